@@ -1,0 +1,50 @@
+# grantflow: two commands do all set-up.
+#   make run    venv, install, assets, migrate, demo data, serve on http://127.0.0.1:5000 (SQLite)
+#   make test   venv, install, assets, linters, whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+STATIC := grants/static
+GOVUK := node_modules/govuk-frontend/dist/govuk
+
+.PHONY: run test lint install assets serve clean
+
+install: $(VENV)/.installed assets
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: .assets-built
+
+# GOV.UK Frontend and Mermaid are vendored from npm into the static folder (not committed).
+.assets-built: node_modules/.installed
+	cp $(GOVUK)/govuk-frontend.min.css $(GOVUK)/govuk-frontend.min.js $(STATIC)/
+	rm -rf $(STATIC)/fonts $(STATIC)/images $(STATIC)/vendor
+	cp -R $(GOVUK)/assets/fonts $(GOVUK)/assets/images $(GOVUK)/assets/manifest.json $(STATIC)/
+	mkdir -p $(STATIC)/vendor
+	cp node_modules/mermaid/dist/mermaid.min.js $(STATIC)/vendor/
+	touch $@
+
+run: install
+	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/flask --app wsgi grantflow demo
+	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+
+test: install lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) node_modules .assets-built instance

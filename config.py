@@ -1,0 +1,104 @@
+"""Configuration classes, picked by GRANTFLOW_ENV (development | test | production).
+
+Secrets come from the environment. DATABASE_URL always overrides the database.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+DEFAULT_SECRET_KEY = "grantflow-development-only-secret"  # noqa: S105 - refused in production
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration is unsafe to start with."""
+
+
+class BaseConfig:
+    ENV_NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{ROOT / 'instance' / 'grantflow.db'}"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # a slow volunteer's form must not expire under them
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    SIGN_IN_RATE_LIMIT = "5 per minute"
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") == "1"
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "grantflow <no-reply@grantflow.example>")
+    SERVICE_NAME = "grantflow"
+    SERVICE_URL = os.environ.get("SERVICE_URL", "http://127.0.0.1:5000")
+    PASSWORD_RESET_MAX_AGE = 3600
+    PAGE_SIZE = 25
+    WORKFLOW_DEFINITIONS_DIR = str(ROOT / "workflows" / "definitions")
+    DEMO_ALLOWED = True
+    TIMEZONE = "Europe/London"
+
+    @classmethod
+    def database_url(cls) -> str:
+        url = os.environ.get("DATABASE_URL") or cls.SQLALCHEMY_DATABASE_URI
+        if url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url[len("postgres://") :]
+        elif url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
+        return url
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse a configuration that must not run."""
+
+
+class DevelopmentConfig(BaseConfig):
+    ENV_NAME = "development"
+
+
+class TestConfig(BaseConfig):
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "grantflow-test-secret"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    SERVICE_URL = "http://localhost"
+    PASSWORD_HASH_FAST = True
+
+
+class ProductionConfig(BaseConfig):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    DEMO_ALLOWED = False
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def check(cls) -> None:
+        secret = os.environ.get("SECRET_KEY", "")
+        if not secret or secret == DEFAULT_SECRET_KEY:
+            raise ConfigError("production needs SECRET_KEY set in the environment (not the default)")
+        if not os.environ.get("DATABASE_URL"):
+            raise ConfigError("production needs DATABASE_URL set in the environment")
+
+
+CONFIGS: dict[str, type[BaseConfig]] = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(name: str | None = None) -> type[BaseConfig]:
+    name = name or os.environ.get("GRANTFLOW_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError as exc:
+        raise ConfigError(f"GRANTFLOW_ENV must be one of {', '.join(CONFIGS)}; got {name!r}") from exc

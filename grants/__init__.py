@@ -1,0 +1,157 @@
+"""grantflow: the grant and commissioning management system.
+
+create_app(config=None) builds the Flask application: extensions, blueprints,
+CLI, security headers and error pages.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, render_template, request
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from config import ROOT, BaseConfig, config_for
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def create_app(config: type[BaseConfig] | str | None = None, **overrides: Any) -> Flask:
+    config_class = config if isinstance(config, type) else config_for(config)
+    config_class.check()
+    app = Flask(
+        __name__,
+        static_folder=str(STATIC),
+        static_url_path="/assets",
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(config_class)
+    app.config["SQLALCHEMY_DATABASE_URI"] = config_class.database_url()
+    app.config.update(overrides)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        os.makedirs(app.instance_path, exist_ok=True)
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _init_security(app)
+    _init_templates(app)
+    _init_errors(app)
+
+    from grants.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    from grants import workflow
+    from grants.database import init_database
+    from grants.extensions import csrf, db, limiter, login_manager, migrate
+
+    init_database(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    WTFormsHelpers(app)
+    workflow.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from grants.admin.views import bp as admin_bp
+    from grants.auth.permissions import init_permissions
+    from grants.auth.views import bp as auth_bp
+    from grants.cases.views import bp as cases_bp
+    from grants.public.views import bp as public_bp
+
+    for blueprint in (public_bp, auth_bp, cases_bp, admin_bp):
+        app.register_blueprint(blueprint)
+    init_permissions(app)
+
+
+def _init_security(app: Flask) -> None:
+    @app.before_request
+    def make_nonce() -> None:
+        g.csp_nonce = secrets.token_urlsafe(16)
+
+    @app.after_request
+    def security_headers(response):  # type: ignore[no-untyped-def]
+        nonce = getattr(g, "csp_nonce", "")
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; "
+            f"script-src 'self' 'nonce-{nonce}'; "
+            "style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; font-src 'self' data:; "
+            "connect-src 'self'; object-src 'none'; base-uri 'self'; "
+            "form-action 'self'; frame-ancestors 'none'"
+        )
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        if request.endpoint and request.endpoint != "static":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def _init_templates(app: Flask) -> None:
+    from grants import formatting
+    from grants.auth.permissions import navigation
+
+    app.jinja_env.filters["money"] = formatting.money
+    app.jinja_env.filters["london"] = formatting.london
+    app.jinja_env.filters["london_date"] = formatting.london_date
+    app.jinja_env.globals["navigation"] = navigation
+
+    @app.context_processor
+    def template_globals() -> dict[str, Any]:
+        return {"cspNonce": getattr(g, "csp_nonce", ""), "service_name": app.config["SERVICE_NAME"]}
+
+
+def _init_errors(app: Flask) -> None:
+    pages = {
+        400: ("Sorry, there is a problem with your request", "Check what you entered and try again."),
+        403: ("You do not have permission to see this page", "If you think you should, ask an administrator."),
+        404: ("Page not found", "If you typed the web address, check it is correct."),
+        409: ("Someone else changed this", "Reload the page to see the current state."),
+        429: (
+            "Too many attempts",
+            "You have tried too many times in a short period. Wait a minute, then try again.",
+        ),
+        500: ("Sorry, there is a problem with the service", "Try again later."),
+    }
+
+    def handler(code: int):  # type: ignore[no-untyped-def]
+        title, body = pages[code]
+
+        def render(error):  # type: ignore[no-untyped-def]
+            detail = getattr(error, "description", None) if code in (403, 409) else None
+            if code == 403 and detail and detail.startswith("You don't have the permission"):
+                detail = None
+            return render_template("errors/error.html", title=title, body=body, detail=detail), code
+
+        return render
+
+    for code in pages:
+        app.register_error_handler(code, handler(code))

@@ -1,0 +1,67 @@
+"""Who holds which role where: applicants through membership, staff through role grants."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, has_request_context
+from sqlalchemy import select
+
+from grants.extensions import db
+from grants.models import Membership, RoleGrant, User, Workflowed
+
+ALL_PROGRAMMES = None
+
+
+def staff_grants(user: User) -> dict[int | None, frozenset[str]]:
+    """The user's staff roles by programme id (None: every programme); cached per request."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    cache: dict[int, dict[int | None, frozenset[str]]] | None = None
+    if has_request_context():
+        cache = g.setdefault("_staff_grants", {})
+        if user.id in cache:
+            return cache[user.id]
+    rows = db.session.execute(select(RoleGrant.programme_id, RoleGrant.role).where(RoleGrant.user_id == user.id)).all()
+    grants: dict[int | None, set[str]] = {}
+    for programme_id, role in rows:
+        grants.setdefault(programme_id, set()).add(role)
+    result = {k: frozenset(v) for k, v in grants.items()}
+    if cache is not None:
+        cache[user.id] = result
+    return result
+
+
+def staff_roles(user: User, programme_id: int | None = None) -> frozenset[str]:
+    """Roles the user holds on this programme (grants for every programme included).
+
+    With programme_id None: every role the user holds on any programme.
+    """
+    grants = staff_grants(user)
+    if programme_id is None:
+        return frozenset().union(*grants.values()) if grants else frozenset()
+    return grants.get(ALL_PROGRAMMES, frozenset()) | grants.get(programme_id, frozenset())
+
+
+def is_member(user: User, organisation_id: int | None) -> bool:
+    if organisation_id is None or not getattr(user, "is_authenticated", False):
+        return False
+    return (
+        db.session.execute(
+            select(Membership.id).where(Membership.user_id == user.id, Membership.organisation_id == organisation_id)
+        ).first()
+        is not None
+    )
+
+
+def roles_for(user: Any, subject: Workflowed) -> frozenset[str]:
+    """The roles this user acts in on this case."""
+    roles = set(staff_roles(user, subject.owning_programme_id()))
+    if is_member(user, subject.owning_organisation_id()):
+        roles.add("applicant")
+    return frozenset(roles)
+
+
+def can_see_case(user: Any, subject: Workflowed) -> bool:
+    """Staff with any role on the case's programme see the case page."""
+    return bool(staff_roles(user, subject.owning_programme_id()))

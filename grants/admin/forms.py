@@ -1,0 +1,38 @@
+"""Admin forms: granting staff roles."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
+from wtforms import EmailField, SelectField, SubmitField
+from wtforms.validators import Email, InputRequired
+
+from grants.models.people import ROLE_LABELS, STAFF_ROLES
+
+
+class GrantRoleForm(FlaskForm):
+    email = EmailField(
+        "Email address of the person",
+        widget=GovTextInput(),
+        description="They must already have a grantflow account",
+        validators=[
+            InputRequired(message="Enter the email address of the person"),
+            Email(message="Enter an email address in the correct format, like name@example.com"),
+        ],
+    )
+    role = SelectField(
+        "Role",
+        widget=GovSelect(),
+        choices=[("", "Choose a role")] + [(r, ROLE_LABELS[r]) for r in STAFF_ROLES],
+        validators=[InputRequired(message="Choose a role")],
+    )
+    programme = SelectField(
+        "Programme",
+        widget=GovSelect(),
+        validators=[InputRequired(message="Choose a programme, or every programme")],
+    )
+    submit = SubmitField("Grant role", widget=GovSubmitInput())
+
+
+class RevokeRoleForm(FlaskForm):
+    submit = SubmitField("Remove", widget=GovSubmitInput())

@@ -1,0 +1,115 @@
+"""Administration: staff role grants, workflow definitions, the outbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from grants import audit
+from grants.auth.services import find_user
+from grants.extensions import db
+from grants.models import OutboxMessage, Programme, RoleGrant
+from grants.models.people import STAFF_ROLES
+from grants.pagination import Page, paginate
+from grants.workflow import engine
+from workflows import Definition
+from workflows.diagram import diagram
+
+EVERY_PROGRAMME = "all"
+
+
+class GrantError(Exception):
+    """A role grant that cannot be made; the message says which field and why."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(message)
+
+
+def programme_choices() -> list[tuple[str, str]]:
+    programmes = db.session.scalars(select(Programme).order_by(Programme.code)).all()
+    return [("", "Choose a programme"), (EVERY_PROGRAMME, "Every programme")] + [
+        (str(p.id), f"{p.name} ({p.code})") for p in programmes
+    ]
+
+
+def list_grants(page: int, per_page: int) -> Page[Any]:
+    query = (
+        select(RoleGrant).options(joinedload(RoleGrant.user), joinedload(RoleGrant.programme)).order_by(RoleGrant.id)
+    )
+    return paginate(query, page, per_page)
+
+
+def grant_role(admin: Any, email: str, role: str, programme: str) -> RoleGrant:
+    user = find_user(email)
+    if user is None:
+        raise GrantError("email", "There is no account with this email address. Ask them to register first.")
+    if role not in STAFF_ROLES:
+        raise GrantError("role", "Choose a role from the list")
+    programme_id: int | None = None
+    if programme != EVERY_PROGRAMME:
+        found = db.session.get(Programme, int(programme)) if programme.isdigit() else None
+        if found is None:
+            raise GrantError("programme", "Choose a programme from the list")
+        programme_id = found.id
+    existing = db.session.scalar(
+        select(RoleGrant).where(
+            RoleGrant.user_id == user.id,
+            RoleGrant.role == role,
+            RoleGrant.programme_id.is_(None) if programme_id is None else RoleGrant.programme_id == programme_id,
+        )
+    )
+    if existing is not None:
+        raise GrantError("role", f"{user.name} already has this role on this programme")
+    grant = RoleGrant(user_id=user.id, role=role, programme_id=programme_id, granted_by_id=admin.id)
+    db.session.add(grant)
+    db.session.flush()
+    audit.record(
+        actor=admin,
+        subject_type="user",
+        subject_id=user.id,
+        subject_reference=user.email,
+        action="grant_role",
+        data={"role": role, "programme_id": programme_id},
+    )
+    db.session.commit()
+    return grant
+
+
+def revoke_role(admin: Any, grant_id: int) -> RoleGrant | None:
+    grant = db.session.get(RoleGrant, grant_id)
+    if grant is None:
+        return None
+    audit.record(
+        actor=admin,
+        subject_type="user",
+        subject_id=grant.user_id,
+        subject_reference=grant.user.email,
+        action="revoke_role",
+        data={"role": grant.role, "programme_id": grant.programme_id},
+    )
+    db.session.delete(grant)
+    db.session.commit()
+    return grant
+
+
+def workflow_definitions() -> list[Definition]:
+    return engine().registry.all()
+
+
+def workflow_definition(name: str, version: int) -> tuple[Definition, str] | None:
+    try:
+        definition = engine().registry.get(name, version)
+    except ValueError:
+        return None
+    return definition, diagram(definition)
+
+
+def list_emails(page: int, per_page: int) -> Page[Any]:
+    return paginate(select(OutboxMessage).order_by(OutboxMessage.id.desc()), page, per_page)
+
+
+def get_email(message_id: int) -> OutboxMessage | None:
+    return db.session.get(OutboxMessage, message_id)

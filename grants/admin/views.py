@@ -1,0 +1,90 @@
+"""Admin pages: staff roles, workflow definitions, emails in the outbox."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from grants.admin import services
+from grants.admin.forms import GrantRoleForm, RevokeRoleForm
+from grants.auth.permissions import staff
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _page_number() -> int:
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+@bp.route("/")
+@staff("admin")
+def index():  # type: ignore[no-untyped-def]
+    return render_template("admin/index.html")
+
+
+@bp.route("/roles", methods=["GET", "POST"])
+@staff("admin")
+def roles():  # type: ignore[no-untyped-def]
+    form = GrantRoleForm()
+    form.programme.choices = services.programme_choices()
+    if form.validate_on_submit():
+        try:
+            grant = services.grant_role(
+                current_user, form.email.data or "", form.role.data or "", form.programme.data or ""
+            )
+        except services.GrantError as exc:
+            getattr(form, exc.field).errors = [str(exc)]
+        else:
+            where = grant.programme.name if grant.programme else "every programme"
+            flash(f"{grant.user.name} is now {grant.role_label.lower()} on {where}.")
+            return redirect(url_for("admin.roles"))
+    grants = services.list_grants(_page_number(), current_app.config["PAGE_SIZE"])
+    return render_template("admin/roles.html", form=form, grants=grants, revoke_form=RevokeRoleForm())
+
+
+@bp.route("/roles/<int:grant_id>/revoke", methods=["POST"])
+@staff("admin")
+def revoke(grant_id: int):  # type: ignore[no-untyped-def]
+    form = RevokeRoleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    grant = services.revoke_role(current_user, grant_id)
+    if grant is None:
+        abort(404)
+    flash(f"Removed: {grant.user.name}, {grant.role_label.lower()}.")
+    return redirect(url_for("admin.roles"))
+
+
+@bp.route("/workflows")
+@staff("admin")
+def workflows():  # type: ignore[no-untyped-def]
+    return render_template("admin/workflows.html", definitions=services.workflow_definitions())
+
+
+@bp.route("/workflows/<name>/<int:version>")
+@staff("admin")
+def workflow(name: str, version: int):  # type: ignore[no-untyped-def]
+    found = services.workflow_definition(name, version)
+    if found is None:
+        abort(404)
+    definition, diagram = found
+    return render_template("admin/workflow.html", definition=definition, diagram=diagram)
+
+
+@bp.route("/emails")
+@staff("admin")
+def emails():  # type: ignore[no-untyped-def]
+    page = services.list_emails(_page_number(), current_app.config["PAGE_SIZE"])
+    return render_template("admin/emails.html", page=page)
+
+
+@bp.route("/emails/<int:message_id>")
+@staff("admin")
+def email(message_id: int):  # type: ignore[no-untyped-def]
+    message = services.get_email(message_id)
+    if message is None:
+        abort(404)
+    return render_template("admin/email.html", message=message)

@@ -1,0 +1,59 @@
+"""Writing and reading the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from grants.extensions import db
+from grants.models import AuditEvent, Workflowed
+from grants.models.base import utcnow
+
+
+def record(
+    *,
+    actor: Any,
+    subject_type: str,
+    subject_id: int,
+    subject_reference: str,
+    action: str,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    reason: str | None = None,
+    data: dict[str, Any] | None = None,
+    workflow: str | None = None,
+    workflow_version: int | None = None,
+    at: datetime | None = None,
+) -> AuditEvent:
+    """Add one audit row to the current transaction."""
+    event = AuditEvent(
+        occurred_at=at or utcnow(),
+        actor_id=getattr(actor, "id", None),
+        subject_type=subject_type,
+        subject_id=subject_id,
+        subject_reference=subject_reference,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        data=data,
+        workflow=workflow,
+        workflow_version=workflow_version,
+    )
+    db.session.add(event)
+    return event
+
+
+def history(subject: Workflowed) -> list[AuditEvent]:
+    """Every audit row of a case, oldest first, with who did it."""
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.subject_type == subject.__audit_type__, AuditEvent.subject_id == subject.id)
+            .options(selectinload(AuditEvent.actor))
+            .order_by(AuditEvent.id)
+        )
+    )

@@ -1,0 +1,101 @@
+"""Every route declares who may use it; anything undeclared is refused.
+
+    @public                     anyone, signed in or not
+    @signed_in                  any signed-in user
+    @staff("officer", "admin")  a signed-in user holding one of these roles on some
+                                programme; the service then checks the programme
+
+The rule is checked before the view runs (deny by default), and a test walks
+app.url_map to prove that every endpoint has one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from flask import Flask, abort, current_app, redirect, request, url_for
+from flask_login import current_user
+
+from grants.access import staff_roles
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str  # "public" | "signed_in" | "staff"
+    roles: frozenset[str] = frozenset()
+
+    def describe(self) -> str:
+        if self.kind == "staff":
+            return "staff: " + ", ".join(sorted(self.roles))
+        return self.kind
+
+
+PUBLIC = Rule("public")
+SIGNED_IN = Rule("signed_in")
+
+# Endpoints Flask adds itself.
+BUILT_IN_RULES = {"static": PUBLIC}
+
+
+def _mark(rule: Rule) -> Callable[[F], F]:
+    def decorate(view: F) -> F:
+        view.permission = rule  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
+public = _mark(PUBLIC)
+signed_in = _mark(SIGNED_IN)
+
+
+def staff(*roles: str) -> Callable[[F], F]:
+    return _mark(Rule("staff", frozenset(roles)))
+
+
+def rule_for(app: Flask, endpoint: str) -> Rule | None:
+    if endpoint in BUILT_IN_RULES:
+        return BUILT_IN_RULES[endpoint]
+    view = app.view_functions.get(endpoint)
+    return getattr(view, "permission", None)
+
+
+def _enforce() -> Any:
+    if request.endpoint is None:
+        return None  # 404 or 405: Flask answers
+    rule = rule_for(current_app, request.endpoint)
+    if rule is None:
+        current_app.logger.error("route %s has no permission rule; refused", request.endpoint)
+        abort(403)
+    if rule.kind == "public":
+        return None
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+    if rule.kind == "staff" and not (staff_roles(current_user) & rule.roles):
+        abort(403)
+    return None
+
+
+def init_permissions(app: Flask) -> None:
+    app.before_request(_enforce)
+
+
+def navigation() -> list[dict[str, Any]]:
+    """Service navigation links for the current user."""
+    items: list[dict[str, Any]] = []
+    if not current_user.is_authenticated:
+        return [{"text": "Sign in", "href": url_for("auth.sign_in")}]
+    roles = staff_roles(current_user)
+    if roles:
+        items.append({"text": "Cases", "href": url_for("cases.index")})
+    if "admin" in roles:
+        items.append({"text": "Admin", "href": url_for("admin.index")})
+    items.append({"text": "Sign out", "href": url_for("auth.sign_out")})
+    path = request.path
+    for item in items:
+        item["active"] = path.startswith(item["href"]) and item["href"] != "/"
+    return items

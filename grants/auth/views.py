@@ -1,0 +1,104 @@
+"""Sign in, sign out, register, forgotten password."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from grants.auth import services
+from grants.auth.forms import ForgotPasswordForm, RegisterForm, ResetPasswordForm, SignInForm, SignOutForm
+from grants.auth.permissions import public, signed_in
+from grants.extensions import limiter, login_manager
+
+bp = Blueprint("auth", __name__)
+
+
+@login_manager.user_loader
+def load_user(user_id: str):  # type: ignore[no-untyped-def]
+    return services.load_active_user(int(user_id))
+
+
+def _sign_in_limit() -> str:
+    return current_app.config["SIGN_IN_RATE_LIMIT"]
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("public.start")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@public
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def sign_in():  # type: ignore[no-untyped-def]
+    form = SignInForm()
+    error = None
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data or "", form.password.data or "")
+        if user is not None:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+        error = "Enter a correct email address and password"
+        form.email.errors = [error]
+    return render_template("auth/sign_in.html", form=form, error=error)
+
+
+@bp.route("/sign-out", methods=["GET", "POST"])
+@signed_in
+def sign_out():  # type: ignore[no-untyped-def]
+    form = SignOutForm()
+    if form.validate_on_submit():
+        logout_user()
+        flash("You have signed out.")
+        return redirect(url_for("public.start"))
+    return render_template("auth/sign_out.html", form=form)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@public
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def register():  # type: ignore[no-untyped-def]
+    if current_user.is_authenticated:
+        return redirect(url_for("public.start"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register(form.name.data or "", form.email.data or "", form.password.data or "")
+        except services.EmailTaken:
+            form.email.errors = ["An account with this email address already exists. Sign in, or reset your password."]
+        else:
+            login_user(user)
+            flash("Your account has been created.")
+            return redirect(url_for("public.start"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@public
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def forgot_password():  # type: ignore[no-untyped-def]
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data or "")
+        return render_template("auth/reset_sent.html", email=form.email.data)
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def reset_password(token: str):  # type: ignore[no-untyped-def]
+    try:
+        services.user_for_token(token)
+    except services.InvalidToken as exc:
+        return render_template("auth/reset_invalid.html", message=str(exc)), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data or "")
+        except services.InvalidToken as exc:
+            return render_template("auth/reset_invalid.html", message=str(exc)), 400
+        flash("Your password has been changed. Sign in with your new password.")
+        return redirect(url_for("auth.sign_in"))
+    return render_template("auth/reset_password.html", form=form)

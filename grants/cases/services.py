@@ -1,0 +1,158 @@
+"""Case pages: any workflowed thing (round, application, award, payment, return, contract)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from grants import access, audit
+from grants.extensions import db
+from grants.models import (
+    CASE_MODELS,
+    Application,
+    AuditEvent,
+    Award,
+    Contract,
+    MonitoringReturn,
+    Payment,
+    Round,
+    Workflowed,
+)
+from grants.pagination import Page, paginate
+from grants.workflow import apply_transition, engine
+from workflows import Definition, Option, TransitionEvent
+from workflows.diagram import diagram
+
+KIND_LABELS = {
+    "round": ("Round", "Rounds"),
+    "application": ("Application", "Applications"),
+    "award": ("Award", "Awards"),
+    "payment": ("Payment", "Payments"),
+    "return": ("Monitoring return", "Monitoring returns"),
+    "contract": ("Contract", "Contracts and strands"),
+}
+
+
+class CaseNotFound(Exception):
+    pass
+
+
+def _programme_filter(kind: str, programme_ids: set[int] | None) -> Any:
+    """A WHERE clause limiting a kind's rows to the given programmes (None: all)."""
+    if programme_ids is None:
+        return None
+    ids = sorted(programme_ids)
+    if kind == "round":
+        return Round.programme_id.in_(ids)
+    if kind == "application":
+        return Application.round_id.in_(select(Round.id).where(Round.programme_id.in_(ids)))
+    if kind in ("award",):
+        return Award.programme_id.in_(ids)
+    if kind in ("payment",):
+        return Payment.award_id.in_(select(Award.id).where(Award.programme_id.in_(ids)))
+    if kind == "return":
+        return MonitoringReturn.award_id.in_(select(Award.id).where(Award.programme_id.in_(ids)))
+    return Contract.programme_id.in_(ids)
+
+
+def _visible_programmes(user: Any) -> set[int] | None:
+    grants = access.staff_grants(user)
+    if access.ALL_PROGRAMMES in grants:
+        return None
+    return {pid for pid in grants if pid is not None}
+
+
+_EAGER: dict[str, list[Any]] = {
+    "round": [joinedload(Round.programme)],
+    "application": [joinedload(Application.organisation), joinedload(Application.round)],
+    "award": [joinedload(Award.organisation), joinedload(Award.programme)],
+    "payment": [joinedload(Payment.award).joinedload(Award.organisation)],
+    "return": [joinedload(MonitoringReturn.award).joinedload(Award.organisation)],
+    "contract": [joinedload(Contract.provider), joinedload(Contract.programme)],
+}
+
+
+def kind_label(kind: str, plural: bool = False) -> str:
+    return KIND_LABELS[kind][1 if plural else 0]
+
+
+def summary(user: Any) -> list[dict[str, Any]]:
+    """How many cases of each kind this user can see."""
+    programmes = _visible_programmes(user)
+    rows = []
+    for kind, model in CASE_MODELS.items():
+        query = select(func.count()).select_from(model)
+        clause = _programme_filter(kind, programmes)
+        if clause is not None:
+            query = query.where(clause)
+        rows.append({"kind": kind, "label": kind_label(kind, plural=True), "count": db.session.scalar(query)})
+    return rows
+
+
+def list_cases(kind: str, user: Any, page: int, per_page: int, state: str | None = None) -> Page[Any]:
+    if kind not in CASE_MODELS:
+        raise CaseNotFound(kind)
+    model = CASE_MODELS[kind]
+    query = select(model).options(*_EAGER[kind]).order_by(model.id)  # type: ignore[attr-defined]
+    clause = _programme_filter(kind, _visible_programmes(user))
+    if clause is not None:
+        query = query.where(clause)
+    if state:
+        query = query.where(model.state == state)
+    return paginate(query, page, per_page)
+
+
+def load_case(kind: str, case_id: int, user: Any) -> Workflowed:
+    """The case, if this user may see it; CaseNotFound otherwise (no hint that it exists)."""
+    model = CASE_MODELS.get(kind)
+    if model is None:
+        raise CaseNotFound(kind)
+    subject = db.session.get(model, case_id)
+    if subject is None or not access.can_see_case(user, subject):
+        raise CaseNotFound(f"{kind} {case_id}")
+    return subject
+
+
+@dataclass
+class CaseView:
+    kind: str
+    subject: Workflowed
+    definition: Definition
+    history: list[AuditEvent]
+    options: list[Option]
+    diagram: str
+
+    @property
+    def state(self) -> Any:
+        return self.definition.states[self.subject.state]
+
+    def state_label(self, name: str | None) -> str:
+        if name is None:
+            return ""
+        state = self.definition.states.get(name)
+        return state.label if state else name
+
+
+def case_view(kind: str, subject: Workflowed, user: Any) -> CaseView:
+    eng = engine()
+    definition = eng.definition_for(subject)
+    return CaseView(
+        kind=kind,
+        subject=subject,
+        definition=definition,
+        history=audit.history(subject),
+        options=eng.available(subject, user),
+        diagram=diagram(definition, current=subject.state),
+    )
+
+
+def transition(kind: str, case_id: int, name: str, user: Any, reason: str | None, expected_version: int | None) -> str:
+    """Apply an action to a case; returns the sentence that tells the user what happened."""
+    subject = load_case(kind, case_id, user)
+    event: TransitionEvent = apply_transition(subject, name, user, reason, expected_version=expected_version)
+    definition = engine().registry.get(event.workflow, event.workflow_version)
+    label = definition.transitions[event.transition].label
+    return f"{label}: done. {subject.reference} is now {definition.states[event.to_state].label.lower()}."

@@ -1,0 +1,102 @@
+"""Case pages for officers: state, history, actions with reasons, and the workflow diagram."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from grants.auth.permissions import staff
+from grants.cases import services
+from grants.cases.forms import TransitionForm
+from workflows import Conflict, TransitionRefused
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+STAFF = ("assessor", "officer", "finance", "decision_maker", "admin")
+
+
+def _page_number() -> int:
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+@bp.route("/")
+@staff(*STAFF)
+def index():  # type: ignore[no-untyped-def]
+    return render_template("cases/index.html", kinds=services.summary(current_user))
+
+
+@bp.route("/<kind>")
+@staff(*STAFF)
+def list_kind(kind: str):  # type: ignore[no-untyped-def]
+    try:
+        page = services.list_cases(
+            kind, current_user, _page_number(), current_app.config["PAGE_SIZE"], request.args.get("state") or None
+        )
+    except services.CaseNotFound:
+        abort(404)
+    return render_template("cases/list.html", kind=kind, label=services.kind_label(kind, plural=True), page=page)
+
+
+def _render_case(
+    kind: str,
+    case_id: int,
+    form: TransitionForm | None = None,
+    selected: str | None = None,
+    errors: list[str] | None = None,
+    status: int = 200,
+):  # type: ignore[no-untyped-def]
+    try:
+        subject = services.load_case(kind, case_id, current_user)
+    except services.CaseNotFound:
+        abort(404)
+    view = services.case_view(kind, subject, current_user)
+    form = form or TransitionForm()
+    if form.errors and not errors:
+        errors = [message for messages in form.errors.values() for message in messages]
+    shown = {option.name: option for option in view.options if option.allowed}
+    return render_template(
+        "cases/case.html",
+        view=view,
+        kind_label=services.kind_label(kind),
+        form=form,
+        selected=selected,
+        selected_needs_reason=selected in shown,
+        errors=errors or [],
+    ), status
+
+
+@bp.route("/<kind>/<int:case_id>")
+@staff(*STAFF)
+def show(kind: str, case_id: int):  # type: ignore[no-untyped-def]
+    return _render_case(kind, case_id)
+
+
+@bp.route("/<kind>/<int:case_id>/transitions/<name>", methods=["POST"])
+@staff(*STAFF)
+def apply(kind: str, case_id: int, name: str):  # type: ignore[no-untyped-def]
+    form = TransitionForm()
+    if not form.validate_on_submit():
+        return _render_case(kind, case_id, form, name, None, 400)
+    try:
+        message = services.transition(kind, case_id, name, current_user, form.reason.data, form.version_id.data)
+    except services.CaseNotFound:
+        abort(404)
+    except Conflict:
+        return _render_case(
+            kind,
+            case_id,
+            TransitionForm(formdata=None, reason=form.reason.data),
+            name,
+            [
+                "Someone else changed this while you were looking at it. Here is its current state; "
+                "check it, then try again if it still needs doing."
+            ],
+            409,
+        )
+    except TransitionRefused as exc:
+        return _render_case(kind, case_id, form, name, exc.reasons, 403)
+    flash(message)
+    return redirect(url_for("cases.show", kind=kind, case_id=case_id))

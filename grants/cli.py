@@ -1,0 +1,144 @@
+"""`flask --app wsgi grantflow ...` commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from workflows.registry import check_folder
+
+grantflow = AppGroup("grantflow", help="grantflow operations")
+users = AppGroup("users", help="Accounts")
+workflows_group = AppGroup("workflows", help="Workflow definitions")
+reminders = AppGroup("reminders", help="Scheduled reminders")
+outbox = AppGroup("outbox", help="Emails waiting to be sent")
+grantflow.add_command(users)
+grantflow.add_command(workflows_group)
+grantflow.add_command(reminders)
+grantflow.add_command(outbox)
+
+FORMAT = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: print one JSON object as the last line",
+)
+
+
+def _emit(output_format: str, payload: dict, lines: list[str]) -> None:
+    for line in lines:
+        click.echo(line)
+    if output_format == "json":
+        click.echo(json.dumps(payload, sort_keys=True))
+
+
+@grantflow.command("demo")
+def demo_command() -> None:
+    """Load demo data (idempotent) and print the demo accounts."""
+    from grants.demo import DEMO_PASSWORD, load_demo
+
+    if not current_app.config.get("DEMO_ALLOWED"):
+        raise click.ClickException("demo data and demo accounts are refused in production")
+    accounts = load_demo()
+    click.echo(f"Demo data loaded. Demo accounts (password: {DEMO_PASSWORD}):")
+    for email, role in accounts:
+        click.echo(f"  {role:<15} {email}")
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--name", required=True)
+@click.option("--role", "roles", multiple=True, help="staff role on every programme (repeatable)")
+@click.password_option()
+def users_create(email: str, name: str, roles: tuple[str, ...], password: str) -> None:
+    """Create an account, optionally with staff roles on every programme."""
+    from grants.users import UserError, create_account
+
+    try:
+        create_account(email, name, password, roles)
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Created {email}")
+
+
+@workflows_group.command("check")
+@click.option("--folder", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None)
+@FORMAT
+def workflows_check(folder: Path | None, output_format: str) -> None:
+    """Validate every workflow definition; exit 1 naming each problem."""
+    folder = folder or Path(current_app.config["WORKFLOW_DEFINITIONS_DIR"])
+    definitions, problems = check_folder(folder)
+    lines = [f"{'ok ' if not problems else '   '} {d.name} v{d.version} ({d.source})" for d in definitions]
+    lines += [f"problem: {p}" for p in problems]
+    payload = {
+        "ok": not problems,
+        "definitions": [{"name": d.name, "version": d.version, "file": d.source} for d in definitions],
+        "problems": problems,
+    }
+    _emit(output_format, payload, lines)
+    if problems:
+        sys.exit(1)
+
+
+@workflows_group.command("diagram")
+@click.argument("name")
+@click.option("--version", type=int, default=None)
+def workflows_diagram(name: str, version: int | None) -> None:
+    """Print a workflow's Mermaid diagram."""
+    from grants.workflow import engine
+    from workflows.diagram import diagram
+
+    registry = engine().registry
+    try:
+        definition = registry.get(name, version) if version else registry.latest(name)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(diagram(definition), nl=False)
+
+
+@grantflow.command("scheduler")
+def scheduler_command() -> None:
+    """Run the job scheduler in this process (run exactly one)."""
+    from grants.scheduling import NotLeader, build_scheduler, leader_lock
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        with leader_lock(app):
+            click.echo("scheduler: leader lock held; running jobs (Ctrl+C to stop)")
+            build_scheduler(app).start()
+    except NotLeader as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@reminders.command("run")
+@FORMAT
+def reminders_run(output_format: str) -> None:
+    """Apply due timed transitions now (rounds opening/closing, returns going overdue)."""
+    from grants.workflow import fire_due_transitions
+
+    fired = fire_due_transitions()
+    lines = [f"{kind}: {count} moved" for kind, count in sorted(fired.items())] or ["nothing due"]
+    _emit(output_format, {"fired": fired, "total": sum(fired.values())}, lines)
+
+
+@outbox.command("send")
+@FORMAT
+def outbox_send(output_format: str) -> None:
+    """Deliver pending emails over SMTP (needs MAIL_SERVER)."""
+    from grants.mail import send_pending
+
+    if not current_app.config.get("MAIL_SERVER"):
+        raise click.ClickException("MAIL_SERVER is not set; emails stay in the outbox (see Admin > Emails)")
+    counts = send_pending(current_app.config)
+    _emit(output_format, counts, [f"{k}: {v}" for k, v in counts.items()])
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(grantflow)

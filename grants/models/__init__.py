@@ -1,0 +1,41 @@
+"""SQLAlchemy models, one module per aggregate."""
+
+from grants.models.applications import Application
+from grants.models.audit import AuditEvent
+from grants.models.awards import Award, Payment
+from grants.models.base import Base, Workflowed
+from grants.models.commissioning import Contract
+from grants.models.monitoring import MonitoringReturn
+from grants.models.outbox import OutboxMessage
+from grants.models.people import Membership, Organisation, RoleGrant, User
+from grants.models.programmes import Programme, Round, Term
+
+# The workflowed kinds of case, by the name used in URLs and the audit log.
+CASE_MODELS: dict[str, type[Workflowed]] = {
+    "round": Round,
+    "application": Application,
+    "award": Award,
+    "payment": Payment,
+    "return": MonitoringReturn,
+    "contract": Contract,
+}
+
+__all__ = [
+    "CASE_MODELS",
+    "Application",
+    "AuditEvent",
+    "Award",
+    "Base",
+    "Contract",
+    "Membership",
+    "MonitoringReturn",
+    "Organisation",
+    "OutboxMessage",
+    "Payment",
+    "Programme",
+    "RoleGrant",
+    "Round",
+    "Term",
+    "User",
+    "Workflowed",
+]

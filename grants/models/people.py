@@ -1,0 +1,110 @@
+"""People, organisations, memberships and per-programme staff role grants."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from grants.models.base import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from grants.models.programmes import Programme
+
+STAFF_ROLES = ("assessor", "officer", "finance", "decision_maker", "admin")
+ROLE_LABELS = {
+    "applicant": "Applicant",
+    "assessor": "Assessor",
+    "officer": "Grants officer",
+    "finance": "Finance",
+    "decision_maker": "Decision maker",
+    "admin": "Administrator",
+}
+ORGANISATION_TYPES = {
+    "registered_charity": "Registered charity",
+    "cio": "Charitable incorporated organisation (CIO)",
+    "cic": "Community interest company (CIC)",
+    "company_limited_by_guarantee": "Company limited by guarantee",
+    "community_group": "Constituted community group",
+    "school": "School",
+    "public_body": "Public body",
+}
+
+
+class User(UserMixin, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="user")
+    role_grants: Mapped[list[RoleGrant]] = relationship(back_populates="user", foreign_keys="RoleGrant.user_id")
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    org_type: Mapped[str] = mapped_column(String(40))
+    charity_number: Mapped[str | None] = mapped_column(String(10))
+    company_number: Mapped[str | None] = mapped_column(String(8))
+    district: Mapped[str | None] = mapped_column(String(40))
+    postcode: Mapped[str | None] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="organisation")
+
+    @property
+    def type_label(self) -> str:
+        return ORGANISATION_TYPES.get(self.org_type, self.org_type)
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    is_owner: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    organisation: Mapped[Organisation] = relationship(back_populates="memberships")
+
+
+class RoleGrant(Base):
+    """A staff role on one programme, or on every programme when programme_id is null."""
+
+    __tablename__ = "role_grants"
+    __table_args__ = (UniqueConstraint("user_id", "role", "programme_id", name="uq_role_grants_user_role_programme"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programmes.id"))
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="role_grants", foreign_keys=[user_id])
+    programme: Mapped[Programme | None] = relationship()
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)

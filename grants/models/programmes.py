@@ -1,0 +1,91 @@
+"""Programmes (funding streams), their rounds, and the vocabularies projects are tagged with."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from grants.models.base import Base, UTCDateTime, Workflowed
+
+PROGRAMME_KINDS = {
+    "grant_rounds": "Open, competitive grant rounds",
+    "commissioning": "Commissioned interventions",
+    "sub_grant": "Sub-granted or contracted strands of an incoming grant",
+}
+
+VOCABULARIES = {
+    "area_of_focus": "Area of focus",
+    "district": "District",
+    "priority": "Police and Crime Plan priority",
+    "theme": "Cross-cutting theme",
+    "budget_stream": "Budget stream",
+}
+
+
+class Programme(Base):
+    __tablename__ = "programmes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+    description: Mapped[str] = mapped_column(Text, default="")
+    budget_stream: Mapped[str | None] = mapped_column(String(64))
+    budget_pence: Mapped[int | None] = mapped_column(BigInteger)
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+
+    rounds: Mapped[list[Round]] = relationship(back_populates="programme", order_by="Round.number")
+
+    def __repr__(self) -> str:
+        return f"<Programme {self.code}>"
+
+
+class Round(Workflowed, Base):
+    """A grant round of a programme, e.g. MSCF Round 3. Its cap and budget are data."""
+
+    __tablename__ = "rounds"
+    __audit_type__ = "round"
+    __table_args__ = (UniqueConstraint("programme_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    guidance: Mapped[str] = mapped_column(Text, default="")
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    budget_pence: Mapped[int | None] = mapped_column(BigInteger)
+    min_grant_pence: Mapped[int | None] = mapped_column(BigInteger)
+    max_grant_pence: Mapped[int | None] = mapped_column(BigInteger)
+    delivery_starts_on: Mapped[date | None] = mapped_column(Date)
+    delivery_ends_on: Mapped[date | None] = mapped_column(Date)
+    decision_on: Mapped[date | None] = mapped_column(Date)
+    application_workflow: Mapped[str] = mapped_column(String(64), default="application")
+    application_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    programme: Mapped[Programme] = relationship(back_populates="rounds")
+
+    @property
+    def reference(self) -> str:
+        return self.code
+
+    def owning_programme_id(self) -> int:
+        return self.programme_id
+
+
+class Term(Base):
+    """One entry of a vocabulary: a district, an area of focus, a priority, a theme, a budget stream."""
+
+    __tablename__ = "terms"
+    __table_args__ = (UniqueConstraint("vocabulary", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    vocabulary: Mapped[str] = mapped_column(String(32), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(200))
+    external_code: Mapped[str | None] = mapped_column(String(32))
+    position: Mapped[int] = mapped_column(Integer, default=0)

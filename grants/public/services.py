@@ -1,0 +1,29 @@
+"""Health of the service's parts."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from grants.extensions import db
+
+
+def database_ok() -> bool:
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return False
+    return True
+
+
+def open_rounds_summary() -> list[dict[str, object]]:
+    """Rounds applicants can see on the start page, newest first."""
+    from sqlalchemy import select
+
+    from grants.models import Round
+
+    rounds = db.session.scalars(
+        select(Round).where(Round.state.in_(("scheduled", "open"))).order_by(Round.closes_at)
+    ).all()
+    return [{"round": r, "programme": r.programme} for r in rounds]

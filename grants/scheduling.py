@@ -1,0 +1,82 @@
+"""APScheduler jobs, run in their own process (`grantflow scheduler`), one leader at a time.
+
+Every job is idempotent: timed transitions re-check state under the optimistic
+lock, and emails go through the outbox's unique idempotency keys.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+from sqlalchemy import text
+
+from grants.extensions import db
+
+log = logging.getLogger(__name__)
+LOCK_KEY = 715_200_301  # pg advisory lock id for the scheduler leader
+
+
+class NotLeader(Exception):
+    pass
+
+
+@contextmanager
+def leader_lock(app: Flask) -> Iterator[None]:
+    """Hold the single-leader lock for the life of the scheduler process."""
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "postgresql":
+            connection = engine.connect()
+            try:
+                if not connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar():
+                    raise NotLeader("another scheduler holds the lock")
+                connection.commit()
+                yield
+            finally:
+                connection.close()
+            return
+    path = os.path.join(app.instance_path, "scheduler.lock")
+    os.makedirs(app.instance_path, exist_ok=True)
+    with open(path, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise NotLeader("another scheduler holds the lock") from None
+        yield
+
+
+def run_timed_transitions(app: Flask) -> dict[str, int]:
+    from grants.workflow import fire_due_transitions
+
+    with app.app_context():
+        fired = fire_due_transitions()
+        if fired:
+            log.info("timed transitions fired: %s", fired)
+        return fired
+
+
+def send_outbox(app: Flask) -> dict[str, int]:
+    from grants.mail import send_pending
+
+    with app.app_context():
+        return send_pending(app.config)
+
+
+def build_scheduler(app: Flask) -> BlockingScheduler:
+    scheduler = BlockingScheduler(timezone="UTC")
+    defaults: dict[str, Any] = {
+        "replace_existing": True,
+        "misfire_grace_time": 6 * 3600,
+        "coalesce": True,
+        "max_instances": 1,
+    }
+    scheduler.add_job(run_timed_transitions, "interval", minutes=1, args=[app], id="timed-transitions", **defaults)
+    scheduler.add_job(send_outbox, "interval", seconds=30, args=[app], id="send-outbox", **defaults)
+    return scheduler

@@ -1,0 +1,175 @@
+"""factory_boy factories for test data, bound to the current db.session."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+
+from grants.auth.passwords import hash_password
+from grants.extensions import db
+from grants.models import (
+    Application,
+    Award,
+    Contract,
+    Membership,
+    MonitoringReturn,
+    Organisation,
+    Payment,
+    Programme,
+    RoleGrant,
+    Round,
+    User,
+)
+from grants.workflow import engine
+
+PASSWORD = "correct-horse-battery"  # noqa: S105
+
+
+class Base(SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "flush"
+
+
+class UserFactory(Base):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    name = factory.Sequence(lambda n: f"Person {n}")
+    password_hash = factory.LazyFunction(lambda: hash_password(PASSWORD))
+    active = True
+
+
+class OrganisationFactory(Base):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Community Group {n}")
+    org_type = "community_group"
+    district = "leeds"
+    postcode = "LS1 1AA"
+
+
+class ProgrammeFactory(Base):
+    class Meta:
+        model = Programme
+
+    code = factory.Sequence(lambda n: f"P{n}")
+    name = factory.Sequence(lambda n: f"Programme {n}")
+    kind = "grant_rounds"
+
+
+def _workflowed(obj, workflow: str, state: str | None = None) -> None:
+    definition = engine().registry.latest(workflow)
+    obj.workflow = definition.name
+    obj.workflow_version = definition.version
+    obj.state = state or definition.initial
+    obj.state_changed_at = datetime.now(UTC)
+
+
+class RoundFactory(Base):
+    class Meta:
+        model = Round
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    code = factory.Sequence(lambda n: f"R-{n}")
+    title = factory.Sequence(lambda n: f"Test round {n}")
+    opens_at = factory.LazyFunction(lambda: datetime.now(UTC) - timedelta(days=7))
+    closes_at = factory.LazyFunction(lambda: datetime.now(UTC) + timedelta(days=7))
+    max_grant_pence = 800_000
+    workflow = "round"
+    workflow_version = 1
+    state = "open"
+    state_changed_at = factory.LazyFunction(lambda: datetime.now(UTC))
+
+
+class ApplicationFactory(Base):
+    class Meta:
+        model = Application
+
+    round = factory.SubFactory(RoundFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    project_title = factory.Sequence(lambda n: f"Project {n}")
+    amount_requested_pence = 500_000
+    workflow = "application"
+    workflow_version = 1
+    state = "draft"
+    state_changed_at = factory.LazyFunction(lambda: datetime.now(UTC))
+
+
+class AwardFactory(Base):
+    class Meta:
+        model = Award
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    public_reference = factory.Sequence(lambda n: f"AWD-{n:04d}")
+    title = "Test award"
+    amount_pence = 800_000
+    workflow = "award"
+    workflow_version = 1
+    state = "accepted"
+    state_changed_at = factory.LazyFunction(lambda: datetime.now(UTC))
+
+
+class PaymentFactory(Base):
+    class Meta:
+        model = Payment
+
+    award = factory.SubFactory(AwardFactory)
+    instalment = 1
+    amount_pence = 400_000
+    due_on = factory.LazyFunction(lambda: datetime.now(UTC).date())
+    workflow = "payment"
+    workflow_version = 1
+    state = "scheduled"
+    state_changed_at = factory.LazyFunction(lambda: datetime.now(UTC))
+
+
+class ReturnFactory(Base):
+    class Meta:
+        model = MonitoringReturn
+
+    award = factory.SubFactory(AwardFactory)
+    period_label = "Q1 2026-27"
+    period_starts_on = factory.LazyFunction(lambda: datetime.now(UTC).date() - timedelta(days=90))
+    period_ends_on = factory.LazyFunction(lambda: datetime.now(UTC).date() - timedelta(days=1))
+    due_date = factory.LazyFunction(lambda: datetime.now(UTC).date() + timedelta(days=14))
+    workflow = "monitoring_return"
+    workflow_version = 1
+    state = "awaiting"
+    state_changed_at = factory.LazyFunction(lambda: datetime.now(UTC))
+
+
+class ContractFactory(Base):
+    class Meta:
+        model = Contract
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    public_reference = factory.Sequence(lambda n: f"VRU-2026-{n:03d}")
+    title = "Test intervention"
+    amount_pence = 10_000_000
+    workflow = "contract"
+    workflow_version = 1
+    state = "need_identified"
+    state_changed_at = factory.LazyFunction(lambda: datetime.now(UTC))
+
+
+def staff_user(role: str, programme: Programme | None = None, **kwargs) -> User:
+    """A user with one staff role, on one programme or (programme None) on every programme."""
+    user = UserFactory(**kwargs)
+    db.session.add(RoleGrant(user_id=user.id, role=role, programme_id=programme.id if programme else None))
+    db.session.flush()
+    return user
+
+
+def member_of(organisation: Organisation, **kwargs) -> User:
+    user = UserFactory(**kwargs)
+    db.session.add(Membership(user_id=user.id, organisation_id=organisation.id, is_owner=True))
+    db.session.flush()
+    return user

@@ -1,0 +1,77 @@
+"""Named guards that definitions refer to.
+
+A condition returns None when the transition may go ahead, or a sentence saying
+why not (shown to officers). Conditions read the subject through plain
+attributes, so they know nothing of any one programme.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from workflows.context import Context
+
+Condition = Callable[[Context], str | None]
+CONDITIONS: dict[str, Condition] = {}
+
+
+def condition(name: str) -> Callable[[Condition], Condition]:
+    def register(fn: Condition) -> Condition:
+        CONDITIONS[name] = fn
+        return fn
+
+    return register
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+@condition("round_accepts_submissions")
+def round_accepts_submissions(ctx: Context) -> str | None:
+    """The subject's round is open and its closing time has not passed."""
+    round_ = ctx.subject.round
+    if round_.state != "open":
+        if round_.closes_at is not None and ctx.now >= _utc(round_.closes_at):
+            return f"The round closed on {ctx.local(round_.closes_at)}."
+        return "The round is not open for applications."
+    if round_.closes_at is not None and ctx.now >= _utc(round_.closes_at):
+        return f"The round closed on {ctx.local(round_.closes_at)}."
+    return None
+
+
+@condition("has_schedule")
+def has_schedule(ctx: Context) -> str | None:
+    """A round has an opening and a closing time, in that order."""
+    subject = ctx.subject
+    if subject.opens_at is None or subject.closes_at is None:
+        return "Set the opening and closing times first."
+    if _utc(subject.closes_at) <= _utc(subject.opens_at):
+        return "The closing time must be after the opening time."
+    return None
+
+
+@condition("has_amount")
+def has_amount(ctx: Context) -> str | None:
+    if not ctx.subject.amount_pence or ctx.subject.amount_pence <= 0:
+        return "The amount must be more than £0."
+    return None
+
+
+@condition("award_accepted")
+def award_accepted(ctx: Context) -> str | None:
+    """A payment may only be approved on an award the grantee has accepted."""
+    award = ctx.subject.award
+    if award.state not in {"accepted", "active"}:
+        return "The award must be accepted by the grantee before a payment is approved."
+    return None
+
+
+@condition("within_unpaid_balance")
+def within_unpaid_balance(ctx: Context) -> str | None:
+    payment = ctx.subject
+    unpaid = payment.award.unpaid_pence(excluding=payment)
+    if payment.amount_pence > unpaid:
+        return f"This payment is more than the award's unpaid balance (£{unpaid / 100:,.2f})."
+    return None

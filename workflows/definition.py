@@ -1,0 +1,235 @@
+"""Workflow definitions as data: parse a TOML file and validate it.
+
+A definition names its states and transitions; conditions and effects are
+referred to by name and looked up in the registries of conditions.py/effects.py.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+ROLES = frozenset({"applicant", "assessor", "officer", "finance", "decision_maker", "admin", "system"})
+
+_AFTER = re.compile(
+    r"^\s*(?P<field>[a-z_][a-z0-9_]*)\s*(?:(?P<sign>[+-])\s*(?P<n>\d+)\s*(?P<unit>minutes?|hours?|days?))?\s*$"
+)
+
+
+class DefinitionError(ValueError):
+    """A workflow definition is malformed; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class State:
+    name: str
+    label: str
+    terminal: bool = False
+    outcome: str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Timer:
+    """When a timed transition becomes due: a date-time field of the subject plus an offset."""
+
+    field: str
+    offset: timedelta
+
+    @classmethod
+    def parse(cls, text: str) -> Timer:
+        match = _AFTER.match(text)
+        if not match:
+            raise ValueError(f"cannot read timer {text!r}; write e.g. 'closes_at' or 'due_date + 7 days'")
+        offset = timedelta()
+        if match["n"]:
+            unit = match["unit"].rstrip("s") + "s"
+            offset = timedelta(**{unit: int(match["n"])})
+            if match["sign"] == "-":
+                offset = -offset
+        return cls(field=match["field"], offset=offset)
+
+    def __str__(self) -> str:
+        if not self.offset:
+            return self.field
+        days = self.offset.days
+        if self.offset == timedelta(days=days):
+            sign = "+" if days >= 0 else "-"
+            return f"{self.field} {sign} {abs(days)} days"
+        seconds = int(self.offset.total_seconds())
+        sign = "+" if seconds >= 0 else "-"
+        return f"{self.field} {sign} {abs(seconds) // 60} minutes"
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    sources: tuple[str, ...]
+    target: str
+    roles: frozenset[str]
+    conditions: tuple[str, ...] = ()
+    effects: tuple[str, ...] = ()
+    reason_required: bool = False
+    after: Timer | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Definition:
+    name: str
+    version: int
+    label: str
+    initial: str
+    states: dict[str, State]
+    transitions: dict[str, Transition]
+    source: str = "<memory>"
+    description: str = ""
+    _by_source: dict[str, tuple[Transition, ...]] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        by_source: dict[str, list[Transition]] = {}
+        for transition in self.transitions.values():
+            for source in transition.sources:
+                by_source.setdefault(source, []).append(transition)
+        self._by_source.update({k: tuple(v) for k, v in by_source.items()})
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.name, self.version)
+
+    def state(self, name: str) -> State:
+        return self.states[name]
+
+    def transitions_from(self, state: str) -> tuple[Transition, ...]:
+        return self._by_source.get(state, ())
+
+    def timed_transitions(self) -> list[Transition]:
+        return [t for t in self.transitions.values() if t.after is not None]
+
+
+def _require(data: dict[str, Any], key: str, where: str) -> Any:
+    if key not in data:
+        raise DefinitionError(f"{where}: missing '{key}'")
+    return data[key]
+
+
+def parse(data: dict[str, Any], source: str = "<memory>") -> Definition:
+    """Build a Definition from parsed TOML data, checking its shape (not its meaning)."""
+    try:
+        name = str(_require(data, "name", source))
+        version = int(_require(data, "version", source))
+        initial = str(_require(data, "initial", source))
+        states: dict[str, State] = {}
+        for raw in _require(data, "states", source):
+            state_name = str(_require(raw, "name", f"{source}: a state"))
+            if state_name in states:
+                raise DefinitionError(f"{source}: state '{state_name}' is defined twice")
+            states[state_name] = State(
+                name=state_name,
+                label=str(raw.get("label", state_name.replace("_", " ").capitalize())),
+                terminal=bool(raw.get("terminal", False)),
+                outcome=raw.get("outcome"),
+                description=str(raw.get("description", "")),
+            )
+        transitions: dict[str, Transition] = {}
+        for raw in data.get("transitions", []):
+            t_name = str(_require(raw, "name", f"{source}: a transition"))
+            where = f"{source}: transition '{t_name}'"
+            if t_name in transitions:
+                raise DefinitionError(f"{source}: transition '{t_name}' is defined twice")
+            sources = raw.get("from")
+            if isinstance(sources, str):
+                sources = [sources]
+            if not sources:
+                raise DefinitionError(f"{where}: missing 'from'")
+            after = None
+            if raw.get("after"):
+                try:
+                    after = Timer.parse(str(raw["after"]))
+                except ValueError as exc:
+                    raise DefinitionError(f"{where}: {exc}") from exc
+            transitions[t_name] = Transition(
+                name=t_name,
+                label=str(raw.get("label", t_name.replace("_", " ").capitalize())),
+                sources=tuple(str(s) for s in sources),
+                target=str(_require(raw, "to", where)),
+                roles=frozenset(str(r) for r in _require(raw, "roles", where)),
+                conditions=tuple(str(c) for c in raw.get("conditions", [])),
+                effects=tuple(str(e) for e in raw.get("effects", [])),
+                reason_required=bool(raw.get("reason_required", False)),
+                after=after,
+                description=str(raw.get("description", "")),
+            )
+    except (TypeError, AttributeError) as exc:
+        raise DefinitionError(f"{source}: malformed definition ({exc})") from exc
+    return Definition(
+        name=name,
+        version=version,
+        label=str(data.get("label", name)),
+        initial=initial,
+        states=states,
+        transitions=transitions,
+        source=source,
+        description=str(data.get("description", "")),
+    )
+
+
+def load_file(path: Path) -> Definition:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise DefinitionError(f"{path.name}: not valid TOML ({exc})") from exc
+    return parse(data, source=path.name)
+
+
+def problems(definition: Definition, conditions: set[str], effects: set[str]) -> list[str]:
+    """Everything wrong with a definition's meaning; empty when it is sound."""
+    where = definition.source
+    found: list[str] = []
+    if not definition.states:
+        return [f"{where}: no states"]
+    if definition.initial not in definition.states:
+        found.append(f"{where}: initial state '{definition.initial}' is not a state")
+    for t in definition.transitions.values():
+        label = f"{where}: transition '{t.name}'"
+        for source in t.sources:
+            if source not in definition.states:
+                found.append(f"{label} starts from unknown state '{source}'")
+            elif definition.states[source].terminal:
+                found.append(f"{label} leaves terminal state '{source}'")
+        if t.target not in definition.states:
+            found.append(f"{label} goes to unknown state '{t.target}'")
+        for role in sorted(t.roles - ROLES):
+            found.append(f"{label} names unknown role '{role}'")
+        if not t.roles:
+            found.append(f"{label} names no role")
+        for cond in t.conditions:
+            if cond not in conditions:
+                found.append(f"{label} names unknown condition '{cond}'")
+        for eff in t.effects:
+            if eff not in effects:
+                found.append(f"{label} names unknown effect '{eff}'")
+        if t.after is not None and "system" not in t.roles:
+            found.append(f"{label} is timed but 'system' may not apply it")
+    if found:
+        return found
+    reachable = {definition.initial}
+    queue = deque([definition.initial])
+    while queue:
+        current = queue.popleft()
+        for t in definition.transitions_from(current):
+            if t.target not in reachable:
+                reachable.add(t.target)
+                queue.append(t.target)
+    for state in definition.states.values():
+        if state.name not in reachable:
+            found.append(f"{where}: state '{state.name}' cannot be reached from '{definition.initial}'")
+        if not state.terminal and not definition.transitions_from(state.name):
+            found.append(f"{where}: state '{state.name}' is not terminal but has no way out")
+    return found

@@ -1,0 +1,44 @@
+"""Named side effects that definitions refer to.
+
+Effects run inside the transaction that applies the transition; emails are
+queued through the host (the outbox), never sent from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from workflows.context import Context
+
+Effect = Callable[[Context], None]
+EFFECTS: dict[str, Effect] = {}
+
+
+def effect(name: str) -> Callable[[Effect], Effect]:
+    def register(fn: Effect) -> Effect:
+        EFFECTS[name] = fn
+        return fn
+
+    return register
+
+
+@effect("record_submission_time")
+def record_submission_time(ctx: Context) -> None:
+    ctx.subject.submitted_at = ctx.now
+
+
+@effect("record_payment_time")
+def record_payment_time(ctx: Context) -> None:
+    ctx.subject.paid_at = ctx.now
+
+
+@effect("email_organisation")
+def email_organisation(ctx: Context) -> None:
+    """Tell the members of the subject's organisation what happened, and why."""
+    ctx.host.notify(ctx, audience="organisation")
+
+
+@effect("email_officers")
+def email_officers(ctx: Context) -> None:
+    """Tell the officers of the subject's programme that it needs them."""
+    ctx.host.notify(ctx, audience="officers")

@@ -1,0 +1,242 @@
+"""The state-machine engine: available transitions with reasons, apply, timers.
+
+The engine changes the subject's state, hands one TransitionEvent to the host
+(which writes the audit row) and runs the transition's effects, all inside the
+caller's transaction. The caller commits; a stale version there is a Conflict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from workflows.conditions import CONDITIONS
+from workflows.context import Context, Host, TransitionEvent
+from workflows.definition import Definition, Transition
+from workflows.diagram import diagram
+from workflows.effects import EFFECTS
+from workflows.registry import Registry
+
+ROLE_LABELS = {
+    "applicant": "the applicant",
+    "assessor": "an assessor",
+    "officer": "an officer",
+    "finance": "finance staff",
+    "decision_maker": "the decision maker",
+    "admin": "an administrator",
+    "system": "the system",
+}
+
+
+class TransitionRefused(Exception):
+    """The transition may not be applied now, or not by this user; nothing changed."""
+
+    def __init__(self, reasons: list[str]):
+        self.reasons = reasons
+        super().__init__(" ".join(reasons))
+
+
+class Conflict(Exception):
+    """Someone else changed the subject since this user loaded it."""
+
+    def __init__(self, subject: Any, message: str | None = None):
+        self.subject = subject
+        super().__init__(message or "Someone else changed this while you were looking at it.")
+
+
+@dataclass(frozen=True)
+class Option:
+    """A transition from the current state, and whether this user may apply it now."""
+
+    transition: Transition
+    allowed: bool
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.transition.name
+
+    @property
+    def label(self) -> str:
+        return self.transition.label
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _who(roles: frozenset[str]) -> str:
+    names = [ROLE_LABELS.get(r, r) for r in sorted(roles) if r != "system"]
+    if not names:
+        return "the system"
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " or " + names[-1]
+
+
+class Engine:
+    def __init__(
+        self, registry: Registry, host: Host, *, tz: str = "Europe/London", clock: Callable[[], datetime] | None = None
+    ):
+        self.registry = registry
+        self.host = host
+        self.tz = ZoneInfo(tz)
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    # -- reading -------------------------------------------------------------
+    def definition_for(self, subject: Any) -> Definition:
+        return self.registry.get(subject.workflow, subject.workflow_version)
+
+    def diagram(self, subject: Any) -> str:
+        return diagram(self.definition_for(subject), current=subject.state)
+
+    def due_at(self, subject: Any, transition: Transition) -> datetime | None:
+        """When a timed transition falls due for this subject (UTC), or None if it has no date."""
+        assert transition.after is not None
+        value = getattr(subject, transition.after.field)
+        if value is None:
+            return None
+        if isinstance(value, datetime):
+            moment = _utc(value)
+        elif isinstance(value, date):
+            moment = datetime.combine(value, time.min, tzinfo=self.tz).astimezone(UTC)
+        else:
+            raise TypeError(f"{transition.after.field} is not a date or a date-time")
+        return moment + transition.after.offset
+
+    def _blocking(self, ctx: Context) -> list[str]:
+        reasons: list[str] = []
+        for name in ctx.transition.conditions:
+            reason = CONDITIONS[name](ctx)
+            if reason:
+                reasons.append(reason)
+        return reasons
+
+    def _context(
+        self, subject: Any, definition: Definition, transition: Transition, user: Any, reason: str | None, now: datetime
+    ) -> Context:
+        return Context(
+            subject=subject,
+            definition=definition,
+            transition=transition,
+            user=user,
+            reason=reason,
+            now=now,
+            host=self.host,
+            tz=self.tz,
+        )
+
+    def _roles(self, user: Any, subject: Any) -> frozenset[str]:
+        if user is None:
+            return frozenset({"system"})
+        return self.host.roles_for(user, subject)
+
+    def available(self, subject: Any, user: Any, *, now: datetime | None = None) -> list[Option]:
+        """Every transition out of the current state, each with why this user may not apply it."""
+        now = now or self.clock()
+        definition = self.definition_for(subject)
+        roles = self._roles(user, subject)
+        options: list[Option] = []
+        for transition in definition.transitions_from(subject.state):
+            reasons: list[str] = []
+            if transition.roles == {"system"} and transition.after is not None:
+                due = self.due_at(subject, transition)
+                when = f" on {due.astimezone(self.tz):%-d %B %Y at %H:%M}" if due else ""
+                reasons.append(f"This happens automatically{when}.")
+            elif not roles & transition.roles:
+                reasons.append(f"Only {_who(transition.roles)} can do this.")
+            else:
+                ctx = self._context(subject, definition, transition, user, None, now)
+                reasons.extend(self._blocking(ctx))
+            options.append(Option(transition=transition, allowed=not reasons, reasons=reasons))
+        return options
+
+    # -- writing -------------------------------------------------------------
+    def start(self, subject: Any, workflow: str, user: Any = None, *, now: datetime | None = None) -> None:
+        """Put a new subject on the latest version of a workflow, in its initial state."""
+        definition = self.registry.latest(workflow)
+        now = now or self.clock()
+        subject.workflow = definition.name
+        subject.workflow_version = definition.version
+        subject.state = definition.initial
+        subject.state_changed_at = now
+        self.host.record(
+            TransitionEvent(
+                subject=subject,
+                workflow=definition.name,
+                workflow_version=definition.version,
+                transition="create",
+                from_state=None,
+                to_state=definition.initial,
+                user=user,
+                reason=None,
+                at=now,
+            )
+        )
+
+    def apply(
+        self,
+        subject: Any,
+        name: str,
+        user: Any,
+        reason: str | None = None,
+        *,
+        expected_version: int | None = None,
+        now: datetime | None = None,
+    ) -> TransitionEvent:
+        """Apply one transition, or raise TransitionRefused / Conflict leaving everything as it was."""
+        if expected_version is not None and subject.version_id != expected_version:
+            raise Conflict(subject)
+        now = now or self.clock()
+        definition = self.definition_for(subject)
+        transition = definition.transitions.get(name)
+        if transition is None or subject.state not in transition.sources:
+            label = transition.label if transition else name
+            state = definition.states[subject.state].label if subject.state in definition.states else subject.state
+            raise TransitionRefused([f"'{label}' is not possible while this is {state.lower()}."])
+        roles = self._roles(user, subject)
+        if not roles & transition.roles:
+            raise TransitionRefused([f"Only {_who(transition.roles)} can do this."])
+        reason = (reason or "").strip() or None
+        if transition.reason_required and not reason:
+            raise TransitionRefused([f"Give a reason to '{transition.label.lower()}'."])
+        ctx = self._context(subject, definition, transition, user, reason, now)
+        blocking = self._blocking(ctx)
+        if blocking:
+            raise TransitionRefused(blocking)
+        from_state = subject.state
+        subject.state = transition.target
+        subject.state_changed_at = now
+        event = TransitionEvent(
+            subject=subject,
+            workflow=definition.name,
+            workflow_version=definition.version,
+            transition=transition.name,
+            from_state=from_state,
+            to_state=transition.target,
+            user=user,
+            reason=reason,
+            at=now,
+        )
+        self.host.record(event)
+        ctx.event = event
+        for effect_name in transition.effects:
+            EFFECTS[effect_name](ctx)
+        return event
+
+    def due_transition(self, subject: Any, *, now: datetime | None = None) -> Transition | None:
+        """The timed transition out of the current state that has fallen due, if any."""
+        now = now or self.clock()
+        definition = self.definition_for(subject)
+        for transition in definition.transitions_from(subject.state):
+            if transition.after is None:
+                continue
+            due = self.due_at(subject, transition)
+            if due is not None and due <= now:
+                ctx = self._context(subject, definition, transition, None, None, now)
+                if not self._blocking(ctx):
+                    return transition
+        return None
