@@ -47,9 +47,9 @@ def create_app(config: type[BaseConfig] | str | None = None, **overrides: Any) -
         ]
     )
 
+    _init_security(app)  # first: its before_request resets per-request state
     _init_extensions(app)
     _register_blueprints(app)
-    _init_security(app)
     _init_templates(app)
     _init_errors(app)
 
@@ -90,7 +90,10 @@ def _register_blueprints(app: Flask) -> None:
 
 def _init_security(app: Flask) -> None:
     @app.before_request
-    def make_nonce() -> None:
+    def fresh_request_state() -> None:
+        # Per-request caches start empty even where an app context outlives a request (tests, CLI).
+        for name in ("_login_user", "_staff_grants"):
+            g.pop(name, None)
         g.csp_nonce = secrets.token_urlsafe(16)
 
     @app.after_request

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from grants import access, audit, mail
@@ -119,6 +120,13 @@ def apply_transition(
     except StaleDataError:
         db.session.rollback()
         raise Conflict(subject) from None
+    except OperationalError as exc:
+        # SQLite (the embedded development database) refuses the second of two writers
+        # outright instead of making it wait: the same outcome as a stale version.
+        db.session.rollback()
+        if "database is locked" in str(exc):
+            raise Conflict(subject) from None
+        raise
     except Exception:
         db.session.rollback()
         raise

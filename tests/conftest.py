@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import make_url
 
 from grants import create_app
@@ -94,6 +95,13 @@ def committed_db(app):
         db.session.remove()
 
 
+class _ConnectionSession(FlaskSession):
+    """Flask-SQLAlchemy's session, always on the test's connection (its get_bind picks the engine)."""
+
+    def get_bind(self, *args, **kwargs):
+        return self.bind
+
+
 @pytest.fixture
 def db_session(app, request):
     """Each test in a transaction that is rolled back at the end; services' commits become savepoints."""
@@ -105,7 +113,7 @@ def db_session(app, request):
         transaction = connection.begin()
         original = db.session
         db.session = db._make_scoped_session(
-            {"bind": connection, "binds": {}, "join_transaction_mode": "create_savepoint"}
+            {"bind": connection, "class_": _ConnectionSession, "join_transaction_mode": "create_savepoint"}
         )
         try:
             yield db.session

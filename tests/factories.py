@@ -31,7 +31,7 @@ class Base(SQLAlchemyModelFactory):
     class Meta:
         abstract = True
         sqlalchemy_session_factory = lambda: db.session  # noqa: E731
-        sqlalchemy_session_persistence = "flush"
+        sqlalchemy_session_persistence = "commit"
 
 
 class UserFactory(Base):
@@ -164,12 +164,12 @@ def staff_user(role: str, programme: Programme | None = None, **kwargs) -> User:
     """A user with one staff role, on one programme or (programme None) on every programme."""
     user = UserFactory(**kwargs)
     db.session.add(RoleGrant(user_id=user.id, role=role, programme_id=programme.id if programme else None))
-    db.session.flush()
+    db.session.commit()
     return user
 
 
 def member_of(organisation: Organisation, **kwargs) -> User:
     user = UserFactory(**kwargs)
     db.session.add(Membership(user_id=user.id, organisation_id=organisation.id, is_owner=True))
-    db.session.flush()
+    db.session.commit()
     return user

@@ -9,6 +9,7 @@ from workflows.engine import (
     Conflict,
     Engine,
     Option,
+    ReasonRequired,
     TransitionEvent,
     TransitionRefused,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "DefinitionError",
     "Engine",
     "Option",
+    "ReasonRequired",
     "Registry",
     "State",
     "Transition",

@@ -60,7 +60,7 @@ class Timer:
         days = self.offset.days
         if self.offset == timedelta(days=days):
             sign = "+" if days >= 0 else "-"
-            return f"{self.field} {sign} {abs(days)} days"
+            return f"{self.field} {sign} {abs(days)} day{'s' if abs(days) != 1 else ''}"
         seconds = int(self.offset.total_seconds())
         sign = "+" if seconds >= 0 else "-"
         return f"{self.field} {sign} {abs(seconds) // 60} minutes"
@@ -146,6 +146,9 @@ def parse(data: dict[str, Any], source: str = "<memory>") -> Definition:
             sources = raw.get("from")
             if isinstance(sources, str):
                 sources = [sources]
+            for key in ("roles", "conditions", "effects"):
+                if key in raw and not isinstance(raw[key], list):
+                    raise DefinitionError(f"{where}: '{key}' must be a list, e.g. {key} = [\"{raw[key]}\"]")
             if not sources:
                 raise DefinitionError(f"{where}: missing 'from'")
             after = None
@@ -166,7 +169,9 @@ def parse(data: dict[str, Any], source: str = "<memory>") -> Definition:
                 after=after,
                 description=str(raw.get("description", "")),
             )
-    except (TypeError, AttributeError) as exc:
+    except DefinitionError:
+        raise
+    except (TypeError, AttributeError, ValueError) as exc:
         raise DefinitionError(f"{source}: malformed definition ({exc})") from exc
     return Definition(
         name=name,
@@ -183,7 +188,7 @@ def parse(data: dict[str, Any], source: str = "<memory>") -> Definition:
 def load_file(path: Path) -> Definition:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise DefinitionError(f"{path.name}: not valid TOML ({exc})") from exc
     return parse(data, source=path.name)
 

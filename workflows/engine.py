@@ -39,6 +39,10 @@ class TransitionRefused(Exception):
         super().__init__(" ".join(reasons))
 
 
+class ReasonRequired(TransitionRefused):
+    """The transition needs a reason and none was given: a form error, not a permission problem."""
+
+
 class Conflict(Exception):
     """Someone else changed the subject since this user loaded it."""
 
@@ -100,12 +104,12 @@ class Engine:
         if value is None:
             return None
         if isinstance(value, datetime):
-            moment = _utc(value)
-        elif isinstance(value, date):
-            moment = datetime.combine(value, time.min, tzinfo=self.tz).astimezone(UTC)
-        else:
-            raise TypeError(f"{transition.after.field} is not a date or a date-time")
-        return moment + transition.after.offset
+            return _utc(value) + transition.after.offset
+        if isinstance(value, date):
+            # Whole days count on the wall clock in West Yorkshire, across clock changes.
+            local = datetime.combine(value, time.min, tzinfo=self.tz) + transition.after.offset
+            return local.astimezone(UTC)
+        raise TypeError(f"{transition.after.field} is not a date or a date-time")
 
     def _blocking(self, ctx: Context) -> list[str]:
         reasons: list[str] = []
@@ -200,9 +204,13 @@ class Engine:
         roles = self._roles(user, subject)
         if not roles & transition.roles:
             raise TransitionRefused([f"Only {_who(transition.roles)} can do this."])
+        if transition.after is not None and transition.roles == {"system"}:
+            due = self.due_at(subject, transition)
+            if due is None or due > now:
+                raise TransitionRefused(["This happens automatically when it falls due, not before."])
         reason = (reason or "").strip() or None
         if transition.reason_required and not reason:
-            raise TransitionRefused([f"Give a reason to '{transition.label.lower()}'."])
+            raise ReasonRequired([f"Enter a reason to '{transition.label.lower()}'"])
         ctx = self._context(subject, definition, transition, user, reason, now)
         blocking = self._blocking(ctx)
         if blocking:

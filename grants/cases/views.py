@@ -8,7 +8,7 @@ from flask_login import current_user
 from grants.auth.permissions import staff
 from grants.cases import services
 from grants.cases.forms import TransitionForm
-from workflows import Conflict, TransitionRefused
+from workflows import Conflict, ReasonRequired, TransitionRefused
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -96,6 +96,8 @@ def apply(kind: str, case_id: int, name: str):  # type: ignore[no-untyped-def]
             ],
             409,
         )
+    except ReasonRequired as exc:
+        return _render_case(kind, case_id, form, name, exc.reasons, 400)
     except TransitionRefused as exc:
         return _render_case(kind, case_id, form, name, exc.reasons, 403)
     flash(message)
