@@ -116,6 +116,62 @@ def load_case(kind: str, case_id: int, user: Any) -> Workflowed:
     return subject
 
 
+def _facts(kind: str, subject: Any) -> list[tuple[str, str]]:
+    """The few facts an officer needs beside the state, as (label, text) rows."""
+    from grants.formatting import london, london_date, money
+
+    if kind == "round":
+        return [
+            ("Programme", subject.programme.name),
+            ("Title", subject.title),
+            ("Opens", london(subject.opens_at)),
+            ("Closes", london(subject.closes_at)),
+            ("Most a project can ask for", money(subject.max_grant_pence)),
+            ("Budget", money(subject.budget_pence)),
+        ]
+    if kind == "application":
+        return [
+            ("Round", subject.round.title),
+            ("Organisation", subject.organisation.name),
+            ("Project", subject.project_title),
+            ("Amount requested", money(subject.amount_requested_pence)),
+            ("Submitted", london(subject.submitted_at) or "Not yet"),
+        ]
+    if kind == "award":
+        return [
+            ("Programme", subject.programme.name),
+            ("Organisation", subject.organisation.name),
+            ("Title", subject.title),
+            ("Amount", money(subject.amount_pence)),
+            ("Starts", london_date(subject.starts_on) or "Not set"),
+            ("Ends", london_date(subject.ends_on) or "Not set"),
+        ]
+    if kind == "payment":
+        return [
+            ("Award", subject.award.reference),
+            ("Organisation", subject.award.organisation.name),
+            ("Instalment", str(subject.instalment)),
+            ("Amount", money(subject.amount_pence)),
+            ("Due", london_date(subject.due_on)),
+            ("Paid", london(subject.paid_at) or "Not yet"),
+        ]
+    if kind == "return":
+        return [
+            ("Award", subject.award.reference),
+            ("Organisation", subject.award.organisation.name),
+            ("Period", subject.period_label),
+            ("Due", london_date(subject.due_date)),
+            ("Submitted", london(subject.submitted_at) or "Not yet"),
+        ]
+    return [
+        ("Programme", subject.programme.name),
+        ("Provider", subject.provider.name if subject.provider else "Not chosen yet"),
+        ("Title", subject.title),
+        ("Value", money(subject.amount_pence)),
+        ("Ends", london_date(subject.end_date) or "Not set"),
+    ]
+
+
 @dataclass
 class CaseView:
     kind: str
@@ -124,6 +180,7 @@ class CaseView:
     history: list[AuditEvent]
     options: list[Option]
     diagram: str
+    facts: list[tuple[str, str]]
 
     @property
     def state(self) -> Any:
@@ -146,6 +203,7 @@ def case_view(kind: str, subject: Workflowed, user: Any) -> CaseView:
         history=audit.history(subject),
         options=eng.available(subject, user),
         diagram=diagram(definition, current=subject.state),
+        facts=_facts(kind, subject),
     )
 
 

@@ -58,7 +58,9 @@ def officer(sign_in):
         ("contract", ContractFactory, "Need identified"),
     ],
 )
-def test_an_officer_sees_the_state_actions_and_diagram_of_every_kind_of_case(client, officer, kind, factory, state_label):
+def test_an_officer_sees_the_state_actions_and_diagram_of_every_kind_of_case(
+    client, officer, kind, factory, state_label
+):
     subject = factory()
 
     page = client.get(f"/cases/{kind}/{subject.id}")
@@ -71,6 +73,16 @@ def test_an_officer_sees_the_state_actions_and_diagram_of_every_kind_of_case(cli
     assert '<pre class="mermaid">' in html and "stateDiagram-v2" in html
     assert f"class {subject.state} current" in html
     assert "States and the steps out of each" in html
+
+
+def test_the_case_page_shows_the_facts_of_the_case(client, officer):
+    application = ApplicationFactory(state="submitted", amount_requested_pence=798_550, project_title="Safe Suppers")
+
+    html = client.get(f"/cases/application/{application.id}").get_data(as_text=True)
+
+    assert "£7,985.50" in html
+    assert "Safe Suppers" in html
+    assert application.organisation.name in html
 
 
 def test_the_case_page_shows_who_did_what_when_and_why(client, officer):
