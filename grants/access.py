@@ -54,9 +54,15 @@ def is_member(user: User, organisation_id: int | None) -> bool:
     )
 
 
-def roles_for(user: Any, subject: Workflowed) -> frozenset[str]:
-    """The roles this user acts in on this case."""
+def roles_for(user: Any, subject: Workflowed, wanted: frozenset[str] | None = None) -> frozenset[str]:
+    """The roles this user acts in on this case.
+
+    With `wanted` (the roles a transition allows), membership is only looked up when it
+    could make the difference: one query fewer on every staff action.
+    """
     roles = set(staff_roles(user, subject.owning_programme_id()))
+    if wanted is not None and ("applicant" not in wanted or roles & wanted):
+        return frozenset(roles)
     if is_member(user, subject.owning_organisation_id()):
         roles.add("applicant")
     return frozenset(roles)

@@ -22,8 +22,8 @@ from workflows.context import Context
 
 
 class WorkflowHost:
-    def roles_for(self, user: Any, subject: Any) -> frozenset[str]:
-        return access.roles_for(user, subject)
+    def roles_for(self, user: Any, subject: Any, wanted: frozenset[str] | None = None) -> frozenset[str]:
+        return access.roles_for(user, subject, wanted)
 
     def record(self, event: TransitionEvent) -> None:
         subject = event.subject

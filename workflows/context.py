@@ -13,7 +13,9 @@ if TYPE_CHECKING:
 class Host(Protocol):
     """What the application supplies to the engine: who may act, and where records go."""
 
-    def roles_for(self, user: Any, subject: Any) -> frozenset[str]: ...
+    def roles_for(self, user: Any, subject: Any, wanted: frozenset[str] | None = None) -> frozenset[str]:
+        """The roles the user acts in on this subject; with `wanted`, enough to tell whether any of those."""
+        ...
 
     def record(self, event: TransitionEvent) -> None: ...
 

@@ -133,10 +133,10 @@ class Engine:
             tz=self.tz,
         )
 
-    def _roles(self, user: Any, subject: Any) -> frozenset[str]:
+    def _roles(self, user: Any, subject: Any, wanted: frozenset[str] | None = None) -> frozenset[str]:
         if user is None:
             return frozenset({"system"})
-        return self.host.roles_for(user, subject)
+        return self.host.roles_for(user, subject, wanted)
 
     def available(self, subject: Any, user: Any, *, now: datetime | None = None) -> list[Option]:
         """Every transition out of the current state, each with why this user may not apply it."""
@@ -201,7 +201,7 @@ class Engine:
             label = transition.label if transition else name
             state = definition.states[subject.state].label if subject.state in definition.states else subject.state
             raise TransitionRefused([f"'{label}' is not possible while this is {state.lower()}."])
-        roles = self._roles(user, subject)
+        roles = self._roles(user, subject, transition.roles)
         if not roles & transition.roles:
             raise TransitionRefused([f"Only {_who(transition.roles)} can do this."])
         if transition.after is not None and transition.roles == {"system"}:

@@ -110,7 +110,7 @@ def load_case(kind: str, case_id: int, user: Any) -> Workflowed:
     model = CASE_MODELS.get(kind)
     if model is None:
         raise CaseNotFound(kind)
-    subject = db.session.get(model, case_id)
+    subject = db.session.get(model, case_id, options=_EAGER[kind])
     if subject is None or not access.can_see_case(user, subject):
         raise CaseNotFound(f"{kind} {case_id}")
     return subject

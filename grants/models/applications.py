@@ -26,7 +26,7 @@ class Application(Workflowed, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    round: Mapped[Round] = relationship()
+    round: Mapped[Round] = relationship(lazy="joined", innerjoin=True)
     organisation: Mapped[Organisation] = relationship()
     created_by: Mapped[User | None] = relationship()
 

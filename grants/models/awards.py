@@ -69,7 +69,7 @@ class Payment(Workflowed, Base):
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finance_reference: Mapped[str | None] = mapped_column(String(64))
 
-    award: Mapped[Award] = relationship(back_populates="payments")
+    award: Mapped[Award] = relationship(back_populates="payments", lazy="joined", innerjoin=True)
 
     @property
     def reference(self) -> str:

@@ -23,7 +23,7 @@ class MonitoringReturn(Workflowed, Base):
     due_date: Mapped[date] = mapped_column(Date, index=True)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    award: Mapped[Award] = relationship()
+    award: Mapped[Award] = relationship(lazy="joined", innerjoin=True)
 
     @property
     def reference(self) -> str:

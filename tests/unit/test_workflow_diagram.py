@@ -46,7 +46,7 @@ def edge_lines(text: str) -> list[str]:
 class FakeHost:
     records: list[Any] = field(default_factory=list)
 
-    def roles_for(self, user: Any, subject: Any) -> frozenset[str]:
+    def roles_for(self, user: Any, subject: Any, wanted: frozenset[str] | None = None) -> frozenset[str]:
         return frozenset()
 
     def record(self, event: Any) -> None:

@@ -56,7 +56,7 @@ class FakeHost:
     records: list[TransitionEvent] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
 
-    def roles_for(self, user: Any, subject: Any) -> frozenset[str]:
+    def roles_for(self, user: Any, subject: Any, wanted: frozenset[str] | None = None) -> frozenset[str]:
         return self.roles
 
     def record(self, event: TransitionEvent) -> None:
