@@ -35,7 +35,7 @@ def _expect(allowed: list[str], *, anonymous: int = 302, other: int = 403, ok: i
     return {role: (ok if role in allowed else anonymous if role == "anonymous" else other) for role in ROLES}
 
 
-EVERYONE = {role: 200 for role in ROLES}
+EVERYONE = dict.fromkeys(ROLES, 200)
 MATRIX: list[tuple[str, dict[str, int]]] = [
     ("/", EVERYONE),
     ("/accessibility", EVERYONE),
@@ -73,7 +73,7 @@ def test_each_role_gets_what_each_page_promises(app, people, sign_in, client, ro
         sign_in(users[role])
 
     got = {}
-    for path, expected in MATRIX:
+    for path, _expected in MATRIX:
         response = client.get(path.format(**ids))
         got[path] = response.status_code
 

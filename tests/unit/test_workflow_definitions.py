@@ -180,15 +180,12 @@ def test_a_timed_transition_the_system_may_apply_is_accepted(tmp_path):
     assert folder_problems(tmp_path) == []
 
 
-@pytest.mark.parametrize(
-    "timer", ["closes_at + 3 weeks", "next tuesday", "closes_at +", "closes_at + 1.5 days"]
-)
+@pytest.mark.parametrize("timer", ["closes_at + 3 weeks", "next tuesday", "closes_at +", "closes_at + 1.5 days"])
 def test_a_timer_that_cannot_be_read_is_refused(tmp_path, timer):
     write(tmp_path, changed('roles = ["officer"]', 'roles = ["system"]') + f'after = "{timer}"\n')
 
     assert folder_problems(tmp_path) == [
-        f"{FILE}: transition 'close': cannot read timer {timer!r}; "
-        "write e.g. 'closes_at' or 'due_date + 7 days'"
+        f"{FILE}: transition 'close': cannot read timer {timer!r}; write e.g. 'closes_at' or 'due_date + 7 days'"
     ]
 
 
@@ -204,9 +201,7 @@ def test_two_files_defining_the_same_workflow_version_are_refused(tmp_path):
     write(tmp_path, VALID, "ticket.v1.toml")
     write(tmp_path, VALID, "ticket.v1-copy.toml")
 
-    assert folder_problems(tmp_path) == [
-        "ticket.v1.toml: ticket version 1 is also defined in ticket.v1-copy.toml"
-    ]
+    assert folder_problems(tmp_path) == ["ticket.v1.toml: ticket version 1 is also defined in ticket.v1-copy.toml"]
 
 
 def test_a_registry_refuses_two_definitions_of_the_same_workflow_version():

@@ -99,9 +99,7 @@ def test_a_diagram_is_a_mermaid_state_diagram():
 @pytest.mark.parametrize("path", SHIPPED_FILES, ids=lambda p: p.name)
 def test_every_state_appears_in_the_diagram(path):
     definition = load_file(path)
-    declared = {
-        line.rsplit(" as ", 1)[1] for line in lines_of(diagram(definition)) if line.startswith('state "')
-    }
+    declared = {line.rsplit(" as ", 1)[1] for line in lines_of(diagram(definition)) if line.startswith('state "')}
 
     assert declared == set(definition.states)
 
@@ -109,10 +107,7 @@ def test_every_state_appears_in_the_diagram(path):
 def test_each_state_is_shown_by_its_label():
     text = diagram(application())
 
-    assert (
-        state_line(text, "information_requested")
-        == 'state "More information requested" as information_requested'
-    )
+    assert state_line(text, "information_requested") == 'state "More information requested" as information_requested'
 
 
 @pytest.mark.parametrize("path", SHIPPED_FILES, ids=lambda p: p.name)
@@ -154,10 +149,7 @@ def test_every_terminal_state_leads_to_the_end():
 def test_an_automatic_transition_says_it_is_automatic_and_when():
     text = diagram(shipped().get("contract", 1))
 
-    assert (
-        "delivering --> in_review : Review before the end date (automatic, end_date - 90 days)"
-        in lines_of(text)
-    )
+    assert "delivering --> in_review : Review before the end date (automatic, end_date - 90 days)" in lines_of(text)
 
 
 def test_a_diagram_ends_with_a_newline():
@@ -231,6 +223,4 @@ def test_the_words_of_an_awkward_label_survive_sanitising():
 def test_ordinary_punctuation_in_labels_is_kept():
     text = diagram(shipped().get("contract", 1))
 
-    assert "need_identified --> route_direct_award : Direct award (with written justification)" in lines_of(
-        text
-    )
+    assert "need_identified --> route_direct_award : Direct award (with written justification)" in lines_of(text)

@@ -259,9 +259,7 @@ def test_an_open_round_says_when_it_will_close_itself_in_british_summer_time():
 def test_an_open_round_says_when_it_will_close_itself_in_winter_time():
     engine, _ = engine_for("officer")
 
-    found = option(
-        engine, FakeRound(closes_at=WINTER_CLOSE), OFFICER, "close", now=datetime(2022, 10, 1, tzinfo=UTC)
-    )
+    found = option(engine, FakeRound(closes_at=WINTER_CLOSE), OFFICER, "close", now=datetime(2022, 10, 1, tzinfo=UTC))
 
     assert found.reasons == ["This happens automatically on 4 November 2022 at 12:00."]
 
@@ -884,10 +882,7 @@ def test_an_open_round_past_its_closing_time_is_due_to_close():
 def test_an_open_round_before_its_closing_time_is_not_due_to_close():
     engine, _ = engine_for()
 
-    assert (
-        engine.due_transition(FakeRound(closes_at=SUMMER_CLOSE), now=SUMMER_CLOSE - timedelta(minutes=1))
-        is None
-    )
+    assert engine.due_transition(FakeRound(closes_at=SUMMER_CLOSE), now=SUMMER_CLOSE - timedelta(minutes=1)) is None
 
 
 def test_a_round_is_due_to_close_at_the_exact_closing_time():
@@ -985,9 +980,7 @@ def test_a_return_is_overdue_from_the_first_moment_of_the_next_day():
     engine, _ = engine_for()
     midnight = datetime(2023, 6, 15, 23, 0, tzinfo=UTC)  # 00:00 BST on 16 June
 
-    assert (
-        engine.due_transition(FakeReturn(due_date=date(2023, 6, 15)), now=midnight).name == "become_overdue"
-    )
+    assert engine.due_transition(FakeReturn(due_date=date(2023, 6, 15)), now=midnight).name == "become_overdue"
 
 
 def test_a_return_with_no_due_date_never_falls_overdue():
@@ -1091,17 +1084,13 @@ def _submit(application: FakeApplication, now: datetime) -> list[str]:
 def test_after_a_winter_deadline_an_applicant_is_told_the_closing_time_in_gmt():
     application = FakeApplication(round=FakeRound(closes_at=WINTER_CLOSE))
 
-    assert _submit(application, WINTER_CLOSE + timedelta(days=1)) == [
-        "The round closed on 4 November 2022 at 12:00."
-    ]
+    assert _submit(application, WINTER_CLOSE + timedelta(days=1)) == ["The round closed on 4 November 2022 at 12:00."]
 
 
 def test_after_a_summer_deadline_an_applicant_is_told_the_closing_time_in_bst():
     application = FakeApplication(round=FakeRound(closes_at=SUMMER_CLOSE))
 
-    assert _submit(application, SUMMER_CLOSE + timedelta(hours=3)) == [
-        "The round closed on 30 June 2023 at 12:00."
-    ]
+    assert _submit(application, SUMMER_CLOSE + timedelta(hours=3)) == ["The round closed on 30 June 2023 at 12:00."]
 
 
 def test_an_applicant_cannot_submit_at_the_moment_the_round_closes():
