@@ -30,6 +30,8 @@ def create_app(config: type[BaseConfig] | str | None = None, **overrides: Any) -
         instance_path=str(ROOT / "instance"),
     )
     app.config.from_object(config_class)
+    if os.environ.get("SECRET_KEY") and config_class.ENV_NAME != "test":
+        app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]  # the key check() approved, read now
     app.config["SQLALCHEMY_DATABASE_URI"] = config_class.database_url()
     app.config.update(overrides)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
@@ -92,7 +94,7 @@ def _init_security(app: Flask) -> None:
     @app.before_request
     def fresh_request_state() -> None:
         # Per-request caches start empty even where an app context outlives a request (tests, CLI).
-        for name in ("_login_user", "_staff_grants"):
+        for name in ("_login_user", "_staff_grants", "csrf_token"):
             g.pop(name, None)
         g.csp_nonce = secrets.token_urlsafe(16)
 

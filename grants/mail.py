@@ -10,6 +10,7 @@ admin "Emails" page.
 from __future__ import annotations
 
 import smtplib
+from datetime import timedelta
 from email.message import EmailMessage
 from typing import Any
 
@@ -23,6 +24,7 @@ from grants.models.base import utcnow
 from grants.models.outbox import FAILED, PENDING, SENDING, SENT
 
 MAX_ATTEMPTS = 5
+RECLAIM_AFTER = timedelta(minutes=15)  # a sender that died mid-send leaves rows 'sending'
 
 
 def queue_email(*, to: str, subject: str, body: str, key: str) -> bool:
@@ -38,16 +40,20 @@ def queue_email(*, to: str, subject: str, body: str, key: str) -> bool:
     }
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["idempotency_key"])
-    result = db.session.execute(statement)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    statement = (
+        insert(OutboxMessage)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(OutboxMessage.id)
+    )
+    return db.session.execute(statement).first() is not None
 
 
 def _claim(message_id: int) -> bool:
     result = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status == PENDING)
-        .values(status=SENDING, attempts=OutboxMessage.attempts + 1)
+        .values(status=SENDING, attempts=OutboxMessage.attempts + 1, claimed_at=utcnow())
     )
     db.session.commit()
     return result.rowcount == 1  # type: ignore[attr-defined]
@@ -73,6 +79,12 @@ def send_pending(config: dict[str, Any], limit: int = 100) -> dict[str, int]:
     counts = {"sent": 0, "failed": 0, "skipped": 0}
     if not config.get("MAIL_SERVER"):
         return counts
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == SENDING, OutboxMessage.claimed_at < utcnow() - RECLAIM_AFTER)
+        .values(status=PENDING)
+    )
+    db.session.commit()
     ids = db.session.scalars(
         select(OutboxMessage.id).where(OutboxMessage.status == PENDING).order_by(OutboxMessage.id).limit(limit)
     ).all()
@@ -84,7 +96,7 @@ def send_pending(config: dict[str, Any], limit: int = 100) -> dict[str, int]:
         assert message is not None
         try:
             _deliver(config, message)
-        except (OSError, smtplib.SMTPException) as exc:
+        except Exception as exc:  # noqa: BLE001 - one bad message must not stop the batch or stay 'sending'
             message.status = FAILED if message.attempts >= MAX_ATTEMPTS else PENDING
             message.last_error = str(exc)[:2000]
             counts["failed"] += 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
@@ -23,7 +25,14 @@ def _sign_in_limit() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """A local path to go back to after signing in; anything else goes to the start page."""
+    if (
+        target
+        and target.startswith("/")
+        and not any(ch.isspace() or ord(ch) < 0x20 or ch in "\\\x7f" for ch in target)
+        and not urlsplit(target).netloc
+        and not target.startswith("//")
+    ):
         return target
     return url_for("public.start")
 

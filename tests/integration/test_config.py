@@ -1,0 +1,113 @@
+"""Configuration: production refuses unsafe settings; DATABASE_URL picks the database."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import config
+from config import DEFAULT_SECRET_KEY, ConfigError, config_for
+from grants import create_app
+from workflows import DefinitionError
+
+PRODUCTION_SECRET = "a-long-random-production-secret-for-these-tests"  # noqa: S105
+
+
+@pytest.fixture
+def production_env(monkeypatch, tmp_path):
+    """Everything production needs, from the environment; tests take one piece away."""
+    monkeypatch.setenv("GRANTFLOW_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", PRODUCTION_SECRET)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'production.db'}")
+    return monkeypatch
+
+
+def test_production_refuses_to_start_without_a_secret_key(production_env):
+    production_env.delenv("SECRET_KEY")
+
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app("production")
+
+
+def test_production_refuses_to_start_with_the_development_secret_key(production_env):
+    production_env.setenv("SECRET_KEY", DEFAULT_SECRET_KEY)
+
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app("production")
+
+
+def test_production_refuses_to_start_without_a_database_url(production_env):
+    production_env.delenv("DATABASE_URL")
+
+    with pytest.raises(ConfigError, match="DATABASE_URL"):
+        create_app("production")
+
+
+def test_grantflow_env_production_applies_the_production_checks(production_env):
+    production_env.delenv("SECRET_KEY")
+
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app()
+
+
+def test_an_unknown_grantflow_env_is_refused_by_name(monkeypatch):
+    monkeypatch.setenv("GRANTFLOW_ENV", "staging")
+
+    with pytest.raises(ConfigError, match="GRANTFLOW_ENV"):
+        create_app()
+
+
+def test_production_sends_the_session_cookie_only_over_https(production_env):
+    app = create_app("production")
+
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["REMEMBER_COOKIE_SECURE"] is True
+
+
+def test_production_tells_browsers_to_use_https_only(production_env):
+    app = create_app("production")
+
+    response = app.test_client().get("/accessibility")
+
+    assert response.status_code == 200
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_production_signs_sessions_with_the_secret_key_it_checked(production_env):
+    app = create_app("production")
+
+    assert app.config["SECRET_KEY"] == PRODUCTION_SECRET
+
+
+def test_database_url_overrides_the_database(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "sqlite:////tmp/elsewhere.db")
+
+    assert config_for("development").database_url() == "sqlite:////tmp/elsewhere.db"
+
+
+def test_without_database_url_development_uses_the_sqlite_file_in_instance(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+
+    assert config_for("development").database_url() == f"sqlite:///{config.ROOT / 'instance' / 'grantflow.db'}"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["postgres://grants:pw@db.internal:5432/grantflow", "postgresql://grants:pw@db.internal:5432/grantflow"],
+)
+def test_a_heroku_style_postgres_url_is_driven_by_psycopg_3(monkeypatch, url):
+    monkeypatch.setenv("DATABASE_URL", url)
+
+    assert config_for("development").database_url() == "postgresql+psycopg://grants:pw@db.internal:5432/grantflow"
+
+
+def test_a_broken_workflow_definition_stops_the_app_starting_and_names_the_file(app, tmp_path):
+    for source in Path(app.config["WORKFLOW_DEFINITIONS_DIR"]).glob("*.toml"):
+        shutil.copy(source, tmp_path / source.name)
+    broken = tmp_path / "award.v1.toml"
+    broken.write_text(broken.read_text(encoding="utf-8").replace('roles = ["', 'roles = ["wizard", "', 1))
+
+    with pytest.raises(DefinitionError, match=r"award\.v1\.toml: transition '\w+' names unknown role 'wizard'"):
+        create_app("test", WORKFLOW_DEFINITIONS_DIR=str(tmp_path))
