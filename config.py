@@ -6,6 +6,7 @@ Secrets come from the environment. DATABASE_URL always overrides the database.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -29,7 +30,7 @@ class BaseConfig:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    RATELIMIT_ENABLED = True
+    RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
     RATELIMIT_HEADERS_ENABLED = True
     SIGN_IN_RATE_LIMIT = "5 per minute"
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
@@ -44,6 +45,8 @@ class BaseConfig:
     PAGE_SIZE = 25
     WORKFLOW_DEFINITIONS_DIR = str(ROOT / "workflows" / "definitions")
     DEMO_ALLOWED = True
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(ROOT / "instance" / "uploads"))
+    MAX_CONTENT_LENGTH = 40 * 1024 * 1024  # a page may carry three 10MB files and its answers
     TIMEZONE = "Europe/London"
 
     @classmethod
@@ -71,6 +74,7 @@ class TestConfig(BaseConfig):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     SERVICE_URL = "http://localhost"
     PASSWORD_HASH_FAST = True
+    UPLOAD_FOLDER = os.path.join(tempfile.gettempdir(), "grantflow-test-uploads")
 
 
 class ProductionConfig(BaseConfig):

@@ -103,6 +103,28 @@ def workflows_diagram(name: str, version: int | None) -> None:
     click.echo(diagram(definition), nl=False)
 
 
+question_sets = AppGroup("question-sets", help="Application forms")
+grantflow.add_command(question_sets)
+
+
+@question_sets.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--round", "round_code", default=None, help="give the form to this round, e.g. MSCF-R4")
+def question_sets_load(path: Path, round_code: str | None) -> None:
+    """Load a question set (TOML) as a new form version, optionally for a round."""
+    from grants.apply.question_set_admin import load_question_set, use_for_round
+    from grants.apply.questions import QuestionSetError
+
+    try:
+        question_set = load_question_set(path.read_text(encoding="utf-8"), path.name)
+        click.echo(f"Loaded {question_set.name} version {question_set.version}")
+        if round_code:
+            use_for_round(round_code, question_set)
+            click.echo(f"{round_code} now uses it")
+    except QuestionSetError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 @grantflow.command("scheduler")
 def scheduler_command() -> None:
     """Run the job scheduler in this process (run exactly one)."""

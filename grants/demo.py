@@ -11,7 +11,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from grants.auth.passwords import hash_password
 from grants.auth.services import create_user, find_user
+from grants.demo_round3 import DEMO_R3_FUNDED as DEMO_R3_FUNDED
+from grants.demo_round3 import load_round3_applications
+from grants.demo_round3 import round3_funded_applications as round3_funded_applications
+from grants.demo_round3 import round3_funded_references as round3_funded_references
 from grants.extensions import db
 from grants.formatting import london_to_utc
 from grants.models import (
@@ -27,17 +32,12 @@ from grants.models import (
     Round,
     Term,
 )
+from grants.reference import WEST_YORKSHIRE_DISTRICTS
 from grants.workflow import engine, start_case
 
 DEMO_PASSWORD = "grantflow-demo"  # noqa: S105 - demo only, refused in production
 
-DISTRICTS = [  # with ONS local authority codes
-    ("bradford", "Bradford", "E08000032"),
-    ("calderdale", "Calderdale", "E08000033"),
-    ("kirklees", "Kirklees", "E08000034"),
-    ("leeds", "Leeds", "E08000035"),
-    ("wakefield", "Wakefield", "E08000036"),
-]
+DISTRICTS = WEST_YORKSHIRE_DISTRICTS
 AREAS_OF_FOCUS = [
     ("serious_violence", "Serious Violence"),
     ("high_street_crime", "High Street Crime"),
@@ -291,6 +291,8 @@ def _cases(
     )
     start_case(approved, r3.application_workflow, _member(boxing, applicant), now=r3.closes_at - timedelta(days=20))
     _walk(approved, [("submit", _member(boxing, applicant), None, r3.closes_at - timedelta(days=2))])
+    # The other 197 bids of Round 3 (198 in all), submitted before it closes.
+    load_round3_applications(r3, approved, _member(boxing, applicant), hash_password(DEMO_PASSWORD))
     for number, steps in later_round_steps.items():
         _walk(rounds[number], steps)
     _walk(
@@ -362,7 +364,6 @@ def _cases(
     submitted = Application(
         round_id=r4.id,
         organisation_id=orgs["Manningham Mothers' Network"].id,
-        public_reference="MSCF-R4-0001",
         project_title="Walk Home Safe: volunteer escorts from Manningham Lane",
         amount_requested_pence=480_000,
     )
@@ -452,6 +453,29 @@ def _member(organisation: Organisation, fallback: Any) -> Any:
     return user
 
 
+MSCF_ELIGIBLE_TYPES = [
+    "registered_charity",
+    "cio",
+    "cic",
+    "company_limited_by_guarantee",
+    "community_group",
+    "school",
+]
+
+
+def _forms(rounds: dict[int, Round]) -> None:
+    """Round 3's question set, used by Rounds 3 and 4; grassroots organisations may apply, not public bodies."""
+    from grants.apply.question_set_admin import load_shipped
+
+    question_set = load_shipped("mscf-round-3.v1")
+    for round_ in rounds.values():
+        if round_.number >= 3 and round_.question_set_id is None:
+            round_.question_set_id = question_set.id
+        if round_.allowed_org_types is None:
+            round_.allowed_org_types = MSCF_ELIGIBLE_TYPES
+    db.session.flush()
+
+
 def load_demo() -> list[tuple[str, str]]:
     """Load (or top up) the demo data; returns the demo accounts as (email, role)."""
     _vocabularies()
@@ -459,6 +483,8 @@ def load_demo() -> list[tuple[str, str]]:
     orgs = _organisations()
     users = _accounts(orgs["Bramley Community Kitchen"], programmes["MSCF"])
     rounds, later_round_steps = _rounds(programmes["MSCF"], users)
+    db.session.flush()
+    _forms(rounds)
     _cases(rounds, later_round_steps, orgs, programmes, users)
     db.session.commit()
     return [(email, role) for email, _name, role in ACCOUNTS]

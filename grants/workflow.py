@@ -10,13 +10,13 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from grants import access, audit, mail
+from grants import access, audit, mail, notifications
 from grants.extensions import db
-from grants.models import CASE_MODELS, Membership, RoleGrant, User, Workflowed
+from grants.models import CASE_MODELS, Membership, RoleGrant, Round, User, Workflowed
 from workflows import Conflict, Engine, TransitionEvent, load_registry
 from workflows.context import Context
 
@@ -43,6 +43,17 @@ class WorkflowHost:
             at=event.at,
         )
 
+    def assign_reference(self, subject: Any) -> None:
+        if getattr(subject, "public_reference", None) or not hasattr(subject, "round_id"):
+            return
+        number = db.session.execute(
+            update(Round)
+            .where(Round.id == subject.round_id)
+            .values(application_count=Round.application_count + 1)
+            .returning(Round.application_count, Round.code)
+        ).one()
+        subject.public_reference = f"{number.code}-{number.application_count:04d}"
+
     def notify(self, context: Context, audience: str) -> None:
         subject = context.subject
         if audience == "organisation":
@@ -58,6 +69,9 @@ class WorkflowHost:
         ]
         if context.reason:
             lines += ["", "Reason given:", context.reason]
+        extra = notifications.details(context)
+        if extra:
+            lines += ["", extra]
         lines += ["", f"Sign in to grantflow to see it: {current_app.config['SERVICE_URL']}"]
         version = (subject.version_id or 0) + 1
         for email in recipients:

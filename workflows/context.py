@@ -21,6 +21,8 @@ class Host(Protocol):
 
     def notify(self, context: Context, audience: str) -> None: ...
 
+    def assign_reference(self, subject: Any) -> None: ...
+
 
 @dataclass(frozen=True)
 class TransitionEvent:

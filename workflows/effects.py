@@ -27,6 +27,12 @@ def record_submission_time(ctx: Context) -> None:
     ctx.subject.submitted_at = ctx.now
 
 
+@effect("assign_reference")
+def assign_reference(ctx: Context) -> None:
+    """Give the subject its public reference (e.g. MSCF-R3-0042) if it has none."""
+    ctx.host.assign_reference(ctx.subject)
+
+
 @effect("record_payment_time")
 def record_payment_time(ctx: Context) -> None:
     ctx.subject.paid_at = ctx.now

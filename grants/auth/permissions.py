@@ -86,9 +86,11 @@ def init_permissions(app: Flask) -> None:
 
 def navigation() -> list[dict[str, Any]]:
     """Service navigation links for the current user."""
-    items: list[dict[str, Any]] = []
+    items: list[dict[str, Any]] = [{"text": "Funding rounds", "href": url_for("apply.rounds")}]
     if not current_user.is_authenticated:
-        return [{"text": "Sign in", "href": url_for("auth.sign_in")}]
+        return items + [{"text": "Sign in", "href": url_for("auth.sign_in")}]
+    items.append({"text": "Your applications", "href": url_for("apply.dashboard")})
+    items.append({"text": "Your organisations", "href": url_for("organisations.index")})
     roles = staff_roles(current_user)
     if roles:
         items.append({"text": "Cases", "href": url_for("cases.index")})

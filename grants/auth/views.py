@@ -79,7 +79,7 @@ def register():  # type: ignore[no-untyped-def]
         else:
             login_user(user)
             flash("Your account has been created.")
-            return redirect(url_for("public.start"))
+            return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/register.html", form=form)
 
 

@@ -181,6 +181,7 @@ class CaseView:
     options: list[Option]
     diagram: str
     facts: list[tuple[str, str]]
+    can_list_applications: bool = False
 
     @property
     def state(self) -> Any:
@@ -204,6 +205,8 @@ def case_view(kind: str, subject: Workflowed, user: Any) -> CaseView:
         options=eng.available(subject, user),
         diagram=diagram(definition, current=subject.state),
         facts=_facts(kind, subject),
+        can_list_applications=kind == "round"
+        and bool(access.staff_roles(user, subject.owning_programme_id()) & {"officer", "admin"}),
     )
 
 

@@ -1,14 +1,14 @@
 """SQLAlchemy models, one module per aggregate."""
 
-from grants.models.applications import Application
+from grants.models.applications import Application, ApplicationSection, ApplicationTerm, Document
 from grants.models.audit import AuditEvent
 from grants.models.awards import Award, Payment
 from grants.models.base import Base, Workflowed
 from grants.models.commissioning import Contract
 from grants.models.monitoring import MonitoringReturn
 from grants.models.outbox import OutboxMessage
-from grants.models.people import Membership, Organisation, RoleGrant, User
-from grants.models.programmes import Programme, Round, Term
+from grants.models.people import Invitation, Membership, Organisation, RoleGrant, User
+from grants.models.programmes import Programme, QuestionSet, Round, Term
 
 # The workflowed kinds of case, by the name used in URLs and the audit log.
 CASE_MODELS: dict[str, type[Workflowed]] = {
@@ -23,6 +23,11 @@ CASE_MODELS: dict[str, type[Workflowed]] = {
 __all__ = [
     "CASE_MODELS",
     "Application",
+    "ApplicationSection",
+    "ApplicationTerm",
+    "Document",
+    "Invitation",
+    "QuestionSet",
     "AuditEvent",
     "Award",
     "Base",

@@ -1,15 +1,18 @@
-"""Applications to a grant round (minimal for now: the apply issue adds answers)."""
+"""Applications to a grant round: answers by section, tags for reporting, uploaded documents."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.models.base import Base, UTCDateTime, Workflowed, utcnow
 from grants.models.people import Organisation, User
-from grants.models.programmes import Round
+from grants.models.programmes import QuestionSet, Round, Term
+
+NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
 
 
 class Application(Workflowed, Base):
@@ -21,14 +24,21 @@ class Application(Workflowed, Base):
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    question_set_id: Mapped[int | None] = mapped_column(ForeignKey("question_sets.id"))
     project_title: Mapped[str] = mapped_column(String(200), default="")
     amount_requested_pence: Mapped[int] = mapped_column(BigInteger, default=0)
+    people_reached: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     round: Mapped[Round] = relationship(lazy="joined", innerjoin=True)
     organisation: Mapped[Organisation] = relationship()
     created_by: Mapped[User | None] = relationship()
+    question_set: Mapped[QuestionSet | None] = relationship()
+    sections: Mapped[list[ApplicationSection]] = relationship(
+        back_populates="application", order_by="ApplicationSection.id"
+    )
+    terms: Mapped[list[Term]] = relationship(secondary="application_terms", order_by="Term.position")
 
     @property
     def reference(self) -> str:
@@ -43,3 +53,51 @@ class Application(Workflowed, Base):
 
     def owning_organisation_id(self) -> int:
         return self.organisation_id
+
+
+class ApplicationSection(Base):
+    """The answers to one section of the form, saved as the applicant goes."""
+
+    __tablename__ = "application_sections"
+    __table_args__ = (UniqueConstraint("application_id", "section_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    section_key: Mapped[str] = mapped_column(String(64))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default=NOT_STARTED)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    version_id: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    application: Mapped[Application] = relationship(back_populates="sections")
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+
+class ApplicationTerm(Base):
+    """An application's districts, areas of focus, priorities and themes, for lists and reports."""
+
+    __tablename__ = "application_terms"
+
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), primary_key=True)
+    term_id: Mapped[int] = mapped_column(ForeignKey("terms.id"), primary_key=True, index=True)
+
+
+class Document(Base):
+    """A file uploaded with an application, stored outside the static folder under a random name."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    question_key: Mapped[str] = mapped_column(String(64))
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    application: Mapped[Application] = relationship()

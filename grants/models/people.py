@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.models.base import Base, UTCDateTime, utcnow
@@ -65,10 +65,31 @@ class Organisation(Base):
     charity_number: Mapped[str | None] = mapped_column(String(10))
     company_number: Mapped[str | None] = mapped_column(String(8))
     district: Mapped[str | None] = mapped_column(String(40))
+    address_line_1: Mapped[str | None] = mapped_column(String(200))
+    address_line_2: Mapped[str | None] = mapped_column(String(200))
+    town: Mapped[str | None] = mapped_column(String(100))
     postcode: Mapped[str | None] = mapped_column(String(10))
+    annual_income_pence: Mapped[int | None] = mapped_column(BigInteger)
+    safeguarding_lead_name: Mapped[str | None] = mapped_column(String(200))
+    safeguarding_lead_email: Mapped[str | None] = mapped_column(String(320))
+    # Held for finance; shown masked to everyone else.
+    bank_account_name: Mapped[str | None] = mapped_column(String(200))
+    bank_sort_code: Mapped[str | None] = mapped_column(String(6))
+    bank_account_number: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version_id: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="organisation")
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+    @property
+    def masked_sort_code(self) -> str:
+        return f"**-**-{self.bank_sort_code[-2:]}" if self.bank_sort_code else ""
+
+    @property
+    def masked_account_number(self) -> str:
+        return f"****{self.bank_account_number[-4:]}" if self.bank_account_number else ""
 
     @property
     def type_label(self) -> str:
@@ -87,6 +108,25 @@ class Membership(Base):
 
     user: Mapped[User] = relationship(back_populates="memberships")
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")
+
+
+class Invitation(Base):
+    """An invitation, by email, to join an organisation; the link carries a token we keep only hashed."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    email: Mapped[str] = mapped_column(String(320))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    organisation: Mapped[Organisation] = relationship()
+    invited_by: Mapped[User] = relationship(foreign_keys=[invited_by_id])
 
 
 class RoleGrant(Base):

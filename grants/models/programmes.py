@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from grants.models.base import Base, UTCDateTime, Workflowed
+from grants.models.base import Base, UTCDateTime, Workflowed, utcnow
 
 PROGRAMME_KINDS = {
     "grant_rounds": "Open, competitive grant rounds",
@@ -66,8 +67,12 @@ class Round(Workflowed, Base):
     decision_on: Mapped[date | None] = mapped_column(Date)
     application_workflow: Mapped[str] = mapped_column(String(64), default="application")
     application_count: Mapped[int] = mapped_column(Integer, default=0)
+    question_set_id: Mapped[int | None] = mapped_column(ForeignKey("question_sets.id"))
+    # Eligibility rules are data: which organisation types may apply.
+    allowed_org_types: Mapped[list[str] | None] = mapped_column(JSON)
 
     programme: Mapped[Programme] = relationship(back_populates="rounds")
+    question_set: Mapped[QuestionSet | None] = relationship()
 
     @property
     def reference(self) -> str:
@@ -75,6 +80,25 @@ class Round(Workflowed, Base):
 
     def owning_programme_id(self) -> int:
         return self.programme_id
+
+
+class QuestionSet(Base):
+    """A versioned application form: sections of questions, loaded from a TOML file by an admin.
+
+    The parsed definition is kept as JSON so a form in use never changes under its answers;
+    a new version is a new row.
+    """
+
+    __tablename__ = "question_sets"
+    __table_args__ = (UniqueConstraint("name", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    loaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class Term(Base):

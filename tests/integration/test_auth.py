@@ -438,3 +438,21 @@ def test_the_nonce_is_new_on_every_page(client):
     second = _csp(client.get("/sign-in"))["script-src"]
 
     assert first != second
+
+
+def test_registering_from_a_link_that_needed_an_account_goes_back_to_that_link(client):
+    url = "/register?next=/organisations/"
+
+    response = post_form(
+        client,
+        url,
+        {
+            "name": "Sam Patel",
+            "email": "sam.patel@example.org",
+            "password": "a long enough password",
+            "confirm": "a long enough password",
+        },
+    )
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/organisations/"

@@ -62,6 +62,10 @@ class FakeHost:
     def record(self, event: TransitionEvent) -> None:
         self.records.append(event)
 
+    def assign_reference(self, subject: Any) -> None:
+        if getattr(subject, "public_reference", None) is None:
+            subject.public_reference = "R-0001"
+
     def notify(self, context, audience: str) -> None:
         self.notices.append(
             Notice(

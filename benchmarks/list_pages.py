@@ -1,0 +1,340 @@
+"""Officers' list of a round's applications: SQL statements per request as rows grow, and p95.
+
+The workload is "list pages" in ../shared/design.md ("Benchmarks: the workloads"), for the
+list issue 4 builds: GET /officer/rounds/<code>/applications, signed in as an officer of the
+round's programme.
+
+1. Statements per request are counted with an SQLAlchemy ``before_cursor_execute`` listener
+   on the engine, at 100 submitted applications and again at 10,000 (--quick: 2,000). Equal
+   counts are the pass. Three requests are counted at each size: the first page with no
+   filters (the headline), a later page, and a filtered page (district, area of focus, amount
+   and organisation name together).
+2. p95 (and p50) over 200 requests (--quick: 50) of the first page at the large size.
+
+Requests go through the Flask test client in this process (the app's real code, templates
+and database, but no HTTP server or network): the latency is the application's own time.
+The applications, their organisations and their tags are inserted with SQLAlchemy Core
+bulk inserts (not timed).
+
+The script makes its own database (grantflow_list_<random>) on the server named by
+--database-url, migrates it with Alembic, and drops it at the end, even on error.
+
+    .venv/bin/python benchmarks/list_pages.py --quick    # 100 and 2,000 rows, 50 requests
+    .venv/bin/python benchmarks/list_pages.py            # 100 and 10,000 rows, 200 requests
+
+The last line printed is one JSON object of the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import re
+import secrets
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+ROUND_CODE = "LIST-R1"
+PASSWORD = "benchmark-password-not-secret"  # noqa: S105 - a throwaway account in a throwaway database
+ORGANISATIONS = 1_000
+STATES = ("submitted", "submitted", "submitted", "eligible", "in_assessment", "information_requested")
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+# -- the throwaway database ---------------------------------------------------------------------
+def _normalise(url: str) -> str:
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    if not url.startswith("postgresql+psycopg://"):
+        raise SystemExit(f"--database-url must be a PostgreSQL URL; got {url!r}")
+    return url
+
+
+@contextmanager
+def throwaway_database(url: str) -> Iterator[str]:
+    """Create grantflow_list_<random> on the server of `url`, yield its URL, drop it at the end."""
+    import psycopg
+    from sqlalchemy import make_url
+
+    parsed = make_url(url)
+    maintenance = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"grantflow_list_{secrets.token_hex(4)}"
+    with psycopg.connect(maintenance, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield parsed.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(maintenance, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# -- setup (not timed) ----------------------------------------------------------------------------
+def build_round(db: Any) -> tuple[int, str, list[int]]:
+    """Vocabularies, a programme with an officer, an open round, and organisations (Core inserts).
+
+    Returns (round id, officer email, organisation ids)."""
+    from sqlalchemy import insert, select
+
+    from grants.auth.services import create_user
+    from grants.demo import _vocabularies
+    from grants.models import Organisation, Programme, RoleGrant, Round
+    from grants.workflow import apply_transition, start_case
+
+    _vocabularies()
+    officer = create_user("List Officer", "officer@list.example", PASSWORD)
+    programme = Programme(code="LIST", name="List benchmark programme", kind="grant_rounds")
+    db.session.add(programme)
+    db.session.flush()
+    db.session.add(RoleGrant(user_id=officer.id, role="officer", programme_id=programme.id))
+    now = datetime.now(UTC)
+    round_ = Round(
+        programme_id=programme.id,
+        number=1,
+        code=ROUND_CODE,
+        title="List benchmark round",
+        opens_at=now - timedelta(days=30),
+        closes_at=now + timedelta(days=30),
+        min_grant_pence=50_000,
+        max_grant_pence=800_000,
+    )
+    start_case(round_, "round", officer, now=now - timedelta(days=45))
+    db.session.commit()
+    apply_transition(round_, "publish", officer, now=now - timedelta(days=40))
+    apply_transition(round_, "open", None, now=now - timedelta(days=30))
+    db.session.execute(
+        insert(Organisation.__table__),
+        [
+            {
+                "name": f"List Community Group {i:04d}",
+                "org_type": "community_group",
+                "district": "leeds",
+                "postcode": "LS1 2AB",
+                "version_id": 1,
+                "created_at": now,
+            }
+            for i in range(ORGANISATIONS)
+        ],
+    )
+    db.session.commit()
+    organisation_ids = list(db.session.scalars(select(Organisation.id).order_by(Organisation.id)))
+    round_id = db.session.scalar(select(Round.id).where(Round.code == ROUND_CODE))
+    email = officer.email
+    db.session.remove()
+    return round_id, email, organisation_ids
+
+
+def add_applications(db: Any, round_id: int, organisation_ids: list[int], start: int, count: int, seed: int) -> None:
+    """`count` more submitted (or later) applications, numbered from `start`, each with one or two
+    districts and areas of focus (Core inserts), then ANALYZE."""
+    from sqlalchemy import insert, select, text
+
+    from grants.models import Application, ApplicationTerm, Term
+
+    rng = random.Random(seed + start)
+    now = datetime.now(UTC)
+    terms = db.session.execute(select(Term.id, Term.vocabulary)).all()
+    districts = [t.id for t in terms if t.vocabulary == "district"]
+    areas = [t.id for t in terms if t.vocabulary == "area_of_focus"]
+    rows = [
+        {
+            "public_reference": f"{ROUND_CODE}-{n + 1:05d}",
+            "round_id": round_id,
+            "organisation_id": organisation_ids[n % len(organisation_ids)],
+            "project_title": f"Project {n + 1}",
+            "amount_requested_pence": rng.randrange(50_000, 800_000, 50),
+            "people_reached": rng.randrange(10, 2_000),
+            "created_at": now,
+            "submitted_at": now,
+            "workflow": "application",
+            "workflow_version": 1,
+            "state": rng.choice(STATES),
+            "state_changed_at": now,
+            "version_id": 2,
+        }
+        for n in range(start, start + count)
+    ]
+    for batch in range(0, len(rows), 2_000):
+        db.session.execute(insert(Application.__table__), rows[batch : batch + 2_000])
+    ids = db.session.scalars(
+        select(Application.id).where(Application.round_id == round_id).order_by(Application.id).offset(start)
+    ).all()
+    tags = []
+    for application_id in ids:
+        for term_id in {*rng.sample(districts, rng.randint(1, 2)), *rng.sample(areas, rng.randint(1, 2))}:
+            tags.append({"application_id": application_id, "term_id": term_id})
+    for batch in range(0, len(tags), 5_000):
+        db.session.execute(insert(ApplicationTerm.__table__), tags[batch : batch + 5_000])
+    db.session.commit()
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
+    db.session.remove()
+
+
+# -- measuring --------------------------------------------------------------------------------------
+class StatementCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool):
+        self.statements.append(statement)
+
+
+def statement_kind(sql: str) -> str:
+    text = " ".join(sql.split())
+    verb = text.split(" ", 1)[0].upper()
+    if verb == "SELECT":
+        match = re.search(r"\bFROM\s+\"?(\w+)", text, re.IGNORECASE)
+        joins = re.findall(r"\bJOIN\s+\"?(\w+)", text, re.IGNORECASE)
+        return "SELECT " + " JOIN ".join([match.group(1) if match else "?", *joins])
+    return verb
+
+
+def count_statements(client: Any, counter: StatementCounter, url: str) -> tuple[int, list[str]]:
+    before = len(counter.statements)
+    response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url} answered {response.status_code}")
+    new = counter.statements[before:]
+    return len(new), [statement_kind(s) for s in new]
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)] if ordered else 0.0
+
+
+# -- main ----------------------------------------------------------------------------------------------
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("--quick", action="store_true", help="100 and 2,000 rows, 50 requests")
+    parser.add_argument("--rows-small", type=int, default=100)
+    parser.add_argument("--rows-large", type=int, default=None, help="default 10,000 (quick 2,000)")
+    parser.add_argument("--requests", type=int, default=None, help="timed requests at the large size (200; quick 50)")
+    parser.add_argument("--seed", type=int, default=20261123)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL),
+        help="PostgreSQL server and maintenance database (default: $BENCH_DATABASE_URL or %(default)s)",
+    )
+    args = parser.parse_args(argv)
+    args.rows_large = args.rows_large or (2_000 if args.quick else 10_000)
+    args.requests = args.requests or (50 if args.quick else 200)
+    if args.rows_large <= args.rows_small:
+        parser.error("--rows-large must be more than --rows-small")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    url = _normalise(args.database_url)
+
+    from flask_migrate import upgrade
+    from sqlalchemy import event
+
+    from grants import create_app
+    from grants.extensions import db
+
+    base = f"/officer/rounds/{ROUND_CODE}/applications"
+    urls = {
+        "first page": base,
+        "page 3": base + "?page=3",
+        "filtered": base + "?district=leeds&area_of_focus=serious_violence&amount_from=1000&organisation=group+00",
+    }
+    with throwaway_database(url) as bench_url:
+        # Development config: production's hasher and templates, without the Secure cookie the test client
+        # would not send back over http. The officer signs in once (not measured).
+        app = create_app("development", SQLALCHEMY_DATABASE_URI=bench_url, RATELIMIT_ENABLED=False)
+        with app.app_context():
+            upgrade()
+            db.session.remove()
+            round_id, officer_email, organisation_ids = build_round(db)
+            add_applications(db, round_id, organisation_ids, 0, args.rows_small, args.seed)
+            engine = db.engine
+        counter = StatementCounter()
+        event.listen(engine, "before_cursor_execute", counter)
+        try:
+            client = app.test_client()
+            html = client.get("/sign-in").get_data(as_text=True)
+            token = _CSRF.search(html).group(1)
+            signed = client.post("/sign-in", data={"csrf_token": token, "email": officer_email, "password": PASSWORD})
+            if signed.status_code != 302:
+                raise RuntimeError(f"the officer could not sign in ({signed.status_code})")
+            client.get(base)  # warm up: templates compiled, caches filled
+            small = {label: count_statements(client, counter, u) for label, u in urls.items()}
+
+            with app.app_context():
+                add_applications(
+                    db, round_id, organisation_ids, args.rows_small, args.rows_large - args.rows_small, args.seed
+                )
+            client.get(base)
+            large = {label: count_statements(client, counter, u) for label, u in urls.items()}
+
+            times: list[float] = []
+            clock = time.perf_counter
+            for _ in range(args.requests):
+                t0 = clock()
+                response = client.get(base)
+                times.append(clock() - t0)
+                if response.status_code != 200:
+                    raise RuntimeError(f"GET {base} answered {response.status_code}")
+            shown = re.search(r"([\d,]+) applications asking for", response.get_data(as_text=True))
+        finally:
+            event.remove(engine, "before_cursor_execute", counter)
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+
+    equal = all(small[label][0] == large[label][0] for label in urls)
+    result: dict[str, Any] = {
+        "rows_small": args.rows_small,
+        "rows_large": args.rows_large,
+        "statements_small": small["first page"][0],
+        "statements_large": large["first page"][0],
+        "p95_ms": round(percentile(times, 95) * 1000, 1),
+        "requests": len(times),
+        # more figures, after the ones design.md names
+        "p50_ms": round(percentile(times, 50) * 1000, 1),
+        "statements_page3_small": small["page 3"][0],
+        "statements_page3_large": large["page 3"][0],
+        "statements_filtered_small": small["filtered"][0],
+        "statements_filtered_large": large["filtered"][0],
+        "constant": equal,
+        "in_process": True,
+    }
+    print(
+        f"list_pages: GET {base} as an officer, in-process (Flask test client, PostgreSQL), "
+        f"{args.rows_small:,} then {args.rows_large:,} applications"
+    )
+    for label in urls:
+        print(
+            f"  {label}: {small[label][0]} statements at {args.rows_small:,} rows, "
+            f"{large[label][0]} at {args.rows_large:,}"
+        )
+    print("  the first page, statement by statement: " + "; ".join(large["first page"][1]))
+    print(f"  the list said: {shown.group(1) if shown else '?'} applications (drafts are not listed)")
+    print(
+        f"  {len(times)} requests of the first page at {args.rows_large:,} rows: "
+        f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms"
+    )
+    print(f"  {'PASS' if equal else 'FAIL'}: the statement count {'does not change' if equal else 'grows'} with rows")
+    print(json.dumps(result))
+    return 0 if equal else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

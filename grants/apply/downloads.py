@@ -1,0 +1,23 @@
+"""Who may download an uploaded document: the organisation's members and staff on the programme."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from grants.apply import uploads
+from grants.apply.services import NotFound, application_for_staff_or_member
+from grants.extensions import db
+from grants.models import Document
+
+
+def document_for(user: Any, application_id: int, document_id: int) -> Document:
+    application = application_for_staff_or_member(user, application_id)
+    document = db.session.get(Document, document_id)
+    if document is None or document.application_id != application.id:
+        raise NotFound(document_id)
+    return document
+
+
+def path(folder: str, document: Document) -> Path:
+    return uploads.path_of(folder, document.stored_name)

@@ -1,0 +1,151 @@
+"""WTForms fields that read what people type the way people type it, with GOV.UK messages."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from wtforms import Field, StringField
+from wtforms.validators import StopValidation
+
+from grants.formatting import money
+
+_MONEY = re.compile(r"^£?\s*(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$")
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+class MoneyField(StringField):
+    """Pounds and pence as typed ('£1,250.50', '1250.5', '1250') → integer pence in .data."""
+
+    def __init__(
+        self,
+        *args: Any,
+        minimum: int | None = None,
+        maximum: int | None = None,
+        noun: str = "the amount",
+        **kwargs: Any,
+    ):
+        super().__init__(*args, **kwargs)
+        self.minimum, self.maximum, self.noun = minimum, maximum, noun
+        self.typed = ""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.typed = (valuelist[0] if valuelist else "").strip()
+        self.data = None  # type: ignore[assignment]
+        if not self.typed:
+            return
+        text = self.typed.replace(" ", "")
+        negative = text.startswith("-") or text.startswith("£-")
+        if negative or not _MONEY.match(text):
+            return
+        try:
+            pence = Decimal(text.lstrip("£").replace(",", "")) * 100
+        except InvalidOperation:
+            return
+        self.data = int(pence)  # type: ignore[assignment]
+
+    def process_data(self, value: Any) -> None:
+        self.data = value
+        self.typed = f"{Decimal(value) / 100:.2f}" if isinstance(value, int) else ""
+
+    def _value(self) -> str:
+        return self.typed
+
+    def pre_validate(self, form: Any) -> None:
+        if not self.typed:
+            return
+        text = self.typed.replace(" ", "")
+        if text.startswith("-") or text.startswith("£-"):
+            raise StopValidation(f"{_capital(self.noun)} must be £0 or more")
+        if self.data is None:
+            raise StopValidation(f"Enter {self.noun} in pounds and pence, like 1250 or 1250.50")
+        if self.minimum is not None and self.data < self.minimum:
+            raise StopValidation(f"{_capital(self.noun)} must be {money(self.minimum)} or more")
+        if self.maximum is not None and self.data > self.maximum:
+            raise StopValidation(f"{_capital(self.noun)} must be {money(self.maximum)} or less")
+
+
+class WholeNumberField(StringField):
+    """A whole number, commas allowed ('1,200')."""
+
+    def __init__(
+        self,
+        *args: Any,
+        minimum: int | None = None,
+        maximum: int | None = None,
+        noun: str = "the number",
+        **kwargs: Any,
+    ):
+        super().__init__(*args, **kwargs)
+        self.minimum, self.maximum, self.noun = minimum, maximum, noun
+        self.typed = ""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.typed = (valuelist[0] if valuelist else "").strip()
+        cleaned = self.typed.replace(",", "")
+        self.data = int(cleaned) if re.fullmatch(r"-?\d+", cleaned) else None  # type: ignore[assignment]
+
+    def process_data(self, value: Any) -> None:
+        self.data = value
+        self.typed = "" if value is None else str(value)
+
+    def _value(self) -> str:
+        return self.typed
+
+    def pre_validate(self, form: Any) -> None:
+        if not self.typed:
+            return
+        if self.data is None:
+            raise StopValidation(f"{_capital(self.noun)} must be a whole number, like 25")
+        if self.minimum is not None and self.data < self.minimum:
+            raise StopValidation(f"{_capital(self.noun)} must be {self.minimum:,} or more")
+        if self.maximum is not None and self.data > self.maximum:
+            raise StopValidation(f"{_capital(self.noun)} must be {self.maximum:,} or fewer")
+
+
+class DayMonthYearField(Field):
+    """GOV.UK date input: three boxes with the same name; kept as typed when not a real date."""
+
+    def __init__(self, *args: Any, noun: str = "the date", **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.raw_parts: list[str] = []
+        self.noun = noun
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.raw_parts = [v.strip() for v in valuelist[:3]] + [""] * (3 - len(valuelist[:3]))
+        self.raw_data = self.raw_parts
+        self.data = None
+        if all(p.isdigit() for p in self.raw_parts):
+            day, month, year = (int(p) for p in self.raw_parts)
+            if year >= 1900:
+                try:
+                    self.data = date(year, month, day)
+                except ValueError:
+                    self.data = None
+
+    def process_data(self, value: Any) -> None:
+        self.data = value
+        self.raw_parts = [str(value.day), str(value.month), str(value.year)] if isinstance(value, date) else []
+        self.raw_data = self.raw_parts or None
+
+    def _value(self) -> str:
+        return " ".join(self.raw_parts)
+
+    @property
+    def is_blank(self) -> bool:
+        return not any(self.raw_parts)
+
+    def pre_validate(self, form: Any) -> None:
+        if self.is_blank:
+            return
+        names = ("day", "month", "year")
+        missing = [name for name, part in zip(names, self.raw_parts) if not part]
+        if missing:
+            raise StopValidation(f"{_capital(self.noun)} must include a {' and '.join(missing)}")
+        if self.data is None:
+            raise StopValidation(f"{_capital(self.noun)} must be a real date")

@@ -1,0 +1,318 @@
+"""Applying online: rounds, eligibility, starting, the task list, submitting, answering, withdrawing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from grants import access
+from grants.apply import summary
+from grants.apply.questions import QuestionSetDefinition, parse
+from grants.extensions import db
+from grants.models import (
+    Application,
+    ApplicationSection,
+    AuditEvent,
+    Document,
+    Membership,
+    Organisation,
+    QuestionSet,
+    Round,
+    Term,
+)
+from grants.models.applications import COMPLETED, NOT_STARTED
+from grants.workflow import apply_transition, engine, start_case
+from workflows import Conflict, TransitionRefused
+
+ACTIVE_STATES = ("draft", "submitted", "information_requested", "eligible", "in_assessment")
+PLAIN_STATES = {
+    "draft": "Draft",
+    "submitted": "Submitted",
+    "information_requested": "More information needed",
+    "eligible": "Being assessed",
+    "in_assessment": "Being assessed",
+    "recommended": "Being assessed",
+    "reserve": "Being assessed",
+    "not_recommended": "Being assessed",
+    "approved": "Successful",
+    "unsuccessful": "Unsuccessful",
+    "ineligible": "Not eligible",
+    "withdrawn": "Withdrawn",
+}
+
+
+class NotFound(Exception):
+    pass
+
+
+class NotAllowed(Exception):
+    """The step cannot be taken; the message says why, in words for the applicant."""
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+# -- rounds ----------------------------------------------------------------------------------
+def visible_rounds() -> list[Round]:
+    return list(
+        db.session.scalars(
+            select(Round)
+            .options(joinedload(Round.programme))
+            .where(Round.state.in_(("scheduled", "open")))
+            .order_by(Round.closes_at)
+        )
+    )
+
+
+def round_by_code(code: str) -> Round:
+    round_ = db.session.scalar(select(Round).where(Round.code == code))
+    if round_ is None or round_.state == "draft":
+        raise NotFound(code)
+    return round_
+
+
+def accepts_submissions(round_: Round, at: datetime | None = None) -> bool:
+    return round_.state == "open" and (round_.closes_at is None or (at or now()) < round_.closes_at)
+
+
+_DEFINITIONS: dict[tuple[str, int], QuestionSetDefinition] = {}
+
+
+def definition_of(question_set: QuestionSet) -> QuestionSetDefinition:
+    """The parsed form; a name and version never change their questions, so they key the cache."""
+    key = (question_set.name, question_set.version)
+    if key not in _DEFINITIONS:
+        _DEFINITIONS[key] = parse(question_set.definition, f"{question_set.name} v{question_set.version}")
+    return _DEFINITIONS[key]
+
+
+def vocabularies() -> dict[str, list[tuple[str, str]]]:
+    found: dict[str, list[tuple[str, str]]] = {}
+    for term in db.session.scalars(select(Term).order_by(Term.vocabulary, Term.position)):
+        found.setdefault(term.vocabulary, []).append((term.code, term.label))
+    return found
+
+
+def choice_labels(definition: QuestionSetDefinition) -> dict[str, str]:
+    labels = {code: label for items in vocabularies().values() for code, label in items}
+    for section in definition.sections:
+        for question in section.questions:
+            labels.update(dict(question.options))
+            for sub in question.fields:
+                labels.update(dict(sub.options))
+    return labels
+
+
+# -- eligibility -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class EligibilityAnswers:
+    organisation: Organisation
+    in_west_yorkshire: bool
+    amount_pence: int
+    ends_on: date
+
+
+def eligibility_problems(round_: Round, answers: EligibilityAnswers) -> list[str]:
+    """Each rule the answers fail, in words; empty when eligible."""
+    from grants.formatting import london_date, money
+    from grants.models.people import ORGANISATION_TYPES
+
+    problems = []
+    allowed = round_.allowed_org_types
+    if allowed and answers.organisation.org_type not in allowed:
+        kinds = ", ".join(ORGANISATION_TYPES[k].lower() for k in allowed)
+        problems.append(
+            f"This round is open to {kinds}. {answers.organisation.name} is registered as "
+            f"a {answers.organisation.type_label.lower()}."
+        )
+    if not answers.in_west_yorkshire:
+        problems.append(
+            "Projects must take place in West Yorkshire (Bradford, Calderdale, Kirklees, Leeds or Wakefield)."
+        )
+    if round_.max_grant_pence is not None and answers.amount_pence > round_.max_grant_pence:
+        problems.append(f"You can ask for up to {money(round_.max_grant_pence)} in this round.")
+    if round_.min_grant_pence is not None and answers.amount_pence < round_.min_grant_pence:
+        problems.append(f"You must ask for at least {money(round_.min_grant_pence)} in this round.")
+    if round_.delivery_ends_on is not None and answers.ends_on > round_.delivery_ends_on:
+        problems.append(f"Projects must end by {london_date(round_.delivery_ends_on)}.")
+    return problems
+
+
+# -- the applicant's applications ------------------------------------------------------------
+def member_organisations(user: Any) -> list[Organisation]:
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .join(Membership, Membership.organisation_id == Organisation.id)
+            .where(Membership.user_id == user.id)
+            .order_by(Organisation.name)
+        )
+    )
+
+
+def member_organisation(user: Any, organisation_id: int) -> Organisation:
+    for organisation in member_organisations(user):
+        if organisation.id == organisation_id:
+            return organisation
+    raise NotFound(organisation_id)
+
+
+def dashboard(user: Any) -> list[Application]:
+    return list(
+        db.session.scalars(
+            select(Application)
+            .join(Membership, Membership.organisation_id == Application.organisation_id)
+            .where(Membership.user_id == user.id)
+            .options(joinedload(Application.organisation))
+            .order_by(Application.created_at.desc())
+        )
+    )
+
+
+def application_for(user: Any, application_id: int) -> Application:
+    """The application if the user is a member of its organisation; NotFound otherwise (never a hint)."""
+    application = db.session.get(Application, application_id)
+    if application is None or not access.is_member(user, application.organisation_id):
+        raise NotFound(application_id)
+    return application
+
+
+def application_for_staff_or_member(user: Any, application_id: int) -> Application:
+    application = db.session.get(Application, application_id)
+    if application is None:
+        raise NotFound(application_id)
+    if access.is_member(user, application.organisation_id) or access.can_see_case(user, application):
+        return application
+    raise NotFound(application_id)
+
+
+def start_application(user: Any, round_: Round, organisation_id: int) -> Application:
+    """A new draft for the organisation, or its application already under way in this round."""
+    organisation = member_organisation(user, organisation_id)
+    if not accepts_submissions(round_):
+        raise NotAllowed("This round is not open for applications.")
+    existing = db.session.scalar(
+        select(Application).where(
+            Application.round_id == round_.id,
+            Application.organisation_id == organisation.id,
+            Application.state.in_(ACTIVE_STATES),
+        )
+    )
+    if existing is not None:
+        return existing
+    if round_.question_set_id is None:
+        raise NotAllowed("This round's application form is not ready yet.")
+    application = Application(
+        round_id=round_.id,
+        organisation_id=organisation.id,
+        created_by_id=user.id,
+        question_set_id=round_.question_set_id,
+    )
+    start_case(application, round_.application_workflow, user)
+    db.session.commit()
+    return application
+
+
+def definition_for(application: Application) -> QuestionSetDefinition:
+    question_set = application.question_set or application.round.question_set
+    if question_set is None:
+        raise NotFound("no question set")
+    return definition_of(question_set)
+
+
+def section_rows(application: Application) -> dict[str, ApplicationSection]:
+    return {s.section_key: s for s in application.sections}
+
+
+def task_list(application: Application) -> list[tuple[Any, str]]:
+    saved = section_rows(application)
+    return [
+        (section, saved[section.key].status if section.key in saved else NOT_STARTED)
+        for section in definition_for(application).sections
+    ]
+
+
+def documents_of(application: Application) -> dict[str, Document]:
+    return {
+        d.question_key: d
+        for d in db.session.scalars(
+            select(Document).where(Document.application_id == application.id).order_by(Document.id)
+        )
+    }
+
+
+def answers_summary(application: Application) -> list[tuple[Any, list[summary.Row]]]:
+    definition = definition_for(application)
+    answers = {key: row.answers.get("values", {}) for key, row in section_rows(application).items()}
+    return summary.rows(definition, answers, choice_labels(definition), documents_of(application))
+
+
+def incomplete_sections(application: Application) -> list[Any]:
+    return [section for section, status in task_list(application) if status != COMPLETED]
+
+
+def submit(user: Any, application: Application, expected_version: int | None) -> Application:
+    """Submit once: a second click, or a second tab, finds it submitted and is told so, not refused."""
+    if application.state != "draft":
+        if application.submitted_at is not None:
+            return application
+        raise NotAllowed("This application cannot be submitted now.")
+    missing = incomplete_sections(application)
+    if missing:
+        raise NotAllowed("Complete every section before you submit: " + ", ".join(s.title for s in missing) + ".")
+    try:
+        apply_transition(application, "submit", user, expected_version=expected_version)
+    except Conflict:
+        db.session.expire_all()
+        fresh = db.session.get(Application, application.id)
+        if fresh is not None and fresh.submitted_at is not None:
+            return fresh
+        raise NotAllowed(
+            "Someone else changed this application while you were looking at it. Check it and try again."
+        ) from None
+    except TransitionRefused as exc:
+        raise NotAllowed(" ".join(exc.reasons)) from None
+    return application
+
+
+def officer_questions(application: Application) -> list[AuditEvent]:
+    """The officer's questions and the applicant's answers, oldest first."""
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.subject_type == "application",
+                AuditEvent.subject_id == application.id,
+                AuditEvent.action.in_(("request_information", "provide_information")),
+            )
+            .order_by(AuditEvent.id)
+        )
+    )
+
+
+def provide_information(user: Any, application: Application, answer: str, expected_version: int | None) -> None:
+    _act(user, application, "provide_information", answer, expected_version)
+
+
+def withdraw(user: Any, application: Application, reason: str, expected_version: int | None) -> None:
+    _act(user, application, "withdraw", reason, expected_version)
+
+
+def _act(user: Any, application: Application, name: str, reason: str, expected_version: int | None) -> None:
+    try:
+        apply_transition(application, name, user, reason, expected_version=expected_version)
+    except Conflict:
+        raise NotAllowed(
+            "Someone else changed this application while you were looking at it. Check its current state and try again."
+        ) from None
+    except TransitionRefused as exc:
+        raise NotAllowed(" ".join(exc.reasons)) from None
+
+
+def can(user: Any, application: Application, transition: str) -> bool:
+    return any(o.name == transition and o.allowed for o in engine().available(application, user))

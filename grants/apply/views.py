@@ -1,0 +1,246 @@
+"""Applying online: rounds, eligibility, the task list, sections, check answers, submit, dashboard."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from grants.apply import downloads, sections, services
+from grants.apply.forms import EligibilityForm, ProvideInformationForm, StartForm, SubmitApplicationForm, WithdrawForm
+from grants.auth.permissions import public, signed_in
+
+bp = Blueprint("apply", __name__)
+
+
+def _application(application_id: int):  # type: ignore[no-untyped-def]
+    try:
+        return services.application_for(current_user, application_id)
+    except services.NotFound:
+        abort(404)
+
+
+def _version() -> int | None:
+    try:
+        return int(request.form.get("version_id", ""))
+    except ValueError:
+        return None
+
+
+@bp.route("/rounds")
+@public
+def rounds():  # type: ignore[no-untyped-def]
+    return render_template("apply/rounds.html", rounds=services.visible_rounds())
+
+
+@bp.route("/rounds/<code>")
+@public
+def round_detail(code: str):  # type: ignore[no-untyped-def]
+    try:
+        round_ = services.round_by_code(code)
+    except services.NotFound:
+        abort(404)
+    return render_template("apply/round.html", round=round_, open=services.accepts_submissions(round_))
+
+
+@bp.route("/rounds/<code>/eligibility", methods=["GET", "POST"])
+@signed_in
+def eligibility(code: str):  # type: ignore[no-untyped-def]
+    try:
+        round_ = services.round_by_code(code)
+    except services.NotFound:
+        abort(404)
+    organisations = services.member_organisations(current_user)
+    if not organisations:
+        return render_template("apply/no_organisation.html", round=round_)
+    form = EligibilityForm()
+    form.organisation.choices = [(o.id, o.name) for o in organisations]
+    if len(organisations) == 1 and request.method == "GET":
+        form.organisation.data = organisations[0].id
+    if form.validate_on_submit():
+        organisation = services.member_organisation(current_user, form.organisation.data)
+        answers = services.EligibilityAnswers(
+            organisation=organisation,
+            in_west_yorkshire=form.in_west_yorkshire.data == "yes",
+            amount_pence=form.amount.data,
+            ends_on=form.ends_on.data,
+        )
+        problems = services.eligibility_problems(round_, answers)
+        if problems:
+            return render_template("apply/ineligible.html", round=round_, problems=problems)
+        return render_template(
+            "apply/eligible.html",
+            round=round_,
+            organisation=organisation,
+            form=StartForm(organisation_id=organisation.id),
+        )
+    return render_template("apply/eligibility.html", round=round_, form=form)
+
+
+@bp.route("/rounds/<code>/start", methods=["POST"])
+@signed_in
+def start(code: str):  # type: ignore[no-untyped-def]
+    try:
+        round_ = services.round_by_code(code)
+    except services.NotFound:
+        abort(404)
+    form = StartForm()
+    if not form.validate_on_submit() or not (form.organisation_id.data or "").isdigit():
+        abort(400)
+    try:
+        application = services.start_application(current_user, round_, int(form.organisation_id.data))
+    except services.NotFound:
+        abort(404)
+    except services.NotAllowed as exc:
+        flash(str(exc))
+        return redirect(url_for("apply.round_detail", code=code))
+    return redirect(url_for("apply.application", application_id=application.id))
+
+
+@bp.route("/applications")
+@signed_in
+def dashboard():  # type: ignore[no-untyped-def]
+    return render_template(
+        "apply/dashboard.html",
+        applications=services.dashboard(current_user),
+        organisations=services.member_organisations(current_user),
+        plain=services.PLAIN_STATES,
+    )
+
+
+@bp.route("/applications/<int:application_id>")
+@signed_in
+def application(application_id: int):  # type: ignore[no-untyped-def]
+    app_ = _application(application_id)
+    return render_template(
+        "apply/application.html",
+        application=app_,
+        tasks=services.task_list(app_),
+        editable=sections.editable(app_),
+        locked_reason=None if sections.editable(app_) else sections.locked_reason(app_),
+        plain=services.PLAIN_STATES,
+        questions=services.officer_questions(app_),
+        can_withdraw=services.can(current_user, app_, "withdraw"),
+        can_respond=services.can(current_user, app_, "provide_information"),
+        summary=None if app_.state == "draft" else services.answers_summary(app_),
+    )
+
+
+@bp.route("/applications/<int:application_id>/sections/<key>", methods=["GET", "POST"])
+@signed_in
+def section(application_id: int, key: str):  # type: ignore[no-untyped-def]
+    app_ = _application(application_id)
+    if not sections.editable(app_):
+        flash(sections.locked_reason(app_))
+        return redirect(url_for("apply.application", application_id=app_.id))
+    if request.method == "GET":
+        try:
+            page = sections.load(app_, key)
+        except LookupError:
+            abort(404)
+        return render_template("apply/section.html", page=page)
+    action = request.form.get("action", sections.CONTINUE)
+    try:
+        page = sections.save(current_user, app_, key, request.form, request.files, action, _version() or 0)
+    except KeyError:
+        abort(404)
+    except services.NotAllowed as exc:
+        flash(str(exc))
+        return redirect(url_for("apply.application", application_id=app_.id))
+    if page.saved and action == sections.LATER:
+        flash("Your answers have been saved. You can come back to them at any time.")
+        return redirect(url_for("apply.application", application_id=app_.id))
+    if page.saved:
+        if page.next_section is not None:
+            return redirect(url_for("apply.section", application_id=app_.id, key=page.next_section.key))
+        return redirect(url_for("apply.application", application_id=app_.id))
+    return render_template("apply/section.html", page=page), 409 if page.notice else 200
+
+
+@bp.route("/applications/<int:application_id>/documents/<int:document_id>")
+@signed_in
+def document(application_id: int, document_id: int):  # type: ignore[no-untyped-def]
+    try:
+        found = downloads.document_for(current_user, application_id, document_id)
+    except services.NotFound:
+        abort(404)
+    return send_file(
+        downloads.path(current_app.config["UPLOAD_FOLDER"], found),
+        mimetype=found.content_type,
+        as_attachment=True,
+        download_name=found.original_name,
+    )
+
+
+@bp.route("/applications/<int:application_id>/check", methods=["GET", "POST"])
+@signed_in
+def check(application_id: int):  # type: ignore[no-untyped-def]
+    app_ = _application(application_id)
+    form = SubmitApplicationForm()
+    problem = None
+    if form.validate_on_submit():
+        try:
+            services.submit(current_user, app_, _version())
+        except services.NotAllowed as exc:
+            problem = str(exc)
+        else:
+            return redirect(url_for("apply.confirmation", application_id=app_.id))
+    if app_.state != "draft":
+        return redirect(url_for("apply.application", application_id=app_.id))
+    return render_template(
+        "apply/check.html",
+        application=app_,
+        summary=services.answers_summary(app_),
+        incomplete=services.incomplete_sections(app_),
+        open=services.accepts_submissions(app_.round),
+        form=SubmitApplicationForm(formdata=None, version_id=app_.version_id),
+        problem=problem,
+    ), (400 if problem else 200)
+
+
+@bp.route("/applications/<int:application_id>/confirmation")
+@signed_in
+def confirmation(application_id: int):  # type: ignore[no-untyped-def]
+    app_ = _application(application_id)
+    if app_.submitted_at is None:
+        return redirect(url_for("apply.application", application_id=app_.id))
+    return render_template("apply/confirmation.html", application=app_)
+
+
+@bp.route("/applications/<int:application_id>/respond", methods=["GET", "POST"])
+@signed_in
+def respond(application_id: int):  # type: ignore[no-untyped-def]
+    app_ = _application(application_id)
+    form = ProvideInformationForm()
+    problem = None
+    if form.validate_on_submit():
+        try:
+            services.provide_information(current_user, app_, form.answer.data or "", _version())
+        except services.NotAllowed as exc:
+            problem = str(exc)
+        else:
+            flash("Your answer has been sent to the officer.")
+            return redirect(url_for("apply.application", application_id=app_.id))
+    if request.method == "GET":
+        form.version_id.data = str(app_.version_id)
+    return render_template(
+        "apply/respond.html", application=app_, form=form, problem=problem, questions=services.officer_questions(app_)
+    )
+
+
+@bp.route("/applications/<int:application_id>/withdraw", methods=["GET", "POST"])
+@signed_in
+def withdraw(application_id: int):  # type: ignore[no-untyped-def]
+    app_ = _application(application_id)
+    form = WithdrawForm()
+    problem = None
+    if form.validate_on_submit():
+        try:
+            services.withdraw(current_user, app_, form.reason.data or "", _version())
+        except services.NotAllowed as exc:
+            problem = str(exc)
+        else:
+            flash(f"Application {app_.reference} has been withdrawn.")
+            return redirect(url_for("apply.dashboard"))
+    if request.method == "GET":
+        form.version_id.data = str(app_.version_id)
+    return render_template("apply/withdraw.html", application=app_, form=form, problem=problem)

@@ -1,0 +1,18 @@
+"""What some emails add to the standard 'your case has moved' message."""
+
+from __future__ import annotations
+
+from workflows.context import Context
+
+
+def details(context: Context) -> str | None:
+    subject = context.subject
+    if subject.__audit_type__ == "application" and context.transition.name == "submit":
+        from grants.apply.services import answers_summary
+        from grants.apply.summary import as_text
+
+        return (
+            f"Thank you. We have received your application {subject.reference}. "
+            "Keep this email: it is your copy of what you sent.\n\n" + as_text(answers_summary(subject))
+        )
+    return None

@@ -1,0 +1,95 @@
+"""Organisation details, invitations and accepting one.
+
+The rules for an organisation's details live in the service (`check_details`), which
+names every field that is wrong; the view puts each message on its field.
+"""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
+from wtforms import EmailField, HiddenField, RadioField, StringField, SubmitField
+from wtforms.validators import Email, InputRequired, Length
+
+from grants.models.people import ORGANISATION_TYPES
+from grants.organisations.details import BANK_FIELDS, DISTRICTS, Details
+from grants.organisations.services import INVITATION_DAYS
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField("Name of the organisation", widget=GovTextInput())
+    org_type = RadioField(
+        "Type of organisation", widget=GovRadioInput(), choices=list(ORGANISATION_TYPES.items()), validate_choice=False
+    )
+    charity_number = StringField(
+        "Charity number (if you have one)",
+        widget=GovTextInput(),
+        description="Registered charities and CIOs must give this. For example, 1123456, or SC012345 in Scotland",
+    )
+    company_number = StringField(
+        "Companies House number (if you have one)",
+        widget=GovTextInput(),
+        description="CICs and companies limited by guarantee must give this. "
+        "It is 8 characters, for example 01234567 or SC123456",
+    )
+    address_line_1 = StringField("Address line 1", widget=GovTextInput())
+    address_line_2 = StringField("Address line 2 (optional)", widget=GovTextInput())
+    town = StringField("Town or city", widget=GovTextInput())
+    postcode = StringField("Postcode", widget=GovTextInput())
+    district = RadioField(
+        "District",
+        widget=GovRadioInput(),
+        choices=list(DISTRICTS.items()),
+        description="The West Yorkshire district where your organisation is based",
+        validate_choice=False,
+    )
+    annual_income = StringField(
+        "Annual income",
+        widget=GovTextInput(),
+        description="Your organisation's income in its last financial year, in pounds. "
+        "For example, 12,500 or 12,500.50",
+    )
+    safeguarding_lead_name = StringField("Full name", widget=GovTextInput())
+    safeguarding_lead_email = StringField("Email address", widget=GovTextInput())
+    bank_account_name = StringField("Name on the account", widget=GovTextInput())
+    bank_sort_code = StringField("Sort code", widget=GovTextInput(), description="Must be 6 digits long")
+    bank_account_number = StringField("Account number", widget=GovTextInput(), description="Must be 8 digits long")
+    version_id = HiddenField()
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+    def details(self) -> Details:
+        return Details.from_mapping({name: getattr(self, name).data for name in Details.__dataclass_fields__})
+
+    def expected_version(self) -> int | None:
+        text = (self.version_id.data or "").strip()
+        return int(text) if text.isascii() and text.isdigit() else None
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        for name, message in errors.items():
+            getattr(self, name).errors = [message]
+
+    def show_saved_bank(self, saved: dict[str, str]) -> None:
+        """Hints on the bank fields saying what is saved: blank keeps it, a new value replaces it."""
+        for name in BANK_FIELDS:
+            if name in saved:
+                getattr(
+                    self, name
+                ).description = f"Saved: {saved[name]}. Leave this blank to keep it, or enter a new one to replace it"
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        description=f"We will email them a link to join. The link works once, for {INVITATION_DAYS} days",
+        validators=[
+            InputRequired(message="Enter the email address of the person you want to invite"),
+            Email(message="Enter an email address in the correct format, like name@example.com"),
+            Length(max=320, message="Email address must be 320 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Send invitation", widget=GovSubmitInput())
+
+
+class AcceptInvitationForm(FlaskForm):
+    submit = SubmitField("Accept invitation", widget=GovSubmitInput())

@@ -1,0 +1,308 @@
+"""Organisations and their members: create, change details, invite, join.
+
+An applicant is a member of an organisation. Every read here is for a member only:
+anyone else is told the organisation does not exist (the view answers 404), so an id
+in a URL reveals nothing. The rules for an organisation's details live in
+`details.check_details`; bank details are never written to the audit log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import fields
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app, url_for
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from grants import audit, mail
+from grants.access import is_member
+from grants.auth.services import find_user, normalise_email
+from grants.extensions import db
+from grants.formatting import london
+from grants.models import Invitation, Membership, Organisation, User
+from grants.models.base import utcnow
+from grants.organisations.details import BANK_FIELDS, Details, check_details, pounds_text
+
+INVITATION_DAYS = 14
+
+
+class OrganisationNotFound(Exception):
+    """No such organisation, or the user is not one of its members: the same answer for both."""
+
+
+class EditConflict(Exception):
+    """Someone else saved the organisation's details after this user opened them."""
+
+    def __init__(self, current: Organisation):
+        self.current = current
+        super().__init__("Someone else changed these details while you were editing")
+
+
+class InvitationError(Exception):
+    """An invitation that cannot be sent; the message says which field and why."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(message)
+
+
+class InvitationUnusable(Exception):
+    """An invitation link that cannot be used: unknown (404), expired or already used (400)."""
+
+    def __init__(self, message: str, status: int):
+        self.status = status
+        super().__init__(message)
+
+
+class AlreadyMember(Exception):
+    def __init__(self, organisation: Organisation):
+        self.organisation = organisation
+        super().__init__(f"You are already a member of {organisation.name}")
+
+
+# Reading, for members only.
+
+
+def user_memberships(user: User) -> list[Membership]:
+    """The user's memberships, with their organisations, by organisation name."""
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .join(Membership.organisation)
+            .where(Membership.user_id == user.id)
+            .options(joinedload(Membership.organisation))
+            .order_by(Organisation.name, Organisation.id)
+        )
+    )
+
+
+def organisation_for_member(user: User, organisation_id: int) -> Organisation:
+    """The organisation if the user is one of its members; OrganisationNotFound otherwise."""
+    organisation = db.session.scalar(
+        select(Organisation)
+        .join(Membership, Membership.organisation_id == Organisation.id)
+        .where(Organisation.id == organisation_id, Membership.user_id == user.id)
+    )
+    if organisation is None:
+        raise OrganisationNotFound(organisation_id)
+    return organisation
+
+
+def members(organisation: Organisation) -> list[Membership]:
+    """Everyone in the organisation, owners first, then by name."""
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .join(Membership.user)
+            .where(Membership.organisation_id == organisation.id)
+            .options(joinedload(Membership.user))
+            .order_by(Membership.is_owner.desc(), User.name, User.id)
+        )
+    )
+
+
+def is_member_of(user: User, organisation_id: int) -> bool:
+    return is_member(user, organisation_id)
+
+
+def form_values(organisation: Organisation) -> dict[str, str]:
+    """The saved details as the edit form shows them; bank details are left out (shown masked instead)."""
+    values = {
+        f.name: getattr(organisation, f.name) or ""
+        for f in fields(Details)
+        if f.name not in BANK_FIELDS and f.name != "annual_income"
+    }
+    values["annual_income"] = pounds_text(organisation.annual_income_pence)
+    values["version_id"] = str(organisation.version_id)
+    return values
+
+
+def saved_bank_details(organisation: Organisation) -> dict[str, str]:
+    """For each bank field that holds a value, what may be shown of it."""
+    shown = {
+        "bank_account_name": organisation.bank_account_name or "",
+        "bank_sort_code": organisation.masked_sort_code,
+        "bank_account_number": organisation.masked_account_number,
+    }
+    return {name: text for name, text in shown.items() if text}
+
+
+# Changing state.
+
+
+def _audit(user: User, organisation: Organisation, action: str, data: dict[str, Any]) -> None:
+    audit.record(
+        actor=user,
+        subject_type="organisation",
+        subject_id=organisation.id,
+        subject_reference=organisation.name[:64],  # the column's width; the id is the key
+        action=action,
+        data=data,
+    )
+
+
+def create_organisation(user: User, details: Details) -> Organisation:
+    """A new organisation with the user as its owner.
+
+    Raises OrganisationError if any detail is wrong, and AlreadyMember if the user already
+    belongs to an organisation of this name (the form sent twice, by a double click or a
+    refresh on a slow connection).
+    """
+    values = check_details(details)
+    existing = db.session.scalar(
+        select(Organisation)
+        .join(Membership, Membership.organisation_id == Organisation.id)
+        .where(Membership.user_id == user.id, func.lower(Organisation.name) == values["name"].lower())
+        .limit(1)
+    )
+    if existing is not None:
+        raise AlreadyMember(existing)
+    organisation = Organisation(**values)
+    db.session.add(organisation)
+    db.session.flush()
+    db.session.add(Membership(user_id=user.id, organisation_id=organisation.id, is_owner=True))
+    _audit(
+        user,
+        organisation,
+        "create_organisation",
+        {"org_type": organisation.org_type, "district": organisation.district},
+    )
+    db.session.commit()
+    return organisation
+
+
+def update_organisation(
+    user: User, organisation_id: int, details: Details, expected_version: int | None
+) -> tuple[Organisation, list[str]]:
+    """Save changed details; returns the organisation and the names of the fields that changed.
+
+    Raises OrganisationNotFound for a non-member, EditConflict when the details were saved
+    by someone else since `expected_version` was read (nothing is written then), and
+    OrganisationError when a detail is wrong.
+    """
+    organisation = organisation_for_member(user, organisation_id)
+    if expected_version is None or expected_version != organisation.version_id:
+        raise EditConflict(organisation)
+    values = check_details(details, frozenset(saved_bank_details(organisation)))
+    changed = [name for name, value in values.items() if getattr(organisation, name) != value]
+    if not changed:
+        return organisation, []
+    try:
+        for name in changed:
+            setattr(organisation, name, values[name])
+        # Names only, never values: bank details are among them.
+        _audit(user, organisation, "update_organisation", {"changed": changed})
+        db.session.commit()  # or an earlier autoflush: either may find the row changed
+    except StaleDataError:
+        # Saved by someone else between our read and our write.
+        db.session.rollback()
+        raise EditConflict(organisation_for_member(user, organisation_id)) from None
+    return organisation, changed
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invite(user: User, organisation_id: int, email: str) -> Invitation:
+    """Invite someone by email to join the organisation: the email carries a link with a one-time token."""
+    organisation = organisation_for_member(user, organisation_id)
+    email = normalise_email(email)
+    existing = find_user(email)
+    if existing is not None and is_member(existing, organisation.id):
+        raise InvitationError("email", f"{email} is already a member of {organisation.name}")
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        organisation_id=organisation.id,
+        email=email,
+        token_hash=_token_hash(token),
+        invited_by_id=user.id,
+        expires_at=utcnow() + timedelta(days=INVITATION_DAYS),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    service = current_app.config["SERVICE_NAME"]
+    base = current_app.config["SERVICE_URL"].rstrip("/")
+    link = base + url_for("organisations.invitation", token=token)
+    mail.queue_email(
+        to=email,
+        subject=f"{user.name} has invited you to join {organisation.name} on {service}",
+        body=(
+            f"Hello,\n\n{user.name} has invited you to join {organisation.name} on {service}, the service "
+            "for applying for and managing funding from the West Yorkshire Policing and Crime team.\n\n"
+            f"To accept, open this link before {london(invitation.expires_at)}:\n{link}\n\n"
+            f"You need a {service} account to accept. If you do not have one yet, create one at "
+            f"{base}{url_for('auth.register')}, then open the link again.\n\n"
+            "If you were not expecting this, you can ignore this email."
+        ),
+        key=f"invitation:{invitation.id}",
+    )
+    _audit(user, organisation, "invite_member", {"email": email, "invitation_id": invitation.id})
+    db.session.commit()
+    return invitation
+
+
+def invitation_for_token(token: str, user: User | None = None) -> Invitation:
+    """The invitation this link carries, if it can still be accepted.
+
+    An invitation this same user has already accepted is returned too, so pressing the
+    button twice, or going back to the page, is harmless.
+    """
+    invitation = db.session.scalar(
+        select(Invitation)
+        .where(Invitation.token_hash == _token_hash(token))
+        .options(joinedload(Invitation.organisation))
+    )
+    if invitation is None:
+        raise InvitationUnusable(
+            "This invitation link is not valid. Check you copied the whole link from the email.", 404
+        )
+    if invitation.accepted_at is not None:
+        if user is not None and invitation.accepted_by_id == user.id:
+            return invitation
+        raise InvitationUnusable(
+            "This invitation has already been used. Ask a member of the organisation to invite you again.", 400
+        )
+    if invitation.expires_at <= utcnow():
+        raise InvitationUnusable(
+            f"This invitation expired on {london(invitation.expires_at)}. "
+            "Ask a member of the organisation to invite you again.",
+            400,
+        )
+    return invitation
+
+
+def accept_invitation(user: User, token: str) -> Organisation:
+    """Make the user a member (not an owner) of the invitation's organisation; the link then cannot be used again."""
+    invitation = invitation_for_token(token, user)
+    organisation = invitation.organisation
+    if invitation.accepted_by_id == user.id:
+        return organisation  # accepted already, by this user
+    if is_member(user, organisation.id):
+        raise AlreadyMember(organisation)
+    claimed = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
+        .values(accepted_at=utcnow(), accepted_by_id=user.id)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.rollback()
+        raise InvitationUnusable(
+            "This invitation has already been used. Ask a member of the organisation to invite you again.", 400
+        )
+    db.session.add(Membership(user_id=user.id, organisation_id=organisation.id, is_owner=False))
+    _audit(user, organisation, "join_organisation", {"invitation_id": invitation.id, "invited_email": invitation.email})
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Joined by another invitation at the same moment.
+        db.session.rollback()
+        raise AlreadyMember(organisation) from None
+    return organisation

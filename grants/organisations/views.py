@@ -1,0 +1,138 @@
+"""Your organisations: create one, see and change its details, invite people, accept an invitation.
+
+Only members see an organisation; to anyone else it does not exist (404).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from grants.auth.permissions import signed_in
+from grants.extensions import limiter
+from grants.organisations import services
+from grants.organisations.details import DISTRICTS, OrganisationError
+from grants.organisations.forms import AcceptInvitationForm, InviteForm, OrganisationForm
+
+bp = Blueprint("organisations", __name__)
+
+
+def _member_organisation(organisation_id: int):  # type: ignore[no-untyped-def]
+    try:
+        return services.organisation_for_member(current_user, organisation_id)
+    except services.OrganisationNotFound:
+        abort(404)
+
+
+def _render_form(form: OrganisationForm, organisation=None, conflict=None, status: int = 200):  # type: ignore[no-untyped-def]
+    return render_template(
+        "organisations/form.html",
+        form=form,
+        organisation=organisation,
+        conflict=conflict,
+        districts=DISTRICTS,
+    ), status
+
+
+@bp.route("/organisations/")
+@signed_in
+def index():  # type: ignore[no-untyped-def]
+    return render_template("organisations/index.html", memberships=services.user_memberships(current_user))
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@signed_in
+def new():  # type: ignore[no-untyped-def]
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        try:
+            organisation = services.create_organisation(current_user, form.details())
+        except OrganisationError as exc:
+            form.show_errors(exc.errors)
+        except services.AlreadyMember as exc:
+            flash(str(exc) + ".")
+            return redirect(url_for("organisations.show", organisation_id=exc.organisation.id))
+        else:
+            flash(f"{organisation.name} has been created. You can now invite other people to join it.")
+            return redirect(url_for("organisations.show", organisation_id=organisation.id))
+    return _render_form(form)
+
+
+@bp.route("/organisations/<int:organisation_id>")
+@signed_in
+def show(organisation_id: int):  # type: ignore[no-untyped-def]
+    organisation = _member_organisation(organisation_id)
+    return render_template(
+        "organisations/show.html",
+        organisation=organisation,
+        members=services.members(organisation),
+        districts=DISTRICTS,
+    )
+
+
+@bp.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
+@signed_in
+def edit(organisation_id: int):  # type: ignore[no-untyped-def]
+    organisation = _member_organisation(organisation_id)
+    form = OrganisationForm(data=services.form_values(organisation) if request.method == "GET" else None)
+    form.show_saved_bank(services.saved_bank_details(organisation))
+    if form.validate_on_submit():
+        try:
+            organisation, changed = services.update_organisation(
+                current_user, organisation_id, form.details(), form.expected_version()
+            )
+        except services.OrganisationNotFound:
+            abort(404)
+        except services.EditConflict as exc:
+            # Keep what they typed; show what is saved now. Saving again replaces it, knowingly.
+            form.version_id.data = str(exc.current.version_id)
+            form.show_saved_bank(services.saved_bank_details(exc.current))
+            return _render_form(form, exc.current, conflict=exc.current, status=409)
+        except OrganisationError as exc:
+            form.show_errors(exc.errors)
+        else:
+            flash("Your changes have been saved." if changed else "You did not change anything.")
+            return redirect(url_for("organisations.show", organisation_id=organisation.id))
+    return _render_form(form, organisation)
+
+
+@bp.route("/organisations/<int:organisation_id>/invite", methods=["GET", "POST"])
+@signed_in
+@limiter.limit("30 per hour", methods=["POST"])
+def invite(organisation_id: int):  # type: ignore[no-untyped-def]
+    organisation = _member_organisation(organisation_id)
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            invitation = services.invite(current_user, organisation_id, form.email.data or "")
+        except services.OrganisationNotFound:
+            abort(404)
+        except services.InvitationError as exc:
+            getattr(form, exc.field).errors = [str(exc)]
+        else:
+            flash(f"We have sent an invitation to {invitation.email}.")
+            return redirect(url_for("organisations.show", organisation_id=organisation.id))
+    return render_template("organisations/invite.html", form=form, organisation=organisation)
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@signed_in
+def invitation(token: str):  # type: ignore[no-untyped-def]
+    form = AcceptInvitationForm()
+    try:
+        found = services.invitation_for_token(token, current_user)
+        if form.validate_on_submit():
+            organisation = services.accept_invitation(current_user, token)
+            flash(f"You are now a member of {organisation.name}.")
+            return redirect(url_for("organisations.show", organisation_id=organisation.id))
+    except services.InvitationUnusable as exc:
+        return render_template("organisations/invitation_unusable.html", message=str(exc)), exc.status
+    except services.AlreadyMember as exc:
+        flash(str(exc) + ".")
+        return redirect(url_for("organisations.show", organisation_id=exc.organisation.id))
+    return render_template(
+        "organisations/invitation.html",
+        form=form,
+        invitation=found,
+        already_member=services.is_member_of(current_user, found.organisation_id),
+    )
