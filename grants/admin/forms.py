@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
-from wtforms import EmailField, SelectField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSelect, GovSubmitInput, GovTextInput
+from wtforms import EmailField, FileField, SelectField, SubmitField
 from wtforms.validators import Email, InputRequired
 
 from grants.models.people import ROLE_LABELS, STAFF_ROLES
@@ -36,3 +36,13 @@ class GrantRoleForm(FlaskForm):
 
 class RevokeRoleForm(FlaskForm):
     submit = SubmitField("Remove", widget=GovSubmitInput())
+
+
+class LoadQuestionSetForm(FlaskForm):
+    file = FileField(
+        "Question set file (TOML)",
+        widget=GovFileInput(),
+        description="A new form, or a new version of one: give it a name and a version number in the file",
+    )
+    round = SelectField("Use it for this round (optional)", widget=GovSelect())
+    submit = SubmitField("Load question set", widget=GovSubmitInput())

@@ -113,3 +113,51 @@ def list_emails(page: int, per_page: int) -> Page[Any]:
 
 def get_email(message_id: int) -> OutboxMessage | None:
     return db.session.get(OutboxMessage, message_id)
+
+
+def question_sets() -> list[dict[str, Any]]:
+    """Every form version, with the rounds that use it."""
+    from grants.models import QuestionSet, Round
+
+    rounds = db.session.scalars(select(Round).where(Round.question_set_id.is_not(None))).all()
+    using: dict[int, list[str]] = {}
+    for round_ in rounds:
+        using.setdefault(round_.question_set_id or 0, []).append(round_.code)
+    sets = db.session.scalars(select(QuestionSet).order_by(QuestionSet.name, QuestionSet.version)).all()
+    return [
+        {"set": qs, "sections": len(qs.definition.get("sections", [])), "rounds": sorted(using.get(qs.id, []))}
+        for qs in sets
+    ]
+
+
+def round_choices() -> list[tuple[str, str]]:
+    from grants.models import Round
+
+    rounds = db.session.scalars(select(Round).order_by(Round.code)).all()
+    return [("", "Do not use it for a round yet")] + [(r.code, f"{r.title} ({r.code})") for r in rounds]
+
+
+class QuestionSetProblem(Exception):
+    pass
+
+
+def load_question_set(admin: Any, text: bytes, filename: str, round_code: str) -> str:
+    """Load an uploaded form; returns what was done, in words. QuestionSetProblem says what is wrong."""
+    from grants.apply.question_set_admin import load_question_set as load
+    from grants.apply.question_set_admin import use_for_round
+    from grants.apply.questions import QuestionSetError
+
+    try:
+        decoded = text.decode("utf-8")
+    except UnicodeDecodeError:
+        raise QuestionSetProblem("The file must be a TOML text file (UTF-8)") from None
+    try:
+        question_set = load(decoded, filename, admin)
+        done = f"Loaded {question_set.title} (version {question_set.version})."
+        if round_code:
+            use_for_round(round_code, question_set, admin)
+            done += f" {round_code} now uses it for new applications."
+    except QuestionSetError as exc:
+        db.session.rollback()
+        raise QuestionSetProblem(str(exc)) from None
+    return done

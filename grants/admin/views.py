@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from grants.admin import services
-from grants.admin.forms import GrantRoleForm, RevokeRoleForm
+from grants.admin.forms import GrantRoleForm, LoadQuestionSetForm, RevokeRoleForm
 from grants.auth.permissions import staff
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -88,3 +88,23 @@ def email(message_id: int):  # type: ignore[no-untyped-def]
     if message is None:
         abort(404)
     return render_template("admin/email.html", message=message)
+
+
+@bp.route("/question-sets", methods=["GET", "POST"])
+@staff("admin")
+def question_sets():  # type: ignore[no-untyped-def]
+    form = LoadQuestionSetForm()
+    form.round.choices = services.round_choices()
+    if form.validate_on_submit():
+        upload = form.file.data
+        if not upload or not upload.filename:
+            form.file.errors = ["Select a question set file"]
+        else:
+            try:
+                message = services.load_question_set(current_user, upload.read(), upload.filename, form.round.data)
+            except services.QuestionSetProblem as exc:
+                form.file.errors = [str(exc)]
+            else:
+                flash(message)
+                return redirect(url_for("admin.question_sets"))
+    return render_template("admin/question_sets.html", form=form, sets=services.question_sets())

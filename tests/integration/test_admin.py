@@ -291,3 +291,45 @@ def test_an_email_body_is_shown_as_text_not_run_as_html(admin_browser):
 
 def test_an_unknown_email_is_not_found(admin_browser):
     assert admin_browser.get("/admin/emails/999999").status_code == 404
+
+
+def test_an_admin_loads_a_new_form_version_for_a_round_and_a_broken_file_is_refused_with_the_reason(app):
+    import io
+
+    from grants.apply.question_set_admin import SHIPPED
+    from grants.models import QuestionSet, Round
+    from tests.factories import RoundFactory
+    from tests.integration.conftest import csrf_token
+
+    round_ = RoundFactory(code="MSCF-R5")
+    admin = staff_user("admin")
+    client = app.test_client()
+    from tests.integration.conftest import post_form
+
+    post_form(client, "/sign-in", {"email": admin.email, "password": "correct-horse-battery"})
+    text = (SHIPPED / "mscf-round-3.v1.toml").read_text().replace('name = "mscf-round-3"', 'name = "mscf-round-5"')
+
+    loaded = client.post(
+        "/admin/question-sets",
+        data={
+            "csrf_token": csrf_token(client, "/admin/question-sets"),
+            "round": "MSCF-R5",
+            "file": (io.BytesIO(text.encode()), "round5.toml"),
+        },
+        content_type="multipart/form-data",
+    )
+    broken = client.post(
+        "/admin/question-sets",
+        data={
+            "csrf_token": csrf_token(client, "/admin/question-sets"),
+            "round": "",
+            "file": (io.BytesIO(b'name = "x"\nversion = 1\ntitle = "X"\n[[sections]]\nkey = "a"\n'), "broken.toml"),
+        },
+        content_type="multipart/form-data",
+    )
+
+    assert loaded.status_code == 302
+    question_set = db.session.scalar(select(QuestionSet).where(QuestionSet.name == "mscf-round-5"))
+    assert db.session.get(Round, round_.id).question_set_id == question_set.id
+    assert broken.status_code == 200
+    assert "broken.toml: section &#39;a&#39;: no questions" in broken.get_data(as_text=True)

@@ -53,6 +53,10 @@ MATRIX: list[tuple[str, dict[str, int]]] = [
     ("/admin/workflows", _expect(["admin"])),
     ("/admin/workflows/application/1", _expect(["admin"])),
     ("/admin/emails", _expect(["admin"])),
+    ("/admin/question-sets", _expect(["admin"])),
+    ("/rounds", EVERYONE),
+    ("/applications", _expect([r for r in ROLES if r != "anonymous"])),
+    ("/organisations/", _expect([r for r in ROLES if r != "anonymous"])),
 ]
 
 
