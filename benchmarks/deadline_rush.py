@@ -265,7 +265,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(database_url: str, workers: int, log_path: Path) -> Iterator[tuple[subprocess.Popen, str]]:
+def gunicorn(
+    database_url: str, workers: int, log_path: Path, worker_class: str = "sync", threads: int = 1
+) -> Iterator[tuple[subprocess.Popen, str]]:
     """gunicorn serving the benchmark wrapper in production mode; stopped at the end, whatever happens."""
     import httpx
 
@@ -287,6 +289,7 @@ def gunicorn(database_url: str, workers: int, log_path: Path) -> Iterator[tuple[
         str(workers),
         "-b",
         f"127.0.0.1:{port}",
+        *(["-k", worker_class, "--threads", str(threads)] if worker_class != "sync" else []),
         "benchmarks.rush_wsgi:app",
     ]
     log = open(log_path, "wb")  # noqa: SIM115 - closed in finally
@@ -948,7 +951,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--think-max", type=float, default=None, help="seconds (3; quick 1)")
     parser.add_argument("--capacity-clients", type=int, default=16)
     parser.add_argument("--capacity-seconds", type=float, default=None, help="each window (20; quick 10)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (2)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
+    parser.add_argument(
+        "--worker-class", default="sync", help="gunicorn worker class (sync, as design.md says; try gthread)"
+    )
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker with --worker-class gthread")
     parser.add_argument("--request-timeout", type=float, default=30.0, help="client timeout per request, seconds")
     parser.add_argument("--limit", type=float, default=600.0, help="abort the rush this many seconds after the ramp")
     parser.add_argument("--seed", type=int, default=20261123)
@@ -992,11 +999,12 @@ def main(argv: list[str] | None = None) -> int:
         setup_seconds = time.perf_counter() - t0
         print(
             f"deadline_rush: {args.applicants} applicants over a {args.ramp:g} s ramp, think "
-            f"{args.think_min:g}-{args.think_max:g} s, gunicorn -w {args.workers} (production config) on "
+            f"{args.think_min:g}-{args.think_max:g} s, gunicorn -w {args.workers} -k {args.worker_class}"
+            f"{f' --threads {args.threads}' if args.worker_class != 'sync' else ''} (production config) on "
             f"PostgreSQL {bench_name} (setup {setup_seconds:.1f} s, not timed)",
             flush=True,
         )
-        with gunicorn(bench_url, args.workers, log_path) as (server, base):
+        with gunicorn(bench_url, args.workers, log_path, args.worker_class, args.threads) as (server, base):
             workers_before = worker_pids(server.pid)
             with CpuMeter(server.pid, bench_name) as rush_cpu:
                 recorder, rush_t0, rush_t1, finished, unfinished = asyncio.run(
@@ -1100,6 +1108,8 @@ def main(argv: list[str] | None = None) -> int:
         "capacity_page_other_load_cores": cap["page"]["other_load_cores"],
         "capacity_save_other_load_cores": cap["save"]["other_load_cores"],
         "target_p95_ms": TARGET_P95_MS,
+        "worker_class": args.worker_class,
+        "threads": args.threads,
         "quick": args.quick,
     }
 

@@ -61,6 +61,9 @@ def roles_for(user: Any, subject: Workflowed, wanted: frozenset[str] | None = No
     could make the difference: one query fewer on every staff action.
     """
     roles = set(staff_roles(user, subject.owning_programme_id()))
+    acting_user_id = getattr(subject, "acting_user_id", None)
+    if acting_user_id is not None and acting_user_id() != user.id:
+        roles.discard("assessor")  # only the assigned assessor acts as assessor on an assessment
     if wanted is not None and ("applicant" not in wanted or roles & wanted):
         return frozenset(roles)
     if is_member(user, subject.owning_organisation_id()):
@@ -68,6 +71,13 @@ def roles_for(user: Any, subject: Workflowed, wanted: frozenset[str] | None = No
     return frozenset(roles)
 
 
+CASE_PAGE_ROLES = frozenset({"officer", "finance", "decision_maker", "admin"})
+
+
 def can_see_case(user: Any, subject: Workflowed) -> bool:
-    """Staff with any role on the case's programme see the case page."""
-    return bool(staff_roles(user, subject.owning_programme_id()))
+    """Officers, finance, decision makers and admins on the case's programme see case pages.
+
+    Assessors do not: they see only the bids assigned to them, on their own pages, so a
+    declared conflict can hide a bid from them everywhere.
+    """
+    return bool(staff_roles(user, subject.owning_programme_id()) & CASE_PAGE_ROLES)

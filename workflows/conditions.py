@@ -52,6 +52,14 @@ def has_schedule(ctx: Context) -> str | None:
     return None
 
 
+@condition("every_criterion_scored")
+def every_criterion_scored(ctx: Context) -> str | None:
+    missing = ctx.subject.missing_criteria()
+    if missing:
+        return "Score every criterion first: " + ", ".join(missing) + "."
+    return None
+
+
 @condition("has_amount")
 def has_amount(ctx: Context) -> str | None:
     if not ctx.subject.amount_pence or ctx.subject.amount_pence <= 0:

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
-from grants.access import staff_roles
+from grants.access import CASE_PAGE_ROLES, staff_roles
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -92,7 +92,7 @@ def navigation() -> list[dict[str, Any]]:
     items.append({"text": "Your applications", "href": url_for("apply.dashboard")})
     items.append({"text": "Your organisations", "href": url_for("organisations.index")})
     roles = staff_roles(current_user)
-    if roles:
+    if roles & CASE_PAGE_ROLES:
         items.append({"text": "Cases", "href": url_for("cases.index")})
     if "admin" in roles:
         items.append({"text": "Admin", "href": url_for("admin.index")})

@@ -13,6 +13,7 @@ from grants.extensions import db
 from grants.models import (
     CASE_MODELS,
     Application,
+    Assessment,
     AuditEvent,
     Award,
     Contract,
@@ -33,6 +34,7 @@ KIND_LABELS = {
     "payment": ("Payment", "Payments"),
     "return": ("Monitoring return", "Monitoring returns"),
     "contract": ("Contract", "Contracts and strands"),
+    "assessment": ("Assessment", "Assessments"),
 }
 
 
@@ -55,6 +57,10 @@ def _programme_filter(kind: str, programme_ids: set[int] | None) -> Any:
         return Payment.award_id.in_(select(Award.id).where(Award.programme_id.in_(ids)))
     if kind == "return":
         return MonitoringReturn.award_id.in_(select(Award.id).where(Award.programme_id.in_(ids)))
+    if kind == "assessment":
+        return Assessment.application_id.in_(
+            select(Application.id).join(Round, Round.id == Application.round_id).where(Round.programme_id.in_(ids))
+        )
     return Contract.programme_id.in_(ids)
 
 
@@ -72,6 +78,7 @@ _EAGER: dict[str, list[Any]] = {
     "payment": [joinedload(Payment.award).joinedload(Award.organisation)],
     "return": [joinedload(MonitoringReturn.award).joinedload(Award.organisation)],
     "contract": [joinedload(Contract.provider), joinedload(Contract.programme)],
+    "assessment": [joinedload(Assessment.assessor)],
 }
 
 
@@ -161,6 +168,14 @@ def _facts(kind: str, subject: Any) -> list[tuple[str, str]]:
             ("Organisation", subject.award.organisation.name),
             ("Period", subject.period_label),
             ("Due", london_date(subject.due_date)),
+            ("Submitted", london(subject.submitted_at) or "Not yet"),
+        ]
+    if kind == "assessment":
+        return [
+            ("Application", subject.application.reference),
+            ("Project", subject.application.project_title),
+            ("Assessor", subject.assessor.name),
+            ("Assigned", london(subject.assigned_at)),
             ("Submitted", london(subject.submitted_at) or "Not yet"),
         ]
     return [

@@ -12,7 +12,7 @@ from workflows import Conflict, ReasonRequired, TransitionRefused
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
-STAFF = ("assessor", "officer", "finance", "decision_maker", "admin")
+STAFF = ("officer", "finance", "decision_maker", "admin")
 
 
 def _page_number() -> int:

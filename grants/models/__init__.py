@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate."""
 
 from grants.models.applications import Application, ApplicationSection, ApplicationTerm, Document
+from grants.models.assessments import Approval, Assessment, Recommendation, Score, ScreeningCheck
 from grants.models.audit import AuditEvent
 from grants.models.awards import Award, Payment
 from grants.models.base import Base, Workflowed
@@ -8,7 +9,7 @@ from grants.models.commissioning import Contract
 from grants.models.monitoring import MonitoringReturn
 from grants.models.outbox import OutboxMessage
 from grants.models.people import Invitation, Membership, Organisation, RoleGrant, User
-from grants.models.programmes import Programme, QuestionSet, Round, Term
+from grants.models.programmes import Criterion, Programme, QuestionSet, Round, Term
 
 # The workflowed kinds of case, by the name used in URLs and the audit log.
 CASE_MODELS: dict[str, type[Workflowed]] = {
@@ -17,12 +18,19 @@ CASE_MODELS: dict[str, type[Workflowed]] = {
     "award": Award,
     "payment": Payment,
     "return": MonitoringReturn,
+    "assessment": Assessment,
     "contract": Contract,
 }
 
 __all__ = [
     "CASE_MODELS",
     "Application",
+    "Approval",
+    "Assessment",
+    "Criterion",
+    "Recommendation",
+    "Score",
+    "ScreeningCheck",
     "ApplicationSection",
     "ApplicationTerm",
     "Document",

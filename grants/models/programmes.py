@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.models.base import Base, UTCDateTime, Workflowed, utcnow
@@ -70,6 +71,9 @@ class Round(Workflowed, Base):
     question_set_id: Mapped[int | None] = mapped_column(ForeignKey("question_sets.id"))
     # Eligibility rules are data: which organisation types may apply.
     allowed_org_types: Mapped[list[str] | None] = mapped_column(JSON)
+    assessors_per_bid: Mapped[int] = mapped_column(Integer, default=2)
+    # Bids whose assessors' weighted totals differ by more than this are flagged for moderation.
+    moderation_spread: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal("5"))
 
     programme: Mapped[Programme] = relationship(back_populates="rounds")
     question_set: Mapped[QuestionSet | None] = relationship()
@@ -80,6 +84,28 @@ class Round(Workflowed, Base):
 
     def owning_programme_id(self) -> int:
         return self.programme_id
+
+
+class Criterion(Base):
+    """A scoring criterion of a round: its scale, descriptors per score, weight, and any minimum.
+
+    Criteria are fixed once scoring has begun, so every score keeps its meaning.
+    """
+
+    __tablename__ = "criteria"
+    __table_args__ = (UniqueConstraint("round_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(200))
+    guidance: Mapped[str] = mapped_column(Text, default="")
+    scale_min: Mapped[int] = mapped_column(Integer, default=0)
+    scale_max: Mapped[int] = mapped_column(Integer, default=5)
+    descriptors: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # "3" -> "Satisfactory"
+    weight: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal("1"))
+    minimum_score: Mapped[int | None] = mapped_column(Integer)
+    comment_required: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class QuestionSet(Base):

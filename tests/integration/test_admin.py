@@ -17,7 +17,7 @@ from grants.workflow import engine
 from tests.factories import PASSWORD, ProgrammeFactory, UserFactory, staff_user
 from tests.integration.conftest import post_form
 
-WORKFLOWS = ("round", "application", "award", "payment", "monitoring_return", "contract")
+WORKFLOWS = ("round", "application", "award", "payment", "monitoring_return", "contract", "assessment")
 
 
 class Browser(FlaskClient):
@@ -222,7 +222,7 @@ def test_an_officer_who_is_not_an_admin_cannot_grant_roles_by_posting_the_form(a
 # Workflows
 
 
-def test_the_workflows_page_lists_all_six_workflows_with_their_versions(admin_browser):
+def test_the_workflows_page_lists_every_workflow_with_its_version(admin_browser):
     page = admin_browser.get("/admin/workflows").get_data(as_text=True)
 
     for name in WORKFLOWS:

@@ -64,7 +64,15 @@ def folder_problems(folder: Path) -> list[str]:
 def test_every_shipped_workflow_loads_into_the_registry():
     registry = load_registry(DEFINITIONS)
 
-    assert registry.names() == ["application", "award", "contract", "monitoring_return", "payment", "round"]
+    assert registry.names() == [
+        "application",
+        "assessment",
+        "award",
+        "contract",
+        "monitoring_return",
+        "payment",
+        "round",
+    ]
 
 
 def test_the_shipped_definitions_folder_has_no_problems():
