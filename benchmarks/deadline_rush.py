@@ -293,6 +293,7 @@ def gunicorn(
         "benchmarks.rush_wsgi:app",
     ]
     log = open(log_path, "wb")  # noqa: SIM115 - closed in finally
+    failed = True
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -309,6 +310,7 @@ def gunicorn(
                 raise RuntimeError(f"gunicorn did not answer /healthz within 60 s; see {log_path}")
             time.sleep(0.2)
         yield process, base
+        failed = False
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)  # graceful: the master stops its workers
@@ -318,6 +320,10 @@ def gunicorn(
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
         log.close()
+        if failed:
+            print(f"  gunicorn's log is kept at {log_path}", file=sys.stderr)
+        else:
+            log_path.unlink(missing_ok=True)
 
 
 # -- server CPU from /proc --------------------------------------------------------------------------
@@ -452,7 +458,15 @@ class Browser:
     def __init__(self, base: str, timeout: float, recorder: Recorder | None):
         import httpx
 
-        self.client = httpx.AsyncClient(base_url=base, timeout=timeout, follow_redirects=False)
+        # No keep-alive: a connection per request, as most reverse proxies talk to gunicorn. (With gthread
+        # workers, a reused connection that the server closes after its 2 s keep-alive would otherwise race
+        # a request sent after a think time, and httpx does not retry as a browser would.)
+        self.client = httpx.AsyncClient(
+            base_url=base,
+            timeout=timeout,
+            follow_redirects=False,
+            limits=httpx.Limits(max_keepalive_connections=0),
+        )
         self.cookies: dict[str, str] = {}
         self.recorder = recorder
 
@@ -1108,6 +1122,7 @@ def main(argv: list[str] | None = None) -> int:
         "capacity_page_other_load_cores": cap["page"]["other_load_cores"],
         "capacity_save_other_load_cores": cap["save"]["other_load_cores"],
         "target_p95_ms": TARGET_P95_MS,
+        "error_kinds": recorder.error_kinds,
         "worker_class": args.worker_class,
         "threads": args.threads,
         "quick": args.quick,

@@ -21,6 +21,7 @@ from grants.extensions import db
 from grants.formatting import london_to_utc
 from grants.models import (
     Application,
+    Approval,
     Award,
     Contract,
     Membership,
@@ -30,8 +31,10 @@ from grants.models import (
     Programme,
     RoleGrant,
     Round,
+    ScreeningCheck,
     Term,
 )
+from grants.models.assessments import SCREENING_ITEMS
 from grants.reference import WEST_YORKSHIRE_DISTRICTS
 from grants.workflow import engine, start_case
 
@@ -192,6 +195,18 @@ def _accounts(organisation: Organisation, mscf: Programme) -> dict[str, Any]:
 Steps = list[tuple[str, Any, str | None, datetime]]
 
 
+def passed_screening(application: Application, officer: Any, at: datetime) -> ScreeningCheck:
+    """A screening checklist with every item passed and a low fraud risk."""
+    return ScreeningCheck(
+        application_id=application.id,
+        answers=dict.fromkeys(SCREENING_ITEMS, "pass"),
+        fraud_risk="low",
+        notes="Checked against the Charity Commission and Companies House registers.",
+        updated_by_id=officer.id,
+        updated_at=at,
+    )
+
+
 def _walk(subject: Any, steps: Steps) -> None:
     for name, user, reason, when in steps:
         engine().apply(subject, name, user, reason, now=when)
@@ -295,10 +310,14 @@ def _cases(
     load_round3_applications(r3, approved, _member(boxing, applicant), hash_password(DEMO_PASSWORD))
     for number, steps in later_round_steps.items():
         _walk(rounds[number], steps)
+    screened_at = r3.closes_at + timedelta(days=5)
+    db.session.add(passed_screening(approved, officer, screened_at))
+    db.session.add(Approval(application_id=approved.id, approver_id=decision.id, created_at=_local(2023, 2, 9, 14)))
+    db.session.flush()
     _walk(
         approved,
         [
-            ("mark_eligible", officer, None, r3.closes_at + timedelta(days=5)),
+            ("mark_eligible", officer, None, screened_at),
             ("start_assessment", officer, None, r3.closes_at + timedelta(days=6)),
             ("recommend", officer, None, r3.closes_at + timedelta(days=60)),
             ("approve", decision, None, _local(2023, 2, 9, 14)),
@@ -384,6 +403,7 @@ def _cases(
             )
         ],
     )
+    db.session.add(passed_screening(submitted, officer, datetime.now(UTC) - timedelta(days=1)))
 
     # VRU: an A&E navigator intervention being delivered; MoJ: an ISVA strand.
     youth = orgs["Aire Valley Youth Outreach"]

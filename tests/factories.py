@@ -160,6 +160,17 @@ class ContractFactory(Base):
     state_changed_at = factory.LazyFunction(lambda: datetime.now(UTC))
 
 
+def passed_screening(application) -> None:
+    """Every screening item passed, fraud risk low: the application may be marked eligible."""
+    from grants.models import ScreeningCheck
+    from grants.models.assessments import SCREENING_ITEMS
+
+    db.session.add(
+        ScreeningCheck(application_id=application.id, answers=dict.fromkeys(SCREENING_ITEMS, "pass"), fraud_risk="low")
+    )
+    db.session.commit()
+
+
 def staff_user(role: str, programme: Programme | None = None, **kwargs) -> User:
     """A user with one staff role, on one programme or (programme None) on every programme."""
     user = UserFactory(**kwargs)

@@ -52,6 +52,21 @@ def has_schedule(ctx: Context) -> str | None:
     return None
 
 
+@condition("screening_passed")
+def screening_passed(ctx: Context) -> str | None:
+    return ctx.subject.screening_problem()
+
+
+@condition("meets_minimum_scores")
+def meets_minimum_scores(ctx: Context) -> str | None:
+    return ctx.subject.minimum_score_problem()
+
+
+@condition("approvals_complete")
+def approvals_complete(ctx: Context) -> str | None:
+    return ctx.subject.approval_problem()
+
+
 @condition("every_criterion_scored")
 def every_criterion_scored(ctx: Context) -> str | None:
     missing = ctx.subject.missing_criteria()

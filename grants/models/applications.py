@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from grants.models.base import Base, UTCDateTime, Workflowed, utcnow
 from grants.models.people import Organisation, User
 from grants.models.programmes import QuestionSet, Round, Term
 
 NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
+SECOND_APPROVAL_ABOVE_PENCE = 10_000_000  # £100,000: GovS 015 asks for a second approval above this
 
 
 class Application(Workflowed, Base):
@@ -53,6 +55,71 @@ class Application(Workflowed, Base):
 
     def owning_organisation_id(self) -> int:
         return self.organisation_id
+
+    # -- what the assess-and-decide transitions check (see workflows/conditions.py) -----------
+    def screening_problem(self) -> str | None:
+        from grants.models.assessments import ScreeningCheck
+
+        session = object_session(self)
+        assert session is not None
+        check = session.scalar(select(ScreeningCheck).where(ScreeningCheck.application_id == self.id))
+        if check is None or not check.complete:
+            return "Complete the screening checklist first."
+        if check.failed_items:
+            return "Screening found problems: " + "; ".join(check.failed_items) + "."
+        return None
+
+    def minimum_score_problem(self) -> str | None:
+        """A bid whose mean score on a criterion with a minimum is below it cannot be recommended."""
+        from grants.models.assessments import Assessment, Score
+        from grants.models.programmes import Criterion
+
+        session = object_session(self)
+        assert session is not None
+        criteria = session.scalars(
+            select(Criterion).where(Criterion.round_id == self.round_id, Criterion.minimum_score.is_not(None))
+        ).all()
+        if not criteria:
+            return None
+        latest = (
+            select(func.max(Score.id))
+            .join(Assessment, Assessment.id == Score.assessment_id)
+            .where(Assessment.application_id == self.id, Assessment.state == "submitted")
+            .group_by(Score.assessment_id, Score.criterion_id)
+        ).scalar_subquery()
+        scores: dict[int, list[int]] = {}
+        for criterion_id, score in session.execute(select(Score.criterion_id, Score.score).where(Score.id.in_(latest))):
+            scores.setdefault(criterion_id, []).append(score)
+        below = []
+        for criterion in criteria:
+            given = scores.get(criterion.id, [])
+            if not given:
+                below.append(f"{criterion.name} has no submitted scores")
+            elif Decimal(sum(given)) / len(given) < criterion.minimum_score:
+                below.append(f"{criterion.name} scores below the minimum of {criterion.minimum_score}")
+        return ("It cannot be recommended: " + "; ".join(below) + ".") if below else None
+
+    def approval_problem(self) -> str | None:
+        """Awards above the limit need a second decision maker's approval (GovS 015)."""
+        from grants.models.assessments import Approval, Recommendation
+
+        session = object_session(self)
+        assert session is not None
+        recommendation = session.scalar(select(Recommendation).where(Recommendation.application_id == self.id))
+        amount = (
+            recommendation.recommended_amount_pence
+            if recommendation and recommendation.recommended_amount_pence is not None
+            else self.amount_requested_pence
+        )
+        needed = 2 if amount > SECOND_APPROVAL_ABOVE_PENCE else 1
+        given = session.scalar(select(func.count()).select_from(Approval).where(Approval.application_id == self.id))
+        if (given or 0) < needed:
+            return (
+                "Awards above £100,000 need a second approval by another decision maker."
+                if needed == 2
+                else "Record the decision maker's approval first."
+            )
+        return None
 
 
 class ApplicationSection(Base):

@@ -17,6 +17,7 @@ from tests.factories import (
     PaymentFactory,
     ReturnFactory,
     RoundFactory,
+    passed_screening,
     staff_user,
 )
 from tests.integration.conftest import csrf_token
@@ -107,8 +108,21 @@ def test_actions_the_officer_may_not_take_are_listed_with_the_reason(client, off
     assert "<strong>Withdraw application</strong>: Only the applicant can do this." in html
 
 
+def test_marking_eligible_waits_for_the_screening_checklist(client, officer):
+    application = ApplicationFactory(state="submitted")
+
+    page = client.get(f"/cases/application/{application.id}").get_data(as_text=True)
+    response = _apply(client, "application", application, "mark_eligible")
+
+    assert "<strong>Mark as eligible</strong>: Complete the screening checklist first." in page
+    assert response.status_code == 403
+    db.session.refresh(application)
+    assert application.state == "submitted"
+
+
 def test_applying_an_action_changes_the_state_and_writes_one_audit_row(client, officer):
     application = ApplicationFactory(state="submitted")
+    passed_screening(application)
     before = len(_audit_rows(application))
 
     response = _apply(client, "application", application, "mark_eligible")
@@ -168,6 +182,7 @@ def test_an_action_that_needs_a_reason_asks_for_one_and_changes_nothing(client, 
 
 def test_a_stale_page_gets_a_conflict_showing_the_current_state_and_keeping_the_reason(client, officer):
     application = ApplicationFactory(state="submitted")
+    passed_screening(application)
     seen_version = application.version_id
     assert _apply(client, "application", application, "mark_eligible").status_code == 302
     db.session.refresh(application)

@@ -9,12 +9,13 @@ from sqlalchemy import func, select
 from grants.extensions import db
 from grants.models import Application, AuditEvent
 from grants.workflow import apply_transition
-from tests.factories import ApplicationFactory, staff_user
+from tests.factories import ApplicationFactory, passed_screening, staff_user
 from workflows import Conflict
 
 
 def test_two_officers_acting_at_once_one_wins_and_the_other_gets_a_conflict(app, committed_db):
     application = ApplicationFactory(state="submitted")
+    passed_screening(application)
     officers = [staff_user("officer").id, staff_user("officer").id]
     case_id = application.id
     db.session.remove()

@@ -98,6 +98,18 @@ class FakeApplication:
     workflow_version: int = 1
     state_changed_at: datetime | None = None
     version_id: int = 1
+    screening: str | None = None
+    below_minimum: str | None = None
+    approvals_missing: str | None = None
+
+    def screening_problem(self) -> str | None:
+        return self.screening
+
+    def minimum_score_problem(self) -> str | None:
+        return self.below_minimum
+
+    def approval_problem(self) -> str | None:
+        return self.approvals_missing
 
 
 @dataclass
@@ -1226,3 +1238,25 @@ def test_the_unpaid_balance_leaves_out_the_payment_being_approved():
     engine.apply(payment, "approve", FINANCE, now=NOW)
 
     assert payment.award.asked_excluding == [payment]
+
+
+def test_an_officer_cannot_mark_an_application_eligible_until_screening_passes():
+    application = FakeApplication(state="submitted", screening="Screening found problems: Bank details checked.")
+    host = FakeHost(roles=frozenset({"officer"}))
+    engine = Engine(load_registry(DEFINITIONS), host)
+
+    with pytest.raises(TransitionRefused) as refused:
+        engine.apply(application, "mark_eligible", object())
+
+    assert refused.value.reasons == ["Screening found problems: Bank details checked."]
+    assert application.state == "submitted" and host.records == []
+
+
+def test_a_large_award_waits_for_a_second_approval():
+    application = FakeApplication(state="recommended", approvals_missing="Awards above £100,000 need a second approval")
+    engine = Engine(load_registry(DEFINITIONS), FakeHost(roles=frozenset({"decision_maker"})))
+
+    options = {o.name: o for o in engine.available(application, object())}
+
+    assert options["approve"].allowed is False
+    assert options["approve"].reasons == ["Awards above £100,000 need a second approval"]
