@@ -81,14 +81,18 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from grants.admin.views import bp as admin_bp
     from grants.apply.views import bp as apply_bp
+    from grants.assessing.views import bp as assessing_bp
     from grants.auth.permissions import init_permissions
     from grants.auth.views import bp as auth_bp
     from grants.cases.views import bp as cases_bp
     from grants.officer.views import bp as officer_bp
     from grants.organisations.views import bp as organisations_bp
+    from grants.panel.views import bp as panel_bp
     from grants.public.views import bp as public_bp
+    from grants.scoring.views import bp as scoring_bp
 
-    for blueprint in (public_bp, auth_bp, cases_bp, admin_bp, organisations_bp, apply_bp, officer_bp):
+    blueprints = (public_bp, auth_bp, cases_bp, admin_bp, organisations_bp, apply_bp, officer_bp)
+    for blueprint in blueprints + (assessing_bp, scoring_bp, panel_bp):
         app.register_blueprint(blueprint)
     init_permissions(app)
 
