@@ -162,5 +162,38 @@ def outbox_send(output_format: str) -> None:
     _emit(output_format, counts, [f"{k}: {v}" for k, v in counts.items()])
 
 
+export = AppGroup("export", help="Spreadsheets and files for people outside grantflow")
+grantflow.add_command(export)
+
+
+@export.command("panel-pack")
+@click.option("--round", "round_code", required=True, help="the round's code, e.g. MSCF-R3")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="the XLSX file to write",
+)
+def export_panel_pack(round_code: str, output: Path) -> None:
+    """Write a round's panel pack (ranked bids, scores, money by district and area) as XLSX."""
+    from sqlalchemy import select
+
+    from exports.panel_pack import write_panel_pack
+    from grants.extensions import db
+    from grants.models import Round
+
+    round_ = db.session.scalar(select(Round).where(Round.code == round_code))
+    if round_ is None:
+        raise click.ClickException(f"There is no round with the code {round_code!r}. Nothing was written.")
+    if not output.parent.is_dir():
+        raise click.ClickException(f"The folder {str(output.parent)!r} does not exist. Nothing was written.")
+    ranking = write_panel_pack(round_, output)
+    click.echo(
+        f"Wrote the panel pack for {round_.code} to {output}: {len(ranking.rows)} bids ranked, "
+        f"{len(ranking.above_line)} above the funding line."
+    )
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(grantflow)

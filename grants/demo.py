@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from grants.auth.passwords import hash_password
 from grants.auth.services import create_user, find_user
+from grants.demo_assessment import ASSIGNED_AT, PANEL, assess_round3, ensure_criteria, panel_accounts
 from grants.demo_round3 import DEMO_R3_FUNDED as DEMO_R3_FUNDED
 from grants.demo_round3 import load_round3_applications
 from grants.demo_round3 import round3_funded_applications as round3_funded_applications
@@ -21,7 +22,6 @@ from grants.extensions import db
 from grants.formatting import london_to_utc
 from grants.models import (
     Application,
-    Approval,
     Award,
     Contract,
     Membership,
@@ -38,6 +38,7 @@ from grants.models.assessments import SCREENING_ITEMS
 from grants.reference import WEST_YORKSHIRE_DISTRICTS
 from grants.workflow import engine, start_case
 
+ROUND3_ASSESSING_AT = ASSIGNED_AT - timedelta(minutes=15)
 DEMO_PASSWORD = "grantflow-demo"  # noqa: S105 - demo only, refused in production
 
 DISTRICTS = WEST_YORKSHIRE_DISTRICTS
@@ -288,6 +289,7 @@ def _cases(
     orgs: dict[str, Organisation],
     programmes: dict[str, Programme],
     users: dict[str, Any],
+    panel: list[Any],
 ) -> None:
     officer, decision, finance, applicant = (users[r] for r in ("officer", "decision_maker", "finance", "applicant"))
     if db.session.scalar(select(Award).where(Award.public_reference == "MSCF-R3-0001")) is not None:
@@ -308,21 +310,22 @@ def _cases(
     _walk(approved, [("submit", _member(boxing, applicant), None, r3.closes_at - timedelta(days=2))])
     # The other 197 bids of Round 3 (198 in all), submitted before it closes.
     load_round3_applications(r3, approved, _member(boxing, applicant), hash_password(DEMO_PASSWORD))
+    r3_steps = later_round_steps.pop(3, [])
     for number, steps in later_round_steps.items():
         _walk(rounds[number], steps)
-    screened_at = r3.closes_at + timedelta(days=5)
-    db.session.add(passed_screening(approved, officer, screened_at))
-    db.session.add(Approval(application_id=approved.id, approver_id=decision.id, created_at=_local(2023, 2, 9, 14)))
-    db.session.flush()
+    # Round 3 closes (screening starts), goes to 'assessing' when the screened bids go to the
+    # assessors, and all 198 are scored and decided (MSCF-R3-0001 approved among the 73);
+    # then the round's decision is recorded.
     _walk(
-        approved,
+        r3,
         [
-            ("mark_eligible", officer, None, screened_at),
-            ("start_assessment", officer, None, r3.closes_at + timedelta(days=6)),
-            ("recommend", officer, None, r3.closes_at + timedelta(days=60)),
-            ("approve", decision, None, _local(2023, 2, 9, 14)),
+            (name, user, reason, ROUND3_ASSESSING_AT if name == "start_assessment" else when)
+            for name, user, reason, when in r3_steps
+            if name != "record_decision"
         ],
     )
+    assess_round3(r3, officer, decision, panel)
+    _walk(r3, [step for step in r3_steps if step[0] == "record_decision"])
     award = Award(
         public_reference="MSCF-R3-0001",
         programme_id=r3.programme_id,
@@ -505,6 +508,12 @@ def load_demo() -> list[tuple[str, str]]:
     rounds, later_round_steps = _rounds(programmes["MSCF"], users)
     db.session.flush()
     _forms(rounds)
-    _cases(rounds, later_round_steps, orgs, programmes, users)
+    for number in (3, 4):
+        ensure_criteria(rounds[number])
+    panel = panel_accounts(programmes["MSCF"], users["assessor"].password_hash)
+    _cases(rounds, later_round_steps, orgs, programmes, users, panel)
+    # A demo loaded before assessment existed: Round 3 is assessed now (a no-op once done).
+    assess_round3(rounds[3], users["officer"], users["decision_maker"], panel)
     db.session.commit()
-    return [(email, role) for email, _name, role in ACCOUNTS]
+    accounts = [(email, role) for email, _name, role in ACCOUNTS]
+    return accounts + [(email, "assessor") for email, _name in PANEL if email not in dict(accounts)]

@@ -2,8 +2,9 @@
 
 The decision of 9 February 2023 funded 73 of them for £506,097.82 (domain.md). Which 73 is
 fixed here, in `DEMO_R3_FUNDED`, and the plan below gives exactly those bids the amounts and
-areas of focus that add up to the decision's figures. They stay 'submitted' (MSCF-R3-0001 is
-already approved, with its award) until the assessment demo decides them.
+areas of focus that add up to the decision's figures. `grants.demo_assessment` then screens,
+scores and decides all 198 so that exactly these 73 are approved (MSCF-R3-0001 among them,
+with its award).
 
 Everything is drawn from a seeded random.Random, so every load makes the same data. The
 plan is pure (no database); `load_round3_applications` writes it, submitting every bid

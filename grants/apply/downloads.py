@@ -1,4 +1,5 @@
-"""Who may download an uploaded document: the organisation's members and staff on the programme."""
+"""Who may download an uploaded document: the organisation's members, staff on the programme,
+and assessors assigned to the bid who have not declared a conflict."""
 
 from __future__ import annotations
 
@@ -12,9 +13,15 @@ from grants.models import Document
 
 
 def document_for(user: Any, application_id: int, document_id: int) -> Document:
-    application = application_for_staff_or_member(user, application_id)
+    try:
+        application_id = application_for_staff_or_member(user, application_id).id
+    except NotFound:
+        from grants.scoring.services import can_see_application
+
+        if not can_see_application(user, application_id):
+            raise
     document = db.session.get(Document, document_id)
-    if document is None or document.application_id != application.id:
+    if document is None or document.application_id != application_id:
         raise NotFound(document_id)
     return document
 

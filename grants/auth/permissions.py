@@ -92,6 +92,8 @@ def navigation() -> list[dict[str, Any]]:
     items.append({"text": "Your applications", "href": url_for("apply.dashboard")})
     items.append({"text": "Your organisations", "href": url_for("organisations.index")})
     roles = staff_roles(current_user)
+    if "assessor" in roles:
+        items.append({"text": "Your assessments", "href": url_for("scoring.index")})
     if roles & CASE_PAGE_ROLES:
         items.append({"text": "Cases", "href": url_for("cases.index")})
     if "admin" in roles:

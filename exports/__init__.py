@@ -1,0 +1,1 @@
+"""Files the team sends out of grantflow: the panel pack, finance spreadsheets, 360Giving, reports."""

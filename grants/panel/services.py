@@ -1,0 +1,105 @@
+"""The panel's doors: which round or bid a user may reach, and the panel pack as a file.
+
+Officers (and admins) on a round's programme moderate, rank and recommend; decision
+makers on it decide. Anyone else gets a 404 with no hint that the round or bid exists.
+The operations themselves live beside this module: moderation.py, ranking.py,
+recommendations.py and decisions.py.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from typing import IO, Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from grants import access
+from grants.extensions import db
+from grants.models import Application, Round
+
+OFFICER_ROLES = frozenset({"officer", "admin"})
+DECISION_ROLES = frozenset({"decision_maker"})
+# Bids the panel moderates and marks.
+PANEL_STATES = ("in_assessment", "recommended", "reserve", "not_recommended")
+# Bids the ranking shows: the panel's, and those decided already (so the pack still tells the story).
+RANKED_STATES = (*PANEL_STATES, "approved", "unsuccessful")
+
+
+class NotFound(Exception):
+    """No such round or bid, or not one this user works on (shown as 404)."""
+
+
+class PanelConflict(Exception):
+    """Someone else saved this bid's recommendation since the form was loaded; nothing was written."""
+
+    def __init__(self, current: Any):
+        self.current = current
+        super().__init__("Someone else changed this while you were working on it.")
+
+
+class PanelError(ValueError):
+    """What the user entered cannot be saved: messages by form field name."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("; ".join(errors.values()))
+
+
+def round_for(code: str, user: Any, roles: frozenset[str]) -> Round:
+    """The round, if the user holds one of `roles` on its programme."""
+    round_ = db.session.scalar(select(Round).options(joinedload(Round.programme)).where(Round.code == code))
+    if round_ is None or not access.staff_roles(user, round_.programme_id) & roles:
+        raise NotFound(code)
+    return round_
+
+
+def application_for(application_id: int, user: Any, roles: frozenset[str]) -> Application:
+    """A bid that has reached the panel, if the user holds one of `roles` on its programme."""
+    application = db.session.get(Application, application_id, options=[joinedload(Application.organisation)])
+    if (
+        application is None
+        or application.state not in RANKED_STATES
+        or not access.staff_roles(user, application.round.programme_id) & roles
+    ):
+        raise NotFound(str(application_id))
+    return application
+
+
+def commit_or_conflict(current: Any, *, flush_only: bool = False) -> None:
+    """Commit (or only flush); a stale version, a duplicate row or a locked SQLite file becomes
+    PanelConflict, after a rollback. `current` is called then to fetch what is saved now.
+    """
+    try:
+        if flush_only:
+            db.session.flush()
+        else:
+            db.session.commit()
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        raise PanelConflict(current()) from None
+    except OperationalError as exc:
+        db.session.rollback()
+        if "database is locked" in str(exc):
+            raise PanelConflict(current()) from None
+        raise
+
+
+def panel_pack_filename(round_: Round) -> str:
+    return f"{round_.code}-panel-pack.xlsx"
+
+
+def panel_pack_file(round_: Round) -> IO[bytes]:
+    """The panel pack written to an anonymous temporary file, rewound for sending."""
+    from exports.panel_pack import write_panel_pack
+
+    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - the response closes it
+    try:
+        write_panel_pack(round_, handle)
+    except BaseException:
+        handle.close()
+        raise
+    handle.seek(0)
+    return handle
