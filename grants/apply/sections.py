@@ -48,6 +48,10 @@ class SectionPage:
         return formbuilder.group_total(self.form, question)
 
 
+def _has_files(section: Section) -> bool:
+    return any(question.type == "file" for question in section.questions)
+
+
 def _context(application: Application, documents: dict[str, Document]) -> formbuilder.FormContext:
     round_ = application.round
     return formbuilder.FormContext(
@@ -80,7 +84,7 @@ def load(application: Application, key: str) -> SectionPage:
         raise LookupError(key) from None
     row = _row(application, key)
     raw = row.answers.get("raw", {}) if row else {}
-    documents = documents_of(application)
+    documents = documents_of(application) if _has_files(section) else {}
     form = formbuilder.build_form(section, _context(application, documents), formbuilder.formdata_from_raw(raw))
     page = SectionPage(
         application,
@@ -128,7 +132,7 @@ def save(
                 raw = formbuilder.add_entry(raw, question)
             elif action.startswith(f"remove-{question.key}-"):
                 raw = formbuilder.remove_entry(raw, question, int(action.rsplit("-", 1)[1]))
-    documents = documents_of(application)
+    documents = documents_of(application) if _has_files(section) else {}
     upload_problems: dict[str, str] = {}
     for question in section.questions:
         if question.type == "file":
@@ -197,8 +201,10 @@ def _persist(
     row.updated_by_id = user.id
     if values is not None:
         _copy_to_application(application, section, values)
+    db.session.flush()
+    version = row.version_id
     db.session.commit()
-    return row.version_id
+    return version
 
 
 def _copy_to_application(application: Application, section: Section, values: dict[str, Any]) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from flask import g, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -92,9 +93,14 @@ def definition_of(question_set: QuestionSet) -> QuestionSetDefinition:
 
 
 def vocabularies() -> dict[str, list[tuple[str, str]]]:
+    """Choices for districts, areas of focus, priorities and themes; read once per request."""
+    if has_app_context() and "_vocabularies" in g:
+        return g._vocabularies
     found: dict[str, list[tuple[str, str]]] = {}
     for term in db.session.scalars(select(Term).order_by(Term.vocabulary, Term.position)):
         found.setdefault(term.vocabulary, []).append((term.code, term.label))
+    if has_app_context():
+        g._vocabularies = found
     return found
 
 

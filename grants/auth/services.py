@@ -7,7 +7,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from grants import audit, mail
-from grants.auth.passwords import burn_time, hash_password, verify_password
+from grants.auth.passwords import burn_time, hash_password, needs_rehash, verify_password
 from grants.extensions import db
 from grants.models import User
 from grants.models.base import utcnow
@@ -42,6 +42,8 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not verify_password(user.password_hash, password) or not user.active:
         return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
     user.last_sign_in_at = utcnow()
     db.session.commit()
     return user

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from grants import audit
 from grants.extensions import db
 from grants.formatting import money
 from grants.models import Application, Recommendation
@@ -80,11 +81,27 @@ def save(application: Application, user: Any, values: Values, expected_version: 
     current = recommendation(application.id)
     if (None if current is None else current.version_id) != expected_version:
         raise PanelConflict(current)
+    previous = None if current is None else current.recommended_amount_pence
     if current is None:
         current = Recommendation(application_id=application.id)
         db.session.add(current)
+    changed = [name for name, value in checked.items() if getattr(current, name) != value]
     for name, value in checked.items():
         setattr(current, name, value)
+    if changed:  # money and what the applicant will read: audited, from and to
+        audit.record(
+            actor=user,
+            subject_type="application",
+            subject_id=application.id,
+            subject_reference=application.reference,
+            action="recommendation",
+            reason=checked["amount_reason"],
+            data={
+                "changed": changed,
+                "from_amount_pence": previous,
+                "to_amount_pence": checked["recommended_amount_pence"],
+            },
+        )
     current.updated_by_id = user.id
     current.updated_at = utcnow()
     commit_or_conflict(lambda: recommendation(application.id))

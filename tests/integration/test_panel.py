@@ -388,6 +388,9 @@ def test_recommending_less_than_was_asked_for_needs_a_reason(app, round_, criter
     assert saved.recommended_amount_pence == 400_000
     assert saved.amount_reason == "Equipment not eligible"
     assert saved.feedback == "A strong, well-evidenced bid"
+    audited = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "recommendation"))
+    assert audited.subject_id == application.id and audited.reason == "Equipment not eligible"
+    assert audited.data["from_amount_pence"] is None and audited.data["to_amount_pence"] == 400_000
     assert rank_round(round_).rows[0].recommended_pence == 400_000
 
 
