@@ -125,16 +125,15 @@ def recommendation(application_id: int):  # type: ignore[no-untyped-def]
     form = RecommendationForm()
     if request.method == "GET":
         form.version_id.data = "" if current is None else str(current.version_id)
+        amount = application.amount_requested_pence  # until the panel sets another amount
         if current is not None:
-            form.amount.data = current.recommended_amount_pence
-            form.amount.typed = (
-                "" if current.recommended_amount_pence is None else f"{current.recommended_amount_pence / 100:.2f}"
-            )
+            if current.recommended_amount_pence is not None:
+                amount = current.recommended_amount_pence
             form.amount_reason.data = current.amount_reason
             form.feedback.data = current.feedback
             form.conditions.data = current.conditions
-        else:
-            form.amount.typed = f"{application.amount_requested_pence / 100:.2f}"
+        form.amount.data = amount
+        form.amount.typed = f"{amount / 100:.2f}"
     if form.validate_on_submit():
         values = recommendations.Values(
             amount_pence=form.amount.data,
