@@ -38,7 +38,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
 import os
 import random
 import re
@@ -62,6 +61,8 @@ from unittest import mock
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from support import percentile, postgres_url, statement_kind, throwaway_database  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 FORM = Path(__file__).resolve().parent / "rush_form.toml"
@@ -115,34 +116,6 @@ def answers(section: str, n: int) -> list[tuple[str, str]]:
 
 
 # -- the throwaway database ---------------------------------------------------------------------
-def _normalise(url: str) -> str:
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://") :]
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    if not url.startswith("postgresql+psycopg://"):
-        raise SystemExit(f"--database-url must be a PostgreSQL URL; got {url!r}")
-    return url
-
-
-@contextmanager
-def throwaway_database(url: str) -> Iterator[tuple[str, str]]:
-    """Create grantflow_rush_<random> on the server of `url`; yield (its URL, its name); drop it at the end."""
-    import psycopg
-    from sqlalchemy import make_url
-
-    parsed = make_url(url)
-    maintenance = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"grantflow_rush_{secrets.token_hex(4)}"
-    with psycopg.connect(maintenance, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield parsed.set(database=name).render_as_string(hide_password=False), name
-    finally:
-        with psycopg.connect(maintenance, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 # -- setup (not timed) ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Account:
@@ -785,12 +758,6 @@ async def capacity_window(clients: list[CapacityClient], kind: str, seconds: flo
 
 
 # -- figures ---------------------------------------------------------------------------------------------
-def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile of a list (0 if empty)."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
 def ms(seconds: float) -> float:
@@ -877,18 +844,6 @@ def count_lost(db: Any, fixture: Fixture) -> tuple[set[int], int, dict[str, int]
     duplicates = sum(1 for found in by_org.values() if len(found) > 1)
     db.session.remove()
     return lost, duplicates, why
-
-
-def statement_kind(sql: str) -> str:
-    """'SELECT users', 'UPDATE application_sections', 'SELECT applications JOIN rounds': verb and tables."""
-    text = " ".join(sql.split())
-    verb = text.split(" ", 1)[0].upper()
-    if verb == "SELECT":
-        match = re.search(r"\bFROM\s+\"?(\w+)", text, re.IGNORECASE)
-        joins = re.findall(r"\bJOIN\s+\"?(\w+)", text, re.IGNORECASE)
-        return "SELECT " + " JOIN ".join([match.group(1) if match else "?", *joins])
-    match = re.search(r"^(?:UPDATE|INSERT INTO|DELETE FROM)\s+\"?(\w+)", text, re.IGNORECASE)
-    return f"{verb} {match.group(1) if match else '?'}"
 
 
 def statements_per_request(app: Any, db: Any, fixture: Fixture) -> tuple[dict[str, int], dict[str, list[str]]]:
@@ -1007,7 +962,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    url = _normalise(args.database_url)
+    url = postgres_url(args.database_url)
 
     from flask_migrate import upgrade
 
@@ -1015,7 +970,7 @@ def main(argv: list[str] | None = None) -> int:
     from grants.extensions import db
 
     log_path = Path(tempfile.gettempdir()) / f"grantflow-rush-gunicorn-{os.getpid()}.log"
-    with throwaway_database(url) as (bench_url, bench_name):
+    with throwaway_database(url, "grantflow_rush") as (bench_url, bench_name):
         # The in-process app is only for setup, the database check and counting statements; it uses the
         # production password hasher (development config: PASSWORD_HASH_FAST is not set).
         app = create_app("development", SQLALCHEMY_DATABASE_URI=bench_url, RATELIMIT_ENABLED=False)

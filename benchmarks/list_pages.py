@@ -29,15 +29,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import random
 import re
-import secrets
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -45,6 +41,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from support import percentile, postgres_url, statement_kind, throwaway_database  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 ROUND_CODE = "LIST-R1"
@@ -55,34 +53,6 @@ _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 # -- the throwaway database ---------------------------------------------------------------------
-def _normalise(url: str) -> str:
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://") :]
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    if not url.startswith("postgresql+psycopg://"):
-        raise SystemExit(f"--database-url must be a PostgreSQL URL; got {url!r}")
-    return url
-
-
-@contextmanager
-def throwaway_database(url: str) -> Iterator[str]:
-    """Create grantflow_list_<random> on the server of `url`, yield its URL, drop it at the end."""
-    import psycopg
-    from sqlalchemy import make_url
-
-    parsed = make_url(url)
-    maintenance = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"grantflow_list_{secrets.token_hex(4)}"
-    with psycopg.connect(maintenance, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield parsed.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(maintenance, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 # -- setup (not timed) ----------------------------------------------------------------------------
 def build_round(db: Any) -> tuple[int, str, list[int]]:
     """Vocabularies, a programme with an officer, an open round, and organisations (Core inserts).
@@ -194,16 +164,6 @@ class StatementCounter:
         self.statements.append(statement)
 
 
-def statement_kind(sql: str) -> str:
-    text = " ".join(sql.split())
-    verb = text.split(" ", 1)[0].upper()
-    if verb == "SELECT":
-        match = re.search(r"\bFROM\s+\"?(\w+)", text, re.IGNORECASE)
-        joins = re.findall(r"\bJOIN\s+\"?(\w+)", text, re.IGNORECASE)
-        return "SELECT " + " JOIN ".join([match.group(1) if match else "?", *joins])
-    return verb
-
-
 def count_statements(client: Any, counter: StatementCounter, url: str) -> tuple[int, list[str]]:
     before = len(counter.statements)
     response = client.get(url)
@@ -211,11 +171,6 @@ def count_statements(client: Any, counter: StatementCounter, url: str) -> tuple[
         raise RuntimeError(f"GET {url} answered {response.status_code}")
     new = counter.statements[before:]
     return len(new), [statement_kind(s) for s in new]
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)] if ordered else 0.0
 
 
 # -- main ----------------------------------------------------------------------------------------------
@@ -241,7 +196,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    url = _normalise(args.database_url)
+    url = postgres_url(args.database_url)
 
     from flask_migrate import upgrade
     from sqlalchemy import event
@@ -255,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         "page 3": base + "?page=3",
         "filtered": base + "?district=leeds&area_of_focus=serious_violence&amount_from=1000&organisation=group+00",
     }
-    with throwaway_database(url) as bench_url:
+    with throwaway_database(url, "grantflow_list") as (bench_url, _name):
         # Development config: production's hasher and templates, without the Secure cookie the test client
         # would not send back over http. The officer signs in once (not measured).
         app = create_app("development", SQLALCHEMY_DATABASE_URI=bench_url, RATELIMIT_ENABLED=False)

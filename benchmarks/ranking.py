@@ -35,16 +35,12 @@ import argparse
 import json
 import os
 import random
-import re
 import resource
-import secrets
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -53,6 +49,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from support import postgres_url, statement_kind, throwaway_database  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 ASSESSORS = 5
@@ -71,34 +69,6 @@ STATES = ("in_assessment",) * 7 + ("recommended", "reserve", "not_recommended")
 
 
 # -- the throwaway database -------------------------------------------------------------------------
-def _normalise(url: str) -> str:
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://") :]
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    if not url.startswith("postgresql+psycopg://"):
-        raise SystemExit(f"--database-url must be a PostgreSQL URL; got {url!r}")
-    return url
-
-
-@contextmanager
-def throwaway_database(url: str) -> Iterator[str]:
-    """Create grantflow_rank_<random> on the server of `url`, yield its URL, drop it at the end."""
-    import psycopg
-    from sqlalchemy import make_url
-
-    parsed = make_url(url)
-    maintenance = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"grantflow_rank_{secrets.token_hex(4)}"
-    with psycopg.connect(maintenance, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield parsed.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(maintenance, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 # -- setup (not timed) ---------------------------------------------------------------------------------
 def build(db: Any, bids_by_round: dict[str, int], seed: int) -> None:
     """Vocabularies, a programme, assessors, and for each round: criteria, organisations, bids with
@@ -289,13 +259,6 @@ class StatementCounter:
         self.statements.append(statement)
 
 
-def statement_kind(sql: str) -> str:
-    text = " ".join(sql.split())
-    match = re.search(r"\bFROM\s+\"?(\w+)", text, re.IGNORECASE)
-    joins = re.findall(r"\bJOIN\s+\"?(\w+)", text, re.IGNORECASE)
-    return "SELECT " + " JOIN ".join([match.group(1) if match else "?", *joins])
-
-
 def load_round(db: Any, code: str) -> Any:
     from sqlalchemy import select
 
@@ -474,7 +437,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    url = _normalise(args.database_url)
+    url = postgres_url(args.database_url)
     if args.child:
         return child(args.child, url, args.round, args.output)
 
@@ -484,7 +447,7 @@ def main(argv: list[str] | None = None) -> int:
     from grants.extensions import db
 
     small_code, big_code = "RANK-S", "RANK-L"
-    with throwaway_database(url) as bench_url:
+    with throwaway_database(url, "grantflow_rank") as (bench_url, _name):
         app = create_app("test", SQLALCHEMY_DATABASE_URI=bench_url)
         with app.app_context():
             try:

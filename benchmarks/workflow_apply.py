@@ -37,13 +37,11 @@ import argparse
 import json
 import os
 import re
-import secrets
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -53,6 +51,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from support import postgres_url, statement_kind, throwaway_database  # noqa: E402
+
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PAYMENTS_PER_AWARD = 10
 PAYMENT_PENCE = 100_000
@@ -60,34 +60,6 @@ TARGET = 4
 
 
 # -- the throwaway database -------------------------------------------------------------
-def _normalise(url: str) -> str:
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://") :]
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    if not url.startswith("postgresql+psycopg://"):
-        raise SystemExit(f"--database-url must be a PostgreSQL URL; got {url!r}")
-    return url
-
-
-@contextmanager
-def throwaway_database(url: str) -> Iterator[str]:
-    """Create grantflow_bench_<random> on the server of `url`, yield its URL, drop it at the end."""
-    import psycopg
-    from sqlalchemy import make_url
-
-    parsed = make_url(url)
-    maintenance = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"grantflow_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(maintenance, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield parsed.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(maintenance, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 # -- counting statements -----------------------------------------------------------------
 class StatementCounter:
     """Counts every statement the engine sends (before_cursor_execute); keeps text when asked."""
@@ -100,19 +72,6 @@ class StatementCounter:
         self.count += 1
         if self.capture is not None:
             self.capture.append(statement)
-
-
-def statement_kind(sql: str) -> str:
-    """'SELECT payments', 'UPDATE payments', 'INSERT audit_events': verb and main table."""
-    text = " ".join(sql.split())
-    verb = text.split(" ", 1)[0].upper()
-    if verb == "SELECT":
-        match = re.search(r"\bFROM\s+\"?(\w+)", text, re.IGNORECASE)
-        joins = re.findall(r"\bJOIN\s+\"?(\w+)", text, re.IGNORECASE)
-        table = match.group(1) if match else "?"
-        return "SELECT " + " JOIN ".join([table, *joins])
-    match = re.search(r"^(?:UPDATE|INSERT INTO|DELETE FROM)\s+\"?(\w+)", text, re.IGNORECASE)
-    return f"{verb} {match.group(1) if match else '?'}"
 
 
 @dataclass
@@ -335,7 +294,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     n = args.transitions
-    url = _normalise(args.database_url)
+    url = postgres_url(args.database_url)
 
     from flask_migrate import upgrade
     from sqlalchemy import event, func, select
@@ -344,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     from grants.extensions import db
     from grants.models import AuditEvent, Payment
 
-    with throwaway_database(url) as bench_url:
+    with throwaway_database(url, "grantflow_bench") as (bench_url, _name):
         app = create_app("test", SQLALCHEMY_DATABASE_URI=bench_url, PASSWORD_HASH_FAST=True)
         with app.app_context():
             try:
