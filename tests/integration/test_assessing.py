@@ -6,7 +6,7 @@ import re
 from collections import Counter
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from grants.assessing import criteria as criteria_service
 from grants.extensions import db
@@ -23,6 +23,7 @@ from tests.factories import (
     staff_user,
 )
 from tests.integration.conftest import post_form
+from tests.statements import counting_selects
 
 ALL_PASS = dict.fromkeys(SCREENING_ITEMS, "pass")
 
@@ -275,18 +276,9 @@ def test_the_screening_list_shows_each_bids_status_and_fraud_risk(client, round_
 
 def test_the_screening_list_reads_the_same_number_of_statements_however_many_bids(client, round_, officer):
     def statements() -> int:
-        count = 0
-
-        def counter(_conn, _cursor, statement, *_args):
-            nonlocal count
-            count += statement.lstrip().upper().startswith("SELECT")
-
-        event.listen(db.engine, "before_cursor_execute", counter)
-        try:
+        with counting_selects() as seen:
             page(client, f"/assessing/rounds/{round_.code}/screening")
-        finally:
-            event.remove(db.engine, "before_cursor_execute", counter)
-        return count
+        return len(seen)
 
     for _ in range(2):
         passed_screening(bid(round_))

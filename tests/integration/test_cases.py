@@ -21,6 +21,7 @@ from tests.factories import (
     staff_user,
 )
 from tests.integration.conftest import csrf_token
+from tests.statements import counting_selects
 
 
 def _audit_rows(subject) -> list[AuditEvent]:
@@ -205,24 +206,12 @@ def test_an_unknown_case_or_kind_is_not_found(client, officer):
 
 
 def test_case_lists_are_paginated_with_the_same_number_of_queries_whatever_the_size(app, client, officer):
-    from sqlalchemy import event
-
     round_ = RoundFactory()
 
     def statements_for(page_url: str) -> int:
-        count = 0
-
-        def counter(_conn, _cursor, statement, *_args):
-            nonlocal count
-            if statement.lstrip().upper().startswith("SELECT"):
-                count += 1
-
-        event.listen(db.engine, "before_cursor_execute", counter)
-        try:
+        with counting_selects() as seen:
             assert client.get(page_url).status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", counter)
-        return count
+        return len(seen)
 
     ApplicationFactory.create_batch(2, round=round_)
     small = statements_for("/cases/application")

@@ -7,7 +7,7 @@ import io
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from grants.extensions import db
 from grants.models import ApplicationTerm, Term
@@ -19,6 +19,7 @@ from tests.factories import (
     member_of,
     staff_user,
 )
+from tests.statements import counting_selects
 
 TERMS = {
     ("district", "bradford"): "Bradford",
@@ -225,19 +226,9 @@ def test_the_pager_keeps_the_filters(client, round_, terms, officer):
 
 def test_the_page_uses_the_same_number_of_statements_for_3_or_60_matching_applications(client, round_, terms, officer):
     def statements() -> int:
-        count = 0
-
-        def counter(_conn, _cursor, statement, *_args):
-            nonlocal count
-            if statement.lstrip().upper().startswith("SELECT"):
-                count += 1
-
-        event.listen(db.engine, "before_cursor_execute", counter)
-        try:
+        with counting_selects() as seen:
             listing(client, round_, "?area_of_focus=serious_violence")
-        finally:
-            event.remove(db.engine, "before_cursor_execute", counter)
-        return count
+        return len(seen)
 
     for _ in range(3):
         bid(round_, terms, tags=("leeds", "bradford", "serious_violence", "safer_places"))

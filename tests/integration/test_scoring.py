@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from grants.extensions import db
 from grants.models import (
@@ -25,6 +25,7 @@ from grants.workflow import apply_transition, start_case
 from tests.factories import ApplicationFactory, OrganisationFactory, RoundFactory, staff_user
 from tests.integration.apply_helpers import PDF, open_round
 from tests.integration.conftest import csrf_token
+from tests.statements import counting_selects
 
 ANSWER = "Three evenings a week of cooking and football at the Bramley community centre."
 DETAILS = "My sister is a trustee of Bramley Community Kitchen."
@@ -544,19 +545,9 @@ def test_an_assessor_assigned_to_a_bid_can_download_its_documents(app, client, s
 # -- the list's cost -----------------------------------------------------------------------------
 def test_the_list_uses_the_same_number_of_queries_whatever_its_length(client, sign_in, round_, anna, officer, criteria):
     def statements_for(url: str) -> int:
-        count = 0
-
-        def counter(_conn, _cursor, statement, *_args):
-            nonlocal count
-            if statement.lstrip().upper().startswith("SELECT"):
-                count += 1
-
-        event.listen(db.engine, "before_cursor_execute", counter)
-        try:
+        with counting_selects() as seen:
             assert client.get(url).status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", counter)
-        return count
+        return len(seen)
 
     def more_bids(number: int, state: str | None) -> None:
         for _ in range(number):
