@@ -184,3 +184,20 @@ def member_of(organisation: Organisation, **kwargs) -> User:
     db.session.add(Membership(user_id=user.id, organisation_id=organisation.id, is_owner=True))
     db.session.commit()
     return user
+
+
+def ensure_terms(spec: dict[tuple[str, str], str]):
+    """Vocabulary terms {(vocabulary, code): label}, made where missing; returns them by code."""
+    from sqlalchemy import select
+
+    from grants.models import Term
+
+    found = {}
+    for position, ((vocabulary, code), label) in enumerate(spec.items()):
+        term = db.session.scalar(select(Term).where(Term.vocabulary == vocabulary, Term.code == code))
+        if term is None:
+            term = Term(vocabulary=vocabulary, code=code, label=label, position=position)
+            db.session.add(term)
+        found[code] = term
+    db.session.commit()
+    return found

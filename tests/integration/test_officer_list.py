@@ -7,7 +7,6 @@ import io
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
 
 from grants.extensions import db
 from grants.models import ApplicationTerm, Term
@@ -16,6 +15,7 @@ from tests.factories import (
     OrganisationFactory,
     ProgrammeFactory,
     RoundFactory,
+    ensure_terms,
     member_of,
     staff_user,
 )
@@ -34,15 +34,7 @@ TERMS = {
 
 @pytest.fixture
 def terms() -> dict[str, Term]:
-    found = {}
-    for position, ((vocabulary, code), label) in enumerate(TERMS.items()):
-        term = db.session.scalar(select(Term).where(Term.vocabulary == vocabulary, Term.code == code))
-        if term is None:
-            term = Term(vocabulary=vocabulary, code=code, label=label, position=position)
-            db.session.add(term)
-        found[code] = term
-    db.session.commit()
-    return found
+    return ensure_terms(TERMS)
 
 
 @pytest.fixture

@@ -30,6 +30,7 @@ from tests.factories import (
     ApplicationFactory,
     OrganisationFactory,
     RoundFactory,
+    ensure_terms,
     member_of,
     staff_user,
 )
@@ -46,15 +47,7 @@ TERMS = {
 
 @pytest.fixture
 def terms() -> dict[str, Term]:
-    found = {}
-    for position, ((vocabulary, code), label) in enumerate(TERMS.items()):
-        term = db.session.scalar(select(Term).where(Term.vocabulary == vocabulary, Term.code == code))
-        if term is None:
-            term = Term(vocabulary=vocabulary, code=code, label=label, position=position)
-            db.session.add(term)
-        found[code] = term
-    db.session.commit()
-    return found
+    return ensure_terms(TERMS)
 
 
 @pytest.fixture
