@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -15,6 +16,23 @@ def money(pence: int | None) -> str:
     sign = "-" if pence < 0 else ""
     pounds = Decimal(abs(pence)) / 100
     return f"{sign}£{pounds:,.2f}"
+
+
+_POUNDS = re.compile(r"^£?(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$")
+
+
+def pence_from_pounds(typed: str) -> int | None:
+    """What people type for money ('£1,250.50', '1250.5', '1 250') as pence; None if it is not an amount.
+
+    Negative amounts are not amounts here: callers tell people so.
+    """
+    text = typed.replace(" ", "")
+    if not _POUNDS.match(text):
+        return None
+    try:
+        return int(Decimal(text.lstrip("£").replace(",", "")) * 100)
+    except InvalidOperation:
+        return None
 
 
 def london(moment: datetime | None) -> str:

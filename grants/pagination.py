@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -38,6 +39,14 @@ class Page(Generic[T]):
     @property
     def last_index(self) -> int:
         return min(self.total, self.page * self.per_page)
+
+
+def page_number(args: Mapping[str, str]) -> int:
+    """The page asked for in a query string (?page=3); 1 when missing or not a number."""
+    try:
+        return max(1, int(args.get("page", "1")))
+    except ValueError:
+        return 1
 
 
 def paginate(query: Select[Any], page: int, per_page: int) -> Page[Any]:

@@ -8,15 +8,9 @@ from flask_login import current_user
 from grants.admin import services
 from grants.admin.forms import GrantRoleForm, LoadQuestionSetForm, RevokeRoleForm
 from grants.auth.permissions import staff
+from grants.pagination import page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def _page_number() -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
 
 
 @bp.route("/")
@@ -41,7 +35,7 @@ def roles():  # type: ignore[no-untyped-def]
             where = grant.programme.name if grant.programme else "every programme"
             flash(f"{grant.user.name} is now {grant.role_label.lower()} on {where}.")
             return redirect(url_for("admin.roles"))
-    grants = services.list_grants(_page_number(), current_app.config["PAGE_SIZE"])
+    grants = services.list_grants(page_number(request.args), current_app.config["PAGE_SIZE"])
     return render_template("admin/roles.html", form=form, grants=grants, revoke_form=RevokeRoleForm())
 
 
@@ -77,7 +71,7 @@ def workflow(name: str, version: int):  # type: ignore[no-untyped-def]
 @bp.route("/emails")
 @staff("admin")
 def emails():  # type: ignore[no-untyped-def]
-    page = services.list_emails(_page_number(), current_app.config["PAGE_SIZE"])
+    page = services.list_emails(page_number(request.args), current_app.config["PAGE_SIZE"])
     return render_template("admin/emails.html", page=page)
 
 

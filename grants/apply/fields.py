@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from wtforms import Field, StringField
 from wtforms.validators import StopValidation
 
-from grants.formatting import money
-
-_MONEY = re.compile(r"^£?\s*(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$")
+from grants.formatting import money, pence_from_pounds
 
 
 def _capital(text: str) -> str:
@@ -36,18 +34,7 @@ class MoneyField(StringField):
 
     def process_formdata(self, valuelist: list[str]) -> None:
         self.typed = (valuelist[0] if valuelist else "").strip()
-        self.data = None  # type: ignore[assignment]
-        if not self.typed:
-            return
-        text = self.typed.replace(" ", "")
-        negative = text.startswith("-") or text.startswith("£-")
-        if negative or not _MONEY.match(text):
-            return
-        try:
-            pence = Decimal(text.lstrip("£").replace(",", "")) * 100
-        except InvalidOperation:
-            return
-        self.data = int(pence)  # type: ignore[assignment]
+        self.data = pence_from_pounds(self.typed) if self.typed else None  # type: ignore[assignment]
 
     def process_data(self, value: Any) -> None:
         self.data = value

@@ -22,6 +22,7 @@ from grants.assessing.forms import (
     StepForm,
 )
 from grants.auth.permissions import staff
+from grants.pagination import page_number
 from workflows import Conflict, ReasonRequired, TransitionRefused
 
 bp = Blueprint("assessing", __name__, url_prefix="/assessing")
@@ -35,13 +36,6 @@ STEP_REASON_MISSING = {
     "mark_ineligible": "Enter the reason the application is not eligible: the applicant will read it",
     "request_information": "Enter your question for the applicant",
 }
-
-
-def _page_number() -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
 
 
 def _round(code: str) -> Any:
@@ -77,7 +71,7 @@ def round_tasks(code: str):  # type: ignore[no-untyped-def]
 @staff(*OFFICERS)
 def screening_list(code: str):  # type: ignore[no-untyped-def]
     round_ = _round(code)
-    page = screening.screening_list(round_, _page_number(), current_app.config["PAGE_SIZE"])
+    page = screening.screening_list(round_, page_number(request.args), current_app.config["PAGE_SIZE"])
     return render_template("assessing/screening_list.html", round=round_, page=page)
 
 

@@ -8,18 +8,12 @@ from flask_login import current_user
 from grants.auth.permissions import staff
 from grants.cases import services
 from grants.cases.forms import TransitionForm
+from grants.pagination import page_number
 from workflows import Conflict, ReasonRequired, TransitionRefused
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
 STAFF = ("officer", "finance", "decision_maker", "admin")
-
-
-def _page_number() -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
 
 
 @bp.route("/")
@@ -33,7 +27,11 @@ def index():  # type: ignore[no-untyped-def]
 def list_kind(kind: str):  # type: ignore[no-untyped-def]
     try:
         page = services.list_cases(
-            kind, current_user, _page_number(), current_app.config["PAGE_SIZE"], request.args.get("state") or None
+            kind,
+            current_user,
+            page_number(request.args),
+            current_app.config["PAGE_SIZE"],
+            request.args.get("state") or None,
         )
     except services.CaseNotFound:
         abort(404)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -11,9 +9,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional, StopValidation
 
+from grants.formatting import pence_from_pounds
 from grants.officer.services import Choices, Filters
-
-_POUNDS = re.compile(r"^£?(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$")
 
 
 class PoundsField(StringField):
@@ -24,11 +21,8 @@ class PoundsField(StringField):
         typed = (valuelist[0] if valuelist else "").strip().replace(" ", "")
         self.data = None  # type: ignore[assignment]
         self.typed = typed
-        if typed and _POUNDS.match(typed):
-            try:
-                self.data = int(Decimal(typed.lstrip("£").replace(",", "")) * 100)  # type: ignore[assignment]
-            except InvalidOperation:
-                self.data = None  # type: ignore[assignment]
+        if typed:
+            self.data = pence_from_pounds(typed)  # type: ignore[assignment]
 
     def _value(self) -> str:
         return getattr(self, "typed", "") or ""

@@ -10,17 +10,11 @@ from flask_login import current_user
 from grants.auth.permissions import staff
 from grants.officer import services
 from grants.officer.forms import ApplicationFilterForm
+from grants.pagination import page_number
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
 
 OFFICERS = ("officer", "admin")
-
-
-def _page_number() -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
 
 
 def _round_and_filters(code: str) -> tuple[Any, ApplicationFilterForm, services.Filters]:
@@ -39,7 +33,7 @@ def _round_and_filters(code: str) -> tuple[Any, ApplicationFilterForm, services.
 @staff(*OFFICERS)
 def applications(code: str):  # type: ignore[no-untyped-def]
     round_, form, filters = _round_and_filters(code)
-    listing = services.list_applications(round_, filters, _page_number(), current_app.config["PAGE_SIZE"])
+    listing = services.list_applications(round_, filters, page_number(request.args), current_app.config["PAGE_SIZE"])
     query = {key: value for key, value in request.args.items() if key != "page"}
     return render_template("officer/applications.html", listing=listing, form=form, filters=filters, query=query)
 

@@ -12,6 +12,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from grants.auth.permissions import staff
+from grants.pagination import page_number
 from grants.scoring import forms, services
 from grants.scoring.forms import DeclarationForm, ScoringForm
 from workflows import Conflict
@@ -25,13 +26,6 @@ STALE = (
 )
 
 
-def _page_number() -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
-
-
 def _assessment(assessment_id: int):  # type: ignore[no-untyped-def]
     try:
         return services.assessment_for(current_user, assessment_id)
@@ -42,7 +36,7 @@ def _assessment(assessment_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/")
 @staff(ASSESSOR)
 def index():  # type: ignore[no-untyped-def]
-    listing = services.list_assessments(current_user, _page_number(), current_app.config["PAGE_SIZE"])
+    listing = services.list_assessments(current_user, page_number(request.args), current_app.config["PAGE_SIZE"])
     return render_template("scoring/index.html", listing=listing)
 
 
