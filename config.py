@@ -48,6 +48,13 @@ class BaseConfig:
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(ROOT / "instance" / "uploads"))
     MAX_CONTENT_LENGTH = 40 * 1024 * 1024  # a page may carry three 10MB files and its answers
     TIMEZONE = "Europe/London"
+    # Offers: days a grantee has to reply, and days after the offer before the outbox sends a reminder.
+    OFFER_RESPONSE_DAYS = int(os.environ.get("OFFER_RESPONSE_DAYS", "28"))
+    OFFER_REMINDER_DAYS = int(os.environ.get("OFFER_REMINDER_DAYS", "14"))
+    # 360Giving: the publisher's registered identifier prefix and the funder's org-id.
+    THREESIXTYGIVING_PREFIX = os.environ.get("THREESIXTYGIVING_PREFIX", "360G-wypcc")
+    FUNDER_ORG_ID = os.environ.get("FUNDER_ORG_ID", "GB-LAE-WYCA")
+    FUNDER_NAME = os.environ.get("FUNDER_NAME", "West Yorkshire Combined Authority (Mayor of West Yorkshire)")
 
     @classmethod
     def database_url(cls) -> str:

@@ -195,5 +195,25 @@ def export_panel_pack(round_code: str, output: Path) -> None:
     )
 
 
+report = AppGroup("report", help="Reports to the Police and Crime Panel")
+grantflow.add_command(report)
+
+
+def _add_area_commands() -> None:
+    """Each area keeps its own commands beside its services."""
+    from grants.api.commands import users_token
+    from grants.finance.commands import export_finance
+    from grants.opendata.commands import export_360giving
+    from grants.reports.commands import report_committee
+
+    export.add_command(export_finance)
+    export.add_command(export_360giving)
+    report.add_command(report_committee)
+    users.add_command(users_token)
+
+
+_add_area_commands()
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(grantflow)

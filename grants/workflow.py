@@ -43,6 +43,20 @@ class WorkflowHost:
             at=event.at,
         )
 
+    def record_change(self, context: Context, *, subject: Any, action: str, before: str, after: str) -> None:
+        audit.record(
+            actor=context.user,
+            subject_type=subject.__audit_type__,
+            subject_id=subject.id,
+            subject_reference=subject.reference,
+            action=action,
+            from_state=before,
+            to_state=after,
+            reason=context.reason or getattr(context.subject, "reason", None),
+            data={"by": context.subject.reference},
+            at=context.now,
+        )
+
     def assign_reference(self, subject: Any) -> None:
         if getattr(subject, "public_reference", None) or not hasattr(subject, "round_id"):
             return

@@ -12,15 +12,18 @@ from grants.extensions import db
 from grants.models import (
     Application,
     Award,
+    Budget,
     Contract,
     Membership,
     MonitoringReturn,
     Organisation,
     Payment,
     Programme,
+    Recovery,
     RoleGrant,
     Round,
     User,
+    Variation,
 )
 from grants.workflow import engine
 
@@ -111,8 +114,12 @@ class AwardFactory(Base):
     public_reference = factory.Sequence(lambda n: f"AWD-{n:04d}")
     title = "Test award"
     amount_pence = 800_000
+    amount_at_decision_pence = 800_000
+    decided_at = factory.LazyFunction(lambda: datetime.now(UTC) - timedelta(days=30))
+    budget_stream = "community_safety"
+    cost_centre = "PCC-CS"
     workflow = "award"
-    workflow_version = 1
+    workflow_version = 2
     state = "accepted"
     state_changed_at = factory.LazyFunction(lambda: datetime.now(UTC))
 
@@ -126,9 +133,45 @@ class PaymentFactory(Base):
     amount_pence = 400_000
     due_on = factory.LazyFunction(lambda: datetime.now(UTC).date())
     workflow = "payment"
-    workflow_version = 1
+    workflow_version = 2
     state = "scheduled"
     state_changed_at = factory.LazyFunction(lambda: datetime.now(UTC))
+
+
+class VariationFactory(Base):
+    class Meta:
+        model = Variation
+
+    award = factory.SubFactory(AwardFactory)
+    number = 1
+    old_amount_pence = factory.LazyAttribute(lambda o: o.award.amount_pence)
+    new_amount_pence = 700_000
+    reason = "The project costs less than planned."
+    workflow = "variation"
+    workflow_version = 1
+    state = "requested"
+    state_changed_at = factory.LazyFunction(lambda: datetime.now(UTC))
+
+
+class RecoveryFactory(Base):
+    class Meta:
+        model = Recovery
+
+    award = factory.SubFactory(AwardFactory)
+    kind = "underspend_returned"
+    amount_pence = 25_000
+    received_on = factory.LazyFunction(lambda: datetime.now(UTC).date())
+    reason = "Venue hire came in under budget."
+
+
+class BudgetFactory(Base):
+    class Meta:
+        model = Budget
+
+    budget_stream = "community_safety"
+    financial_year = 2022
+    cost_centre = "PCC-CS"
+    amount_pence = 100_000_000
 
 
 class ReturnFactory(Base):

@@ -98,3 +98,45 @@ def within_unpaid_balance(ctx: Context) -> str | None:
     if payment.amount_pence > unpaid:
         return f"This payment is more than the award's unpaid balance (£{unpaid / 100:,.2f})."
     return None
+
+
+# Awards, payments and variations answer their own readiness questions (a sentence, or None);
+# these conditions only ask, so the engine stays free of any programme's rules.
+@condition("offer_ready")
+def offer_ready(ctx: Context) -> str | None:
+    """An offer names its grant agreement terms and a date to reply by."""
+    return ctx.subject.offer_problem()
+
+
+@condition("acceptance_signed")
+def acceptance_signed(ctx: Context) -> str | None:
+    """A named signatory, their position, the date and the declaration."""
+    return ctx.subject.acceptance_problem()
+
+
+@condition("schedule_matches_award")
+def schedule_matches_award(ctx: Context) -> str | None:
+    """The live instalments add up to the award, to the penny."""
+    return ctx.subject.schedule_problem()
+
+
+@condition("final_spend_recorded")
+def final_spend_recorded(ctx: Context) -> str | None:
+    return ctx.subject.closure_problem()
+
+
+@condition("return_accepted")
+def return_accepted(ctx: Context) -> str | None:
+    """An instalment tied to a monitoring return waits until that return is accepted."""
+    return ctx.subject.return_problem()
+
+
+@condition("payment_details_recorded")
+def payment_details_recorded(ctx: Context) -> str | None:
+    """The date paid and the finance system's reference, not before the award."""
+    return ctx.subject.paid_details_problem()
+
+
+@condition("variation_applicable")
+def variation_applicable(ctx: Context) -> str | None:
+    return ctx.subject.variation_problem()

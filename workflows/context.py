@@ -23,6 +23,10 @@ class Host(Protocol):
 
     def assign_reference(self, subject: Any) -> None: ...
 
+    def record_change(self, context: Context, *, subject: Any, action: str, before: str, after: str) -> None:
+        """Audit a change an effect made to another record (e.g. a variation changing an award's amount)."""
+        ...
+
 
 @dataclass(frozen=True)
 class TransitionEvent:

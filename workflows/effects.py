@@ -48,3 +48,21 @@ def email_organisation(ctx: Context) -> None:
 def email_officers(ctx: Context) -> None:
     """Tell the officers of the subject's programme that it needs them."""
     ctx.host.notify(ctx, audience="officers")
+
+
+@effect("record_offer_time")
+def record_offer_time(ctx: Context) -> None:
+    ctx.subject.offered_at = ctx.now
+
+
+@effect("record_acceptance_time")
+def record_acceptance_time(ctx: Context) -> None:
+    ctx.subject.accepted_at = ctx.now
+    ctx.subject.accepted_by_id = getattr(ctx.user, "id", None)
+
+
+@effect("apply_variation")
+def apply_variation(ctx: Context) -> None:
+    """Change the award as the variation says, and write the money change to the award's own history."""
+    for change in ctx.subject.apply_to_award():
+        ctx.host.record_change(ctx, **change)

@@ -3,13 +3,15 @@
 from grants.models.applications import Application, ApplicationSection, ApplicationTerm, Document
 from grants.models.assessments import Approval, Assessment, Recommendation, Score, ScreeningCheck
 from grants.models.audit import AuditEvent
-from grants.models.awards import Award, Payment
+from grants.models.awards import Award, Payment, Recovery, Variation
 from grants.models.base import Base, Workflowed
+from grants.models.budgets import Budget
 from grants.models.commissioning import Contract
 from grants.models.monitoring import MonitoringReturn
 from grants.models.outbox import OutboxMessage
 from grants.models.people import Invitation, Membership, Organisation, RoleGrant, User
 from grants.models.programmes import Criterion, Programme, QuestionSet, Round, Term
+from grants.models.tokens import ApiToken
 
 # The workflowed kinds of case, by the name used in URLs and the audit log.
 CASE_MODELS: dict[str, type[Workflowed]] = {
@@ -20,9 +22,14 @@ CASE_MODELS: dict[str, type[Workflowed]] = {
     "return": MonitoringReturn,
     "assessment": Assessment,
     "contract": Contract,
+    "variation": Variation,
 }
 
 __all__ = [
+    "ApiToken",
+    "Budget",
+    "Recovery",
+    "Variation",
     "CASE_MODELS",
     "Application",
     "Approval",

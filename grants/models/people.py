@@ -64,6 +64,8 @@ class Organisation(Base):
     org_type: Mapped[str] = mapped_column(String(40))
     charity_number: Mapped[str | None] = mapped_column(String(10))
     company_number: Mapped[str | None] = mapped_column(String(8))
+    # An org-id.guide identifier for bodies with neither number, e.g. GB-LAE-BRD for a council.
+    other_identifier: Mapped[str | None] = mapped_column(String(64))
     district: Mapped[str | None] = mapped_column(String(40))
     address_line_1: Mapped[str | None] = mapped_column(String(200))
     address_line_2: Mapped[str | None] = mapped_column(String(200))

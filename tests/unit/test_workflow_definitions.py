@@ -72,6 +72,7 @@ def test_every_shipped_workflow_loads_into_the_registry():
         "monitoring_return",
         "payment",
         "round",
+        "variation",
     ]
 
 

@@ -1,0 +1,1 @@
+"""The finance spreadsheet (XLSX and CSV) for finance staff: awards, payments due, totals."""
