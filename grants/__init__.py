@@ -83,9 +83,9 @@ def _register_blueprints(app: Flask) -> None:
     from grants.api.views import bp as api_bp
     from grants.apply.views import bp as apply_bp
     from grants.assessing.views import bp as assessing_bp
-    from grants.awards.views import bp as awards_bp
     from grants.auth.permissions import init_permissions
     from grants.auth.views import bp as auth_bp
+    from grants.awards.views import bp as awards_bp
     from grants.cases.views import bp as cases_bp
     from grants.finance.views import bp as finance_bp
     from grants.officer.views import bp as officer_bp
