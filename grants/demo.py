@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from grants import demo_awards, demo_history
 from grants.auth.passwords import hash_password
 from grants.auth.services import create_user, find_user
 from grants.demo_assessment import ASSIGNED_AT, PANEL, assess_round3, ensure_criteria, panel_accounts
@@ -326,6 +327,7 @@ def _cases(
     )
     assess_round3(r3, officer, decision, panel)
     _walk(r3, [step for step in r3_steps if step[0] == "record_decision"])
+    boxer = _member(boxing, applicant)
     award = Award(
         public_reference="MSCF-R3-0001",
         programme_id=r3.programme_id,
@@ -333,28 +335,30 @@ def _cases(
         application_id=approved.id,
         title=approved.project_title,
         amount_pence=798_500,
+        amount_at_decision_pence=798_500,
+        decided_at=demo_awards.DECIDED_AT,
         budget_stream="community_safety",
+        cost_centre=demo_awards.cost_centre("community_safety", 2022),
         starts_on=date(2023, 3, 1),
         ends_on=date(2024, 2, 29),
     )
     start_case(award, "award", officer, now=_local(2023, 2, 10))
-    _walk(
-        award,
-        [
-            ("offer", officer, None, _local(2023, 2, 13)),
-            ("accept", _member(boxing, applicant), None, _local(2023, 2, 20)),
-            ("start_delivery", officer, None, _local(2023, 3, 1)),
-        ],
+    demo_awards.prepare_offer(
+        award, date(2023, 3, 13), "Coaches and mentors hold enhanced DBS checks before sessions start."
     )
+    _walk(award, [("offer", officer, None, _local(2023, 2, 13))])
+    demo_awards.sign(award, boxer.name, "Chair", date(2023, 2, 20))
+    _walk(award, [("accept", boxer, None, _local(2023, 2, 20))])
+    payments = []
     for instalment, amount, due in ((1, 600_000, date(2023, 3, 15)), (2, 198_500, date(2023, 9, 15))):
         payment = Payment(award_id=award.id, instalment=instalment, amount_pence=amount, due_on=due)
+        db.session.add(payment)
         start_case(payment, "payment", officer, now=_local(2023, 2, 10))
-        if instalment == 1:
-            _walk(
-                payment,
-                [("approve", finance, None, _local(2023, 3, 10)), ("mark_paid", finance, None, _local(2023, 3, 15))],
-            )
-            payment.finance_reference = "AP-2023-004417"
+        payments.append(payment)
+    db.session.flush()
+    db.session.refresh(award)
+    _walk(award, [("start_delivery", officer, None, _local(2023, 3, 1))])
+    demo_awards.pay(payments[0], finance, _local(2023, 3, 10), date(2023, 3, 15), "AP-2023-004417")
     for label, starts, ends, due in (
         ("Q1 2023-24", date(2023, 4, 1), date(2023, 6, 30), date(2023, 7, 14)),
         ("Q2 2023-24", date(2023, 7, 1), date(2023, 9, 30), date(2023, 10, 13)),
@@ -367,7 +371,7 @@ def _cases(
             _walk(
                 ret,
                 [
-                    ("submit", _member(boxing, applicant), None, _local(2023, 7, 12)),
+                    ("submit", boxer, None, _local(2023, 7, 12)),
                     ("accept", officer, None, _local(2023, 7, 20)),
                 ],
             )
@@ -503,6 +507,7 @@ def load_demo() -> list[tuple[str, str]]:
     """Load (or top up) the demo data; returns the demo accounts as (email, role)."""
     _vocabularies()
     programmes = _programmes()
+    demo_awards.ensure_budgets()
     orgs = _organisations()
     users = _accounts(orgs["Bramley Community Kitchen"], programmes["MSCF"])
     rounds, later_round_steps = _rounds(programmes["MSCF"], users)
@@ -514,6 +519,8 @@ def load_demo() -> list[tuple[str, str]]:
     _cases(rounds, later_round_steps, orgs, programmes, users, panel)
     # A demo loaded before assessment existed: Round 3 is assessed now (a no-op once done).
     assess_round3(rounds[3], users["officer"], users["decision_maker"], panel)
+    demo_awards.award_round3(rounds[3], users, lambda organisation: _member(organisation, users["applicant"]))
+    demo_history.import_rounds_1_and_2(rounds, users)
     db.session.commit()
     accounts = [(email, role) for email, _name, role in ACCOUNTS]
     return accounts + [(email, "assessor") for email, _name in PANEL if email not in dict(accounts)]

@@ -34,6 +34,9 @@ APPLICATIONS = 198
 TOTAL_PENCE = 129_648_731  # £1,296,487.31: "198 applications asking for about £1.3m"
 FIRST_AMOUNT_PENCE = 798_500  # MSCF-R3-0001, approved at the decision with its award
 FUNDED_TOTAL_PENCE = 50_609_782  # £506,097.82
+# One approved project fell away after the decision (it declined its offer): the Panel's June 2023
+# report gives Round 3 as 72 projects, £503,493. That bid asked for £2,604.82 and named no area of focus.
+FALLEN_AWAY_PENCE = 260_482
 FUNDED_AREAS = {
     text.SV: 12,
     text.HSC: 11,
@@ -283,7 +286,9 @@ def _values(rng: random.Random, bid: Bid, archetype: text.Archetype, window: tup
             "themes": [t for t in text.THEME_ORDER if t in archetype.themes or rng.random() < 0.15],
         },
         "people": {
-            "people_reached": rng.randint(*archetype.reach),
+            # People taking part directly: a tenth of the archetype's community reach (the Panel's reports
+            # count about 300 people per neighbourhood-crime project).
+            "people_reached": max(12, rng.randint(*archetype.reach) // 10),
             "who": _words(who) + ".",
         },
         "outcomes": {"outcomes": archetype.outcome, "measures": archetype.measure},
@@ -375,6 +380,7 @@ def plan(
             )
         )
 
+    _fall_away(bids)
     first.values = _values(rng, first, text.ARCHETYPES[first.archetype], window)
     first.values["budget"]["budget_lines"] = [
         {"item": "Boxing coach sessions, two evenings a week", "cost": 420_000, "kind": "revenue"},
@@ -393,6 +399,21 @@ def plan(
         earliest = opens_at + timedelta(hours=2)
         bid.started_at = max(earliest, bid.submitted_at - timedelta(hours=rng.randint(3, 24 * 28)))
     return Plan(first=first, bids=bids, organisations=organisations)
+
+
+def _fall_away(bids: list[Bid]) -> None:
+    """Give the first funded bid with no area of focus the amount of the project that later fell away,
+    moving the difference onto the smallest funded bids so the decision's total stays exact."""
+    fallen = next(b for b in bids if b.funded and not b.areas)
+    spare = fallen.amount_pence - FALLEN_AWAY_PENCE
+    fallen.amount_pence = FALLEN_AWAY_PENCE
+    for bid in sorted((b for b in bids if b.funded and b is not fallen), key=lambda b: (b.amount_pence, b.number)):
+        moved = min(spare, 800_000 - bid.amount_pence)
+        bid.amount_pence += moved
+        spare -= moved
+        if spare == 0:
+            break
+    assert spare == 0
 
 
 # -- raw answers as the browser posts them -------------------------------------------------------

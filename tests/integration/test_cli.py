@@ -21,7 +21,7 @@ from grants.models import Membership, Programme, RoleGrant, Round
 from tests.factories import RoundFactory
 from tests.integration.conftest import post_form
 
-WORKFLOWS = {"round", "application", "award", "payment", "monitoring_return", "contract", "assessment"}
+WORKFLOWS = {"round", "application", "award", "payment", "monitoring_return", "contract", "assessment", "variation"}
 DEMO_ACCOUNTS = {
     "applicant@example.org": "applicant",
     "assessor@example.org": "assessor",
