@@ -20,6 +20,7 @@ from grants.models import (
     MonitoringReturn,
     Payment,
     Round,
+    Variation,
     Workflowed,
 )
 from grants.pagination import Page, paginate
@@ -35,6 +36,7 @@ KIND_LABELS = {
     "return": ("Monitoring return", "Monitoring returns"),
     "contract": ("Contract", "Contracts and strands"),
     "assessment": ("Assessment", "Assessments"),
+    "variation": ("Award variation", "Award variations"),
 }
 
 
@@ -55,6 +57,8 @@ def _programme_filter(kind: str, programme_ids: set[int] | None) -> Any:
         return Award.programme_id.in_(ids)
     if kind in ("payment",):
         return Payment.award_id.in_(select(Award.id).where(Award.programme_id.in_(ids)))
+    if kind == "variation":
+        return Variation.award_id.in_(select(Award.id).where(Award.programme_id.in_(ids)))
     if kind == "return":
         return MonitoringReturn.award_id.in_(select(Award.id).where(Award.programme_id.in_(ids)))
     if kind == "assessment":
@@ -79,6 +83,7 @@ _EAGER: dict[str, list[Any]] = {
     "return": [joinedload(MonitoringReturn.award).joinedload(Award.organisation)],
     "contract": [joinedload(Contract.provider), joinedload(Contract.programme)],
     "assessment": [joinedload(Assessment.assessor)],
+    "variation": [joinedload(Variation.award).joinedload(Award.organisation)],
 }
 
 
@@ -150,6 +155,11 @@ def _facts(kind: str, subject: Any) -> list[tuple[str, str]]:
             ("Organisation", subject.organisation.name),
             ("Title", subject.title),
             ("Amount", money(subject.amount_pence)),
+            (
+                "Amount at decision",
+                money(subject.amount_at_decision_pence) if subject.amount_at_decision_pence else "—",
+            ),
+            ("Budget stream and cost centre", f"{subject.budget_stream or 'None'} / {subject.cost_centre or 'None'}"),
             ("Starts", london_date(subject.starts_on) or "Not set"),
             ("Ends", london_date(subject.ends_on) or "Not set"),
         ]
@@ -160,7 +170,8 @@ def _facts(kind: str, subject: Any) -> list[tuple[str, str]]:
             ("Instalment", str(subject.instalment)),
             ("Amount", money(subject.amount_pence)),
             ("Due", london_date(subject.due_on)),
-            ("Paid", london(subject.paid_at) or "Not yet"),
+            ("Paid", london_date(subject.paid_on) or "Not yet"),
+            ("Finance system reference", subject.finance_reference or "None yet"),
         ]
     if kind == "return":
         return [
@@ -169,6 +180,15 @@ def _facts(kind: str, subject: Any) -> list[tuple[str, str]]:
             ("Period", subject.period_label),
             ("Due", london_date(subject.due_date)),
             ("Submitted", london(subject.submitted_at) or "Not yet"),
+        ]
+    if kind == "variation":
+        return [
+            ("Award", subject.award.reference),
+            ("Organisation", subject.award.organisation.name),
+            ("Amount now", money(subject.award.amount_pence)),
+            ("New amount", money(subject.new_amount_pence) if subject.new_amount_pence is not None else "No change"),
+            ("New end date", london_date(subject.new_ends_on) or "No change"),
+            ("Why", subject.reason),
         ]
     if kind == "assessment":
         return [

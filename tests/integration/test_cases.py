@@ -17,6 +17,7 @@ from tests.factories import (
     PaymentFactory,
     ReturnFactory,
     RoundFactory,
+    VariationFactory,
     passed_screening,
     staff_user,
 )
@@ -58,6 +59,7 @@ def officer(sign_in):
         ("payment", PaymentFactory, "Scheduled"),
         ("return", ReturnFactory, "Awaiting return"),
         ("contract", ContractFactory, "Need identified"),
+        ("variation", VariationFactory, "Awaiting approval"),
     ],
 )
 def test_an_officer_sees_the_state_actions_and_diagram_of_every_kind_of_case(
