@@ -1,11 +1,148 @@
-"""`grantflow report committee`."""
+"""`grantflow report committee`: the committee report of a round as text, JSON or XLSX."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
 import click
+
+from grants.formatting import london_date, money
+
+
+def _table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """A plain-text table: the first column left-aligned, the others right-aligned."""
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=False)]
+
+    def line(cells: Sequence[str]) -> str:
+        first, *rest = cells
+        right = (str(cell).rjust(width) for cell, width in zip(rest, widths[1:], strict=False))
+        return "  ".join([str(first).ljust(widths[0]), *right])
+
+    return ["", title, line(headers), "  ".join("-" * w for w in widths), *(line(row) for row in rows)]
+
+
+def _count(value: int) -> str:
+    return f"{value:,}"
+
+
+def _text(report) -> list[str]:  # type: ignore[no-untyped-def]
+    this, so_far = report.this_round, report.cumulative
+    round_ = report.round
+    here, there = f"Round {round_.number}", report.rounds_label
+    decided = f", decision of {london_date(round_.decision_on)}" if round_.decision_on else ""
+    lines = [
+        f"Committee report: {round_.title} ({round_.code}{decided})",
+        f"Basis: {report.basis_label}. {report.basis_explained}",
+    ]
+    lines += _table(
+        "Summary",
+        ["Figure", here, there],
+        [
+            ["Applications received", _count(this.applications), _count(so_far.applications)],
+            ["Amount requested", money(this.requested_pence), money(so_far.requested_pence)],
+            ["Projects awarded", _count(this.awarded), _count(so_far.awarded)],
+            ["Amount awarded", money(this.awarded_pence), money(so_far.awarded_pence)],
+            ["People impacted", _count(this.people), _count(so_far.people)],
+            [
+                "Projects with an area of focus",
+                f"{this.breakdowns['area_of_focus'].percent_with_any}%",
+                f"{so_far.breakdowns['area_of_focus'].percent_with_any}%",
+            ],
+            [
+                "Returned or clawed back",
+                money(report.figures.recoveries.total_pence),
+                money(report.figures.cumulative_recoveries.total_pence),
+            ],
+        ],
+    )
+    lines += ["", f"From the decision to now: {report.reconciliation.sentence()}"]
+    for scope, label in ((this, here), (so_far, there)):
+        for breakdown in scope.breakdowns.values():
+            rows = [
+                [row.label, _count(row.projects), f"{row.percent}%", money(row.amount_pence), _count(row.people)]
+                for row in breakdown.rows
+            ]
+            if breakdown.vocabulary != "flag":
+                rows.append(["None stated", _count(breakdown.none_stated), "", "", ""])
+            lines += _table(
+                f"{label}: by {breakdown.title.lower()}",
+                [breakdown.title, "Projects", "% of projects", "Amount", "People"],
+                rows,
+            )
+    lines += _table(
+        f"{there}: by round",
+        ["Round", "Applications", "Requested", "Awarded", "Amount", "People"],
+        [
+            [
+                line.code,
+                _count(line.applications),
+                money(line.requested_pence),
+                _count(line.awarded),
+                money(line.awarded_pence),
+                _count(line.people),
+            ]
+            for line in report.figures.rounds
+        ]
+        + [
+            [
+                "Total",
+                _count(so_far.applications),
+                money(so_far.requested_pence),
+                _count(so_far.awarded),
+                money(so_far.awarded_pence),
+                _count(so_far.people),
+            ]
+        ],
+    )
+    return lines
 
 
 @click.command("committee")
-def report_committee() -> None:
-    """The committee report of a round (not built yet)."""
-    raise click.ClickException("not built yet")
+@click.option("--round", "round_code", required=True, help="the round's code, e.g. MSCF-R3")
+@click.option(
+    "--basis",
+    type=click.Choice(["decision", "current"]),
+    default="decision",
+    show_default=True,
+    help="decision: approved at the decision; current: live awards after declines and variations",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: print one JSON object as the last line",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="also write the report as an XLSX file",
+)
+def report_committee(round_code: str, basis: str, output_format: str, output: Path | None) -> None:
+    """The committee report of a round: received, awarded, by area, district, priority and theme."""
+    from exports.committee_report import write_committee_report
+    from grants.reports.services import UnknownRound, committee_report_for_code, report_json
+
+    try:
+        report = committee_report_for_code(round_code, basis)
+    except UnknownRound:
+        raise click.ClickException(f"There is no round with the code {round_code!r}.") from None
+    if output is not None:
+        if not output.parent.is_dir():
+            raise click.ClickException(f"The folder {str(output.parent)!r} does not exist. Nothing was written.")
+        write_committee_report(report, output)
+    if output_format == "json":
+        if output is not None:
+            click.echo(f"Wrote the committee report for {report.round.code} to {output}.")
+        click.echo(json.dumps(report_json(report), sort_keys=True))
+        return
+    for line in _text(report):
+        click.echo(line)
+    if output is not None:
+        click.echo("")
+        click.echo(f"Wrote the committee report for {report.round.code} to {output}.")
