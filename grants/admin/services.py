@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from grants import audit
+from grants.api import tokens as api_tokens
 from grants.auth.services import find_user
 from grants.extensions import db
 from grants.models import OutboxMessage, Programme, RoleGrant
@@ -161,3 +162,27 @@ def load_question_set(admin: Any, text: bytes, filename: str, round_code: str) -
         db.session.rollback()
         raise QuestionSetProblem(str(exc)) from None
     return done
+
+
+# -- API tokens: the work is done in grants/api/tokens.py ------------------------------------------
+
+TokenProblem = api_tokens.TokenProblem
+api_token_status = api_tokens.token_status
+api_token_role_label = api_tokens.role_label
+
+
+def api_token_page(page: int, per_page: int) -> Page[Any]:
+    return api_tokens.list_tokens(page, per_page)
+
+
+def api_token_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The people a token can be issued to, and the programmes it can be narrowed to."""
+    return api_tokens.user_choices(), api_tokens.programme_choices()
+
+
+def issue_api_token(admin: Any, user_id: str, role: str, programme: str, name: str, days: str) -> api_tokens.Issued:
+    return api_tokens.issue_from_form(admin, user_id, role, programme, name, days)
+
+
+def revoke_api_token(admin: Any, token_id: int) -> tuple[Any, bool]:
+    return api_tokens.revoke_token(admin, token_id)

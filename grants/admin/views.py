@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from grants.admin import services
 from grants.admin.forms import GrantRoleForm, LoadQuestionSetForm, RevokeRoleForm
+from grants.api.forms import IssueTokenForm, RevokeTokenForm
 from grants.auth.permissions import staff
 from grants.pagination import page_number
 
@@ -102,3 +103,51 @@ def question_sets():  # type: ignore[no-untyped-def]
                 flash(message)
                 return redirect(url_for("admin.question_sets"))
     return render_template("admin/question_sets.html", form=form, sets=services.question_sets())
+
+
+@bp.route("/api-tokens", methods=["GET", "POST"])
+@staff("admin")
+def api_tokens():  # type: ignore[no-untyped-def]
+    form = IssueTokenForm()
+    form.user.choices, form.programme.choices = services.api_token_choices()
+    if form.validate_on_submit():
+        try:
+            issued = services.issue_api_token(
+                current_user,
+                form.user.data or "",
+                form.role.data or "",
+                form.programme.data or "",
+                form.name.data or "",
+                form.days.data or "",
+            )
+        except services.TokenProblem as exc:
+            getattr(form, exc.field).errors = [str(exc)]
+        else:
+            return render_template(  # the token, once
+                "admin/api_tokens_issued.html", issued=issued, role_label=services.api_token_role_label
+            )
+    page = services.api_token_page(page_number(request.args), current_app.config["PAGE_SIZE"])
+    return render_template(
+        "admin/api_tokens.html",
+        form=form,
+        tokens=page,
+        status=services.api_token_status,
+        role_label=services.api_token_role_label,
+        revoke_form=RevokeTokenForm(),
+    )
+
+
+@bp.route("/api-tokens/<int:token_id>/revoke", methods=["POST"])
+@staff("admin")
+def revoke_api_token(token_id: int):  # type: ignore[no-untyped-def]
+    form = RevokeTokenForm()
+    if not form.validate_on_submit():
+        abort(400)
+    token, revoked = services.revoke_api_token(current_user, token_id)
+    if token is None:
+        abort(404)
+    if revoked:
+        flash(f"Revoked {token.user.name}'s token {token.prefix}… ({token.name}). It no longer works.")
+    else:
+        flash(f"{token.user.name}'s token {token.prefix}… ({token.name}) was already revoked.")
+    return redirect(url_for("admin.api_tokens"))

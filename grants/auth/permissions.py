@@ -4,6 +4,8 @@
     @signed_in                  any signed-in user
     @staff("officer", "admin")  a signed-in user holding one of these roles on some
                                 programme; the service then checks the programme
+    @api_token("officer", ...)  a JSON API route: no session; the API blueprint checks the
+                                bearer token, whose role must be one of these
 
 The rule is checked before the view runs (deny by default), and a test walks
 app.url_map to prove that every endpoint has one.
@@ -25,12 +27,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 @dataclass(frozen=True)
 class Rule:
-    kind: str  # "public" | "signed_in" | "staff"
+    kind: str  # "public" | "signed_in" | "staff" | "api_token"
     roles: frozenset[str] = frozenset()
 
     def describe(self) -> str:
-        if self.kind == "staff":
-            return "staff: " + ", ".join(sorted(self.roles))
+        if self.kind in ("staff", "api_token"):
+            return self.kind.replace("_", " ") + ": " + ", ".join(sorted(self.roles))
         return self.kind
 
 
@@ -57,6 +59,11 @@ def staff(*roles: str) -> Callable[[F], F]:
     return _mark(Rule("staff", frozenset(roles)))
 
 
+def api_token(*roles: str) -> Callable[[F], F]:
+    """A JSON API route: the blueprint's own bearer check runs instead of the session check."""
+    return _mark(Rule("api_token", frozenset(roles)))
+
+
 def rule_for(app: Flask, endpoint: str) -> Rule | None:
     if endpoint in BUILT_IN_RULES:
         return BUILT_IN_RULES[endpoint]
@@ -71,8 +78,8 @@ def _enforce() -> Any:
     if rule is None:
         current_app.logger.error("route %s has no permission rule; refused", request.endpoint)
         abort(403)
-    if rule.kind == "public":
-        return None
+    if rule.kind in ("public", "api_token"):
+        return None  # api_token: checked by the API blueprint (grants.api.views), never by the session
     if not current_user.is_authenticated:
         return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
     if rule.kind == "staff" and not (staff_roles(current_user) & rule.roles):
