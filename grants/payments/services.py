@@ -1,1 +1,179 @@
-"""(being built)"""
+"""Money after the offer: payment schedules, finance's approvals and payments, variations, recoveries,
+closure, and budgets by stream and year.
+
+This module holds the doors every page of the area goes through (which award, instalment or
+variation a user may reach, in which roles) and what the operations share: errors, the
+award's own date, committing with a conflict. The operations live beside it: schedules.py,
+finance.py, budgets.py, variations.py and closure.py.
+
+Anyone without a role on the programme gets NotFound (a 404, no hint that the row exists);
+the blueprint's `staff(...)` rule has already refused applicants and assessors (403).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from grants import access
+from grants.extensions import db
+from grants.formatting import LONDON, london_date
+from grants.models import Award, Payment, Variation
+from grants.workflow import engine
+
+OFFICER = frozenset({"officer"})
+FINANCE = frozenset({"finance"})
+# Who may look at an award's money pages (the schedule, an instalment); only officers change a schedule.
+VIEWERS = frozenset({"officer", "finance", "decision_maker", "admin"})
+# Who may open an instalment and act on it (the workflow then decides which action is theirs).
+PAYMENT_ROLES = frozenset({"officer", "finance", "admin"})
+VARIATION_ROLES = frozenset({"officer", "decision_maker", "admin"})
+ENDED = frozenset({"closed", "declined", "cancelled"})
+CONFLICT_MESSAGE = (
+    "Someone else changed this while you were looking at it. Nothing you entered has been saved: "
+    "here is its current state; check it, then try again if it still needs doing."
+)
+
+
+class NotFound(Exception):
+    """No such award, instalment or variation, or not one this user works on (shown as 404)."""
+
+
+class NotAllowed(Exception):
+    """The user may see this but not change it (shown as 403 with the sentence)."""
+
+
+class Invalid(ValueError):
+    """What the user entered cannot be saved: messages by field id, in page order. Nothing was written."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("; ".join(errors.values()))
+
+
+class Stale(Exception):
+    """Someone else changed the row since the form was loaded; nothing was written."""
+
+    def __init__(self, current: Any = None):
+        self.current = current
+        super().__init__(CONFLICT_MESSAGE)
+
+
+def roles_on(user: Any, programme_id: int) -> frozenset[str]:
+    return access.staff_roles(user, programme_id)
+
+
+def award_for(award_id: int, user: Any, roles: frozenset[str] = VIEWERS) -> Award:
+    """The award, if the user holds one of `roles` on its programme."""
+    award = db.session.get(Award, award_id, options=[joinedload(Award.organisation), joinedload(Award.programme)])
+    if award is None or not roles_on(user, award.programme_id) & roles:
+        raise NotFound(str(award_id))
+    return award
+
+
+def award_for_update(award_id: int) -> Award:
+    """The award again, its row locked until commit (PostgreSQL), read fresh from the database.
+
+    Two people changing one award's money at once (two schedules saved, two instalments
+    approved) then take turns, so the second sees what the first wrote.
+    """
+    award = db.session.scalar(
+        select(Award).where(Award.id == award_id).with_for_update().execution_options(populate_existing=True)
+    )
+    assert award is not None
+    return award
+
+
+def payment_for(payment_id: int, user: Any, roles: frozenset[str] = PAYMENT_ROLES) -> Payment:
+    payment = db.session.get(
+        Payment,
+        payment_id,
+        options=[joinedload(Payment.award).joinedload(Award.organisation), joinedload(Payment.monitoring_return)],
+    )
+    if payment is None or not roles_on(user, payment.award.programme_id) & roles:
+        raise NotFound(str(payment_id))
+    return payment
+
+
+def variation_for(variation_id: int, user: Any, roles: frozenset[str] = VARIATION_ROLES) -> Variation:
+    variation = db.session.get(
+        Variation, variation_id, options=[joinedload(Variation.award).joinedload(Award.organisation)]
+    )
+    if variation is None or not roles_on(user, variation.award.programme_id) & roles:
+        raise NotFound(str(variation_id))
+    return variation
+
+
+def require_officer(user: Any, award: Award) -> None:
+    if not roles_on(user, award.programme_id) & OFFICER:
+        raise NotAllowed("Only an officer of this programme can change this award's money.")
+
+
+def award_date(award: Award) -> date:
+    """The day the award was made, in West Yorkshire: no payment falls before it."""
+    moment = award.decided_at or award.created_at
+    return moment.astimezone(LONDON).date()
+
+
+def before_award_message(what: str, award: Award) -> str:
+    return f"{what} cannot be before the award was made ({london_date(award_date(award))})"
+
+
+DATE_PARTS = ("day", "month", "year")
+
+
+def parse_date(parts: tuple[str, str, str]) -> tuple[date | None, str | None]:
+    """A date typed in GOV.UK's three boxes; or None and what is wrong: "blank", or the end of a
+    sentence ("must include a month", "must be a real date") for the caller to start."""
+    parts = tuple(p.strip() for p in parts)  # type: ignore[assignment]
+    missing = [name for name, part in zip(DATE_PARTS, parts) if not part]
+    if len(missing) == 3:
+        return None, "blank"
+    if missing:
+        return None, f"must include a {' and a '.join(missing)}"
+    if not all(p.isdigit() for p in parts) or int(parts[2]) < 1900:
+        return None, "must be a real date"
+    try:
+        return date(int(parts[2]), int(parts[1]), int(parts[0])), None
+    except ValueError:
+        return None, "must be a real date"
+
+
+def state_labels(workflow: str) -> dict[str, str]:
+    definition = engine().registry.latest(workflow)
+    return {name: state.label for name, state in definition.states.items()}
+
+
+def commit_or_stale(current: Callable[[], Any] | None = None, *, flush_only: bool = False) -> None:
+    """Commit (or only flush); a stale version, a duplicate row or a locked SQLite file becomes Stale
+    after a rollback, carrying what `current` finds saved now."""
+    try:
+        if flush_only:
+            db.session.flush()
+        else:
+            db.session.commit()
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        raise Stale(current() if current else None) from None
+    except OperationalError as exc:
+        db.session.rollback()
+        if "database is locked" in str(exc):
+            raise Stale(current() if current else None) from None
+        raise
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def version_or_none(value: str | None) -> int | None:
+    """A hidden version field: a number, or None when empty or not a number."""
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None

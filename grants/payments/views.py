@@ -1,7 +1,470 @@
-"""Pages of the payments area (thin: each view calls a service)."""
+"""Pages of the payments area (thin: each view calls a service).
+
+Schedules, recoveries, variations and closure hang off an award (/payments/awards/<id>/…);
+finance works from /payments/due and each instalment's page; budgets are /payments/budgets.
+The award's own page (/awards/<id>) belongs to the awards area.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import date, datetime
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from grants.auth.permissions import staff
+from grants.formatting import LONDON
+from grants.pagination import page_number
+from grants.payments import budgets, closure, finance, schedules, services, variations
+from grants.payments.forms import (
+    ActionForm,
+    DueFilterForm,
+    ScheduleForm,
+    apply_row_action,
+    blank_fields,
+    date_parts,
+    read_fields,
+    schedule_rows,
+    text,
+)
+from workflows import Conflict, ReasonRequired, TransitionRefused
 
 bp = Blueprint("payments", __name__, url_prefix="/payments")
+
+VIEWERS = ("officer", "finance", "decision_maker", "admin")
+PAYMENT_STAFF = ("officer", "finance", "admin")
+VARIATION_STAFF = ("officer", "decision_maker", "admin")
+DATE_FIELDS = {"paid_on", "received_on", "ends_on", "from", "to"}
+
+
+def _today() -> date:
+    return datetime.now(LONDON).date()
+
+
+def _award(award_id: int, roles: frozenset[str] = services.VIEWERS) -> Any:
+    try:
+        return services.award_for(award_id, current_user, roles)
+    except services.NotFound:
+        abort(404)
+
+
+def _payment(payment_id: int) -> Any:
+    try:
+        return services.payment_for(payment_id, current_user)
+    except services.NotFound:
+        abort(404)
+
+
+def _variation(variation_id: int) -> Any:
+    try:
+        return services.variation_for(variation_id, current_user)
+    except services.NotFound:
+        abort(404)
+
+
+def _summary(errors: dict[str, str]) -> list[dict[str, str]]:
+    """GOV.UK error summary items, each linking to the field it is about (a date's first box)."""
+    items = []
+    for key, message in errors.items():
+        anchor = f"{key}-day" if key in DATE_FIELDS or key.endswith("-due") else key
+        items.append({"text": message, "href": f"#{anchor}"})
+    return items
+
+
+def _form_page(
+    template: str, fields: dict[str, str], run: Any, *, initial: dict[str, Any] | None = None, **context: Any
+):  # type: ignore[no-untyped-def]
+    """A page with one form: show it; on POST run the service with what was typed and the version
+    the page showed (`run` returns the redirect), or come back with the errors, keeping what was
+    typed. After a conflict, `conflict` is what is saved now and `version` its version."""
+    form = ActionForm()
+    values = initial or blank_fields(fields)
+    errors: dict[str, str] = {}
+    status, stale, current = 200, False, None
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        values = read_fields(fields, request.form)
+        context["version"] = form.version_id.data or ""
+        try:
+            return run(values, services.version_or_none(form.version_id.data))
+        except services.Invalid as exc:
+            errors, status = exc.errors, 400
+        except services.NotAllowed as exc:
+            abort(403, str(exc))
+        except (Conflict, services.Stale) as exc:
+            stale, status, current = True, 409, getattr(exc, "current", None)
+            context["version"] = "" if current is None else str(current.version_id)
+        except TransitionRefused as exc:
+            errors, status = {"actions": " ".join(exc.reasons)}, 400
+    summary = _summary(errors)
+    if stale:
+        summary.insert(0, {"text": services.CONFLICT_MESSAGE, "href": "#state"})
+    return render_template(
+        template,
+        values=values,
+        errors=errors,
+        summary=summary,
+        has_errors=bool(summary),
+        form=form,
+        stale=stale,
+        conflict=current,
+        **context,
+    ), status
+
+
+# -- the payment schedule ------------------------------------------------------------------------
+def _render_schedule(
+    award: Any,
+    rows: list[schedules.RowInput] | None = None,
+    errors: dict[str, str] | None = None,
+    *,
+    schedule: Any = None,
+    conflict: bool = False,
+    status: int = 200,
+):  # type: ignore[no-untyped-def]
+    schedule = schedule or schedules.schedule_of(award)
+    errors = errors or {}
+    summary = _summary(errors)
+    if conflict:
+        summary.insert(
+            0, {"text": "Someone else changed this payment schedule while you were editing it", "href": "#current"}
+        )
+    return render_template(
+        "payments/schedule.html",
+        award=award,
+        schedule=schedule,
+        rows=schedules.starting_rows(schedule) if rows is None else rows,
+        errors=errors,
+        summary=summary,
+        has_errors=bool(summary),
+        conflict=conflict,
+        form=ScheduleForm(formdata=None),
+        can_edit=schedule.editable and "officer" in services.roles_on(current_user, award.programme_id),
+        can_open_payments=bool(services.roles_on(current_user, award.programme_id) & services.PAYMENT_ROLES),
+        max_rows=schedules.MAX_ROWS,
+    ), status
+
+
+@bp.route("/awards/<int:award_id>/schedule", methods=["GET", "POST"])
+@staff(*VIEWERS)
+def schedule(award_id: int):  # type: ignore[no-untyped-def]
+    award = _award(award_id)
+    if request.method == "GET":
+        return _render_schedule(award)
+    form = ScheduleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.require_officer(current_user, award)
+    except services.NotAllowed as exc:
+        abort(403, str(exc))
+    rows = schedule_rows(request.form)
+    current = schedules.schedule_of(award)
+    changed = apply_row_action(rows, request.form.get("action", "save"), keep_one=not current.locked)
+    if changed is not None:  # add or remove a row: nothing is saved yet
+        return _render_schedule(award, changed, schedule=current)
+    try:
+        saved = schedules.save_schedule(current_user, award, rows, form.fingerprint.data or "")
+    except services.NotAllowed as exc:
+        abort(403, str(exc))
+    except services.Invalid as exc:
+        return _render_schedule(award, rows, exc.errors, status=400)
+    except services.Stale as exc:
+        return _render_schedule(award, rows, schedule=exc.current, conflict=True, status=409)
+    if saved.changed:
+        flash(f"The payment schedule for {award.reference} has been saved.")
+    else:
+        flash(f"The payment schedule for {award.reference} has not changed.")
+    return redirect(url_for("payments.schedule", award_id=award.id))
+
+
+# -- finance: what falls due, and one instalment -------------------------------------------------
+@bp.route("/due")
+@staff(*PAYMENT_STAFF)
+def due():  # type: ignore[no-untyped-def]
+    form = DueFilterForm.read(request.args)
+    listing = None
+    if not form.errors:
+        listing = finance.list_due(
+            current_user, form.filters(), page_number(request.args), current_app.config["PAGE_SIZE"]
+        )
+    return render_template(
+        "payments/due.html",
+        filters=form,
+        listing=listing,
+        summary=_summary(form.errors),
+        has_errors=bool(form.errors),
+        action_form=ActionForm(formdata=None),
+        back=request.full_path.rstrip("?"),
+    ), (400 if form.errors else 200)
+
+
+def _render_payment(
+    payment: Any,
+    *,
+    errors: dict[str, str] | None = None,
+    action: str | None = None,
+    values: dict[str, Any] | None = None,
+    conflict: bool = False,
+    status: int = 200,
+):  # type: ignore[no-untyped-def]
+    # Each action's form has its own reason box: point the message at the one that was used.
+    errors = {(f"{action}-reason" if key == "reason" else key): message for key, message in (errors or {}).items()}
+    summary = _summary(errors)
+    if conflict:
+        summary.insert(0, {"text": services.CONFLICT_MESSAGE, "href": "#state"})
+    return render_template(
+        "payments/payment.html",
+        view=finance.payment_page(current_user, payment),
+        payment=payment,
+        errors=errors,
+        summary=summary,
+        has_errors=bool(summary),
+        action=action,
+        values=values or {},
+        form=ActionForm(formdata=None),
+        conflict=conflict,
+        today=_today(),
+    ), status
+
+
+@bp.route("/<int:payment_id>")
+@staff(*PAYMENT_STAFF)
+def payment(payment_id: int):  # type: ignore[no-untyped-def]
+    return _render_payment(_payment(payment_id))
+
+
+def _back_or(default: str) -> str:
+    back = request.form.get("back", "")
+    return back if back.startswith("/payments/") and "//" not in back else default
+
+
+def _payment_action(payment: Any, action: str, run: Any, values: dict[str, Any]):  # type: ignore[no-untyped-def]
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    refusal = finance.refusal(current_user, payment, action)
+    if refusal:
+        abort(403, refusal)
+    try:
+        message = run(services.version_or_none(form.version_id.data))
+    except services.Invalid as exc:
+        return _render_payment(payment, errors=exc.errors, action=action, values=values, status=400)
+    except Conflict:
+        return _render_payment(payment, action=action, values=values, conflict=True, status=409)
+    except ReasonRequired as exc:
+        return _render_payment(payment, errors={"reason": exc.reasons[0]}, action=action, values=values, status=400)
+    except TransitionRefused as exc:
+        return _render_payment(
+            payment, errors={"actions": " ".join(exc.reasons)}, action=action, values=values, status=400
+        )
+    flash(message)
+    return redirect(_back_or(url_for("payments.payment", payment_id=payment.id)))
+
+
+@bp.route("/<int:payment_id>/approve", methods=["POST"])
+@staff("finance")
+def approve(payment_id: int):  # type: ignore[no-untyped-def]
+    payment = _payment(payment_id)
+    return _payment_action(payment, "approve", lambda v: finance.approve(current_user, payment, v), {})
+
+
+@bp.route("/<int:payment_id>/paid", methods=["POST"])
+@staff("finance")
+def mark_paid(payment_id: int):  # type: ignore[no-untyped-def]
+    payment = _payment(payment_id)
+    values = {
+        "paid_on": date_parts(request.form, "paid_on"),
+        "finance_reference": text(request.form, "finance_reference"),
+    }
+    return _payment_action(
+        payment,
+        "mark_paid",
+        lambda v: finance.mark_paid(
+            current_user, payment, values["paid_on"], values["finance_reference"], v, today=_today()
+        ),
+        values,
+    )
+
+
+@bp.route("/<int:payment_id>/<any(hold, release, cancel):action>", methods=["POST"])
+@staff("officer", "finance")
+def payment_action(payment_id: int, action: str):  # type: ignore[no-untyped-def]
+    payment = _payment(payment_id)
+    values = {"reason": text(request.form, "reason")}
+    return _payment_action(
+        payment, action, lambda v: finance.act(current_user, payment, action, values["reason"], v), values
+    )
+
+
+# -- budgets -----------------------------------------------------------------------------------------
+@bp.route("/budgets", endpoint="budgets")
+@staff(*VIEWERS)
+def budgets_page():  # type: ignore[no-untyped-def]
+    today = _today()
+    year = request.args.get("year", "")
+    chosen = int(year) if year.isdigit() and int(year) in budgets.YEARS else budgets.current_year(today)
+    return render_template("payments/budgets.html", report=budgets.report(current_user, chosen, today))
+
+
+@bp.route("/budgets/<stream>/<int:year>", methods=["GET", "POST"])
+@staff("finance", "admin")
+def budget_set(stream: str, year: int):  # type: ignore[no-untyped-def]
+    try:
+        target = budgets.budget_for(stream, year)
+    except services.NotFound:
+        abort(404)
+    current = target.current
+
+    def save(values: dict[str, Any], version: int | None) -> Any:
+        budgets.set_budget(current_user, target, values["amount"], values["cost_centre"], values["reason"], version)
+        flash(f"The {target.stream_label} budget for {target.year_label} has been saved.")
+        return redirect(url_for("payments.budgets", year=year))
+
+    initial = None
+    if current is not None:
+        initial = {"amount": f"{current.amount_pence / 100:.2f}", "cost_centre": current.cost_centre, "reason": ""}
+    return _form_page(
+        "payments/budget_set.html",
+        {"amount": "text", "cost_centre": "text", "reason": "text"},
+        save,
+        initial=initial,
+        target=target,
+        version="" if current is None else str(current.version_id),
+    )
+
+
+# -- variations ----------------------------------------------------------------------------------------
+@bp.route("/awards/<int:award_id>/variations/new", methods=["GET", "POST"])
+@staff("officer")
+def variation_new(award_id: int):  # type: ignore[no-untyped-def]
+    award = _award(award_id, services.OFFICER)
+
+    def ask(values: dict[str, Any], _version: int | None) -> Any:
+        variation = variations.request_variation(
+            current_user, award, values["amount"], values["ends_on"], values["reason"]
+        )
+        flash(f"Variation {variation.reference} has been sent for approval.")
+        return redirect(url_for("payments.variation", variation_id=variation.id))
+
+    return _form_page(
+        "payments/variation_new.html",
+        {"amount": "text", "ends_on": "date", "reason": "text"},
+        ask,
+        award=award,
+        committed=variations.paid_or_approved(award),
+        waiting=variations.pending(award),
+    )
+
+
+@bp.route("/variations")
+@staff(*VARIATION_STAFF)
+def variation_queue():  # type: ignore[no-untyped-def]
+    page = variations.queue(current_user, page_number(request.args), current_app.config["PAGE_SIZE"])
+    return render_template("payments/variations.html", page=page)
+
+
+def _render_variation(
+    variation: Any,
+    *,
+    errors: dict[str, str] | None = None,
+    action: str | None = None,
+    reason: str = "",
+    conflict: bool = False,
+    status: int = 200,
+):  # type: ignore[no-untyped-def]
+    errors = {(f"{action}-reason" if key == "reason" else key): message for key, message in (errors or {}).items()}
+    summary = _summary(errors)
+    if conflict:
+        summary.insert(0, {"text": services.CONFLICT_MESSAGE, "href": "#state"})
+    return render_template(
+        "payments/variation.html",
+        view=variations.variation_page(current_user, variation),
+        variation=variation,
+        errors=errors,
+        summary=summary,
+        has_errors=bool(summary),
+        action=action,
+        reason=reason,
+        form=ActionForm(formdata=None),
+    ), status
+
+
+@bp.route("/variations/<int:variation_id>")
+@staff(*VARIATION_STAFF)
+def variation(variation_id: int):  # type: ignore[no-untyped-def]
+    return _render_variation(_variation(variation_id))
+
+
+@bp.route("/variations/<int:variation_id>/<any(approve, reject, withdraw):action>", methods=["POST"])
+@staff("officer", "decision_maker")
+def variation_decide(variation_id: int, action: str):  # type: ignore[no-untyped-def]
+    variation = _variation(variation_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    refusal = variations.refusal(current_user, variation, action)
+    if refusal:
+        abort(403, refusal)
+    reason = text(request.form, "reason")
+    try:
+        message = variations.decide(
+            current_user, variation, action, reason, services.version_or_none(form.version_id.data)
+        )
+    except services.Invalid as exc:
+        return _render_variation(variation, errors=exc.errors, action=action, reason=reason, status=400)
+    except Conflict:
+        return _render_variation(variation, action=action, reason=reason, conflict=True, status=409)
+    except TransitionRefused as exc:
+        errors = {"reason" if isinstance(exc, ReasonRequired) else "actions": " ".join(exc.reasons)}
+        return _render_variation(variation, errors=errors, action=action, reason=reason, status=400)
+    flash(message)
+    return redirect(url_for("payments.variation", variation_id=variation.id))
+
+
+# -- recoveries and closure -------------------------------------------------------------------------
+@bp.route("/awards/<int:award_id>/recoveries/new", methods=["GET", "POST"])
+@staff("officer")
+def recovery_new(award_id: int):  # type: ignore[no-untyped-def]
+    award = _award(award_id, services.OFFICER)
+
+    def record(values: dict[str, Any], _version: int | None) -> Any:
+        closure.record_recovery(
+            current_user,
+            award,
+            values["kind"],
+            values["amount"],
+            values["received_on"],
+            values["reason"],
+            today=_today(),
+        )
+        flash(f"The money received on {award.reference} has been recorded.")
+        return redirect(url_for("payments.recovery_new", award_id=award.id))
+
+    return _form_page(
+        "payments/recovery_new.html",
+        {"kind": "text", "amount": "text", "received_on": "date", "reason": "text"},
+        record,
+        award=award,
+        figures=closure.money_of(current_user, award),
+    )
+
+
+@bp.route("/awards/<int:award_id>/close", methods=["GET", "POST"], endpoint="closure")
+@staff("officer")
+def closure_page(award_id: int):  # type: ignore[no-untyped-def]
+    award = _award(award_id, services.OFFICER)
+
+    def close(values: dict[str, Any], version: int | None) -> Any:
+        flash(closure.close_award(current_user, award, values["final_spend"], values["reason"], version))
+        return redirect(url_for("payments.closure", award_id=award.id))
+
+    return _form_page(
+        "payments/closure.html",
+        {"final_spend": "text", "reason": "text"},
+        close,
+        award=award,
+        figures=closure.money_of(current_user, award),
+    )

@@ -1,0 +1,175 @@
+"""The end of an award's money: money coming back (underspend returned, clawbacks) and closure.
+
+A recovery is written to the award's history ("recovery_recorded": recovered before → after,
+with the reason). Closing records the final spend and applies the award's "close" transition
+in one transaction: if the transition is refused, the final spend is not kept either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from grants import audit
+from grants.extensions import db
+from grants.formatting import money, pence_from_pounds
+from grants.models import Award, Recovery
+from grants.models.awards import RECOVERY_KINDS
+from grants.payments.services import (
+    Invalid,
+    award_date,
+    before_award_message,
+    commit_or_stale,
+    parse_date,
+    require_officer,
+    state_labels,
+)
+from grants.workflow import apply_transition, engine
+from workflows import Option
+
+REASON_MAX = 5000
+
+
+@dataclass
+class Money:
+    """What an award's closure and recovery pages show about its money."""
+
+    award: Award
+    paid_pence: int
+    recovered_pence: int
+    state_label: str
+    close: Option | None = None
+
+    @property
+    def recoverable_pence(self) -> int:
+        return self.paid_pence - self.recovered_pence
+
+    @property
+    def kinds(self) -> dict[str, str]:
+        return RECOVERY_KINDS
+
+
+def money_of(user: Any, award: Award) -> Money:
+    close = next((o for o in engine().available(award, user) if o.name == "close"), None)
+    return Money(
+        award=award,
+        paid_pence=award.paid_pence(),
+        recovered_pence=sum(r.amount_pence for r in award.recoveries),
+        state_label=state_labels("award").get(award.state, award.state),
+        close=close,
+    )
+
+
+def _amount(typed: str, noun: str, example: str) -> tuple[int | None, str | None]:
+    typed = typed.strip()
+    if not typed:
+        return None, f"Enter {noun}"
+    if typed.replace(" ", "").lstrip("£").startswith("-"):
+        return None, f"{noun[:1].upper()}{noun[1:]} must be £0 or more"
+    amount = pence_from_pounds(typed)
+    if amount is None:
+        return None, f"Enter {noun} in pounds and pence, like {example}"
+    return amount, None
+
+
+def _reason(reason: str, missing: str, errors: dict[str, str]) -> str:
+    reason = reason.strip()
+    if not reason:
+        errors["reason"] = missing
+    elif len(reason) > REASON_MAX:
+        errors["reason"] = f"The reason must be {REASON_MAX:,} characters or fewer"
+    return reason
+
+
+def record_recovery(
+    user: Any,
+    award: Award,
+    kind: str,
+    amount_typed: str,
+    received: tuple[str, str, str],
+    reason: str,
+    *,
+    today: date,
+) -> Recovery:
+    """Record money coming back on the award; Invalid (by field) writes nothing."""
+    require_officer(user, award)
+    figures = money_of(user, award)
+    errors: dict[str, str] = {}
+    if kind not in RECOVERY_KINDS:
+        errors["kind"] = "Select whether this is underspend returned or money clawed back"
+    amount, problem = _amount(amount_typed, "the amount received", "250 or 1,250.50")
+    if problem:
+        errors["amount"] = problem
+    elif amount is not None and amount <= 0:
+        errors["amount"] = "The amount received must be more than £0"
+    elif amount is not None and amount > figures.recoverable_pence:
+        errors["amount"] = (
+            f"The amount received cannot be more than has been paid and not yet recovered "
+            f"({money(figures.recoverable_pence)})"
+        )
+    day, date_problem = parse_date(received)
+    if date_problem == "blank":
+        errors["received_on"] = "Enter the date the money was received"
+    elif date_problem:
+        errors["received_on"] = f"The date received {date_problem}"
+    elif day is not None and day > today:
+        errors["received_on"] = "The date received cannot be in the future"
+    elif day is not None and day < award_date(award):
+        errors["received_on"] = before_award_message("The date received", award)
+    reason = _reason(reason, "Enter the reason the money came back", errors)
+    if errors:
+        raise Invalid(errors)
+    assert amount is not None and day is not None
+    recovery = Recovery(
+        award=award,
+        kind=kind,
+        amount_pence=amount,
+        received_on=day,
+        reason=reason,
+        recorded_by_id=getattr(user, "id", None),
+    )
+    db.session.add(recovery)
+    audit.record(
+        actor=user,
+        subject_type=award.__audit_type__,
+        subject_id=award.id,
+        subject_reference=award.reference,
+        action="recovery_recorded",
+        from_state=f"{money(figures.recovered_pence)} recovered",
+        to_state=f"{money(figures.recovered_pence + amount)} recovered",
+        reason=reason,
+        data={"kind": kind, "amount": money(amount), "received_on": day.isoformat()},
+    )
+    commit_or_stale()
+    return recovery
+
+
+def close_award(user: Any, award: Award, final_spend_typed: str, reason: str, expected_version: int | None) -> str:
+    """Record the final spend and close the award, in one transaction."""
+    require_officer(user, award)
+    figures = money_of(user, award)
+    errors: dict[str, str] = {}
+    spend, problem = _amount(final_spend_typed, "the final spend", "7500 or 7,500.50")
+    if problem:
+        errors["final_spend"] = problem
+    elif spend is not None and spend > figures.paid_pence:
+        errors["final_spend"] = f"The final spend cannot be more than has been paid ({money(figures.paid_pence)})"
+    reason = _reason(reason, "Enter the reason for closing the award", errors)
+    if errors:
+        raise Invalid(errors)
+    assert spend is not None
+    before = award.final_spend_pence
+    award.final_spend_pence = spend
+    audit.record(
+        actor=user,
+        subject_type=award.__audit_type__,
+        subject_id=award.id,
+        subject_reference=award.reference,
+        action="final_spend_recorded",
+        from_state=None if before is None else money(before),
+        to_state=money(spend),
+        reason=reason,
+    )
+    apply_transition(award, "close", user, reason, expected_version=expected_version)
+    return f"{award.reference} is closed. Final spend: {money(spend)} of {money(figures.paid_pence)} paid."
