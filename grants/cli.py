@@ -142,12 +142,20 @@ def scheduler_command() -> None:
 @reminders.command("run")
 @FORMAT
 def reminders_run(output_format: str) -> None:
-    """Apply due timed transitions now (rounds opening/closing, returns going overdue)."""
+    """Apply due timed transitions now (rounds opening/closing, returns going overdue); remind
+    grantees of offers they have not answered."""
+    from grants.awards.reminders import send_offer_reminders
     from grants.workflow import fire_due_transitions
 
     fired = fire_due_transitions()
+    offer_reminders = send_offer_reminders()
     lines = [f"{kind}: {count} moved" for kind, count in sorted(fired.items())] or ["nothing due"]
-    _emit(output_format, {"fired": fired, "total": sum(fired.values())}, lines)
+    lines.append(f"offer reminders: {offer_reminders} queued")
+    _emit(
+        output_format,
+        {"fired": fired, "total": sum(fired.values()), "offer_reminders": offer_reminders},
+        lines,
+    )
 
 
 @outbox.command("send")

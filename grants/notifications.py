@@ -20,4 +20,9 @@ def details(context: Context) -> str | None:
 
         # The decision: the amount and conditions of an approval, and the panel's feedback.
         return outcome_text(subject, context.transition.name)
+    if subject.__audit_type__ == "award":
+        from grants.awards.emails import details as award_details
+
+        # The offer itself (amount, conditions, reply-by date and link); who signed an acceptance.
+        return award_details(subject, context.transition.name)
     return None

@@ -69,6 +69,16 @@ def send_outbox(app: Flask) -> dict[str, int]:
         return send_pending(app.config)
 
 
+def remind_offers(app: Flask) -> int:
+    from grants.awards.reminders import send_offer_reminders
+
+    with app.app_context():
+        reminded = send_offer_reminders()
+        if reminded:
+            log.info("offer reminders queued: %s", reminded)
+        return reminded
+
+
 def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone="UTC")
     defaults: dict[str, Any] = {
@@ -79,4 +89,5 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     }
     scheduler.add_job(run_timed_transitions, "interval", minutes=1, args=[app], id="timed-transitions", **defaults)
     scheduler.add_job(send_outbox, "interval", seconds=30, args=[app], id="send-outbox", **defaults)
+    scheduler.add_job(remind_offers, "interval", hours=1, args=[app], id="offer-reminders", **defaults)
     return scheduler

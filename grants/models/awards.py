@@ -7,8 +7,9 @@ beside the current amount so reports can show either.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String, Text, false, func, select
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
@@ -20,6 +21,8 @@ from grants.models.programmes import Programme
 
 if TYPE_CHECKING:
     from grants.models.monitoring import MonitoringReturn
+
+LONDON = ZoneInfo("Europe/London")  # the award date is the decision's date in West Yorkshire
 
 
 class Award(Workflowed, Base):
@@ -159,8 +162,11 @@ class Payment(Workflowed, Base):
         if self.paid_on is None or not (self.finance_reference or "").strip():
             return "Enter the date paid and the finance system reference."
         decided = self.award.decided_at or self.award.created_at
-        if decided is not None and self.paid_on < decided.date():
-            return f"The date paid cannot be before the award was made ({decided:%-d %B %Y})."
+        if decided is None:
+            return None
+        made_on = (decided if decided.tzinfo else decided.replace(tzinfo=UTC)).astimezone(LONDON).date()
+        if self.paid_on < made_on:
+            return f"The date paid cannot be before the award was made ({made_on:%-d %B %Y})."
         return None
 
     def owning_programme_id(self) -> int:

@@ -249,7 +249,7 @@ def test_reminders_run_in_json_reports_what_fired_and_the_total(runner):
     result = runner.invoke(args=["grantflow", "reminders", "run", "--format", "json"])
 
     assert result.exit_code == 0, result.output
-    assert last_json(result.output) == {"fired": {"round": 1}, "total": 1}
+    assert last_json(result.output) == {"fired": {"round": 1}, "total": 1, "offer_reminders": 0}
     db.session.refresh(overdue)
     assert overdue.state == "closed"
 
@@ -260,7 +260,7 @@ def test_reminders_run_with_nothing_due_reports_a_total_of_nought(runner):
     result = runner.invoke(args=["grantflow", "reminders", "run", "--format", "json"])
 
     assert result.exit_code == 0, result.output
-    assert last_json(result.output) == {"fired": {}, "total": 0}
+    assert last_json(result.output) == {"fired": {}, "total": 0, "offer_reminders": 0}
 
 
 # users create

@@ -1,0 +1,121 @@
+"""Officers' list of awards: by programme, filtered by state and round, a page at a time.
+
+The page costs a fixed number of statements whatever its size: the programmes and rounds
+for the filters, the budget stream labels, the count, the total, and the page of awards
+with their organisations joined.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy.orm import joinedload
+
+from grants import access
+from grants.awards.services import VIEW_ROLES, state_labels, stream_labels
+from grants.extensions import db
+from grants.models import Application, Award, Programme, Round
+from grants.pagination import Page, paginate
+
+
+@dataclass(frozen=True)
+class Filters:
+    programme: str | None = None  # a programme code
+    state: str | None = None
+    round: str | None = None  # a round code
+
+    @property
+    def any(self) -> bool:
+        return any(value not in (None, "") for value in self.__dict__.values())
+
+
+@dataclass(frozen=True)
+class Choices:
+    programmes: list[tuple[str, str]]
+    states: list[tuple[str, str]]
+    rounds: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Row:
+    id: int
+    reference: str
+    organisation: str
+    title: str
+    amount_pence: int
+    stream: str
+    state: str
+    respond_by: Any
+
+
+@dataclass(frozen=True)
+class AwardList:
+    page: Page[Row]
+    total_pence: int
+
+
+def visible_programmes(user: Any) -> list[Programme]:
+    """The programmes whose awards this user may read."""
+    grants = access.staff_grants(user)
+    query = select(Programme).order_by(Programme.code)
+    if not grants.get(access.ALL_PROGRAMMES, frozenset()) & VIEW_ROLES:
+        ids = [pid for pid, roles in grants.items() if pid is not None and roles & VIEW_ROLES]
+        query = query.where(Programme.id.in_(ids))
+    return list(db.session.scalars(query))
+
+
+def choices(programmes: list[Programme]) -> Choices:
+    rounds = db.session.execute(
+        select(Round.code, Round.title)
+        .where(Round.programme_id.in_([p.id for p in programmes]))
+        .order_by(Round.programme_id, Round.number)
+    ).all()
+    return Choices(
+        programmes=[(p.code, f"{p.code}: {p.name}") for p in programmes],
+        states=list(state_labels().items()),
+        rounds=[(code, f"{code}: {title}") for code, title in rounds],
+    )
+
+
+def _conditions(programmes: list[Programme], filters: Filters) -> list[ColumnElement[bool]]:
+    ids = [p.id for p in programmes if not filters.programme or p.code == filters.programme]
+    wanted: list[ColumnElement[bool]] = [Award.programme_id.in_(ids)]
+    if filters.state:
+        wanted.append(Award.state == filters.state)
+    if filters.round:
+        wanted.append(
+            Award.application_id.in_(
+                select(Application.id).join(Round, Round.id == Application.round_id).where(Round.code == filters.round)
+            )
+        )
+    return wanted
+
+
+def list_awards(programmes: list[Programme], filters: Filters, page: int, per_page: int) -> AwardList:
+    where = and_(*_conditions(programmes, filters))
+    query = (
+        select(Award).where(where).options(joinedload(Award.organisation)).order_by(Award.public_reference, Award.id)
+    )
+    found = paginate(query, page, per_page)
+    total = db.session.scalar(select(func.coalesce(func.sum(Award.amount_pence), 0)).where(where))
+    states = state_labels()
+    streams = stream_labels()
+    rows = [
+        Row(
+            id=award.id,
+            reference=award.public_reference,
+            organisation=award.organisation.name,
+            title=award.title,
+            amount_pence=award.amount_pence,
+            stream=streams.get(award.budget_stream or "", award.budget_stream or "Not set"),
+            state=states.get(award.state, award.state),
+            respond_by=award.respond_by if award.state == "offered" else None,
+        )
+        for award in found.items
+    ]
+    return AwardList(
+        page=Page(items=rows, page=found.page, per_page=found.per_page, total=found.total),
+        total_pence=int(total or 0),
+    )
