@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from grants import demo_awards, demo_history
+from grants import demo_awards, demo_commissioning, demo_history
 from grants.auth.passwords import hash_password
 from grants.auth.services import create_user, find_user
 from grants.demo_assessment import ASSIGNED_AT, PANEL, assess_round3, ensure_criteria, panel_accounts
@@ -521,6 +521,9 @@ def load_demo() -> list[tuple[str, str]]:
     assess_round3(rounds[3], users["officer"], users["decision_maker"], panel)
     demo_awards.award_round3(rounds[3], users, lambda organisation: _member(organisation, users["applicant"]))
     demo_history.import_rounds_1_and_2(rounds, users)
+    demo_commissioning.load_commissioning(
+        programmes, users, lambda organisation: _member(organisation, users["applicant"])
+    )
     db.session.commit()
     accounts = [(email, role) for email, _name, role in ACCOUNTS]
     return accounts + [(email, "assessor") for email, _name in PANEL if email not in dict(accounts)]

@@ -99,10 +99,18 @@ def navigation() -> list[dict[str, Any]]:
     items.append({"text": "Your applications", "href": url_for("apply.dashboard")})
     items.append({"text": "Your organisations", "href": url_for("organisations.index")})
     roles = staff_roles(current_user)
+    if not roles:
+        items.append({"text": "Your grant offers", "href": url_for("awards.my_offers")})
     if "assessor" in roles:
         items.append({"text": "Your assessments", "href": url_for("scoring.index")})
     if roles & CASE_PAGE_ROLES:
         items.append({"text": "Cases", "href": url_for("cases.index")})
+        items.append({"text": "Awards", "href": url_for("awards.index")})
+    if roles & {"officer", "finance", "admin"}:
+        items.append({"text": "Payments", "href": url_for("payments.due")})
+    if roles & CASE_PAGE_ROLES:
+        items.append({"text": "Budgets", "href": url_for("payments.budgets")})
+        items.append({"text": "Reports", "href": url_for("reports.index")})
     if "admin" in roles:
         items.append({"text": "Admin", "href": url_for("admin.index")})
     items.append({"text": "Sign out", "href": url_for("auth.sign_out")})
