@@ -1,0 +1,59 @@
+"""The finance download form: programme, period (GOV.UK date inputs), format."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovSelect, GovSubmitInput
+from wtforms import RadioField, SelectField, SubmitField
+from wtforms.validators import InputRequired
+
+from grants.apply.fields import DayMonthYearField
+from grants.formatting import london_date
+
+
+class FinanceExportForm(FlaskForm):
+    programme = SelectField(
+        "Programme",
+        widget=GovSelect(),
+        validators=[InputRequired(message="Select a programme")],
+        validate_choice=False,  # the service says whether this person may export it
+    )
+    starts_on = DayMonthYearField(
+        "Start of the period",
+        widget=GovDateInput(),
+        description="The first day of the period, for example 1 4 2022",
+        noun="the date the period starts",
+        validators=[InputRequired(message="Enter the date the period starts")],
+    )
+    ends_on = DayMonthYearField(
+        "End of the period",
+        widget=GovDateInput(),
+        description="The last day of the period (included), for example 31 3 2023",
+        noun="the date the period ends",
+        validators=[InputRequired(message="Enter the date the period ends")],
+    )
+    output_format = RadioField(
+        "Format",
+        widget=GovRadioInput(),
+        choices=[
+            ("xlsx", "Excel spreadsheet (XLSX): awards, payments due and totals"),
+            ("csv", "CSV: the awards only"),
+        ],
+        default="xlsx",
+        validators=[InputRequired(message="Select a format")],
+    )
+    submit = SubmitField("Download", widget=GovSubmitInput())
+
+    def set_programmes(self, choices: list[tuple[str, str]]) -> None:
+        self.programme.choices = ([("", "Choose a programme")] if len(choices) != 1 else []) + choices
+
+    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+        valid = super().validate(extra_validators)
+        first, last = self.starts_on.data, self.ends_on.data
+        if first is not None and last is not None and first > last and not self.ends_on.errors:
+            self.ends_on.errors = [
+                *self.ends_on.errors,
+                f"The date the period ends must be the same as or after {london_date(first)}",
+            ]
+            return False
+        return valid
