@@ -5,6 +5,17 @@ from __future__ import annotations
 from workflows.context import Context
 
 
+def subject_line(context: Context) -> str | None:
+    """A subject that reads well to the person it is for, where the standard one would not."""
+    subject = context.subject
+    if subject.__audit_type__ == "award" and context.transition.name == "offer":
+        from grants.formatting import money
+
+        reply = f": please reply by {subject.respond_by:%-d %B %Y}" if subject.respond_by else ""
+        return f"Your grant offer {subject.reference} for {money(subject.amount_pence)}{reply}"
+    return None
+
+
 def details(context: Context) -> str | None:
     subject = context.subject
     if subject.__audit_type__ == "application" and context.transition.name == "submit":

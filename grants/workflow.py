@@ -75,7 +75,7 @@ class WorkflowHost:
         else:
             recipients = _officer_emails(subject.owning_programme_id())
         state_label = context.definition.states[context.transition.target].label
-        title = f"{subject.reference}: {context.transition.label}"
+        title = notifications.subject_line(context) or f"{subject.reference}: {context.transition.label}"
         lines = [
             f"{context.definition.label} {subject.reference} is now: {state_label}.",
             "",

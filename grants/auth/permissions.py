@@ -108,6 +108,8 @@ def navigation() -> list[dict[str, Any]]:
         items.append({"text": "Awards", "href": url_for("awards.index")})
     if roles & {"officer", "finance", "admin"}:
         items.append({"text": "Payments", "href": url_for("payments.due")})
+    if "decision_maker" in roles:
+        items.append({"text": "Variations", "href": url_for("payments.variation_queue")})
     if roles & CASE_PAGE_ROLES:
         items.append({"text": "Budgets", "href": url_for("payments.budgets")})
         items.append({"text": "Reports", "href": url_for("reports.index")})

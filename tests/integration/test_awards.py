@@ -213,6 +213,9 @@ def test_sending_the_offer_emails_the_organisation_with_the_amount_and_the_reply
     assert award.offer_conditions == "Share the safeguarding policy by May."
     assert award.offered_at is not None
     (email,) = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "coach@boxing.example"))
+    assert email.subject == (
+        f"Your grant offer {award.public_reference} for £7,985.50: please reply by {reply_by.day} {reply_by:%B %Y}"
+    )
     assert "£7,985.50" in email.body
     assert f"{reply_by.day} {reply_by:%B %Y}" in email.body
     assert f"/awards/offers/{award.id}" in email.body

@@ -58,6 +58,16 @@ MATRIX: list[tuple[str, dict[str, int]]] = [
     ("/rounds", EVERYONE),
     ("/applications", _expect([r for r in ROLES if r != "anonymous"])),
     ("/organisations/", _expect([r for r in ROLES if r != "anonymous"])),
+    # Award and pay.
+    ("/awards/", _expect(CASE_STAFF)),
+    ("/awards/offers", _expect([r for r in ROLES if r != "anonymous"])),
+    ("/payments/due", _expect(["officer", "finance", "admin"])),
+    ("/payments/budgets", _expect(CASE_STAFF)),
+    ("/payments/variations", _expect(["officer", "decision_maker", "admin"])),
+    ("/reports/", _expect(CASE_STAFF)),
+    ("/finance/", _expect(["officer", "finance", "admin"])),
+    ("/open-data/", EVERYONE),
+    ("/admin/api-tokens", _expect(["admin"])),
 ]
 
 
