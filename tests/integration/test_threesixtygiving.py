@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from exports.threesixtygiving import (
+    GrantEncoder,
     NothingToPublish,
     UnknownProgramme,
+    grant_json,
     iter_grants,
+    json_chunks,
     open_publication,
     organisation_identifier,
     write_json,
 )
+from exports.threesixtygiving_grants import Funder, Grant, Location, Recipient
 from grants.extensions import db
 from tests.factories import ProgrammeFactory
 from tests.integration.threesixtygiving_helpers import (
@@ -215,24 +221,56 @@ def test_grants_are_read_in_pages_in_reference_order(built):
     assert in_pages_of_one == in_pages_of_three == [f"{PREFIX}-MSCF-R3-000{n}" for n in (1, 2, 3, 4)]
 
 
-class CountingWrites(io.StringIO):
-    def __init__(self) -> None:
-        super().__init__()
-        self.writes = 0
-
-    def write(self, text: str) -> int:
-        self.writes += 1
-        return super().write(text)
-
-
-def test_the_json_is_written_one_grant_at_a_time_to_text_or_binary_streams(built):
-    text_out, binary_out = CountingWrites(), io.BytesIO()
+def test_the_json_is_streamed_a_page_of_grants_at_a_time_to_text_or_binary_streams(built):
+    publication = open_publication(db.session, "MSCF", **PUBLISHER)
+    chunks = list(json_chunks(db.session, publication, {"version": "1.4"}, page_size=3))
+    text_out, binary_out = io.StringIO(), io.BytesIO()
 
     count = write_json(db.session, "MSCF", text_out, **PUBLISHER)
     write_json(db.session, "MSCF", binary_out, **PUBLISHER)
 
-    assert text_out.writes == count + 2  # the opening, each grant, the closing
+    assert count == 4
+    assert [chunk.count('"currency": "GBP"') for chunk in chunks] == [0, 3, 1, 0]  # opening, 3 grants, 1, closing
+    assert len(json.loads("".join(chunks))["grants"]) == 4
     assert json.loads(binary_out.getvalue())["grants"] == json.loads(text_out.getvalue())["grants"]
+
+
+def _grant(**changes: Any) -> Grant:
+    fields: dict[str, Any] = {
+        "identifier": f"{PREFIX}-MSCF-R3-0001",
+        "reference": "MSCF-R3-0001",
+        "title": 'Café "Safe Space" \\ évening walks\n\t🚶',
+        "description": "Naïve <script>\u2028 text",
+        "amount_pence": 506_107,
+        "award_date": DECIDED.date(),
+        "starts_on": date(2023, 4, 1),
+        "ends_on": date(2024, 3, 31),
+        "recipient": Recipient("GB-CHC-1187654", "Women’s Network", "1187654", "07654321", "BD8 7BX", "Bradford"),
+        "locations": (Location("Bradford", "E08000032"), Location("Ryedale", None)),
+        "programme_title": "Mayor's Safer Communities Fund Round 3",
+        "programme_code": "MSCF-R3",
+        "from_open_call": "Yes",
+        "modified": datetime(2023, 6, 1, 10, 15, 30, 123456, tzinfo=ZoneInfo("Europe/London")),
+    }
+    return Grant(**(fields | changes))
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"starts_on": None},
+        {"ends_on": None},
+        {"starts_on": None, "ends_on": None, "locations": (), "amount_pence": 0},
+        {"recipient": Recipient(f"{PREFIX}-ORG-7", "Group", None, None, None, None), "amount_pence": 5},
+        {"amount_pence": -250_050, "from_open_call": "No", "modified": datetime(2023, 1, 2, 3, 4, 5)},
+    ],
+)
+def test_the_fast_grant_writer_writes_exactly_what_json_dumps_writes(changes):
+    funder = Funder(FUNDER_ID, "West Yorkshire “Combined” Authority")
+    grant = _grant(**changes)
+
+    assert GrantEncoder(funder)(grant) == grant_json(grant, funder)
 
 
 def test_an_unknown_programme_or_one_with_nothing_awarded_is_refused_before_writing(built):
