@@ -46,7 +46,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -59,7 +58,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from support import postgres_url, throwaway_database  # noqa: E402
+from support import peak_mb, postgres_url, reset_peak, status_mb, throwaway_database  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PROGRAMME = "MSCF"
@@ -266,33 +265,6 @@ def build(db: Any, bench_url: str, awards: int, seed: int) -> dict[str, int]:
 
 
 # -- measuring (in child processes) ---------------------------------------------------------------
-def _status_mb(field: str) -> float | None:
-    """A figure from /proc/self/status (VmRSS: resident now; VmHWM: peak resident), in MB."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
-
-
-def _reset_peak() -> bool:
-    """Start the peak-RSS count afresh (Linux: clear_refs 5 resets VmHWM and ru_maxrss)."""
-    try:
-        with open("/proc/self/clear_refs", "w", encoding="ascii") as handle:
-            handle.write("5")
-        return True
-    except OSError:
-        return False
-
-
-def _peak_mb() -> float:
-    peak = _status_mb("VmHWM")
-    return peak if peak is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def _finance_export(db: Any) -> Any:
     from grants.finance.queries import programme_export
 
@@ -410,7 +382,7 @@ def child(mode: str, url: str, output: str) -> int:
             from exports.finance import write_xlsx
 
             export = _finance_export(db)
-            reset, before = _reset_peak(), _status_mb("VmRSS")
+            reset, before = reset_peak(), status_mb("VmRSS")
             t0, c0 = time.perf_counter(), time.process_time()
             written = write_xlsx(db.session, export, output)
             seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
@@ -419,7 +391,7 @@ def child(mode: str, url: str, output: str) -> int:
             from exports.finance import AWARD_COLUMNS, PAYMENT_COLUMNS, SUMMARY_COLUMNS
 
             awards, payments, summaries = _baseline_rows(db, _finance_export(db))
-            reset, before = _reset_peak(), _status_mb("VmRSS")
+            reset, before = reset_peak(), status_mb("VmRSS")
             t0, c0 = time.perf_counter(), time.process_time()
             _write_baseline(
                 output,
@@ -434,7 +406,7 @@ def child(mode: str, url: str, output: str) -> int:
         elif mode == "threesixtygiving":
             from exports.threesixtygiving import write_json
 
-            reset, before = _reset_peak(), _status_mb("VmRSS")
+            reset, before = reset_peak(), status_mb("VmRSS")
             t0, c0 = time.perf_counter(), time.process_time()
             with open(output, "w", encoding="utf-8") as handle:
                 count = write_json(db.session, PROGRAMME, handle, **PUBLISHER)
@@ -442,18 +414,18 @@ def child(mode: str, url: str, output: str) -> int:
             figures = {"grants": count}
         else:  # threesixtygiving_baseline
             metadata, grants = _threesixtygiving_dicts(db)
-            reset, before = _reset_peak(), _status_mb("VmRSS")
+            reset, before = reset_peak(), status_mb("VmRSS")
             t0, c0 = time.perf_counter(), time.process_time()
             with open(output, "w", encoding="utf-8") as handle:
                 _write_grants(handle, metadata, grants)
             seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
-            figures = {"grants": len(grants), "peak_rss_mb": _peak_mb()}
+            figures = {"grants": len(grants), "peak_rss_mb": peak_mb()}
             # The earlier baseline, for comparison: json.dump (json's pure-Python encoder, chunk by chunk).
             t0 = time.perf_counter()
             with open(output, "w", encoding="utf-8") as handle:
                 json.dump({**metadata, "grants": grants}, handle)
             figures["jsondump_seconds"] = time.perf_counter() - t0
-        peak = figures.pop("peak_rss_mb", None) or _peak_mb()
+        peak = figures.pop("peak_rss_mb", None) or peak_mb()
         db.session.remove()
         db.engine.dispose()
     figures.update(seconds=seconds, cpu_seconds=cpu, peak_rss_mb=peak, rss_before_mb=before or peak, reset=reset)

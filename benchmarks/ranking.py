@@ -35,7 +35,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -50,7 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from support import postgres_url, statement_kind, throwaway_database  # noqa: E402
+from support import peak_mb, postgres_url, reset_peak, statement_kind, status_mb, throwaway_database  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 ASSESSORS = 5
@@ -317,37 +316,6 @@ def run_child(mode: str, url: str, code: str) -> dict[str, Any]:
         return figures
 
 
-def _status_mb(field: str) -> float | None:
-    """A figure from /proc/self/status (VmRSS: resident now; VmHWM: peak resident), in MB."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
-
-
-def _reset_peak() -> bool:
-    """Start the peak-RSS count afresh (Linux: clear_refs 5 resets VmHWM and ru_maxrss).
-
-    Without this the child's ru_maxrss starts at the peak of the process it was spawned from
-    (vfork: the parent's), and at app start-up, so the export's own peak would be hidden.
-    """
-    try:
-        with open("/proc/self/clear_refs", "w", encoding="ascii") as handle:
-            handle.write("5")
-        return True
-    except OSError:
-        return False
-
-
-def _peak_mb() -> float:
-    peak = _status_mb("VmHWM")
-    return peak if peak is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def child(mode: str, url: str, code: str, output: str) -> int:
     """Write the panel pack (mode 'pack') or the raw openpyxl baseline (mode 'baseline'); print JSON."""
     from grants import create_app
@@ -359,8 +327,8 @@ def child(mode: str, url: str, code: str, output: str) -> int:
         if mode == "pack":
             from exports.panel_pack import write_panel_pack
 
-            reset = _reset_peak()
-            before = _status_mb("VmRSS") or _peak_mb()
+            reset = reset_peak()
+            before = status_mb("VmRSS") or peak_mb()
             t0 = time.perf_counter()
             ranking = write_panel_pack(round_, output)
             seconds = time.perf_counter() - t0
@@ -391,8 +359,8 @@ def child(mode: str, url: str, code: str, output: str) -> int:
             summaries = [[t.label, t.bids, t.recommended_pence / 100] for t in ranking.by_district]
             summaries2 = [[t.label, t.bids, t.recommended_pence / 100] for t in ranking.by_area_of_focus]
             rows = len(ranking.rows)
-            reset = _reset_peak()
-            before = _status_mb("VmRSS") or _peak_mb()
+            reset = reset_peak()
+            before = status_mb("VmRSS") or peak_mb()
             t0 = time.perf_counter()
             book = Workbook(write_only=True)
             for title, data in (
@@ -407,7 +375,7 @@ def child(mode: str, url: str, code: str, output: str) -> int:
                     sheet_.append(values)
             book.save(output)
             seconds = time.perf_counter() - t0
-        peak = _peak_mb()
+        peak = peak_mb()
         db.session.remove()
         db.engine.dispose()
     print(json.dumps({"seconds": seconds, "peak_rss_mb": peak, "rss_before_mb": before, "rows": rows, "reset": reset}))

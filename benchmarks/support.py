@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+import resource
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -59,3 +60,35 @@ def percentile(values: list[float], p: float) -> float:
         return 0.0
     ordered = sorted(values)
     return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+# -- peak memory of a child process ------------------------------------------------------------
+def status_mb(field: str) -> float | None:
+    """A figure from /proc/self/status (VmRSS: resident now; VmHWM: peak resident), in MB."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def reset_peak() -> bool:
+    """Start the peak-RSS count afresh (Linux: clear_refs 5 resets VmHWM and ru_maxrss).
+
+    Without this a child's ru_maxrss starts at the peak of the process it was spawned from
+    (vfork: the parent's), and at app start-up, so the export's own peak would be hidden.
+    """
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as handle:
+            handle.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def peak_mb() -> float:
+    peak = status_mb("VmHWM")
+    return peak if peak is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

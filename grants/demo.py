@@ -15,6 +15,7 @@ from grants import demo_awards, demo_commissioning, demo_history
 from grants.auth.passwords import hash_password
 from grants.auth.services import create_user, find_user
 from grants.demo_assessment import ASSIGNED_AT, PANEL, assess_round3, ensure_criteria, panel_accounts
+from grants.demo_awards import Steps, walk
 from grants.demo_round3 import DEMO_R3_FUNDED as DEMO_R3_FUNDED
 from grants.demo_round3 import load_round3_applications
 from grants.demo_round3 import round3_funded_applications as round3_funded_applications
@@ -37,7 +38,7 @@ from grants.models import (
 )
 from grants.models.assessments import SCREENING_ITEMS
 from grants.reference import WEST_YORKSHIRE_DISTRICTS
-from grants.workflow import engine, start_case
+from grants.workflow import start_case
 
 ROUND3_ASSESSING_AT = ASSIGNED_AT - timedelta(minutes=15)
 DEMO_PASSWORD = "grantflow-demo"  # noqa: S105 - demo only, refused in production
@@ -194,9 +195,6 @@ def _accounts(organisation: Organisation, mscf: Programme) -> dict[str, Any]:
     return users
 
 
-Steps = list[tuple[str, Any, str | None, datetime]]
-
-
 def passed_screening(application: Application, officer: Any, at: datetime) -> ScreeningCheck:
     """A screening checklist with every item passed and a low fraud risk."""
     return ScreeningCheck(
@@ -207,12 +205,6 @@ def passed_screening(application: Application, officer: Any, at: datetime) -> Sc
         updated_by_id=officer.id,
         updated_at=at,
     )
-
-
-def _walk(subject: Any, steps: Steps) -> None:
-    for name, user, reason, when in steps:
-        engine().apply(subject, name, user, reason, now=when)
-        db.session.flush()
 
 
 def _local(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:
@@ -264,7 +256,7 @@ def _rounds(mscf: Programme, users: dict[str, Any]) -> tuple[dict[int, Round], d
             decision_on=decided,
         )
         start_case(round_, "round", officer, now=opens - timedelta(days=30))
-        _walk(round_, [("publish", officer, None, opens - timedelta(days=14)), ("open", None, None, opens)])
+        walk(round_, [("publish", officer, None, opens - timedelta(days=14)), ("open", None, None, opens)])
         steps: Steps = []
         if decided:
             steps += [
@@ -308,16 +300,16 @@ def _cases(
         amount_requested_pence=798_500,
     )
     start_case(approved, r3.application_workflow, _member(boxing, applicant), now=r3.closes_at - timedelta(days=20))
-    _walk(approved, [("submit", _member(boxing, applicant), None, r3.closes_at - timedelta(days=2))])
+    walk(approved, [("submit", _member(boxing, applicant), None, r3.closes_at - timedelta(days=2))])
     # The other 197 bids of Round 3 (198 in all), submitted before it closes.
     load_round3_applications(r3, approved, _member(boxing, applicant), hash_password(DEMO_PASSWORD))
     r3_steps = later_round_steps.pop(3, [])
     for number, steps in later_round_steps.items():
-        _walk(rounds[number], steps)
+        walk(rounds[number], steps)
     # Round 3 closes (screening starts), goes to 'assessing' when the screened bids go to the
     # assessors, and all 198 are scored and decided (MSCF-R3-0001 approved among the 73);
     # then the round's decision is recorded.
-    _walk(
+    walk(
         r3,
         [
             (name, user, reason, ROUND3_ASSESSING_AT if name == "start_assessment" else when)
@@ -326,7 +318,7 @@ def _cases(
         ],
     )
     assess_round3(r3, officer, decision, panel)
-    _walk(r3, [step for step in r3_steps if step[0] == "record_decision"])
+    walk(r3, [step for step in r3_steps if step[0] == "record_decision"])
     boxer = _member(boxing, applicant)
     award = Award(
         public_reference="MSCF-R3-0001",
@@ -346,9 +338,9 @@ def _cases(
     demo_awards.prepare_offer(
         award, date(2023, 3, 13), "Coaches and mentors hold enhanced DBS checks before sessions start."
     )
-    _walk(award, [("offer", officer, None, _local(2023, 2, 13))])
+    walk(award, [("offer", officer, None, _local(2023, 2, 13))])
     demo_awards.sign(award, boxer.name, "Chair", date(2023, 2, 20))
-    _walk(award, [("accept", boxer, None, _local(2023, 2, 20))])
+    walk(award, [("accept", boxer, None, _local(2023, 2, 20))])
     payments = []
     for instalment, amount, due in ((1, 600_000, date(2023, 3, 15)), (2, 198_500, date(2023, 9, 15))):
         payment = Payment(award_id=award.id, instalment=instalment, amount_pence=amount, due_on=due)
@@ -357,7 +349,7 @@ def _cases(
         payments.append(payment)
     db.session.flush()
     db.session.refresh(award)
-    _walk(award, [("start_delivery", officer, None, _local(2023, 3, 1))])
+    walk(award, [("start_delivery", officer, None, _local(2023, 3, 1))])
     demo_awards.pay(payments[0], finance, _local(2023, 3, 10), date(2023, 3, 15), "AP-2023-004417")
     for label, starts, ends, due in (
         ("Q1 2023-24", date(2023, 4, 1), date(2023, 6, 30), date(2023, 7, 14)),
@@ -368,7 +360,7 @@ def _cases(
         )
         start_case(ret, "monitoring_return", officer, now=_local(2023, 3, 1))
         if label.startswith("Q1"):
-            _walk(
+            walk(
                 ret,
                 [
                     ("submit", boxer, None, _local(2023, 7, 12)),
@@ -376,7 +368,7 @@ def _cases(
                 ],
             )
         else:
-            _walk(ret, [("become_overdue", None, None, _local(2023, 10, 14, 0, 5))])
+            walk(ret, [("become_overdue", None, None, _local(2023, 10, 14, 0, 5))])
 
     # Round 4 (open now): the demo applicant's draft, and a submitted bid from another group.
     draft = Application(
@@ -399,7 +391,7 @@ def _cases(
         _member(orgs["Manningham Mothers' Network"], applicant),
         now=datetime.now(UTC) - timedelta(days=9),
     )
-    _walk(
+    walk(
         submitted,
         [
             (
@@ -426,7 +418,7 @@ def _cases(
         end_date=date(2024, 3, 31),
     )
     start_case(contract, "contract", officer, now=_local(2022, 10, 3))
-    _walk(
+    walk(
         contract,
         [
             ("choose_competition", officer, None, _local(2022, 11, 1)),
@@ -447,7 +439,7 @@ def _cases(
         end_date=date(2025, 3, 31),
     )
     start_case(strand, "contract", officer, now=_local(2022, 1, 10))
-    _walk(
+    walk(
         strand,
         [
             (

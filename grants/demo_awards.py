@@ -80,7 +80,11 @@ def _local(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> 
     return london_to_utc(datetime(year, month, day, hour, minute))
 
 
-def _walk(subject: Any, steps: list[tuple[str, Any, str | None, datetime]]) -> None:
+Steps = list[tuple[str, Any, str | None, datetime]]
+
+
+def walk(subject: Any, steps: Steps) -> None:
+    """Apply each (transition, user, reason, when) through the workflow engine, flushing after each."""
     for name, user, reason, when in steps:
         engine().apply(subject, name, user, reason, now=when)
         db.session.flush()
@@ -116,10 +120,15 @@ def sign(award: Award, name: str, position: str, on: date) -> None:
 
 
 def pay(payment: Payment, finance: Any, approved: datetime, paid: date, reference: str) -> None:
-    _walk(payment, [("approve", finance, None, approved)])
+    """Finance approves the instalment, then marks it paid on `paid` with the finance system's reference.
+
+    One flush, before the approval: its check of the unpaid balance reads the database.
+    """
+    db.session.flush()
+    engine().apply(payment, "approve", finance, None, now=approved)
     payment.paid_on = paid
     payment.finance_reference = reference
-    _walk(payment, [("mark_paid", finance, None, london_to_utc(datetime.combine(paid, datetime.min.time())))])
+    engine().apply(payment, "mark_paid", finance, None, now=london_to_utc(datetime.combine(paid, datetime.min.time())))
 
 
 def _approved(round_: Round) -> list[tuple[Application, int, str | None]]:
@@ -160,14 +169,14 @@ def award_round3(round_: Round, users: dict[str, Any], member: Member) -> None:
         db.session.add(award)
         start_case(award, "award", officer, now=_local(2023, 2, 10))
         prepare_offer(award, date(2023, 3, 13), conditions or "")
-        _walk(award, [("offer", officer, None, _local(2023, 2, 13))])
+        walk(award, [("offer", officer, None, _local(2023, 2, 13))])
         grantee = member(application.organisation)
         if reference == DECLINED:
-            _walk(award, [("decline", grantee, DECLINE_REASON, _local(2023, 3, 1))])
+            walk(award, [("decline", grantee, DECLINE_REASON, _local(2023, 3, 1))])
             continue
         signed = date(2023, 2, 14) + timedelta(days=rng.randint(0, 22))
         sign(award, grantee.name, rng.choice(POSITIONS), signed)
-        _walk(award, [("accept", grantee, None, _local(signed.year, signed.month, signed.day, 19, 30))])
+        walk(award, [("accept", grantee, None, _local(signed.year, signed.month, signed.day, 19, 30))])
         first = (amount * 7 // 10) // 100 * 100
         final_return = MonitoringReturn(
             award_id=award.id,
@@ -197,7 +206,7 @@ def award_round3(round_: Round, users: dict[str, Any], member: Member) -> None:
         db.session.refresh(award)
         payment_number += 1
         pay(payments[0], finance, _local(2023, 3, 27), date(2023, 3, 31), f"AP-2023-{payment_number:06d}")
-        _walk(award, [("start_delivery", officer, None, _local(2023, 4, 3))])
+        walk(award, [("start_delivery", officer, None, _local(2023, 4, 3))])
         _finish(award, payments[1], final_return, position, rng, grantee, users)
 
 
@@ -214,7 +223,7 @@ def _finish(
     officer, finance = users["officer"], users["finance"]
     kind = position % 12
     if kind == 5:  # the return never came: overdue, and the last instalment waits for it
-        _walk(final_return, [("become_overdue", None, None, _local(2024, 5, 1, 0, 5))])
+        walk(final_return, [("become_overdue", None, None, _local(2024, 5, 1, 0, 5))])
         return
     if kind == 9:  # an extension: end date varied, the return is due later and is still awaited
         variation = Variation(
@@ -229,12 +238,12 @@ def _finish(
         )
         db.session.add(variation)
         start_case(variation, "variation", officer, now=_local(2024, 2, 12))
-        _walk(variation, [("approve", users["decision_maker"], None, _local(2024, 2, 19))])
+        walk(variation, [("approve", users["decision_maker"], None, _local(2024, 2, 19))])
         final_return.due_date = date(2024, 10, 31)
-        _walk(final_return, [("become_overdue", None, None, _local(2024, 11, 1, 0, 5))])
+        walk(final_return, [("become_overdue", None, None, _local(2024, 11, 1, 0, 5))])
         return
     submitted = date(2024, 4, 8) + timedelta(days=rng.randint(0, 20))
-    _walk(
+    walk(
         final_return,
         [
             ("submit", grantee, None, _local(submitted.year, submitted.month, submitted.day, 20)),
@@ -242,7 +251,7 @@ def _finish(
         ],
     )
     if kind == 7:  # the return is accepted, but finance holds the payment while bank details are checked
-        _walk(
+        walk(
             last,
             [("hold", finance, "The group changed its bank account; checking the new details with them.",
               _local(2024, 5, 20))],
@@ -263,4 +272,4 @@ def _finish(
             )
         )
     award.final_spend_pence = award.amount_pence - underspend
-    _walk(award, [("close", officer, "Project complete; end-of-project return accepted.", _local(2024, 6, 28))])
+    walk(award, [("close", officer, "Project complete; end-of-project return accepted.", _local(2024, 6, 28))])

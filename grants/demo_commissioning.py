@@ -27,14 +27,14 @@ import random
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app, has_request_context
 from sqlalchemy import select
 
 from grants import audit
-from grants.demo_awards import BUDGETS, prepare_offer, sign
+from grants.demo_awards import BUDGETS, pay, prepare_offer, sign
 from grants.demo_round3_text import FIRST_NAMES, LAST_NAMES, STREETS
 from grants.extensions import db
 from grants.formatting import london_to_utc, money
@@ -606,18 +606,10 @@ class _Maker:
         return payments
 
     def pay(self, payment: Payment) -> None:
-        """Finance approves an instalment three days before it is due and pays it (on a working day).
-
-        As grants.demo_awards.pay, with one flush (before the approval, whose check of the unpaid
-        balance reads the database) instead of one after every step.
-        """
+        """Finance approves an instalment three days before it is due and pays it (on a working day)."""
         paid = _working_day(payment.due_on)
         self.payment_number += 1
-        db.session.flush()
-        self.walk(payment, [("approve", self.finance, None, _at(paid - timedelta(days=3)))])
-        payment.paid_on = paid
-        payment.finance_reference = f"AP-{paid.year}-{self.payment_number:06d}"
-        self.walk(payment, [("mark_paid", self.finance, None, london_to_utc(datetime.combine(paid, time())))])
+        pay(payment, self.finance, _at(paid - timedelta(days=3)), paid, f"AP-{paid.year}-{self.payment_number:06d}")
 
     def start_delivery(self, award: Award) -> None:
         accepted = award.accepted_at

@@ -53,11 +53,16 @@ def london(moment: datetime | None) -> str:
     return f"{local.day} {local:%B %Y}, {clock}"
 
 
+def london_day(moment: datetime) -> date:
+    """The day a moment falls on in West Yorkshire (naive moments are UTC)."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(LONDON).date()
+
+
 def london_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(LONDON).date()
+        value = london_day(value)
     return f"{value.day} {value:%B %Y}"
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from grants import access
 from grants.awards.services import AwardError, NotFound, today
 from grants.extensions import db
-from grants.formatting import LONDON, london_date
+from grants.formatting import london_date, london_day
 from grants.models import Award, Membership, User
 from grants.workflow import apply_transition
 from workflows import Conflict
@@ -78,7 +78,7 @@ def offer_for_member(award_id: int, user: Any) -> Award:
 
 
 def offered_on(award: Award) -> date | None:
-    return award.offered_at.astimezone(LONDON).date() if award.offered_at else None
+    return london_day(award.offered_at) if award.offered_at else None
 
 
 def accepted_by_name(award: Award) -> str | None:

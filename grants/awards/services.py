@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 
 from grants import access
 from grants.extensions import db
-from grants.formatting import LONDON
+from grants.formatting import london_day
 from grants.models import Application, Award, Payment, Recovery, Round, Term, User, Variation
 from grants.models.base import utcnow
 from grants.models.budgets import financial_year_label, financial_year_of
@@ -45,7 +45,7 @@ class AwardError(ValueError):
 
 def today(now: datetime | None = None) -> date:
     """Today in West Yorkshire."""
-    return (now or utcnow()).astimezone(LONDON).date()
+    return london_day(now or utcnow())
 
 
 def state_labels() -> dict[str, str]:
@@ -112,7 +112,7 @@ def award_page(award: Award, user: Any) -> AwardPage:
     accepted_by = None
     if award.accepted_by_id is not None:
         accepted_by = db.session.scalar(select(User.name).where(User.id == award.accepted_by_id))
-    decided = award.decided_at.astimezone(LONDON).date() if award.decided_at else None
+    decided = london_day(award.decided_at) if award.decided_at else None
     stream = award.budget_stream or ""
     return AwardPage(
         award=award,

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, Select, case, func, literal, select
 from sqlalchemy.orm import Session, scoped_session
 
-from grants.formatting import LONDON, london_date, london_to_utc
+from grants.formatting import london_date, london_day, london_to_utc
 from grants.models import Award, MonitoringReturn, Organisation, Payment, Programme, Term
 
 BATCH = 2_000
@@ -267,9 +267,7 @@ def _account_number(number: str | None, unmasked: bool) -> str:
 
 
 def _london_day(moment: datetime | None) -> date | None:
-    if moment is None:
-        return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(LONDON).date()
+    return None if moment is None else london_day(moment)
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,13 @@ beside the current amount so reports can show either.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String, Text, false, func, select
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
+from grants.formatting import london_day
 from grants.models.applications import Application
 from grants.models.base import Base, UTCDateTime, Workflowed, utcnow
 from grants.models.people import Organisation
@@ -21,8 +21,6 @@ from grants.models.programmes import Programme
 
 if TYPE_CHECKING:
     from grants.models.monitoring import MonitoringReturn
-
-LONDON = ZoneInfo("Europe/London")  # the award date is the decision's date in West Yorkshire
 
 
 class Award(Workflowed, Base):
@@ -76,8 +74,17 @@ class Award(Workflowed, Base):
     def owning_organisation_id(self) -> int:
         return self.organisation_id
 
+    @property
+    def made_on(self) -> date:
+        """The day the award was made (its decision), in West Yorkshire: no payment falls before it."""
+        return london_day(self.decided_at or self.created_at or utcnow())
+
     def unpaid_pence(self, excluding: Payment | None = None) -> int:
         """The award less what is paid or approved for payment (optionally leaving one payment out)."""
+        return self.amount_pence - self.committed_pence(excluding)
+
+    def committed_pence(self, excluding: Payment | None = None) -> int:
+        """What is paid or approved for payment on the award (optionally leaving one payment out)."""
         session = object_session(self)
         assert session is not None
         query = select(func.coalesce(func.sum(Payment.amount_pence), 0)).where(
@@ -85,8 +92,7 @@ class Award(Workflowed, Base):
         )
         if excluding is not None and excluding.id is not None:
             query = query.where(Payment.id != excluding.id)
-        committed = int(session.execute(query).scalar_one())
-        return self.amount_pence - committed
+        return int(session.execute(query).scalar_one())
 
     # -- what the workflow conditions ask ------------------------------------------------------
     def offer_problem(self) -> str | None:
@@ -104,10 +110,6 @@ class Award(Workflowed, Base):
         if not self.declaration_agreed:
             return "The declaration must be agreed to accept the offer."
         return None
-
-    def scheduled_pence(self) -> int:
-        """What the instalments not cancelled add up to."""
-        return sum(p.amount_pence for p in self.payments if p.state != "cancelled")
 
     def schedule_problem(self) -> str | None:
         live = [p for p in self.payments if p.state != "cancelled"]
@@ -161,10 +163,7 @@ class Payment(Workflowed, Base):
     def paid_details_problem(self) -> str | None:
         if self.paid_on is None or not (self.finance_reference or "").strip():
             return "Enter the date paid and the finance system reference."
-        decided = self.award.decided_at or self.award.created_at
-        if decided is None:
-            return None
-        made_on = (decided if decided.tzinfo else decided.replace(tzinfo=UTC)).astimezone(LONDON).date()
+        made_on = self.award.made_on
         if self.paid_on < made_on:
             return f"The date paid cannot be before the award was made ({made_on:%-d %B %Y})."
         return None
@@ -206,7 +205,7 @@ class Variation(Workflowed, Base):
         if self.new_amount_pence is not None:
             if self.new_amount_pence <= 0:
                 return "The new amount must be more than £0."
-            paid = award.amount_pence - award.unpaid_pence()
+            paid = award.committed_pence()
             if self.new_amount_pence < paid:
                 return f"The new amount is less than is already paid or approved (£{paid / 100:,.2f})."
         return None

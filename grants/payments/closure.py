@@ -18,7 +18,6 @@ from grants.models import Award, Recovery
 from grants.models.awards import RECOVERY_KINDS
 from grants.payments.services import (
     Invalid,
-    award_date,
     before_award_message,
     commit_or_stale,
     parse_date,
@@ -115,7 +114,7 @@ def record_recovery(
         errors["received_on"] = f"The date received {date_problem}"
     elif day is not None and day > today:
         errors["received_on"] = "The date received cannot be in the future"
-    elif day is not None and day < award_date(award):
+    elif day is not None and day < award.made_on:
         errors["received_on"] = before_award_message("The date received", award)
     reason = _reason(reason, "Enter the reason the money came back", errors)
     if errors:

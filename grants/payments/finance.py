@@ -24,7 +24,6 @@ from grants.pagination import Page, paginate
 from grants.payments.services import (
     PAYMENT_ROLES,
     Invalid,
-    award_date,
     award_for_update,
     before_award_message,
     parse_date,
@@ -226,7 +225,7 @@ def _paid_on(parts: tuple[str, str, str], award: Award, today: date) -> tuple[da
     assert day is not None
     if day > today:
         return None, "The date paid cannot be in the future"
-    if day < award_date(award):
+    if day < award.made_on:
         return None, before_award_message("The date paid", award)
     return day, None
 

@@ -25,7 +25,6 @@ from grants.payments.services import (
     Invalid,
     NotAllowed,
     Stale,
-    award_date,
     award_for_update,
     before_award_message,
     commit_or_stale,
@@ -166,7 +165,7 @@ def check_rows(schedule: Schedule, rows: list[RowInput]) -> list[Instalment]:
     errors: dict[str, str] = {}
     checked: list[Instalment] = []
     returns = {str(r.id): r for r in schedule.returns}
-    earliest = award_date(award)
+    earliest = award.made_on
     for index, row in enumerate(rows):
         if row.blank:
             continue

@@ -23,7 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from grants import access
 from grants.extensions import db
-from grants.formatting import LONDON, london_date
+from grants.formatting import london_date
 from grants.models import Award, Payment, Variation
 from grants.workflow import engine
 
@@ -115,14 +115,8 @@ def require_officer(user: Any, award: Award) -> None:
         raise NotAllowed("Only an officer of this programme can change this award's money.")
 
 
-def award_date(award: Award) -> date:
-    """The day the award was made, in West Yorkshire: no payment falls before it."""
-    moment = award.decided_at or award.created_at
-    return moment.astimezone(LONDON).date()
-
-
 def before_award_message(what: str, award: Award) -> str:
-    return f"{what} cannot be before the award was made ({london_date(award_date(award))})"
+    return f"{what} cannot be before the award was made ({london_date(award.made_on)})"
 
 
 DATE_PARTS = ("day", "month", "year")

@@ -52,10 +52,6 @@ def pending(award: Award) -> Variation | None:
     )
 
 
-def paid_or_approved(award: Award) -> int:
-    return award.amount_pence - award.unpaid_pence()
-
-
 def request_variation(user: Any, award: Award, amount_typed: str, ends: tuple[str, str, str], reason: str) -> Variation:
     """Ask for the change; Invalid (by field) or NotAllowed write nothing."""
     require_officer(user, award)
@@ -76,7 +72,7 @@ def request_variation(user: Any, award: Award, amount_typed: str, ends: tuple[st
         elif new_amount == award.amount_pence:
             errors["amount"] = f"The new amount is the same as the award now ({money(award.amount_pence)})"
         else:
-            committed = paid_or_approved(award)
+            committed = award.committed_pence()
             if new_amount < committed:
                 errors["amount"] = (
                     f"The new amount cannot be less than is already paid or approved ({money(committed)})"

@@ -201,6 +201,18 @@ def due():  # type: ignore[no-untyped-def]
     ), (400 if form.errors else 200)
 
 
+def _action_errors(
+    errors: dict[str, str] | None, action: str | None, conflict: bool
+) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """Errors keyed by field, and the error summary. Each action's form has its own reason box:
+    point a reason message at the one that was used; a conflict leads the summary."""
+    errors = {(f"{action}-reason" if key == "reason" else key): message for key, message in (errors or {}).items()}
+    summary = _summary(errors)
+    if conflict:
+        summary.insert(0, {"text": services.CONFLICT_MESSAGE, "href": "#state"})
+    return errors, summary
+
+
 def _render_payment(
     payment: Any,
     *,
@@ -210,11 +222,7 @@ def _render_payment(
     conflict: bool = False,
     status: int = 200,
 ):  # type: ignore[no-untyped-def]
-    # Each action's form has its own reason box: point the message at the one that was used.
-    errors = {(f"{action}-reason" if key == "reason" else key): message for key, message in (errors or {}).items()}
-    summary = _summary(errors)
-    if conflict:
-        summary.insert(0, {"text": services.CONFLICT_MESSAGE, "href": "#state"})
+    errors, summary = _action_errors(errors, action, conflict)
     return render_template(
         "payments/payment.html",
         view=finance.payment_page(current_user, payment),
@@ -354,7 +362,7 @@ def variation_new(award_id: int):  # type: ignore[no-untyped-def]
         {"amount": "text", "ends_on": "date", "reason": "text"},
         ask,
         award=award,
-        committed=variations.paid_or_approved(award),
+        committed=award.committed_pence(),
         waiting=variations.pending(award),
     )
 
@@ -375,10 +383,7 @@ def _render_variation(
     conflict: bool = False,
     status: int = 200,
 ):  # type: ignore[no-untyped-def]
-    errors = {(f"{action}-reason" if key == "reason" else key): message for key, message in (errors or {}).items()}
-    summary = _summary(errors)
-    if conflict:
-        summary.insert(0, {"text": services.CONFLICT_MESSAGE, "href": "#state"})
+    errors, summary = _action_errors(errors, action, conflict)
     return render_template(
         "payments/variation.html",
         view=variations.variation_page(current_user, variation),

@@ -23,6 +23,23 @@ def post_form(client, url: str, data: dict, *, form_page: str | None = None, **k
     return client.post(url, data={"csrf_token": token, **data}, **kwargs)
 
 
+@pytest.fixture(scope="module")
+def demo_loaded(app):
+    """The whole demo, loaded and committed once for the module that asks (a load takes seconds); removed after."""
+    from grants.demo import load_demo
+    from grants.extensions import db
+
+    with app.app_context():
+        load_demo()
+        db.session.remove()
+    yield
+    with app.app_context():
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+        db.session.remove()
+
+
 @pytest.fixture(autouse=True)
 def _isolated(db_session):
     yield db_session

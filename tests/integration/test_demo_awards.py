@@ -27,21 +27,8 @@ from grants.models import (
 LIVE = ("declined", "cancelled")
 
 
-@pytest.fixture(scope="module")
-def _loaded(app):
-    with app.app_context():
-        load_demo()
-        db.session.remove()
-    yield
-    with app.app_context():
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
-        db.session.commit()
-        db.session.remove()
-
-
 @pytest.fixture
-def demo(_loaded, app):
+def demo(demo_loaded, app):
     with app.app_context():
         yield
         db.session.remove()

@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 
 from grants import demo
 from grants.auth.services import find_user
-from grants.demo import load_demo
 from grants.demo_commissioning import UPLIFT_REASON, load_commissioning, plan
 from grants.extensions import db
 from grants.formatting import money
@@ -41,25 +40,8 @@ def _arguments():
     return programmes, users, lambda organisation: demo._member(organisation, users["applicant"])
 
 
-@pytest.fixture(scope="module")
-def _loaded(app):
-    """The demo with its commissioning, loaded and committed once for this module; removed after."""
-    with app.app_context():
-        load_demo()
-        if db.session.scalar(select(Contract.id).where(Contract.public_reference == "MOJ-S-072")) is None:
-            load_commissioning(*_arguments())  # until grants/demo.py calls it itself
-            db.session.commit()
-        db.session.remove()
-    yield
-    with app.app_context():
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
-        db.session.commit()
-        db.session.remove()
-
-
 @pytest.fixture
-def loaded(_loaded):
+def loaded(demo_loaded):
     return None
 
 

@@ -48,22 +48,8 @@ FUNDED_AREAS = {
 }
 
 
-@pytest.fixture(scope="module")
-def _loaded(app):
-    """The demo, loaded and committed once for this module (a load takes a second or so); removed after."""
-    with app.app_context():
-        load_demo()
-        db.session.remove()
-    yield
-    with app.app_context():
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
-        db.session.commit()
-        db.session.remove()
-
-
 @pytest.fixture
-def demo(_loaded):
+def demo(demo_loaded):
     return db.session.scalar(select(Round).where(Round.code == "MSCF-R3"))
 
 
