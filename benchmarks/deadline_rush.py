@@ -1,6 +1,6 @@
 """The last hour before a round closes: applicants sign in, fill six sections and submit.
 
-The workload is defined in ../shared/design.md ("Benchmarks: the workloads"):
+The workload is defined in docs/benchmarks.md:
 
 * **deadline rush** (an open system): N applicants (default 300; --quick 100), each with an
   existing account and organisation, start at uniformly random moments over a ramp of R
@@ -931,7 +931,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--capacity-seconds", type=float, default=None, help="each window (20; quick 10)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
     parser.add_argument(
-        "--worker-class", default="sync", help="gunicorn worker class (sync, as design.md says; try gthread)"
+        "--worker-class", default="sync", help="gunicorn worker class (sync, as docs/benchmarks.md says; try gthread)"
     )
     parser.add_argument("--threads", type=int, default=1, help="threads per worker with --worker-class gthread")
     parser.add_argument(
@@ -1067,7 +1067,7 @@ def main(argv: list[str] | None = None) -> int:
         "capacity_save_rps": cap["save"]["rps"],
         "capacity_save_p95_ms": cap["save"]["p95_ms"],
         "capacity_save_cpu_ms": cap["save"]["cpu_ms"],
-        # more figures, after the ones design.md names
+        # more figures, after the ones docs/benchmarks.md names
         "p95_page_ms": table.get("page", {}).get("p95", 0.0),
         "p95_start_ms": table.get("start", {}).get("p95", 0.0),
         "p95_check_ms": table.get("check", {}).get("p95", 0.0),

@@ -1,6 +1,6 @@
 """The finance spreadsheet and the 360Giving JSON, streamed from PostgreSQL, beside in-memory baselines.
 
-The workload is the "exports" one of ../shared/design.md ("Benchmarks: the workloads") for
+The workload is the "exports" one of docs/benchmarks.md for
 issue 6: 100,000 awards and 300,000 payments (--quick: 10,000 and 30,000) of one programme,
 all decided and due in the 2022/23 financial year, so the export's period holds every row.
 

@@ -1,6 +1,6 @@
 """Officers' list of a round's applications: SQL statements per request as rows grow, and p95.
 
-The workload is "list pages" in ../shared/design.md ("Benchmarks: the workloads"), for the
+The workload is "list pages" in docs/benchmarks.md, for the
 list issue 4 builds: GET /officer/rounds/<code>/applications, signed in as an officer of the
 round's programme.
 
@@ -262,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         "statements_large": large["first page"][0],
         "p95_ms": round(percentile(times, 95) * 1000, 1),
         "requests": len(times),
-        # more figures, after the ones design.md names
+        # more figures, after the ones docs/benchmarks.md names
         "p50_ms": round(percentile(times, 50) * 1000, 1),
         "statements_page3_small": small["page 3"][0],
         "statements_page3_large": large["page 3"][0],

@@ -16,7 +16,7 @@ append-only history is there for the max(id) subquery to skip).
    before the export (Linux ``/proc/self/clear_refs``), then reports the export's time, the
    resident memory before it and the peak during it (``VmHWM``; ``ru_maxrss`` where /proc is
    missing). Beside it, a baseline child writes the same rows (values only, from lists already
-   in memory) with plain openpyxl write-only: the time ratio is the figure design.md asks
+   in memory) with plain openpyxl write-only: the time ratio is the figure docs/benchmarks.md asks
    exports for.
 
 Setup (not timed) uses SQLAlchemy Core bulk inserts, then ANALYZE. The script makes its own

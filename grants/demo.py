@@ -1,4 +1,4 @@
-"""Demo data: realistic, fictional organisations on the real shapes of domain.md.
+"""Demo data: realistic, fictional organisations on the real shapes of docs/domain.md.
 
 `grantflow demo` runs this; it is idempotent (everything is looked up by its
 code, reference or email before it is made) and refused in production.

@@ -1,6 +1,6 @@
 """Demo commissioning: the MoJ victims' services strands and the VRU interventions, with their money.
 
-MoJ victims' services 2022-25 (a £14m grant to the Mayor, domain.md): 34 providers (27 VCSE
+MoJ victims' services 2022-25 (a £14m grant to the Mayor, docs/domain.md): 34 providers (27 VCSE
 organisations, 5 district councils, 2 hospital trusts) fund 72 strands of provision, MOJ-S-001
 (made by grants/demo.py) to MOJ-S-072, all commissioned under the "contract" workflow and
 delivering from 1 April 2022 to 31 March 2025. Each strand has one allocation (an Award) per

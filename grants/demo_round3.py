@@ -1,6 +1,6 @@
 """Round 3 of the Mayor's Safer Communities Fund as the reports describe it: 198 applications.
 
-The decision of 9 February 2023 funded 73 of them for £506,097.82 (domain.md). Which 73 is
+The decision of 9 February 2023 funded 73 of them for £506,097.82 (docs/domain.md). Which 73 is
 fixed here, in `DEMO_R3_FUNDED`, and the plan below gives exactly those bids the amounts and
 areas of focus that add up to the decision's figures. `grants.demo_assessment` then screens,
 scores and decides all 198 so that exactly these 73 are approved (MSCF-R3-0001 among them,

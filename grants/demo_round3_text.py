@@ -450,7 +450,7 @@ ARCHETYPES: dict[str, Archetype] = {
 }  # fmt: skip
 
 # The 72 funded bids besides MSCF-R3-0001: the kinds of project, chosen so the awarded set has
-# exactly the area-of-focus counts of the decision (see domain.md).
+# exactly the area-of-focus counts of the decision (see docs/domain.md).
 FUNDED_ARCHETYPES: dict[str, int] = {
     "prevent": 2, "hate": 4, "hate_covid": 2, "hate_nc": 4, "speedwatch": 6, "road": 2, "shopwatch": 6,
     "night_time": 3, "town_centre_da": 2, "youth_violence": 5, "exploitation": 3, "recovery": 3,

@@ -18,7 +18,7 @@ from email_validator import EmailNotValidError, validate_email
 from grants.models.people import ORGANISATION_TYPES
 from grants.reference import DISTRICT_NAMES
 
-# The five districts of West Yorkshire (domain.md); stored by code, as the demo data does.
+# The five districts of West Yorkshire (docs/domain.md); stored by code, as the demo data does.
 DISTRICTS = DISTRICT_NAMES
 NEEDS_CHARITY_NUMBER = frozenset({"registered_charity", "cio"})
 NEEDS_COMPANY_NUMBER = frozenset({"cic", "company_limited_by_guarantee"})

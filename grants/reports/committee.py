@@ -1,7 +1,7 @@
 """The committee report's figures: what a round received and awarded, by area, district, priority
 and theme, with the people the projects reach, and the same across the programme's rounds.
 
-Two bases (domain.md, "Figures move after a decision"):
+Two bases (docs/domain.md, "Figures move after a decision"):
 
 - ``decision``: approved at the decision. The applications the decision maker approved (state
   ``approved``, or an ``approved`` transition in the audit log) at their approved amount: the

@@ -23,6 +23,7 @@ from exports.threesixtygiving import (
     write_json,
 )
 from exports.threesixtygiving_grants import Funder, Grant, Location, Recipient
+from exports.threesixtygiving_schema import schema_errors
 from grants.extensions import db
 from tests.factories import ProgrammeFactory
 from tests.integration.threesixtygiving_helpers import (
@@ -36,7 +37,6 @@ from tests.integration.threesixtygiving_helpers import (
     export_json,
     grants_by_id,
     mscf,
-    schema_errors,
     vru,
 )
 

@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from exports.threesixtygiving import GRANT_COLUMNS, write_xlsx
+from exports.threesixtygiving_schema import schema_errors
 from grants.extensions import db
 from tests.factories import ProgrammeFactory
 from tests.integration.threesixtygiving_helpers import (
@@ -20,7 +21,6 @@ from tests.integration.threesixtygiving_helpers import (
     PUBLISHER,
     grants_by_id,
     mscf,
-    schema_errors,
     vru,
 )
 from tests.statements import counting_selects

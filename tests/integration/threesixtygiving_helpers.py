@@ -10,10 +10,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
-from referencing import Registry
-from referencing.jsonschema import DRAFT202012
-
 from grants.extensions import db
 from grants.models import ApplicationSection, AuditEvent, Award, Organisation
 from grants.reference import WEST_YORKSHIRE_DISTRICTS
@@ -27,30 +23,12 @@ from tests.factories import (
     ensure_terms,
 )
 
-# The standard as the issue gives it: ../shared/standards/360giving beside the repository.
-SCHEMAS = Path(__file__).resolve().parents[3] / "shared" / "standards" / "360giving"
 PREFIX = "360G-wypcc"
 FUNDER_ID = "GB-LAE-WYCA"
 FUNDER_NAME = "West Yorkshire Combined Authority (Mayor of West Yorkshire)"
 PUBLISHER = {"prefix": PREFIX, "funder_id": FUNDER_ID, "funder_name": FUNDER_NAME}
 DECIDED = datetime(2023, 2, 9, 11, 30, tzinfo=UTC)
 ONS = {code: ons for code, _name, ons in WEST_YORKSHIRE_DISTRICTS}
-
-
-def validator() -> Draft202012Validator:
-    """The package schema, its grant schema (referred to by URL) served from the local file, formats checked."""
-    assert SCHEMAS.is_dir(), f"the 360Giving schemas are missing from {SCHEMAS}"
-    package = json.loads((SCHEMAS / "360-giving-package-schema.json").read_text(encoding="utf-8"))
-    # The files say "$schema": "http://json-schema.org/draft/2020-12/schema" (http, not the official https):
-    # name the dialect rather than have referencing guess it from that.
-    grant = DRAFT202012.create_resource(json.loads((SCHEMAS / "360-giving-schema.json").read_text(encoding="utf-8")))
-    referred = package["properties"]["grants"]["items"]["$ref"]  # .../1.4.2/... while the file says 1.4.3
-    registry = Registry().with_resources([(referred, grant), (grant.id(), grant)])
-    return Draft202012Validator(package, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
-
-
-def schema_errors(document: Any) -> list[str]:
-    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator().iter_errors(document)]
 
 
 @dataclass
