@@ -4,7 +4,7 @@ The workload is the "exports" one of docs/benchmarks.md for
 issue 6: 100,000 awards and 300,000 payments (--quick: 10,000 and 30,000) of one programme,
 all decided and due in the 2022/23 financial year, so the export's period holds every row.
 
-1. The finance export (``exports.finance.write_xlsx``: the Awards, Payments due, Summary and
+1. The finance export (``exports.finance_spreadsheet.write_xlsx``: the Awards, Payments due, Summary and
    About sheets, rows streamed from a server-side cursor into openpyxl write-only) written by
    a child process (this script with a hidden ``--child finance``), timed from the first query
    to the file saved.
@@ -266,7 +266,7 @@ def build(db: Any, bench_url: str, awards: int, seed: int) -> dict[str, int]:
 
 # -- measuring (in child processes) ---------------------------------------------------------------
 def _finance_export(db: Any) -> Any:
-    from grants.finance.queries import programme_export
+    from grants.finance_export.queries import programme_export
 
     export = programme_export(db.session, PROGRAMME, FROM, TO, with_bank_details=True)
     db.session.rollback()  # the export begins its own transaction (one snapshot), as the command does
@@ -275,8 +275,8 @@ def _finance_export(db: Any) -> Any:
 
 def _baseline_rows(db: Any, export: Any) -> tuple[list[list[Any]], list[list[Any]], list[list[Any]]]:
     """The export's rows, as the export shows them, all in memory: (awards, payments, summary)."""
-    from exports.finance import pounds
-    from grants.finance.queries import award_values, awards_query, lookups, payments_query, summary
+    from exports.finance_spreadsheet import pounds
+    from grants.finance_export.queries import award_values, awards_query, lookups, payments_query, summary
 
     labels = lookups(db.session)
     awards = []
@@ -316,7 +316,7 @@ def _write_baseline(output: str, sheets: list[tuple[str, list[Any], list[list[An
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    from exports.finance import DATE_FORMAT
+    from exports.finance_spreadsheet import DATE_FORMAT
     from exports.panel_pack import MONEY_FORMAT
 
     book = Workbook(write_only=True)
@@ -379,7 +379,7 @@ def child(mode: str, url: str, output: str) -> int:
     figures: dict[str, Any] = {}
     with app.app_context():
         if mode == "finance":
-            from exports.finance import write_xlsx
+            from exports.finance_spreadsheet import write_xlsx
 
             export = _finance_export(db)
             reset, before = reset_peak(), status_mb("VmRSS")
@@ -388,7 +388,7 @@ def child(mode: str, url: str, output: str) -> int:
             seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
             figures = {"awards": written.award_rows, "payments": written.payment_rows}
         elif mode == "baseline":
-            from exports.finance import AWARD_COLUMNS, PAYMENT_COLUMNS, SUMMARY_COLUMNS
+            from exports.finance_spreadsheet import AWARD_COLUMNS, PAYMENT_COLUMNS, SUMMARY_COLUMNS
 
             awards, payments, summaries = _baseline_rows(db, _finance_export(db))
             reset, before = reset_peak(), status_mb("VmRSS")

@@ -4,7 +4,7 @@ The workload is issue 5's: 1,000 eligible bids (--quick: 200), each scored by 5 
 on 6 weighted criteria (submitted assessments; one score in ten has been rescored, so the
 append-only history is there for the max(id) subquery to skip).
 
-1. ``grants.panel.ranking.rank_round(round)``: the ranked list with the funding line and
+1. ``grants.decisions.ranking.rank_round(round)``: the ranked list with the funding line and
    the money by district and area of focus. Median (and min, max) of 5 timed runs after a
    warm-up, each with a fresh session (the round is loaded before the clock starts, as the
    page does). Target: under 200 ms. The weighted totals are summed by the database, one row
@@ -269,7 +269,7 @@ def load_round(db: Any, code: str) -> Any:
 def count_statements(db: Any, code: str) -> tuple[int, list[str], int]:
     from sqlalchemy import event
 
-    from grants.panel.ranking import rank_round
+    from grants.decisions.ranking import rank_round
 
     db.session.remove()
     round_ = load_round(db, code)
@@ -283,7 +283,7 @@ def count_statements(db: Any, code: str) -> tuple[int, list[str], int]:
 
 
 def time_ranking(db: Any, code: str, runs: int) -> tuple[list[float], Any]:
-    from grants.panel.ranking import rank_round
+    from grants.decisions.ranking import rank_round
 
     db.session.remove()
     rank_round(load_round(db, code))  # warm up: statement caches, the workflow registry
@@ -336,9 +336,9 @@ def child(mode: str, url: str, code: str, output: str) -> int:
         else:
             from openpyxl import Workbook
 
-            from grants.panel import scores
-            from grants.panel.ranking import rank_round
-            from grants.panel.services import RANKED_STATES
+            from grants.decisions import scores
+            from grants.decisions.ranking import rank_round
+            from grants.decisions.services import RANKED_STATES
 
             ranking = rank_round(round_)
             sheets = scores.submitted_sheets(round_.id, RANKED_STATES, ranking.criteria, with_comments=True)

@@ -30,10 +30,10 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from grants.decisions import scores
+from grants.decisions.ranking import Ranking, TagTotal, rank_round
+from grants.decisions.services import RANKED_STATES
 from grants.models import Round
-from grants.panel import scores
-from grants.panel.ranking import Ranking, TagTotal, rank_round
-from grants.panel.services import RANKED_STATES
 
 MONEY_FORMAT = '"£"#,##0.00'
 SCORE_FORMAT = "0.00"

@@ -81,21 +81,21 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from grants.admin.views import bp as admin_bp
     from grants.api.views import bp as api_bp
+    from grants.applications.views import bp as officer_bp
     from grants.apply.views import bp as apply_bp
-    from grants.assessing.views import bp as assessing_bp
+    from grants.assessment.views import bp as assessing_bp
+    from grants.assessors.views import bp as scoring_bp
     from grants.auth.permissions import init_permissions
     from grants.auth.views import bp as auth_bp
     from grants.awards.views import bp as awards_bp
     from grants.cases.views import bp as cases_bp
-    from grants.finance.views import bp as finance_bp
-    from grants.officer.views import bp as officer_bp
-    from grants.opendata.views import bp as opendata_bp
+    from grants.decisions.views import bp as panel_bp
+    from grants.finance_export.views import bp as finance_bp
+    from grants.open_data.views import bp as opendata_bp
     from grants.organisations.views import bp as organisations_bp
-    from grants.panel.views import bp as panel_bp
     from grants.payments.views import bp as payments_bp
     from grants.public.views import bp as public_bp
     from grants.reports.views import bp as reports_bp
-    from grants.scoring.views import bp as scoring_bp
 
     blueprints = (public_bp, auth_bp, cases_bp, admin_bp, organisations_bp, apply_bp, officer_bp)
     award_and_pay = (awards_bp, payments_bp, finance_bp, opendata_bp, reports_bp, api_bp)

@@ -210,8 +210,8 @@ grantflow.add_command(report)
 def _add_area_commands() -> None:
     """Each area keeps its own commands beside its services."""
     from grants.api.commands import users_token
-    from grants.finance.commands import export_finance
-    from grants.opendata.commands import export_360giving
+    from grants.finance_export.commands import export_finance
+    from grants.open_data.commands import export_360giving
     from grants.reports.commands import report_committee
 
     export.add_command(export_finance)

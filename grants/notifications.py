@@ -27,7 +27,7 @@ def details(context: Context) -> str | None:
             "Keep this email: it is your copy of what you sent.\n\n" + as_text(answers_summary(subject))
         )
     if subject.__audit_type__ == "application" and context.transition.name in ("approve", "reject"):
-        from grants.panel.decisions import outcome_text
+        from grants.decisions.decisions import outcome_text
 
         # The decision: the amount and conditions of an approval, and the panel's feedback.
         return outcome_text(subject, context.transition.name)

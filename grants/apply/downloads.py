@@ -16,7 +16,7 @@ def document_for(user: Any, application_id: int, document_id: int) -> Document:
     try:
         application_id = application_for_staff_or_member(user, application_id).id
     except NotFound:
-        from grants.scoring.services import can_see_application
+        from grants.assessors.services import can_see_application
 
         if not can_see_application(user, application_id):
             raise

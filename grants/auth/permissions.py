@@ -102,7 +102,7 @@ def navigation() -> list[dict[str, Any]]:
     if not roles:
         items.append({"text": "Your grant offers", "href": url_for("awards.my_offers")})
     if "assessor" in roles:
-        items.append({"text": "Your assessments", "href": url_for("scoring.index")})
+        items.append({"text": "Your assessments", "href": url_for("assessors.index")})
     if roles & CASE_PAGE_ROLES:
         items.append({"text": "Cases", "href": url_for("cases.index")})
         items.append({"text": "Awards", "href": url_for("awards.index")})

@@ -16,7 +16,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
-from grants.payments.finance import Filters, state_choices
+from grants.payments.instalments import Filters, state_choices
 from grants.payments.schedules import MAX_ROWS, RowInput
 from grants.payments.services import parse_date
 

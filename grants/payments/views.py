@@ -16,7 +16,7 @@ from flask_login import current_user
 from grants.auth.permissions import staff
 from grants.formatting import LONDON
 from grants.pagination import page_number
-from grants.payments import budgets, closure, finance, schedules, services, variations
+from grants.payments import budgets, closure, instalments, schedules, services, variations
 from grants.payments.forms import (
     ActionForm,
     DueFilterForm,
@@ -187,7 +187,7 @@ def due():  # type: ignore[no-untyped-def]
     form = DueFilterForm.read(request.args)
     listing = None
     if not form.errors:
-        listing = finance.list_due(
+        listing = instalments.list_due(
             current_user, form.filters(), page_number(request.args), current_app.config["PAGE_SIZE"]
         )
     return render_template(
@@ -225,7 +225,7 @@ def _render_payment(
     errors, summary = _action_errors(errors, action, conflict)
     return render_template(
         "payments/payment.html",
-        view=finance.payment_page(current_user, payment),
+        view=instalments.payment_page(current_user, payment),
         payment=payment,
         errors=errors,
         summary=summary,
@@ -253,7 +253,7 @@ def _payment_action(payment: Any, action: str, run: Any, values: dict[str, Any])
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    refusal = finance.refusal(current_user, payment, action)
+    refusal = instalments.refusal(current_user, payment, action)
     if refusal:
         abort(403, refusal)
     try:
@@ -276,7 +276,7 @@ def _payment_action(payment: Any, action: str, run: Any, values: dict[str, Any])
 @staff("finance")
 def approve(payment_id: int):  # type: ignore[no-untyped-def]
     payment = _payment(payment_id)
-    return _payment_action(payment, "approve", lambda v: finance.approve(current_user, payment, v), {})
+    return _payment_action(payment, "approve", lambda v: instalments.approve(current_user, payment, v), {})
 
 
 @bp.route("/<int:payment_id>/paid", methods=["POST"])
@@ -290,7 +290,7 @@ def mark_paid(payment_id: int):  # type: ignore[no-untyped-def]
     return _payment_action(
         payment,
         "mark_paid",
-        lambda v: finance.mark_paid(
+        lambda v: instalments.mark_paid(
             current_user, payment, values["paid_on"], values["finance_reference"], v, today=_today()
         ),
         values,
@@ -303,7 +303,7 @@ def payment_action(payment_id: int, action: str):  # type: ignore[no-untyped-def
     payment = _payment(payment_id)
     values = {"reason": text(request.form, "reason")}
     return _payment_action(
-        payment, action, lambda v: finance.act(current_user, payment, action, values["reason"], v), values
+        payment, action, lambda v: instalments.act(current_user, payment, action, values["reason"], v), values
     )
 
 

@@ -5,7 +5,7 @@ Two bases (docs/domain.md, "Figures move after a decision"):
 
 - ``decision``: approved at the decision. The applications the decision maker approved (state
   ``approved``, or an ``approved`` transition in the audit log) at their approved amount: the
-  panel's recommended amount, else the amount requested (as `grants.panel.decisions` does).
+  panel's recommended amount, else the amount requested (as `grants.decisions.decisions` does).
 - ``current``: the round's awards that are still live (not declined or cancelled) at their
   current amount, after variations. Money coming back (underspend returned, clawbacks) is a
   separate figure, never netted off the awards.

@@ -168,7 +168,7 @@ def _set_up(db) -> Bids:
 
 def _second_assessor_scores(db, bids: Bids) -> None:
     """Nasreen Akhtar declares no conflict and submits her scores on every bid, through the services."""
-    from grants.scoring import services
+    from grants.assessors import services
 
     nasreen = db.session.scalar(select(User).where(User.email == SECOND_ASSESSOR))
     for key, bid in (("A", bids.a), ("B", bids.b), ("C", bids.c)):

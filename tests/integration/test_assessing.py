@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from grants.assessing import criteria as criteria_service
+from grants.assessment import criteria as criteria_service
 from grants.extensions import db
 from grants.models import Application, Assessment, AuditEvent, Criterion, OutboxMessage, Score, ScreeningCheck
 from grants.models.assessments import SCREENING_ITEMS

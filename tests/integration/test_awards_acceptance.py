@@ -39,7 +39,7 @@ def grantee(organisation, sign_in):
 
 @pytest.fixture
 def officer(programme):
-    return staff_user("officer", programme, email="grants.officer@example.org")
+    return staff_user("officer", programme, email="grants.applications@example.org")
 
 
 @pytest.fixture
@@ -144,7 +144,7 @@ def test_accepting_with_every_field_signs_the_agreement_tells_the_officers_and_i
     assert accepted.declaration_agreed is True
     assert accepted.accepted_by_id == grantee.id and accepted.accepted_at is not None
     assert audit_count(accepted, "accept") == 1
-    (email,) = emails_to("grants.officer@example.org")
+    (email,) = emails_to("grants.applications@example.org")
     assert "Signed by Aisha Khan (Chair of Trustees)" in email.body
     assert "You have accepted the grant offer MSCF-R3-0042" in page
     assert "Grant agreement MSCF-R3-0042" in page and "Signed and accepted" in page
@@ -161,7 +161,7 @@ def test_accepting_twice_has_one_effect_and_says_it_is_already_accepted(client, 
     accepted = fresh(award)
     assert accepted.signatory_name == "Aisha Khan"
     assert audit_count(accepted, "accept") == 1
-    assert len(emails_to("grants.officer@example.org")) == 1
+    assert len(emails_to("grants.applications@example.org")) == 1
 
 
 def test_accepting_from_a_stale_tab_after_acceptance_elsewhere_changes_nothing(client, grantee, award):
@@ -277,7 +277,7 @@ def test_declining_with_a_reason_tells_the_officers(client, grantee, award, offi
     declined = fresh(award)
     assert declined.state == "declined"
     assert audit_count(declined, "decline") == 1
-    (email,) = emails_to("grants.officer@example.org")
+    (email,) = emails_to("grants.applications@example.org")
     assert "Our venue closed, so we cannot run the project." in email.body
     page = response.get_data(as_text=True)
     assert "You have declined the grant offer MSCF-R3-0042" in page

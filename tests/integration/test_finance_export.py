@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from exports import finance as finance_export
+from exports import finance_spreadsheet as finance_export
 from grants.extensions import db
-from grants.finance import queries
-from grants.finance.queries import FinanceExportError, programme_export
+from grants.finance_export import queries
+from grants.finance_export.queries import FinanceExportError, programme_export
 from grants.models import Award, Organisation
 from tests.integration.test_finance_export_support import (
     FROM,

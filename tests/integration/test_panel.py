@@ -10,6 +10,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import event, func, select
 
+from grants.decisions import moderation
+from grants.decisions.ranking import rank_round
 from grants.extensions import db
 from grants.models import (
     Application,
@@ -23,8 +25,6 @@ from grants.models import (
     Score,
     Term,
 )
-from grants.panel import moderation
-from grants.panel.ranking import rank_round
 from tests.factories import (
     PASSWORD,
     ApplicationFactory,
@@ -706,8 +706,8 @@ def test_two_decision_makers_approving_a_big_award_at_once_are_taken_one_at_a_ti
     """Both approvals count in the end, and the bid never sticks with two approvals unapproved."""
     import threading
 
+    from grants.decisions import decisions
     from grants.models import User
-    from grants.panel import decisions
 
     round_ = RoundFactory(state="closed", budget_pence=50_000_000)
     need = criterion(round_, "Need", "1")

@@ -9,7 +9,7 @@ import pytest
 
 from grants.extensions import db
 from grants.models import Payment, User
-from grants.payments import finance, services
+from grants.payments import instalments, services
 from tests.factories import PaymentFactory
 from tests.integration.payments_support import audit_count, award, people
 from workflows import Conflict, TransitionRefused
@@ -54,7 +54,7 @@ def test_two_finance_officers_marking_one_instalment_paid_at_once_pay_it_once(ap
     db.session.remove()
 
     def pay_as(reference: str):  # type: ignore[no-untyped-def]
-        return lambda user, payment, version: finance.mark_paid(
+        return lambda user, payment, version: instalments.mark_paid(
             user, payment, ("2", "5", "2023"), reference, version, today=date(2023, 5, 3)
         )
 
@@ -83,8 +83,8 @@ def test_two_instalments_approved_at_once_cannot_together_go_over_the_award(app,
     one = PaymentFactory(award=grant, instalment=1, amount_pence=500_000, due_on=MAY)
     two = PaymentFactory(award=grant, instalment=2, amount_pence=500_000, due_on=MAY)
     jobs = {
-        "one": (team.finance.id, one.id, lambda user, payment, version: finance.approve(user, payment, version)),
-        "two": (second.id, two.id, lambda user, payment, version: finance.approve(user, payment, version)),
+        "one": (team.finance.id, one.id, lambda user, payment, version: instalments.approve(user, payment, version)),
+        "two": (second.id, two.id, lambda user, payment, version: instalments.approve(user, payment, version)),
     }
     db.session.remove()
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from grants.assessors import services
 from grants.extensions import db
 from grants.models import (
     ApplicationSection,
@@ -20,7 +21,6 @@ from grants.models import (
     OutboxMessage,
     Score,
 )
-from grants.scoring import services
 from grants.workflow import apply_transition, start_case
 from tests.factories import ApplicationFactory, OrganisationFactory, RoundFactory, staff_user
 from tests.integration.apply_helpers import PDF, open_round

@@ -1,0 +1,411 @@
+"""Assigning assessors to bids: in bulk with a balanced load, one at a time, and after a conflict.
+
+Rules that hold however an assignment is made:
+- an assessor is someone with the assessor role on the round's programme (or on every programme);
+- nobody is assigned the same bid twice (an assessor who declared a conflict on it, or whose
+  assignment was removed, is never assigned it again);
+- each assignment is an Assessment case on the `assessment` workflow, started by the officer.
+
+Bulk assignment gives each bid up to N active assessments. It walks the bids in reference
+order and gives each the least-loaded assessors it may have, counting the assessments they
+already hold in the round, so loads end within one of each other when nothing stops it.
+Running it again only fills the gaps. Each bid is committed on its own, with its move from
+eligible to in assessment, so a bid someone else changed meanwhile is skipped, not half-done.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from grants import access, audit
+from grants.assessment.services import ACTIVE_ASSESSMENT_STATES, state_labels
+from grants.extensions import db
+from grants.models import Application, Assessment, AuditEvent, RoleGrant, Round, User
+from grants.models.base import utcnow
+from grants.workflow import apply_transition, start_case
+from workflows import Conflict, TransitionRefused
+
+ASSIGNABLE_BID_STATES = ("eligible", "in_assessment")
+MAX_PER_BID = 10
+
+
+class AssignInvalid(Exception):
+    """The request cannot be carried out as asked; `errors` names the field and says why."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("; ".join(errors.values()))
+
+
+@dataclass(frozen=True)
+class Assessor:
+    id: int
+    name: str
+    email: str
+    load: int  # active assessments of bids in this round
+
+
+# -- who can assess ----------------------------------------------------------------------------
+def _pool_users(round_: Round) -> list[User]:
+    granted = select(RoleGrant.user_id).where(
+        RoleGrant.role == "assessor",
+        or_(RoleGrant.programme_id == round_.programme_id, RoleGrant.programme_id.is_(None)),
+    )
+    return list(
+        db.session.scalars(select(User).where(User.id.in_(granted), User.active.is_(True)).order_by(User.name, User.id))
+    )
+
+
+def _round_bids(round_: Round) -> Any:
+    return select(Application.id).where(Application.round_id == round_.id)
+
+
+def _loads(round_: Round) -> dict[int, int]:
+    return dict(
+        db.session.execute(
+            select(Assessment.assessor_id, func.count())
+            .where(Assessment.application_id.in_(_round_bids(round_)))
+            .where(Assessment.state.in_(ACTIVE_ASSESSMENT_STATES))
+            .group_by(Assessment.assessor_id)
+        ).all()
+    )
+
+
+def assessor_pool(round_: Round) -> list[Assessor]:
+    """Everyone who may assess this round's bids, with how many they hold now, by name."""
+    loads = _loads(round_)
+    return [Assessor(id=u.id, name=u.name, email=u.email, load=loads.get(u.id, 0)) for u in _pool_users(round_)]
+
+
+def _taken(application_ids: Any) -> dict[int, dict[int, str]]:
+    """For each bid, every assessor who has (or had) an assessment of it, with its state."""
+    taken: dict[int, dict[int, str]] = {}
+    rows = db.session.execute(
+        select(Assessment.application_id, Assessment.assessor_id, Assessment.state).where(
+            Assessment.application_id.in_(application_ids)
+        )
+    )
+    for application_id, assessor_id, state in rows:
+        taken.setdefault(application_id, {})[assessor_id] = state
+    return taken
+
+
+def _new_assessment(user: Any, application_id: int, assessor_id: int, now: datetime) -> Assessment:
+    assessment = Assessment(
+        application_id=application_id, assessor_id=assessor_id, assigned_by_id=user.id, assigned_at=now
+    )
+    start_case(assessment, "assessment", user, now=now)
+    return assessment
+
+
+# -- bulk --------------------------------------------------------------------------------------
+@dataclass
+class AssignResult:
+    created: int = 0
+    assessors: int = 0  # how many of the chosen assessors were given a new bid
+    moved: int = 0  # bids moved from eligible to in assessment
+    bids: int = 0  # bids considered
+    short: list[str] = field(default_factory=list)  # bids left with fewer than N assessors
+    skipped: list[str] = field(default_factory=list)  # bids someone else changed meanwhile
+
+    @property
+    def summary(self) -> str:
+        if not self.created:
+            text = "No new assignments: every bid already has its assessors."
+        else:
+            assignments = "assignment" if self.created == 1 else "assignments"
+            people = "assessor" if self.assessors == 1 else "assessors"
+            text = f"{self.created:,} {assignments} to {self.assessors} {people}."
+        if self.moved:
+            text += f" {self.moved:,} {'bid' if self.moved == 1 else 'bids'} sent for assessment."
+        return text
+
+
+def _check_request(round_: Round, assessor_ids: list[int], per_bid: int | None) -> list[Assessor]:
+    errors = {}
+    pool = {assessor.id: assessor for assessor in assessor_pool(round_)}
+    chosen = [pool[i] for i in dict.fromkeys(assessor_ids) if i in pool]
+    if not chosen or len(chosen) != len(set(assessor_ids)):
+        errors["assessors"] = "Choose the assessors to share the bids between"
+    if per_bid is None or not 1 <= per_bid <= MAX_PER_BID:
+        errors["per_bid"] = f"Enter the number of assessors per bid as a whole number from 1 to {MAX_PER_BID}"
+    elif chosen and per_bid > len(chosen):
+        errors["per_bid"] = (
+            f"Each bid needs {per_bid} different assessors but you chose {len(chosen)}: "
+            "choose more assessors or fewer per bid"
+        )
+    if errors:
+        raise AssignInvalid(errors)
+    return chosen
+
+
+def _check_can_send(user: Any, round_: Round) -> None:
+    """Sending a bid for assessment is an officer's step: an administrator without the role cannot."""
+    if "officer" in access.staff_roles(user, round_.programme_id):
+        return
+    eligible = db.session.scalar(
+        select(Application.id).where(Application.round_id == round_.id, Application.state == "eligible").limit(1)
+    )
+    if eligible is not None:
+        raise AssignInvalid({"assessors": "Only a grants officer on this programme can send bids for assessment"})
+
+
+def assign(user: Any, round_: Round, assessor_ids: list[int], per_bid: int | None) -> AssignResult:
+    """Give every eligible or in-assessment bid of the round up to `per_bid` active assessors."""
+    chosen = _check_request(round_, assessor_ids, per_bid)
+    _check_can_send(user, round_)
+    assert per_bid is not None
+    order = {assessor.id: index for index, assessor in enumerate(chosen)}
+    load = {assessor.id: assessor.load for assessor in chosen}
+    bids = db.session.execute(
+        select(Application.id, Application.public_reference, Application.state, Application.version_id)
+        .where(Application.round_id == round_.id, Application.state.in_(ASSIGNABLE_BID_STATES))
+        .order_by(Application.public_reference, Application.id)
+    ).all()
+    taken = _taken([bid.id for bid in bids])
+    result = AssignResult(bids=len(bids))
+    given: set[int] = set()
+    now = utcnow()
+    for bid in bids:
+        reference = bid.public_reference or f"Draft {bid.id}"
+        had = taken.get(bid.id, {})
+        active = sum(1 for state in had.values() if state in ACTIVE_ASSESSMENT_STATES)
+        candidates = sorted((a for a in order if a not in had), key=lambda a: (load[a], order[a]))
+        picks = candidates[: max(0, per_bid - active)]
+        if active + len(picks) < per_bid:
+            result.short.append(reference)
+        if not picks and not (bid.state == "eligible" and active):
+            continue
+        try:
+            for assessor_id in picks:
+                _new_assessment(user, bid.id, assessor_id, now)
+            if bid.state == "eligible" and active + len(picks) > 0:
+                application = db.session.get(Application, bid.id)
+                assert application is not None
+                apply_transition(application, "start_assessment", user, expected_version=bid.version_id, now=now)
+                result.moved += 1
+            else:
+                db.session.commit()
+        except (Conflict, TransitionRefused, IntegrityError):
+            db.session.rollback()
+            result.skipped.append(reference)
+            continue
+        for assessor_id in picks:
+            load[assessor_id] += 1
+            given.add(assessor_id)
+        result.created += len(picks)
+    result.assessors = len(given)
+    audit.record(
+        actor=user,
+        subject_type="round",
+        subject_id=round_.id,
+        subject_reference=round_.code,
+        action="assign_assessors",
+        data={
+            "assessors": list(order),
+            "per_bid": per_bid,
+            "created": result.created,
+            "moved": result.moved,
+            "short": result.short,
+            "skipped": result.skipped,
+        },
+    )
+    db.session.commit()
+    return result
+
+
+# -- one at a time -------------------------------------------------------------------------------
+def choices_for(round_: Round, application_ids: list[int]) -> dict[int, list[Assessor]]:
+    """For each bid, the assessors who may still be given it (never had it), least loaded first."""
+    pool = assessor_pool(round_)
+    taken = _taken(application_ids)
+    return {
+        application_id: sorted(
+            (a for a in pool if a.id not in taken.get(application_id, {})), key=lambda a: (a.load, a.name, a.id)
+        )
+        for application_id in application_ids
+    }
+
+
+def _assign_one(user: Any, round_: Round, application: Application, assessor_id: int | None) -> Assessment:
+    if application.state not in ASSIGNABLE_BID_STATES:
+        raise AssignInvalid({"assessor": "This bid is not being assessed, so it cannot be given another assessor"})
+    allowed = {a.id for a in choices_for(round_, [application.id])[application.id]}
+    if assessor_id is None or assessor_id not in allowed:
+        raise AssignInvalid(
+            {"assessor": "Choose an assessor who has not already been given this bid and has no conflict with it"}
+        )
+    return _new_assessment(user, application.id, assessor_id, utcnow())
+
+
+def _refuse_duplicate() -> AssignInvalid:
+    db.session.rollback()
+    return AssignInvalid({"assessor": "That assessor has just been given this bid by someone else"})
+
+
+def add_assessor(user: Any, round_: Round, application: Application, assessor_id: int | None) -> Assessment:
+    """Give a bid one more assessor (for instance after removing an assignment)."""
+    try:
+        assessment = _assign_one(user, round_, application, assessor_id)
+        audit.record(
+            actor=user,
+            subject_type="assessment",
+            subject_id=assessment.id,
+            subject_reference=assessment.reference,
+            action="assign",
+            data={"assessor_id": assessment.assessor_id},
+        )
+        db.session.commit()
+    except IntegrityError:
+        raise _refuse_duplicate() from None
+    return assessment
+
+
+def reassign(user: Any, conflicted: Assessment, assessor_id: int | None) -> Assessment:
+    """Give a bid whose assessor declared a conflict to another assessor; audited on the conflicted one."""
+    if conflicted.state != "conflicted":
+        raise AssignInvalid({"assessor": "Only an assessment with a declared conflict is reassigned here"})
+    # Two officers reassigning the same conflict at once: the second waits here, then finds it done.
+    db.session.execute(select(Assessment.id).where(Assessment.id == conflicted.id).with_for_update())
+    if _reassigned_to([conflicted.id]).get(conflicted.id):
+        raise AssignInvalid({"assessor": "This bid has already been reassigned"})
+    application = conflicted.application
+    try:
+        new = _assign_one(user, application.round, application, assessor_id)
+        audit.record(
+            actor=user,
+            subject_type="assessment",
+            subject_id=conflicted.id,
+            subject_reference=conflicted.reference,
+            action="reassign",
+            data={
+                "from_assessor_id": conflicted.assessor_id,
+                "to_assessor_id": new.assessor_id,
+                "to_assessment_id": new.id,
+            },
+        )
+        db.session.commit()
+    except IntegrityError:
+        raise _refuse_duplicate() from None
+    return new
+
+
+def remove_assignment(user: Any, assessment: Assessment, reason: str | None, expected_version: int | None) -> str:
+    """Take a bid away from an assessor (workflow 'remove', reason required)."""
+    apply_transition(assessment, "remove", user, reason, expected_version=expected_version)
+    return f"{assessment.assessor.name} no longer assesses {assessment.application.reference}."
+
+
+# -- reading -------------------------------------------------------------------------------------
+def _reassigned_to(assessment_ids: list[int]) -> dict[int, dict[str, Any]]:
+    if not assessment_ids:
+        return {}
+    rows = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.subject_type == "assessment",
+            AuditEvent.subject_id.in_(assessment_ids),
+            AuditEvent.action == "reassign",
+        )
+    )
+    return {row.subject_id: dict(row.data or {}, at=row.occurred_at) for row in rows}
+
+
+@dataclass(frozen=True)
+class ConflictRow:
+    assessment_id: int
+    application_id: int
+    reference: str
+    project_title: str
+    assessor: str
+    details: str
+    declared_at: datetime
+    reassigned_to: str | None
+    reassigned_at: datetime | None
+    choices: list[Assessor]
+
+
+def conflict_register(round_: Round) -> list[ConflictRow]:
+    """Every declared conflict in the round, newest first, with who could take the bid instead."""
+    conflicted = list(
+        db.session.scalars(
+            select(Assessment)
+            .options(joinedload(Assessment.assessor))
+            .where(Assessment.application_id.in_(_round_bids(round_)), Assessment.state == "conflicted")
+            .order_by(Assessment.state_changed_at.desc(), Assessment.id.desc())
+        ).unique()
+    )
+    ids = [a.id for a in conflicted]
+    reasons: dict[int, str] = {}
+    if ids:
+        for subject_id, reason in db.session.execute(
+            select(AuditEvent.subject_id, AuditEvent.reason)
+            .where(
+                AuditEvent.subject_type == "assessment",
+                AuditEvent.subject_id.in_(ids),
+                AuditEvent.action == "declare_conflict",
+            )
+            .order_by(AuditEvent.id)
+        ):
+            reasons[subject_id] = reason or ""
+    reassigned = _reassigned_to(ids)
+    names = {u.id: u.name for u in _pool_users(round_)}
+    choices = choices_for(round_, sorted({a.application_id for a in conflicted}))
+    rows = []
+    for a in conflicted:
+        moved = reassigned.get(a.id)
+        rows.append(
+            ConflictRow(
+                assessment_id=a.id,
+                application_id=a.application_id,
+                reference=a.application.reference,
+                project_title=a.application.project_title,
+                assessor=a.assessor.name,
+                details=a.conflict_details or reasons.get(a.id, ""),
+                declared_at=a.state_changed_at,
+                reassigned_to=names.get(moved["to_assessor_id"], "another assessor") if moved else None,
+                reassigned_at=moved["at"] if moved else None,
+                choices=choices.get(a.application_id, []),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class BidAssessment:
+    id: int
+    assessor: str
+    state: str  # the workflow state's name
+    state_label: str
+    assigned_at: datetime
+    submitted_at: datetime | None
+    version_id: int
+    removable: bool
+
+
+def assessments_of(application: Application) -> list[BidAssessment]:
+    found = db.session.scalars(
+        select(Assessment)
+        .options(joinedload(Assessment.assessor))
+        .where(Assessment.application_id == application.id)
+        .order_by(Assessment.assigned_at, Assessment.id)
+    ).unique()
+    labels = state_labels("assessment")
+    return [
+        BidAssessment(
+            id=a.id,
+            assessor=a.assessor.name,
+            state=a.state,
+            state_label=labels.get(a.state, a.state),
+            assigned_at=a.assigned_at,
+            submitted_at=a.submitted_at,
+            version_id=a.version_id,
+            removable=a.state in ("assigned", "scoring"),
+        )
+        for a in found
+    ]

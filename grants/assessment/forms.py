@@ -1,0 +1,168 @@
+"""Forms for the officers' assessment tasks. The rules live in the services; these carry what was typed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, HiddenField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from grants.assessment.screening import ANSWERS, FRAUD_RISKS, SCREENING_ITEMS, Answers
+
+
+def _number(text: str | None) -> int | None:
+    text = (text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+
+
+# Made before the form's own fields so that they come first (in the error summary, too).
+_ITEM_FIELDS = {
+    key: RadioField(label, widget=GovRadioInput(), choices=list(ANSWERS.items()), validate_choice=False)
+    for key, label in SCREENING_ITEMS.items()
+}
+
+
+class ScreeningForm(FlaskForm):
+    """The checklist: one pass / fail / not applicable question per item (added below), fraud risk, notes."""
+
+    fraud_risk = RadioField(
+        "Fraud risk",
+        widget=GovRadioInput(),
+        choices=list(FRAUD_RISKS.items()),
+        validate_choice=False,
+        description="Your rating of the risk of fraud with this organisation and bid",
+    )
+    notes = TextAreaField(
+        "Notes (optional)",
+        widget=GovTextArea(),
+        description="What you checked and found, for the panel and for anyone who screens it after you",
+    )
+    version_id = HiddenField()
+    submit = SubmitField("Save the checklist", widget=GovSubmitInput())
+
+    def item_fields(self) -> list[Any]:
+        return [self[key] for key in SCREENING_ITEMS]
+
+    def answers(self) -> Answers:
+        return Answers(
+            items={key: self[key].data or None for key in SCREENING_ITEMS},
+            fraud_risk=self.fraud_risk.data or None,
+            notes=self.notes.data or "",
+        )
+
+    def expected_version(self) -> int | None:
+        return _number(self.version_id.data)
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        for name, message in errors.items():
+            self[name].errors = [message]
+
+
+for _key, _field in _ITEM_FIELDS.items():
+    setattr(ScreeningForm, _key, _field)  # WTForms' form class accepts fields added like this
+
+
+class StepForm(FlaskForm):
+    """A screening decision: the application's version when the page was opened, and the reason if one is asked."""
+
+    version_id = HiddenField()
+    reason = TextAreaField(
+        "Reason", validators=[Optional(), Length(max=5000, message="This must be 5,000 characters or fewer")]
+    )
+
+    def expected_version(self) -> int | None:
+        return _number(self.version_id.data)
+
+
+class CriterionForm(FlaskForm):
+    name = StringField("Name", widget=GovTextInput(), description="For example, Need and evidence")
+    guidance = TextAreaField(
+        "Guidance (optional)",
+        widget=GovTextArea(),
+        description="What assessors look for. Applicants see it too, in the round's guidance",
+    )
+    scale_min = StringField("Lowest score", widget=GovTextInput(), default="0")
+    scale_max = StringField("Highest score", widget=GovTextInput(), default="5")
+    descriptors = TextAreaField(
+        "What each score means (optional)",
+        widget=GovTextArea(),
+        description="One score per line: the score, a colon, then what it means. For example, 5: Strong",
+    )
+    weight = StringField(
+        "Weight",
+        widget=GovTextInput(),
+        default="1",
+        description="How much this criterion counts towards the weighted total. For example, 1 or 1.5",
+    )
+    minimum_score = StringField(
+        "Minimum score (optional)",
+        widget=GovTextInput(),
+        description="A bid scoring below this on average cannot be recommended. Leave empty for no minimum",
+    )
+    comment_required = BooleanField(
+        "Assessors must write a comment with each score", widget=GovCheckboxInput(), default=True
+    )
+    submit = SubmitField("Save criterion", widget=GovSubmitInput())
+
+    def raw(self) -> dict[str, Any]:
+        names = ("name", "guidance", "scale_min", "scale_max", "descriptors", "weight", "minimum_score")
+        values: dict[str, Any] = {name: self[name].data or "" for name in names}
+        values["comment_required"] = bool(self.comment_required.data)
+        return values
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        for name, message in errors.items():
+            self[name].errors = [message]
+
+
+class RemoveCriterionForm(FlaskForm):
+    submit = SubmitField("Remove", widget=GovSubmitInput())
+
+
+class AssignForm(FlaskForm):
+    assessors = SelectMultipleField(
+        "Assessors",
+        widget=GovCheckboxesInput(),
+        coerce=int,
+        validate_choice=False,
+        description="Bids are shared between the assessors you choose, so each has about the same number",
+    )
+    per_bid = StringField(
+        "Assessors per bid", widget=GovTextInput(), description="How many different assessors score each bid"
+    )
+    submit = SubmitField("Assign assessors", widget=GovSubmitInput())
+
+    def per_bid_number(self) -> int | None:
+        return _number(self.per_bid.data)
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        for name, message in errors.items():
+            self[name].errors = [message]
+
+
+class ChooseAssessorForm(FlaskForm):
+    """One assessor chosen from a list (to reassign a bid, or add an assessor to one)."""
+
+    assessor = StringField()
+
+    def assessor_id(self) -> int | None:
+        return _number(self.assessor.data)
+
+
+class RemoveAssignmentForm(FlaskForm):
+    version_id = HiddenField()
+    reason = TextAreaField(
+        "Reason", validators=[Optional(), Length(max=5000, message="The reason must be 5,000 characters or fewer")]
+    )
+
+    def expected_version(self) -> int | None:
+        return _number(self.version_id.data)

@@ -1,0 +1,54 @@
+"""Pages of the finance area (thin: each view calls a service).
+
+`/finance/`: finance staff (and officers and admins, who get bank details masked) choose a
+programme, a period and a format, and download the finance spreadsheet.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, render_template, send_file, stream_with_context
+from flask_login import current_user
+
+from grants.auth.permissions import staff
+from grants.finance_export import services
+from grants.finance_export.forms import FinanceExportForm
+
+bp = Blueprint("finance_export", __name__, url_prefix="/finance")
+
+
+def _render(form: FinanceExportForm, choices: list[services.ProgrammeChoice], status: int = 200) -> Any:
+    return render_template("finance_export/export.html", form=form, choices=choices), status
+
+
+@bp.route("/", methods=["GET", "POST"])
+@staff(*sorted(services.EXPORT_ROLES))
+def export():  # type: ignore[no-untyped-def]
+    choices = services.programmes_for(current_user)
+    starts_on, ends_on = services.current_financial_year(date.today())
+    form = FinanceExportForm(starts_on=starts_on, ends_on=ends_on)
+    form.set_programmes([(choice.code, f"{choice.code}: {choice.name}") for choice in choices])
+    if not form.is_submitted():
+        return _render(form, choices)
+    if not form.validate():
+        return _render(form, choices, status=400)
+    try:
+        export = services.export_for(current_user, form.programme.data, form.starts_on.data, form.ends_on.data)
+    except services.UnknownProgramme as exc:
+        form.programme.errors = [str(exc)]
+        return _render(form, choices, status=400)
+    except services.FinanceExportError as exc:
+        form.ends_on.errors = [str(exc)]
+        return _render(form, choices, status=400)
+    if form.output_format.data == "csv":
+        return Response(
+            stream_with_context(services.csv_lines(export)),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{export.filename("csv")}"'},
+        )
+    handle = services.xlsx_file(export)
+    return send_file(
+        handle, mimetype=services.XLSX_MIMETYPE, as_attachment=True, download_name=export.filename("xlsx"), max_age=0
+    )
