@@ -43,7 +43,7 @@ class BaseConfig:
     SERVICE_URL = os.environ.get("SERVICE_URL", "http://127.0.0.1:5000")
     PASSWORD_RESET_MAX_AGE = 3600
     PAGE_SIZE = 25
-    WORKFLOW_DEFINITIONS_DIR = str(ROOT / "workflows" / "definitions")
+    WORKFLOW_DEFINITIONS_DIR = str(ROOT / "grants" / "definitions")
     DEMO_ALLOWED = True
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(ROOT / "instance" / "uploads"))
     MAX_CONTENT_LENGTH = 40 * 1024 * 1024  # a page may carry three 10MB files and its answers

@@ -64,7 +64,7 @@ def create_app(config: type[BaseConfig] | str | None = None, **overrides: Any) -
 def _init_extensions(app: Flask) -> None:
     from govuk_frontend_wtf.main import WTFormsHelpers
 
-    from grants import workflow
+    from grants import areas, workflow
     from grants.database import init_database
     from grants.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -75,7 +75,7 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     WTFormsHelpers(app)
-    workflow.init_app(app)
+    workflow.init_app(app, areas.case_types(), areas.SHARED_EFFECTS)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -10,8 +10,6 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from workflows.registry import check_folder
-
 grantflow = AppGroup("grantflow", help="grantflow operations")
 users = AppGroup("users", help="Accounts")
 workflows_group = AppGroup("workflows", help="Workflow definitions")
@@ -73,8 +71,10 @@ def users_create(email: str, name: str, roles: tuple[str, ...], password: str) -
 @FORMAT
 def workflows_check(folder: Path | None, output_format: str) -> None:
     """Validate every workflow definition; exit 1 naming each problem."""
+    from grants.workflow import check_definitions
+
     folder = folder or Path(current_app.config["WORKFLOW_DEFINITIONS_DIR"])
-    definitions, problems = check_folder(folder)
+    definitions, problems = check_definitions(folder)
     lines = [f"{'ok ' if not problems else '   '} {d.name} v{d.version} ({d.source})" for d in definitions]
     lines += [f"problem: {p}" for p in problems]
     payload = {

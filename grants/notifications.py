@@ -1,39 +1,84 @@
-"""What some emails add to the standard 'your case has moved' message."""
+"""The emails a transition sends: the standard "your case has moved" message, with what its case type adds.
+
+`email_organisation` and `email_officers` are effects any definition may name; the case type of
+the subject (and the step of its transition) supplies a better subject line or more details.
+"""
 
 from __future__ import annotations
 
-from workflows.context import Context
+from flask import current_app
+from sqlalchemy import select
+
+from grants import mail
+from grants.extensions import db
+from grants.models import Membership, RoleGrant, User
+from workflows import Context
 
 
-def subject_line(context: Context) -> str | None:
-    """A subject that reads well to the person it is for, where the standard one would not."""
-    subject = context.subject
-    if subject.__audit_type__ == "award" and context.transition.name == "offer":
-        from grants.formatting import money
-
-        reply = f": please reply by {subject.respond_by:%-d %B %Y}" if subject.respond_by else ""
-        return f"Your grant offer {subject.reference} for {money(subject.amount_pence)}{reply}"
-    return None
-
-
-def details(context: Context) -> str | None:
-    subject = context.subject
-    if subject.__audit_type__ == "application" and context.transition.name == "submit":
-        from grants.apply.services import answers_summary
-        from grants.apply.summary import as_text
-
-        return (
-            f"Thank you. We have received your application {subject.reference}. "
-            "Keep this email: it is your copy of what you sent.\n\n" + as_text(answers_summary(subject))
+def _organisation_emails(organisation_id: int | None) -> list[str]:
+    if organisation_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(User.email)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.organisation_id == organisation_id, User.active.is_(True))
+            .order_by(User.email)
         )
-    if subject.__audit_type__ == "application" and context.transition.name in ("approve", "reject"):
-        from grants.decisions.decisions import outcome_text
+    )
 
-        # The decision: the amount and conditions of an approval, and the panel's feedback.
-        return outcome_text(subject, context.transition.name)
-    if subject.__audit_type__ == "award":
-        from grants.awards.emails import details as award_details
 
-        # The offer itself (amount, conditions, reply-by date and link); who signed an acceptance.
-        return award_details(subject, context.transition.name)
-    return None
+def _officer_emails(programme_id: int | None) -> list[str]:
+    query = (
+        select(User.email)
+        .join(RoleGrant, RoleGrant.user_id == User.id)
+        .where(RoleGrant.role == "officer", User.active.is_(True))
+        .where((RoleGrant.programme_id == programme_id) | RoleGrant.programme_id.is_(None))
+        .distinct()
+        .order_by(User.email)
+    )
+    return list(db.session.scalars(query))
+
+
+def notify(context: Context, audience: str) -> None:
+    """Queue one email per recipient in the outbox, inside the transition's transaction."""
+    subject = context.subject
+    if audience == "organisation":
+        recipients = _organisation_emails(subject.owning_organisation_id())
+    else:
+        recipients = _officer_emails(subject.owning_programme_id())
+    case_type = context.host.case_types.of(subject)
+    state_label = context.definition.states[context.transition.target].label
+    title = case_type.subject_line(context) or f"{subject.reference}: {context.transition.label}"
+    lines = [
+        f"{context.definition.label} {subject.reference} is now: {state_label}.",
+        "",
+        f"What happened: {context.transition.label}.",
+    ]
+    if context.reason:
+        lines += ["", "Reason given:", context.reason]
+    extra = case_type.details(context)
+    if extra:
+        lines += ["", extra]
+    lines += ["", f"Sign in to grantflow to see it: {current_app.config['SERVICE_URL']}"]
+    version = (subject.version_id or 0) + 1
+    for email in recipients:
+        mail.queue_email(
+            to=email,
+            subject=title,
+            body="\n".join(lines),
+            key=f"transition:{subject.__audit_type__}:{subject.id}:{version}:{context.transition.name}:{email}",
+        )
+
+
+def email_organisation(ctx: Context) -> None:
+    """Tell the members of the subject's organisation what happened, and why."""
+    ctx.host.notify(ctx, "organisation")
+
+
+def email_officers(ctx: Context) -> None:
+    """Tell the officers of the subject's programme that it needs them."""
+    ctx.host.notify(ctx, "officers")
+
+
+EFFECTS = {"email_organisation": email_organisation, "email_officers": email_officers}

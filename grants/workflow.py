@@ -1,29 +1,68 @@
-"""The application's side of the workflow engine: who may act, audit rows, emails.
+"""The application's side of the workflow engine: its vocabulary, the host, and the one way a case moves.
 
-`apply_transition` is the one way a case changes state: it applies the engine's
-transition and commits, turning a concurrent change into a Conflict.
+`apply_transition` is the one way a case changes state, whichever page asked: it runs the action
+handler that the case's type registered for that transition (locks, fields recorded with the
+change), the engine's checks and apply, and the commit, turning a concurrent change into a
+Conflict.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import select, update
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import select
 
-from grants import access, audit, mail, notifications
+from grants import access, audit, notifications
+from grants.case_types import Action, CaseType, CaseTypes
 from grants.extensions import db
-from grants.models import CASE_MODELS, Membership, RoleGrant, Round, User, Workflowed
-from workflows import Conflict, Engine, TransitionEvent, load_registry
-from workflows.context import Context
+from grants.models import Workflowed
+from grants.models.people import ROLE_WHO
+from grants.transactions import conflicts_as
+from grants.workflow_states import state_labels, states
+from workflows import (
+    Conflict,
+    Context,
+    DefinitionError,
+    Engine,
+    Registry,
+    TransitionEvent,
+    Vocabulary,
+    check_files,
+)
+from workflows.definition import Definition
+from workflows.registry import definition_files
+
+# State tags: what the code asks of a definition instead of listing state names.
+TAGS = {
+    "ended": "Nothing more happens to this case: it is finished one way or another.",
+    "fallen_away": "An award that no longer commits money: declined by the grantee or cancelled.",
+    "live": "Still counts: not cancelled, withdrawn or replaced.",
+    "committed": "An instalment approved or paid: it counts against the award's unpaid balance.",
+    "awaiting_grantee": "Waiting for the grantee to do something.",
+    "in_delivery": "An award whose money is being spent: accepted and running.",
+    "with_applicant": "An application the applicant can still change or must answer.",
+    "ranked": "An application the panel ranks: assessed and waiting for a recommendation or decision.",
+    "recommended": "An application the panel has put forward or held in reserve.",
+    "funded": "An application that was approved for funding.",
+    "accepting_bids": "A round that takes applications now.",
+}
 
 
 class WorkflowHost:
+    """What the engine asks of the application: who may act, and where the record of a change goes."""
+
+    def __init__(self, case_types: CaseTypes):
+        self.case_types = case_types
+
     def roles_for(self, user: Any, subject: Any, wanted: frozenset[str] | None = None) -> frozenset[str]:
         return access.roles_for(user, subject, wanted)
+
+    def notify(self, context: Context, audience: str) -> None:
+        notifications.notify(context, audience)
 
     def record(self, event: TransitionEvent) -> None:
         subject = event.subject
@@ -43,93 +82,87 @@ class WorkflowHost:
             at=event.at,
         )
 
-    def record_change(self, context: Context, *, subject: Any, action: str, before: str, after: str) -> None:
-        audit.record(
-            actor=context.user,
-            subject_type=subject.__audit_type__,
-            subject_id=subject.id,
-            subject_reference=subject.reference,
-            action=action,
-            from_state=before,
-            to_state=after,
-            reason=context.reason or getattr(context.subject, "reason", None),
-            data={"by": context.subject.reference},
-            at=context.now,
-        )
 
-    def assign_reference(self, subject: Any) -> None:
-        if getattr(subject, "public_reference", None) or not hasattr(subject, "round_id"):
-            return
-        number = db.session.execute(
-            update(Round)
-            .where(Round.id == subject.round_id)
-            .values(application_count=Round.application_count + 1)
-            .returning(Round.application_count, Round.code)
-        ).one()
-        subject.public_reference = f"{number.code}-{number.application_count:04d}"
+def vocabulary_for(case_types: CaseTypes, effects: Mapping[str, Any]) -> Vocabulary:
+    """The roles, tags, guards and effects the grant definitions may name."""
+    vocabulary = Vocabulary()
+    for role, who in ROLE_WHO.items():
+        vocabulary.role(role, who)
+    for tag, meaning in TAGS.items():
+        vocabulary.tag(tag, meaning)
+    vocabulary.effects(effects)
+    for case_type in case_types:
+        vocabulary.guards(case_type.guards)
+        vocabulary.effects(case_type.effects)
+    return vocabulary
 
-    def notify(self, context: Context, audience: str) -> None:
-        subject = context.subject
-        if audience == "organisation":
-            recipients = _organisation_emails(subject.owning_organisation_id())
-        else:
-            recipients = _officer_emails(subject.owning_programme_id())
-        state_label = context.definition.states[context.transition.target].label
-        title = notifications.subject_line(context) or f"{subject.reference}: {context.transition.label}"
-        lines = [
-            f"{context.definition.label} {subject.reference} is now: {state_label}.",
-            "",
-            f"What happened: {context.transition.label}.",
-        ]
-        if context.reason:
-            lines += ["", "Reason given:", context.reason]
-        extra = notifications.details(context)
-        if extra:
-            lines += ["", extra]
-        lines += ["", f"Sign in to grantflow to see it: {current_app.config['SERVICE_URL']}"]
-        version = (subject.version_id or 0) + 1
-        for email in recipients:
-            mail.queue_email(
-                to=email,
-                subject=title,
-                body="\n".join(lines),
-                key=f"transition:{subject.__audit_type__}:{subject.id}:{version}:{context.transition.name}:{email}",
+
+def definitions_folder(app: Flask) -> Path:
+    return Path(app.config["WORKFLOW_DEFINITIONS_DIR"])
+
+
+def check(case_types: CaseTypes, vocabulary: Vocabulary, files: list[Path]) -> tuple[list[Definition], list[str]]:
+    """Every definition file checked against the vocabulary, and each tied to a registered case type."""
+    definitions, problems = check_files(files, vocabulary)
+    names = {d.name for d in definitions}
+    for definition in definitions:
+        if case_types.for_workflow(definition.name) is None:
+            problems.append(f"{definition.source}: no case type runs the workflow '{definition.name}'")
+    for case_type in case_types:
+        if case_type.workflow not in names and definitions:
+            problems.append(
+                f"case type '{case_type.kind}' names the workflow '{case_type.workflow}', which has no file"
             )
+    return definitions, problems
 
 
-def _organisation_emails(organisation_id: int | None) -> list[str]:
-    if organisation_id is None:
-        return []
-    return list(
-        db.session.scalars(
-            select(User.email)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.organisation_id == organisation_id, User.active.is_(True))
-            .order_by(User.email)
-        )
+__all__ = ["apply_transition", "case_type_of", "case_types", "engine", "start_case", "state_labels", "states"]
+
+
+def init_app(app: Flask, case_types: CaseTypes, effects: Mapping[str, Any]) -> None:
+    """Load and validate every definition; a broken one, or one naming an unregistered name, stops the app."""
+    vocabulary = vocabulary_for(case_types, effects)
+    folder = definitions_folder(app)
+    definitions, problems = check(case_types, vocabulary, definition_files(folder))
+    if not definitions and not problems:
+        problems.append(f"{folder}: no workflow definitions (*.toml)")
+    if problems:
+        raise DefinitionError("; ".join(problems))
+    app.extensions["case_types"] = case_types
+    app.extensions["workflow_engine"] = Engine(
+        Registry(definitions), WorkflowHost(case_types), vocabulary, tz=app.config["TIMEZONE"]
     )
 
 
-def _officer_emails(programme_id: int | None) -> list[str]:
-    query = (
-        select(User.email)
-        .join(RoleGrant, RoleGrant.user_id == User.id)
-        .where(RoleGrant.role == "officer", User.active.is_(True))
-        .where((RoleGrant.programme_id == programme_id) | RoleGrant.programme_id.is_(None))
-        .distinct()
-        .order_by(User.email)
-    )
-    return list(db.session.scalars(query))
-
-
-def init_app(app: Flask) -> None:
-    """Load and validate every workflow definition; a broken one stops the app starting."""
-    registry = load_registry(app.config["WORKFLOW_DEFINITIONS_DIR"])
-    app.extensions["workflow_engine"] = Engine(registry, WorkflowHost(), tz=app.config["TIMEZONE"])
+def check_definitions(folder: Path) -> tuple[list[Definition], list[str]]:
+    """The definitions of a folder checked against the running app's case types and vocabulary."""
+    files = definition_files(folder)
+    if not files:
+        return [], [f"{folder}: no workflow definitions (*.toml)"]
+    return check(case_types(), engine().vocabulary, files)
 
 
 def engine() -> Engine:
     return current_app.extensions["workflow_engine"]
+
+
+def case_types() -> CaseTypes:
+    return current_app.extensions["case_types"]
+
+
+def case_type_of(subject: Any) -> CaseType:
+    return case_types().of(subject)
+
+
+def _proceed(action: Action) -> TransitionEvent:
+    return engine().apply(
+        action.subject,
+        action.name,
+        action.user,
+        action.reason,
+        expected_version=action.expected_version,
+        now=action.now,
+    )
 
 
 def apply_transition(
@@ -140,24 +173,29 @@ def apply_transition(
     *,
     expected_version: int | None = None,
     now: datetime | None = None,
+    fields: Mapping[str, Any] | None = None,
+    commit: bool = True,
 ) -> TransitionEvent:
-    """Apply a transition and commit. Raises TransitionRefused or Conflict; nothing changes then."""
-    try:
-        event = engine().apply(subject, name, user, reason, expected_version=expected_version, now=now)
+    """Apply a transition through its registered handler, and commit (unless the caller will).
+
+    Raises TransitionRefused or Conflict; nothing changes then.
+    """
+    action = Action(
+        subject=subject,
+        name=name,
+        user=user,
+        reason=reason,
+        expected_version=expected_version,
+        now=now,
+        fields=fields or {},
+        proceed=_proceed,
+    )
+    handler = case_type_of(subject).handler(name)
+    if not commit:
+        return handler(action)
+    with conflicts_as(lambda: Conflict(subject)):
+        event = handler(action)
         db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict(subject) from None
-    except OperationalError as exc:
-        # SQLite (the embedded development database) refuses the second of two writers
-        # outright instead of making it wait: the same outcome as a stale version.
-        db.session.rollback()
-        if "database is locked" in str(exc):
-            raise Conflict(subject) from None
-        raise
-    except Exception:
-        db.session.rollback()
-        raise
     return event
 
 
@@ -171,14 +209,15 @@ def fire_due_transitions(now: datetime | None = None) -> dict[str, int]:
     """Apply every timed transition that has fallen due (rounds open/close, returns go overdue)."""
     eng = engine()
     fired: dict[str, int] = {}
-    for kind, model in CASE_MODELS.items():
-        for definition in eng.registry.all():
+    for case_type in case_types():
+        model: Any = case_type.model
+        for definition in eng.registry.versions(case_type.workflow):
             timed = definition.timed_transitions()
             if not timed:
                 continue
             sources = {s for t in timed for s in t.sources}
             ids = db.session.scalars(
-                select(model.id).where(  # type: ignore[attr-defined]
+                select(model.id).where(
                     model.workflow == definition.name,
                     model.workflow_version == definition.version,
                     model.state.in_(sources),
@@ -195,5 +234,5 @@ def fire_due_transitions(now: datetime | None = None) -> dict[str, int]:
                     apply_transition(subject, transition.name, None, now=now)
                 except Conflict:
                     continue
-                fired[kind] = fired.get(kind, 0) + 1
+                fired[case_type.kind] = fired.get(case_type.kind, 0) + 1
     return fired

@@ -1,25 +1,24 @@
-"""The state-machine engine and the workflow definitions it runs.
+"""The state-machine engine: definitions as data, validation, available actions with reasons,
+apply, timers and diagrams.
 
-Nothing here knows about any one programme: definitions are data files, and the
-conditions and effects they name are registered by name.
+It knows no grant word: the host application registers its roles, guards, effects and state
+tags in a Vocabulary, and its definitions name them.
 """
 
+from workflows.context import Context, Host, TransitionEvent
 from workflows.definition import Definition, DefinitionError, State, Transition
-from workflows.engine import (
-    Conflict,
-    Engine,
-    Option,
-    ReasonRequired,
-    TransitionEvent,
-    TransitionRefused,
-)
-from workflows.registry import Registry, load_registry
+from workflows.engine import Conflict, Engine, Option, ReasonRequired, TransitionRefused
+from workflows.registry import Registry, check_files, check_folder, load_registry
+from workflows.vocabulary import SYSTEM, Vocabulary
 
 __all__ = [
+    "SYSTEM",
     "Conflict",
+    "Context",
     "Definition",
     "DefinitionError",
     "Engine",
+    "Host",
     "Option",
     "ReasonRequired",
     "Registry",
@@ -27,5 +26,8 @@ __all__ = [
     "Transition",
     "TransitionEvent",
     "TransitionRefused",
+    "Vocabulary",
+    "check_files",
+    "check_folder",
     "load_registry",
 ]

@@ -1,4 +1,4 @@
-"""What a condition or effect is told about the transition it guards or follows."""
+"""What a guard or effect is told about the transition it guards or follows."""
 
 from __future__ import annotations
 
@@ -11,21 +11,16 @@ if TYPE_CHECKING:
 
 
 class Host(Protocol):
-    """What the application supplies to the engine: who may act, and where records go."""
+    """What the application supplies to the engine: who may act, and where the record of a change goes.
+
+    The host may offer more (its guards and effects reach it as `Context.host`); the engine calls only these.
+    """
 
     def roles_for(self, user: Any, subject: Any, wanted: frozenset[str] | None = None) -> frozenset[str]:
         """The roles the user acts in on this subject; with `wanted`, enough to tell whether any of those."""
         ...
 
     def record(self, event: TransitionEvent) -> None: ...
-
-    def notify(self, context: Context, audience: str) -> None: ...
-
-    def assign_reference(self, subject: Any) -> None: ...
-
-    def record_change(self, context: Context, *, subject: Any, action: str, before: str, after: str) -> None:
-        """Audit a change an effect made to another record (e.g. a variation changing an award's amount)."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -51,7 +46,7 @@ class Context:
     user: Any
     reason: str | None
     now: datetime
-    host: Host
+    host: Any  # the host application's object: its guards and effects may use more than Host promises
     tz: tzinfo
     event: TransitionEvent | None = None
 

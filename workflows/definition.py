@@ -1,7 +1,8 @@
 """Workflow definitions as data: parse a TOML file and validate it.
 
-A definition names its states and transitions; conditions and effects are
-referred to by name and looked up in the registries of conditions.py/effects.py.
+A definition names its states (each with a label, whether it is terminal, and tags the host
+asks for instead of listing state names) and its transitions; roles, guards (`conditions`),
+effects and tags are names that the host registers in a Vocabulary.
 """
 
 from __future__ import annotations
@@ -12,9 +13,12 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-ROLES = frozenset({"applicant", "assessor", "officer", "finance", "decision_maker", "admin", "system"})
+from workflows.vocabulary import SYSTEM
+
+if TYPE_CHECKING:
+    from workflows.vocabulary import Vocabulary
 
 _AFTER = re.compile(
     r"^\s*(?P<field>[a-z_][a-z0-9_]*)\s*(?:(?P<sign>[+-])\s*(?P<n>\d+)\s*(?P<unit>minutes?|hours?|days?))?\s*$"
@@ -32,6 +36,7 @@ class State:
     terminal: bool = False
     outcome: str | None = None
     description: str = ""
+    tags: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,20 @@ class Definition:
     def timed_transitions(self) -> list[Transition]:
         return [t for t in self.transitions.values() if t.after is not None]
 
+    def tagged(self, tag: str) -> frozenset[str]:
+        """The names of the states that carry this tag."""
+        return frozenset(s.name for s in self.states.values() if tag in s.tags)
+
+    def terminal_states(self) -> frozenset[str]:
+        return frozenset(s.name for s in self.states.values() if s.terminal)
+
+
+def _names(raw: dict[str, Any], key: str, where: str) -> list[str]:
+    value = raw.get(key, [])
+    if not isinstance(value, list):
+        raise DefinitionError(f"{where}: '{key}' must be a list, e.g. {key} = [\"{value}\"]")
+    return [str(v) for v in value]
+
 
 def _require(data: dict[str, Any], key: str, where: str) -> Any:
     if key not in data:
@@ -136,6 +155,7 @@ def parse(data: dict[str, Any], source: str = "<memory>") -> Definition:
                 terminal=bool(raw.get("terminal", False)),
                 outcome=raw.get("outcome"),
                 description=str(raw.get("description", "")),
+                tags=frozenset(_names(raw, "tags", f"{source}: state '{state_name}'")),
             )
         transitions: dict[str, Transition] = {}
         for raw in data.get("transitions", []):
@@ -193,12 +213,16 @@ def load_file(path: Path) -> Definition:
     return parse(data, source=path.name)
 
 
-def problems(definition: Definition, conditions: set[str], effects: set[str]) -> list[str]:
+def problems(definition: Definition, vocabulary: Vocabulary) -> list[str]:
     """Everything wrong with a definition's meaning; empty when it is sound."""
     where = definition.source
     found: list[str] = []
     if not definition.states:
         return [f"{where}: no states"]
+    roles, conditions, effects = vocabulary.role_names, vocabulary.guard_names, vocabulary.effect_names
+    for state in definition.states.values():
+        for tag in sorted(state.tags - vocabulary.tag_names):
+            found.append(f"{where}: state '{state.name}' names unknown tag '{tag}'")
     if definition.initial not in definition.states:
         found.append(f"{where}: initial state '{definition.initial}' is not a state")
     for t in definition.transitions.values():
@@ -210,7 +234,7 @@ def problems(definition: Definition, conditions: set[str], effects: set[str]) ->
                 found.append(f"{label} leaves terminal state '{source}'")
         if t.target not in definition.states:
             found.append(f"{label} goes to unknown state '{t.target}'")
-        for role in sorted(t.roles - ROLES):
+        for role in sorted(t.roles - roles):
             found.append(f"{label} names unknown role '{role}'")
         if not t.roles:
             found.append(f"{label} names no role")
@@ -220,7 +244,7 @@ def problems(definition: Definition, conditions: set[str], effects: set[str]) ->
         for eff in t.effects:
             if eff not in effects:
                 found.append(f"{label} names unknown effect '{eff}'")
-        if t.after is not None and "system" not in t.roles:
+        if t.after is not None and SYSTEM not in t.roles:
             found.append(f"{label} is timed but 'system' may not apply it")
     if found:
         return found

@@ -13,22 +13,11 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from workflows.conditions import CONDITIONS
 from workflows.context import Context, Host, TransitionEvent
 from workflows.definition import Definition, Transition
 from workflows.diagram import diagram
-from workflows.effects import EFFECTS
 from workflows.registry import Registry
-
-ROLE_LABELS = {
-    "applicant": "the applicant",
-    "assessor": "an assessor",
-    "officer": "an officer",
-    "finance": "finance staff",
-    "decision_maker": "the decision maker",
-    "admin": "an administrator",
-    "system": "the system",
-}
+from workflows.vocabulary import SYSTEM, Vocabulary
 
 
 class TransitionRefused(Exception):
@@ -72,23 +61,29 @@ def _utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _who(roles: frozenset[str]) -> str:
-    names = [ROLE_LABELS.get(r, r) for r in sorted(roles) if r != "system"]
-    if not names:
-        return "the system"
-    if len(names) == 1:
-        return names[0]
-    return ", ".join(names[:-1]) + " or " + names[-1]
-
-
 class Engine:
     def __init__(
-        self, registry: Registry, host: Host, *, tz: str = "Europe/London", clock: Callable[[], datetime] | None = None
+        self,
+        registry: Registry,
+        host: Host,
+        vocabulary: Vocabulary,
+        *,
+        tz: str = "Europe/London",
+        clock: Callable[[], datetime] | None = None,
     ):
         self.registry = registry
         self.host = host
+        self.vocabulary = vocabulary
         self.tz = ZoneInfo(tz)
         self.clock = clock or (lambda: datetime.now(UTC))
+
+    def _who(self, roles: frozenset[str]) -> str:
+        names = [self.vocabulary.role_label(r) for r in sorted(roles) if r != SYSTEM]
+        if not names:
+            return self.vocabulary.role_label(SYSTEM)
+        if len(names) == 1:
+            return names[0]
+        return ", ".join(names[:-1]) + " or " + names[-1]
 
     # -- reading -------------------------------------------------------------
     def definition_for(self, subject: Any) -> Definition:
@@ -114,7 +109,7 @@ class Engine:
     def _blocking(self, ctx: Context) -> list[str]:
         reasons: list[str] = []
         for name in ctx.transition.conditions:
-            reason = CONDITIONS[name](ctx)
+            reason = self.vocabulary.run_guard(name, ctx)
             if reason:
                 reasons.append(reason)
         return reasons
@@ -135,7 +130,7 @@ class Engine:
 
     def _roles(self, user: Any, subject: Any, wanted: frozenset[str] | None = None) -> frozenset[str]:
         if user is None:
-            return frozenset({"system"})
+            return frozenset({SYSTEM})
         return self.host.roles_for(user, subject, wanted)
 
     def available(self, subject: Any, user: Any, *, now: datetime | None = None) -> list[Option]:
@@ -146,12 +141,12 @@ class Engine:
         options: list[Option] = []
         for transition in definition.transitions_from(subject.state):
             reasons: list[str] = []
-            if transition.roles == {"system"} and transition.after is not None:
+            if transition.roles == {SYSTEM} and transition.after is not None:
                 due = self.due_at(subject, transition)
                 when = f" on {due.astimezone(self.tz):%-d %B %Y at %H:%M}" if due else ""
                 reasons.append(f"This happens automatically{when}.")
             elif not roles & transition.roles:
-                reasons.append(f"Only {_who(transition.roles)} can do this.")
+                reasons.append(f"Only {self._who(transition.roles)} can do this.")
             else:
                 ctx = self._context(subject, definition, transition, user, None, now)
                 reasons.extend(self._blocking(ctx))
@@ -203,8 +198,8 @@ class Engine:
             raise TransitionRefused([f"'{label}' is not possible while this is {state.lower()}."])
         roles = self._roles(user, subject, transition.roles)
         if not roles & transition.roles:
-            raise TransitionRefused([f"Only {_who(transition.roles)} can do this."])
-        if transition.after is not None and transition.roles == {"system"}:
+            raise TransitionRefused([f"Only {self._who(transition.roles)} can do this."])
+        if transition.after is not None and transition.roles == {SYSTEM}:
             due = self.due_at(subject, transition)
             if due is None or due > now:
                 raise TransitionRefused(["This happens automatically when it falls due, not before."])
@@ -232,7 +227,7 @@ class Engine:
         self.host.record(event)
         ctx.event = event
         for effect_name in transition.effects:
-            EFFECTS[effect_name](ctx)
+            self.vocabulary.run_effect(effect_name, ctx)
         return event
 
     def due_transition(self, subject: Any, *, now: datetime | None = None) -> Transition | None:

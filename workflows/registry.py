@@ -1,13 +1,12 @@
-"""Every workflow definition, every version, loaded from a folder and validated."""
+"""Every workflow definition, every version, loaded from files and validated against a vocabulary."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from workflows.conditions import CONDITIONS
 from workflows.definition import Definition, DefinitionError, load_file, problems
-from workflows.effects import EFFECTS
+from workflows.vocabulary import Vocabulary
 
 
 class Registry:
@@ -29,10 +28,18 @@ class Registry:
             raise DefinitionError(f"no workflow {name!r} version {version}") from None
 
     def latest(self, name: str) -> Definition:
-        versions = [d for d in self._by_key.values() if d.name == name]
+        versions = self.versions(name)
         if not versions:
             raise DefinitionError(f"no workflow named {name!r}")
-        return max(versions, key=lambda d: d.version)
+        return versions[-1]
+
+    def versions(self, name: str) -> list[Definition]:
+        """Every version of one workflow, oldest first."""
+        return sorted((d for d in self._by_key.values() if d.name == name), key=lambda d: d.version)
+
+    def tagged(self, name: str, tag: str) -> frozenset[str]:
+        """The states carrying `tag` in any version of the workflow: running cases keep old versions."""
+        return frozenset().union(*(d.tagged(tag) for d in self.versions(name)))
 
     def names(self) -> list[str]:
         return sorted({name for name, _ in self._by_key})
@@ -44,21 +51,24 @@ class Registry:
         return iter(self.all())
 
 
-def check_folder(folder: Path) -> tuple[list[Definition], list[str]]:
-    """Load and validate every *.toml file; return the definitions and every problem found."""
+def definition_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.toml"))
+
+
+def check_files(paths: Iterable[Path], vocabulary: Vocabulary) -> tuple[list[Definition], list[str]]:
+    """Load and validate every file; return the definitions and every problem found."""
     definitions: list[Definition] = []
     found: list[str] = []
-    files = sorted(folder.glob("*.toml"))
-    if not files:
-        found.append(f"{folder}: no workflow definitions (*.toml)")
-    for path in files:
+    for path in paths:
         try:
             definition = load_file(path)
         except DefinitionError as exc:
             found.append(str(exc))
             continue
-        found.extend(problems(definition, set(CONDITIONS), set(EFFECTS)))
+        found.extend(problems(definition, vocabulary))
         definitions.append(definition)
+    if not definitions and not found:
+        found.append("no workflow definitions (*.toml)")
     try:
         Registry(definitions)
     except DefinitionError as exc:
@@ -66,9 +76,17 @@ def check_folder(folder: Path) -> tuple[list[Definition], list[str]]:
     return definitions, found
 
 
-def load_registry(folder: Path | str) -> Registry:
+def check_folder(folder: Path, vocabulary: Vocabulary) -> tuple[list[Definition], list[str]]:
+    """Every *.toml file of a folder, checked."""
+    files = definition_files(folder)
+    if not files:
+        return [], [f"{folder}: no workflow definitions (*.toml)"]
+    return check_files(files, vocabulary)
+
+
+def load_registry(folder: Path | str, vocabulary: Vocabulary) -> Registry:
     """The registry of a folder, or DefinitionError naming every file and problem."""
-    definitions, found = check_folder(Path(folder))
+    definitions, found = check_folder(Path(folder), vocabulary)
     if found:
         raise DefinitionError("; ".join(found))
     return Registry(definitions)

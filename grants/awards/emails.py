@@ -50,12 +50,3 @@ def reminder_text(award: Award) -> str:
             "If you have replied in the last few hours, you can ignore this email.",
         ]
     )
-
-
-def details(award: Award, transition: str) -> str | None:
-    """What the workflow's emails about an award add (see grants.notifications)."""
-    if transition == "offer":
-        return offer_text(award)
-    if transition == "accept":
-        return accepted_text(award)
-    return None

@@ -13,24 +13,11 @@ from grants.models.people import Invitation, Membership, Organisation, RoleGrant
 from grants.models.programmes import Criterion, Programme, QuestionSet, Round, Term
 from grants.models.tokens import ApiToken
 
-# The workflowed kinds of case, by the name used in URLs and the audit log.
-CASE_MODELS: dict[str, type[Workflowed]] = {
-    "round": Round,
-    "application": Application,
-    "award": Award,
-    "payment": Payment,
-    "return": MonitoringReturn,
-    "assessment": Assessment,
-    "contract": Contract,
-    "variation": Variation,
-}
-
 __all__ = [
     "ApiToken",
     "Budget",
     "Recovery",
     "Variation",
-    "CASE_MODELS",
     "Application",
     "Approval",
     "Assessment",

@@ -23,6 +23,15 @@ ROLE_LABELS = {
     "decision_maker": "Decision maker",
     "admin": "Administrator",
 }
+# How a refusal names who may act: "Only an officer can do this."
+ROLE_WHO = {
+    "applicant": "the applicant",
+    "assessor": "an assessor",
+    "officer": "an officer",
+    "finance": "finance staff",
+    "decision_maker": "the decision maker",
+    "admin": "an administrator",
+}
 ORGANISATION_TYPES = {
     "registered_charity": "Registered charity",
     "cio": "Charitable incorporated organisation (CIO)",

@@ -24,7 +24,6 @@ from grants.pagination import Page, paginate
 from grants.payments.services import (
     PAYMENT_ROLES,
     Invalid,
-    award_for_update,
     before_award_message,
     parse_date,
     roles_on,
@@ -210,9 +209,8 @@ def _done(event: TransitionEvent, payment: Payment) -> str:
 
 
 def approve(user: Any, payment: Payment, expected_version: int | None) -> str:
-    """Approve for payment. Approvals on one award take turns (its row is locked), so two approved
-    at once cannot together go over the unpaid balance."""
-    award_for_update(payment.award_id)
+    """Approve for payment. Approvals on one award take turns (the payment case type's handler locks
+    its row, whichever page asks), so two approved at once cannot together go over the unpaid balance."""
     return _done(apply_transition(payment, "approve", user, expected_version=expected_version), payment)
 
 
@@ -251,9 +249,10 @@ def mark_paid(
         errors["finance_reference"] = f"The finance system reference must be {REFERENCE_MAX} characters or fewer"
     if errors:
         raise Invalid(errors)
-    payment.paid_on = day
-    payment.finance_reference = reference
-    return _done(apply_transition(payment, "mark_paid", user, expected_version=expected_version), payment)
+    fields = {"paid_on": day, "finance_reference": reference}
+    return _done(
+        apply_transition(payment, "mark_paid", user, expected_version=expected_version, fields=fields), payment
+    )
 
 
 def act(user: Any, payment: Payment, name: str, reason: str, expected_version: int | None) -> str:

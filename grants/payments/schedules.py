@@ -32,7 +32,7 @@ from grants.payments.services import (
     require_officer,
     state_labels,
 )
-from grants.workflow import engine, start_case
+from grants.workflow import apply_transition, start_case
 
 EDITABLE = "scheduled"
 LOCKED = ("approved", "held", "paid")
@@ -271,9 +271,8 @@ def save_schedule(user: Any, award: Award, rows: list[RowInput], fingerprint: st
     if not result.changed:
         db.session.rollback()
         return result
-    eng = engine()
     for payment in to_cancel:
-        eng.apply(payment, "cancel", user, REPLACED)
+        apply_transition(payment, "cancel", user, REPLACED, commit=False)  # one commit for the whole schedule
     number = max((p.instalment for p in schedule.locked + schedule.scheduled + schedule.cancelled), default=0)
     for item in sorted(new, key=lambda i: i.due_on):
         number += 1

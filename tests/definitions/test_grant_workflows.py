@@ -7,19 +7,15 @@ named conditions read, and the host hands out a fixed set of roles and keeps wha
 from __future__ import annotations
 
 import copy
-import functools
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
 
-import workflows
+from tests.definitions.support import DEFINITIONS, shipped, vocabulary
 from workflows import Conflict, DefinitionError, Engine, TransitionEvent, TransitionRefused, load_registry
-
-DEFINITIONS = Path(workflows.__file__).parent / "definitions"
 
 NOW = datetime(2023, 5, 10, 9, 30, tzinfo=UTC)
 SUMMER_CLOSE = datetime(2023, 6, 30, 11, 0, tzinfo=UTC)  # 12:00 BST
@@ -32,11 +28,6 @@ APPLICANT = "amy (applicant)"
 OFFICER = "olu (officer)"
 FINANCE = "fran (finance)"
 SYSTEM = None  # the engine treats "no user" as the system
-
-
-@functools.cache
-def shipped():
-    return load_registry(DEFINITIONS)
 
 
 # -- fakes --------------------------------------------------------------------------------------------
@@ -175,7 +166,7 @@ class FakeTicket:
 
 def engine_for(*roles: str, registry=None) -> tuple[Engine, FakeHost]:
     host = FakeHost(roles=frozenset(roles))
-    return Engine(registry or shipped(), host, clock=lambda: NOW), host
+    return Engine(registry or shipped(), host, vocabulary(), clock=lambda: NOW), host
 
 
 def option(engine: Engine, subject: Any, user: Any, name: str, now: datetime = NOW):
@@ -827,7 +818,7 @@ roles = ["officer"]
 def versioned(tmp_path):
     (tmp_path / "ticket.v1.toml").write_text(TICKET_V1, encoding="utf-8")
     (tmp_path / "ticket.v2.toml").write_text(TICKET_V2, encoding="utf-8")
-    return engine_for("officer", registry=load_registry(tmp_path))
+    return engine_for("officer", registry=load_registry(tmp_path, vocabulary()))
 
 
 def test_a_new_case_starts_on_the_latest_version(versioned):
@@ -1062,7 +1053,7 @@ conditions = ["has_amount"]
 @pytest.fixture
 def timed(tmp_path):
     (tmp_path / "ticket.v1.toml").write_text(TIMED_TICKET, encoding="utf-8")
-    engine, _ = engine_for(registry=load_registry(tmp_path))
+    engine, _ = engine_for(registry=load_registry(tmp_path, vocabulary()))
     return engine
 
 
@@ -1243,7 +1234,7 @@ def test_the_unpaid_balance_leaves_out_the_payment_being_approved():
 def test_an_officer_cannot_mark_an_application_eligible_until_screening_passes():
     application = FakeApplication(state="submitted", screening="Screening found problems: Bank details checked.")
     host = FakeHost(roles=frozenset({"officer"}))
-    engine = Engine(load_registry(DEFINITIONS), host)
+    engine = Engine(load_registry(DEFINITIONS, vocabulary()), host, vocabulary())
 
     with pytest.raises(TransitionRefused) as refused:
         engine.apply(application, "mark_eligible", object())
@@ -1254,7 +1245,9 @@ def test_an_officer_cannot_mark_an_application_eligible_until_screening_passes()
 
 def test_a_large_award_waits_for_a_second_approval():
     application = FakeApplication(state="recommended", approvals_missing="Awards above £100,000 need a second approval")
-    engine = Engine(load_registry(DEFINITIONS), FakeHost(roles=frozenset({"decision_maker"})))
+    engine = Engine(
+        load_registry(DEFINITIONS, vocabulary()), FakeHost(roles=frozenset({"decision_maker"})), vocabulary()
+    )
 
     options = {o.name: o for o in engine.available(application, object())}
 

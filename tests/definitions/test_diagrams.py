@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-import workflows
-from workflows import Engine, load_registry
+from tests.definitions.support import SHIPPED_FILES, shipped, vocabulary
+from workflows import Engine
 from workflows.definition import load_file, parse
 from workflows.diagram import diagram
-
-DEFINITIONS = Path(workflows.__file__).parent / "definitions"
-SHIPPED_FILES = sorted(DEFINITIONS.glob("*.toml"))
-
-
-@functools.cache
-def shipped():
-    return load_registry(DEFINITIONS)
 
 
 def application():
@@ -180,7 +170,7 @@ def test_a_current_state_the_workflow_does_not_have_is_not_highlighted():
 
 
 def test_the_engine_draws_a_cases_own_workflow_version_with_its_state_highlighted():
-    engine = Engine(shipped(), FakeHost())
+    engine = Engine(shipped(), FakeHost(), vocabulary())
     subject = FakeSubject(workflow="application", workflow_version=1, state="eligible")
 
     assert engine.diagram(subject) == diagram(application(), current="eligible")

@@ -1,0 +1,25 @@
+"""Every area's kinds of case, registered in one place; only the app factory imports this module."""
+
+from __future__ import annotations
+
+from grants import case_rules, notifications
+from grants.apply import cases as apply_cases
+from grants.assessors import cases as assessor_cases
+from grants.awards import cases as award_cases
+from grants.case_types import CaseTypes
+from grants.commissioning import cases as commissioning_cases
+from grants.decisions import cases as decision_cases
+from grants.monitoring import cases as monitoring_cases
+from grants.payments import cases as payment_cases
+
+# Effects any definition may name, whatever its kind of case.
+SHARED_EFFECTS = {**notifications.EFFECTS, **case_rules.EFFECTS}
+
+
+def case_types() -> CaseTypes:
+    registered = CaseTypes()
+    for module in (apply_cases, assessor_cases, award_cases, payment_cases, monitoring_cases, commissioning_cases):
+        for case_type in module.CASE_TYPES:
+            registered.register(case_type)
+    registered.contribute("application", decision_cases.APPLICATION_STEPS)
+    return registered

@@ -1,0 +1,1 @@
+"""Commissioning: contracts and strands of provision delivered by providers (VRU, MoJ)."""

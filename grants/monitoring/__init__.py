@@ -1,0 +1,1 @@
+"""Monitoring: the returns grantees and providers send about what their money achieved."""
