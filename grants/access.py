@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g, has_request_context
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from grants.extensions import db
-from grants.models import Membership, RoleGrant, User, Workflowed
+from grants.models import Application, Assessment, Membership, RoleGrant, Round, User, Workflowed
 
 ALL_PROGRAMMES = None
 
@@ -81,3 +81,40 @@ def can_see_case(user: Any, subject: Workflowed) -> bool:
     declared conflict can hide a bid from them everywhere.
     """
     return bool(staff_roles(user, subject.owning_programme_id()) & CASE_PAGE_ROLES)
+
+
+# -- the conflict rule ------------------------------------------------------------------------------
+# An assessor never sees a bid they declared a conflict on, nor one they were removed from.
+HIDDEN_FROM_ASSESSORS = ("conflicted", "withdrawn")
+
+
+def visible_assessments(user: Any) -> Select[Assessment]:
+    """The assessments this user may see as an assessor: theirs, not conflicted, not removed,
+    on a programme where they still hold the assessor role.
+
+    The single source of the conflict rule. Anything that shows an assessor their bids
+    (pages, exports, the API) must build on this query, never on Assessment directly.
+    """
+    grants = staff_grants(user)
+    query = select(Assessment).where(
+        Assessment.assessor_id == user.id,
+        Assessment.state.not_in(HIDDEN_FROM_ASSESSORS),
+    )
+    if "assessor" in grants.get(ALL_PROGRAMMES, frozenset()):
+        return query
+    programmes = [programme_id for programme_id, roles in grants.items() if "assessor" in roles]
+    return query.where(
+        Assessment.application_id.in_(
+            select(Application.id)
+            .join(Round, Round.id == Application.round_id)
+            .where(Round.programme_id.in_(programmes))
+        )
+    )
+
+
+def can_see_application(user: Any, application_id: int) -> bool:
+    """Whether the user is assigned to this bid as an assessor and has not declared a conflict."""
+    found = db.session.scalar(
+        visible_assessments(user).where(Assessment.application_id == application_id).with_only_columns(Assessment.id)
+    )
+    return found is not None

@@ -11,6 +11,7 @@ from grants.auth.passwords import hash_password
 from grants.extensions import db
 from grants.models import (
     Application,
+    Assessment,
     Award,
     Budget,
     Contract,
@@ -102,6 +103,18 @@ class ApplicationFactory(Base):
     workflow = "application"
     workflow_version = 1
     state = "draft"
+    state_changed_at = factory.LazyFunction(lambda: datetime.now(UTC))
+
+
+class AssessmentFactory(Base):
+    class Meta:
+        model = Assessment
+
+    application = factory.SubFactory(ApplicationFactory, state="in_assessment")
+    assessor = factory.SubFactory(UserFactory)
+    workflow = "assessment"
+    workflow_version = 1
+    state = "assigned"
     state_changed_at = factory.LazyFunction(lambda: datetime.now(UTC))
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from grants.access import can_see_application
 from grants.apply import uploads
 from grants.apply.services import NotFound, application_for_staff_or_member
 from grants.extensions import db
@@ -16,8 +17,6 @@ def document_for(user: Any, application_id: int, document_id: int) -> Document:
     try:
         application_id = application_for_staff_or_member(user, application_id).id
     except NotFound:
-        from grants.assessors.services import can_see_application
-
         if not can_see_application(user, application_id):
             raise
     document = db.session.get(Document, document_id)

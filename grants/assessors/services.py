@@ -18,24 +18,22 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import flag_modified
-from sqlalchemy.orm.exc import StaleDataError
 
-from grants import access
+from grants.access import can_see_application, visible_assessments  # noqa: F401  (the conflict rule; tests use it from here)
 from grants.apply.services import NotFound as NoQuestionSet
 from grants.apply.services import answers_summary, documents_of
 from grants.extensions import db
 from grants.models import Application, Assessment, Criterion, Document, Round, Score, User
 from grants.pagination import Page, paginate
+from grants.transactions import commit_or_conflict
 from grants.workflow import apply_transition
 from workflows import Conflict, TransitionRefused
 
 ASSESSOR = "assessor"
 # An assessor never sees an assessment in these states: a declared conflict, a removed assignment.
-HIDDEN_STATES = ("conflicted", "withdrawn")
 # The state of an assessment in the words an assessor reads on their list.
 PLAIN_STATES = {"assigned": "Declare any conflict", "scoring": "Scoring", "submitted": "Submitted"}
 COMMENT_MAX = 10_000
@@ -72,44 +70,12 @@ def now() -> datetime:
 
 
 # -- what an assessor may see --------------------------------------------------------------------
-def visible_assessments(user: Any) -> Select[Assessment]:
-    """The assessments this user may see as an assessor: theirs, not conflicted, not removed,
-    on a programme where they still hold the assessor role.
-
-    The single source of the conflict rule. Anything that shows an assessor their bids
-    (pages, exports, the API) must build on this query, never on Assessment directly.
-    """
-    grants = access.staff_grants(user)
-    query = select(Assessment).where(
-        Assessment.assessor_id == user.id,
-        Assessment.state.not_in(HIDDEN_STATES),
-    )
-    if ASSESSOR in grants.get(access.ALL_PROGRAMMES, frozenset()):
-        return query
-    programmes = [programme_id for programme_id, roles in grants.items() if ASSESSOR in roles]
-    return query.where(
-        Assessment.application_id.in_(
-            select(Application.id)
-            .join(Round, Round.id == Application.round_id)
-            .where(Round.programme_id.in_(programmes))
-        )
-    )
-
-
 def assessment_for(user: Any, assessment_id: int) -> Assessment:
     """The user's own visible assessment, or AssessmentNotFound (never a hint why)."""
     assessment = db.session.scalar(visible_assessments(user).where(Assessment.id == assessment_id))
     if assessment is None:
         raise AssessmentNotFound(assessment_id)
     return assessment
-
-
-def can_see_application(user: Any, application_id: int) -> bool:
-    """Whether the user is assigned to this bid as an assessor and has not declared a conflict."""
-    found = db.session.scalar(
-        visible_assessments(user).where(Assessment.application_id == application_id).with_only_columns(Assessment.id)
-    )
-    return found is not None
 
 
 # -- the list ------------------------------------------------------------------------------------
@@ -339,17 +305,7 @@ def save_draft(user: Any, assessment: Assessment, typed: dict[int, Typed], expec
         return 0
     db.session.add_all(rows)
     flag_modified(assessment, "state")  # the assessment changed too: its version_id moves on
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict(assessment) from None
-    except OperationalError as exc:
-        # SQLite refuses the second of two writers outright: the same outcome as a stale version.
-        db.session.rollback()
-        if "database is locked" in str(exc):
-            raise Conflict(assessment) from None
-        raise
+    commit_or_conflict(lambda: Conflict(assessment))
     return len(rows)
 
 

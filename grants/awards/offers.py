@@ -15,14 +15,13 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm.exc import StaleDataError
 
 from grants.awards.creation import round_awards_filter
 from grants.awards.services import AwardError, today
 from grants.extensions import db
 from grants.formatting import london_date
 from grants.models import Award, Round
+from grants.transactions import commit_or_conflict
 from grants.workflow import apply_transition
 from workflows import Conflict, TransitionRefused
 
@@ -89,16 +88,7 @@ def save_offer(
     award.offer_conditions = details.conditions.strip()
     award.agreement_terms = details.agreement_terms.strip()
     award.respond_by = details.respond_by
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict(award) from None
-    except OperationalError as exc:
-        db.session.rollback()
-        if "database is locked" in str(exc):
-            raise Conflict(award) from None
-        raise
+    commit_or_conflict(lambda: Conflict(award))
 
 
 def send_offer(

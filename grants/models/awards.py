@@ -18,6 +18,7 @@ from grants.models.applications import Application
 from grants.models.base import Base, UTCDateTime, Workflowed, utcnow
 from grants.models.people import Organisation
 from grants.models.programmes import Programme
+from grants.workflow_states import states
 
 if TYPE_CHECKING:
     from grants.models.monitoring import MonitoringReturn
@@ -200,7 +201,7 @@ class Variation(Workflowed, Base):
 
     def variation_problem(self) -> str | None:
         award = self.award
-        if award.state in {"closed", "declined", "cancelled"}:
+        if award.state in states("award", "ended"):
             return "The award has ended and can no longer be varied."
         if self.new_amount_pence is not None:
             if self.new_amount_pence <= 0:

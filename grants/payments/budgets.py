@@ -29,10 +29,10 @@ from grants.models import Award, Budget, Payment, Recovery, Term
 from grants.models.base import utcnow
 from grants.models.budgets import financial_year_label, financial_year_of
 from grants.payments.services import Invalid, NotFound, Stale, commit_or_stale
+from grants.workflow_states import states
 
 VIEW_ROLES = frozenset({"officer", "finance", "decision_maker", "admin"})
 SET_ROLES = frozenset({"finance", "admin"})
-NOT_COMMITTED = ("declined", "cancelled")
 NO_STREAM = ""
 COST_CENTRE_MAX = 32
 YEARS = range(2000, 2101)
@@ -148,7 +148,7 @@ def report(user: Any, year: int, today: date) -> Report:
             .where(
                 Award.decided_at >= decided_from,
                 Award.decided_at < decided_to,
-                Award.state.not_in(NOT_COMMITTED),
+                Award.state.not_in(states("award", "fallen_away")),
             )
             .group_by(stream)
         ).all()

@@ -21,7 +21,6 @@ from grants.extensions import db
 from grants.formatting import london_date, money, pence_from_pounds
 from grants.models import Award, MonitoringReturn, Payment
 from grants.payments.services import (
-    ENDED,
     Invalid,
     NotAllowed,
     Stale,
@@ -33,6 +32,7 @@ from grants.payments.services import (
     state_labels,
 )
 from grants.workflow import apply_transition, start_case
+from grants.workflow_states import states
 
 EDITABLE = "scheduled"
 LOCKED = ("approved", "held", "paid")
@@ -93,7 +93,7 @@ class Schedule:
 
     @property
     def editable(self) -> bool:
-        return self.award.state not in ENDED
+        return self.award.state not in states("award", "ended")
 
     @property
     def problem(self) -> str | None:
@@ -240,7 +240,7 @@ def _listing(items: list[tuple[int, date]]) -> list[str]:
 def save_schedule(user: Any, award: Award, rows: list[RowInput], fingerprint: str) -> Saved:
     """Check and save the schedule in one transaction; Invalid, Stale or NotAllowed write nothing."""
     require_officer(user, award)
-    if award.state in ENDED:
+    if award.state in states("award", "ended"):
         raise NotAllowed("This award has ended, so its payment schedule can no longer be changed.")
     try:
         award = award_for_update(award.id)

@@ -17,14 +17,13 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
 from grants import access
 from grants.extensions import db
 from grants.formatting import london_date
 from grants.models import Award, Payment, Variation
+from grants.transactions import commit_or_conflict
 from grants.workflow import engine
 
 OFFICER = frozenset({"officer"})
@@ -34,7 +33,6 @@ VIEWERS = frozenset({"officer", "finance", "decision_maker", "admin"})
 # Who may open an instalment and act on it (the workflow then decides which action is theirs).
 PAYMENT_ROLES = frozenset({"officer", "finance", "admin"})
 VARIATION_ROLES = frozenset({"officer", "decision_maker", "admin"})
-ENDED = frozenset({"closed", "declined", "cancelled"})
 CONFLICT_MESSAGE = (
     "Someone else changed this while you were looking at it. Nothing you entered has been saved: "
     "here is its current state; check it, then try again if it still needs doing."
@@ -147,22 +145,7 @@ def state_labels(workflow: str) -> dict[str, str]:
 def commit_or_stale(current: Callable[[], Any] | None = None, *, flush_only: bool = False) -> None:
     """Commit (or only flush); a stale version, a duplicate row or a locked SQLite file becomes Stale
     after a rollback, carrying what `current` finds saved now."""
-    try:
-        if flush_only:
-            db.session.flush()
-        else:
-            db.session.commit()
-    except (StaleDataError, IntegrityError):
-        db.session.rollback()
-        raise Stale(current() if current else None) from None
-    except OperationalError as exc:
-        db.session.rollback()
-        if "database is locked" in str(exc):
-            raise Stale(current() if current else None) from None
-        raise
-    except Exception:
-        db.session.rollback()
-        raise
+    commit_or_conflict(lambda: Stale(current() if current else None), flush_only=flush_only, duplicates=True)
 
 
 def version_or_none(value: str | None) -> int | None:

@@ -21,7 +21,6 @@ from grants.formatting import london_date, money, pence_from_pounds
 from grants.models import AuditEvent, Award, User, Variation
 from grants.pagination import Page, paginate
 from grants.payments.services import (
-    ENDED,
     VARIATION_ROLES,
     Invalid,
     NotAllowed,
@@ -31,6 +30,7 @@ from grants.payments.services import (
     state_labels,
 )
 from grants.workflow import apply_transition, engine, start_case
+from grants.workflow_states import states
 from workflows import Option
 
 REASON_MISSING = {
@@ -55,7 +55,7 @@ def pending(award: Award) -> Variation | None:
 def request_variation(user: Any, award: Award, amount_typed: str, ends: tuple[str, str, str], reason: str) -> Variation:
     """Ask for the change; Invalid (by field) or NotAllowed write nothing."""
     require_officer(user, award)
-    if award.state in ENDED:
+    if award.state in states("award", "ended"):
         raise NotAllowed("The award has ended and can no longer be varied.")
     waiting = pending(award)
     if waiting is not None:

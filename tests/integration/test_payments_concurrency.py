@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from grants.cases import services as case_pages
 from grants.extensions import db
 from grants.models import Payment, User
 from grants.payments import instalments, services
@@ -85,6 +86,47 @@ def test_two_instalments_approved_at_once_cannot_together_go_over_the_award(app,
     jobs = {
         "one": (team.finance.id, one.id, lambda user, payment, version: instalments.approve(user, payment, version)),
         "two": (second.id, two.id, lambda user, payment, version: instalments.approve(user, payment, version)),
+    }
+    db.session.remove()
+
+    outcomes = _race(app, jobs)
+
+    assert sorted(outcomes.values()) == [
+        "applied",
+        "refused: This payment is more than the award's unpaid balance (£2,985.00).",
+    ]
+    states = sorted(db.session.get(Payment, pid).state for pid in (jobs["one"][1], jobs["two"][1]))
+    assert states == ["approved", "scheduled"]
+
+
+def _through_the_case_page(user, payment, version):  # type: ignore[no-untyped-def]
+    """The generic case page's route: grants.cases.services.transition, as its view calls it."""
+    return case_pages.transition("payment", payment.id, "approve", user, None, version)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize(
+    "routes",
+    [("case page", "case page"), ("case page", "payments page"), ("payments page", "case page")],
+    ids=lambda r: " + ".join(r),
+)
+def test_two_approvals_through_any_mix_of_pages_cannot_together_go_over_the_award(
+    app, committed_db, is_postgres, routes
+):
+    if not is_postgres:
+        pytest.skip("row locks need PostgreSQL")
+    team = people()
+    second = people(team.programme).finance
+    grant = award(team.programme)  # £7,985.00
+    one = PaymentFactory(award=grant, instalment=1, amount_pence=500_000, due_on=MAY)
+    two = PaymentFactory(award=grant, instalment=2, amount_pence=500_000, due_on=MAY)
+    by_page = {
+        "case page": _through_the_case_page,
+        "payments page": lambda user, payment, version: instalments.approve(user, payment, version),
+    }
+    jobs = {
+        "one": (team.finance.id, one.id, by_page[routes[0]]),
+        "two": (second.id, two.id, by_page[routes[1]]),
     }
     db.session.remove()
 
