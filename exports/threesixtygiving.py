@@ -28,7 +28,6 @@ from typing import IO, Any, Literal
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from exports.panel_pack import Column, Sheet
 from exports.threesixtygiving_grants import (
     GEO_CODE_TYPE,
     PAGE_SIZE,
@@ -48,6 +47,7 @@ from exports.threesixtygiving_grants import (
     pounds_text,
     rfc3339,
 )
+from exports.xlsx import Column, Sheet
 
 __all__ = [
     "PUBLISHED_STATES",
