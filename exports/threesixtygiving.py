@@ -203,15 +203,6 @@ def json_chunks(
     yield "\n]}\n"
 
 
-def _text_writer(fileobj: Any) -> Callable[[str], Any]:
-    """Write str to a text stream, UTF-8 bytes to a binary one (the JSON is ASCII either way)."""
-    if isinstance(fileobj, io.TextIOBase):
-        return fileobj.write
-    if isinstance(fileobj, io.RawIOBase | io.BufferedIOBase) or "b" in str(getattr(fileobj, "mode", "")):
-        return lambda text: fileobj.write(text.encode("utf-8"))
-    return fileobj.write
-
-
 def text_writer(fileobj: Any) -> Callable[[str], Any]:
     """Write str to a text stream, UTF-8 bytes to a binary one (the JSON is ASCII either way)."""
     if isinstance(fileobj, io.TextIOBase):
