@@ -4,7 +4,7 @@ The workload is the "exports" one of docs/benchmarks.md for
 issue 6: 100,000 awards and 300,000 payments (--quick: 10,000 and 30,000) of one programme,
 all decided and due in the 2022/23 financial year, so the export's period holds every row.
 
-1. The finance export (``exports.finance_spreadsheet.write_xlsx``: the Awards, Payments due, Summary and
+1. The finance export (``grants.finance_export.spreadsheet.write_xlsx``: the Awards, Payments due, Summary and
    About sheets, rows streamed from a server-side cursor into openpyxl write-only) written by
    a child process (this script with a hidden ``--child finance``), timed from the first query
    to the file saved.
@@ -14,7 +14,7 @@ all decided and due in the 2022/23 financial year, so the export's period holds 
    ``WriteOnlyCell`` with the same number formats, a bold header, frozen panes, autofilter and
    column widths. ``finance_ratio`` = export time / baseline time. Target: <= 1.3, and the
    export's peak RSS < 150 MB.
-3. The same for the 360Giving JSON (``exports.threesixtygiving.write_json``, streamed from one
+3. The same for the 360Giving JSON (``grants.open_data.publish.write_json``, streamed from one
    server-side cursor) beside a baseline that writes the same grant dicts, built in memory
    beforehand, with json's C encoder and the export's JSON options (``json.dumps`` of each grant,
    the defaults, a grant per line, 500 grants per write, as the export writes). The same child
@@ -67,7 +67,7 @@ ROUNDS = 10
 PAYMENTS_PER_AWARD = 3
 TARGET_RATIO = 1.3
 TARGET_RSS_MB = 150
-GRANTS_PER_WRITE = 500  # the export's chunk: exports.threesixtygiving_grants.PAGE_SIZE
+GRANTS_PER_WRITE = 500  # the export's chunk: grants.open_data.queries.PAGE_SIZE
 CHILDREN = ["finance", "baseline", "threesixtygiving", "threesixtygiving_baseline"]
 PUBLISHER = {"prefix": "360G-wypcc", "funder_id": "GB-LAE-WYCA", "funder_name": "West Yorkshire Combined Authority"}
 STREAMS = ["victims_of_crime", "community_safety", "criminal_justice", "violence_reduction_unit"]
@@ -275,8 +275,8 @@ def _finance_export(db: Any) -> Any:
 
 def _baseline_rows(db: Any, export: Any) -> tuple[list[list[Any]], list[list[Any]], list[list[Any]]]:
     """The export's rows, as the export shows them, all in memory: (awards, payments, summary)."""
-    from exports.finance_spreadsheet import pounds
     from grants.finance_export.queries import award_values, awards_query, lookups, payments_query, summary
+    from grants.formatting import pounds_text as pounds
 
     labels = lookups(db.session)
     awards = []
@@ -316,8 +316,7 @@ def _write_baseline(output: str, sheets: list[tuple[str, list[Any], list[list[An
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    from exports.finance_spreadsheet import DATE_FORMAT
-    from exports.panel_pack import MONEY_FORMAT
+    from exports.xlsx import DATE_FORMAT, MONEY_FORMAT
 
     book = Workbook(write_only=True)
     bold = Font(bold=True)
@@ -347,8 +346,9 @@ def _write_baseline(output: str, sheets: list[tuple[str, list[Any], list[list[An
 
 
 def _threesixtygiving_dicts(db: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    from exports.threesixtygiving import grant_object, iter_grants, open_publication, package_metadata
-    from exports.threesixtygiving_grants import pounds as grant_pounds
+    from exports.threesixtygiving import grant_object, package_metadata
+    from grants.formatting import pounds as grant_pounds
+    from grants.open_data.queries import iter_grants, open_publication
 
     publication = open_publication(db.session, PROGRAMME, **PUBLISHER)
     metadata = package_metadata(publication)
@@ -379,7 +379,7 @@ def child(mode: str, url: str, output: str) -> int:
     figures: dict[str, Any] = {}
     with app.app_context():
         if mode == "finance":
-            from exports.finance_spreadsheet import write_xlsx
+            from grants.finance_export.spreadsheet import write_xlsx
 
             export = _finance_export(db)
             reset, before = reset_peak(), status_mb("VmRSS")
@@ -404,7 +404,7 @@ def child(mode: str, url: str, output: str) -> int:
             seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
             figures = {"awards": len(awards), "payments": len(payments)}
         elif mode == "threesixtygiving":
-            from exports.threesixtygiving import write_json
+            from grants.open_data.publish import write_json
 
             reset, before = reset_peak(), status_mb("VmRSS")
             t0, c0 = time.perf_counter(), time.process_time()
@@ -452,11 +452,11 @@ def run_child(mode: str, url: str, suffix: str) -> dict[str, Any]:
 
 
 def threesixtygiving_available() -> str | None:
-    """None if exports.threesixtygiving.write_json is there; else why not."""
+    """None if grants.open_data.publish.write_json is there; else why not."""
     try:
-        from exports.threesixtygiving import write_json  # noqa: F401
+        from grants.open_data.publish import write_json  # noqa: F401
     except ImportError as exc:
-        return f"exports.threesixtygiving.write_json is not there yet ({exc})"
+        return f"grants.open_data.publish.write_json is not there yet ({exc})"
     return None
 
 

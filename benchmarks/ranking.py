@@ -11,7 +11,7 @@ append-only history is there for the max(id) subquery to skip).
    per assessment (exact: whole hundredths), not one row per score.
 2. SQL statements rank_round sends, counted with an SQLAlchemy ``before_cursor_execute``
    listener, for a round of 100 bids and for the big round: equal counts are the pass.
-3. The panel pack (``exports.panel_pack.write_panel_pack``, ranking included) written in a
+3. The panel pack (``grants.decisions.panel_pack.write_panel_pack``, ranking included) written in a
    child process, so its peak memory is its own: the child resets its peak-RSS counter just
    before the export (Linux ``/proc/self/clear_refs``), then reports the export's time, the
    resident memory before it and the peak during it (``VmHWM``; ``ru_maxrss`` where /proc is
@@ -325,7 +325,7 @@ def child(mode: str, url: str, code: str, output: str) -> int:
     with app.app_context():
         round_ = load_round(db, code)
         if mode == "pack":
-            from exports.panel_pack import write_panel_pack
+            from grants.decisions.panel_pack import write_panel_pack
 
             reset = reset_peak()
             before = status_mb("VmRSS") or peak_mb()

@@ -5,51 +5,160 @@ current, project by project), "By area of focus", "By district", "By priority", 
 "By flag" (this round), "Rounds" (each round so far, and the total), and the same breakdowns
 for the rounds so far ("Cumulative by …").
 
-Written like the panel pack (`exports.panel_pack.Sheet`): openpyxl write-only, money as
-numbers in pounds with the format "£"#,##0.00, frozen header rows, autofilters, set column
-widths, and every text cell a typed string that can never be a formula.
+A writer: grants.reports works the figures out and passes them in (`CommitteeWorkbook`, its
+parts typed by the Protocols below); the sheets are laid out with exports/xlsx.py (money as
+numbers in pounds with the format "£"#,##0.00, every text cell a typed string that can never
+be a formula).
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
-from typing import IO, Any
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
-from exports.panel_pack import Column, Sheet
-from grants.reports.committee import FLAGS, VOCABULARIES, Breakdown, Scope, percent
-from grants.reports.services import CommitteeReport
+from exports.xlsx import Column, Sheet, Target, save
 
-PERCENT_FORMAT = "0.00"
-SHEET_TITLES = {
-    "area_of_focus": "area of focus",
-    "district": "district",
-    "priority": "priority",
-    "theme": "theme",
-    FLAGS: "flag",
-}
 NONE_STATED = "None stated"
 
 
-def _percent(sheet: Sheet, value: Any) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet.ws, value=value)
-    cell.number_format = PERCENT_FORMAT
-    return cell
+class TermFigures(Protocol):
+    @property
+    def label(self) -> str: ...
+    @property
+    def projects(self) -> int: ...
+    @property
+    def percent(self) -> Decimal: ...
+    @property
+    def amount_pence(self) -> int: ...
+    @property
+    def people(self) -> int: ...
 
 
-def _summary(workbook: Workbook, report: CommitteeReport) -> None:
+class Breakdown(Protocol):
+    """Projects by the terms of one vocabulary (or by flag), and how many stated none."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def rows(self) -> Sequence[TermFigures]: ...
+    @property
+    def none_stated(self) -> int: ...
+    @property
+    def percent_none_stated(self) -> Decimal: ...
+
+
+class Headline(Protocol):
+    """Applications received and projects awarded, with their money and the people they reach."""
+
+    @property
+    def applications(self) -> int: ...
+    @property
+    def requested_pence(self) -> int: ...
+    @property
+    def awarded(self) -> int: ...
+    @property
+    def awarded_pence(self) -> int: ...
+    @property
+    def people(self) -> int: ...
+
+
+class Scope(Headline, Protocol):
+    """The figures of one round, or of the rounds so far."""
+
+    @property
+    def people_not_stated(self) -> int: ...
+
+
+class RoundFigures(Headline, Protocol):
+    """One round's line of the "Rounds" sheet."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+
+
+class Recoveries(Protocol):
+    @property
+    def underspend_returned_pence(self) -> int: ...
+    @property
+    def clawback_pence(self) -> int: ...
+
+
+class ReconciliationItem(Protocol):
+    @property
+    def reference(self) -> str: ...
+    @property
+    def award_reference(self) -> str | None: ...
+    @property
+    def amount_pence(self) -> int: ...
+    @property
+    def detail(self) -> str: ...
+
+
+class ReconciliationStep(Protocol):
+    @property
+    def label(self) -> str: ...
+    @property
+    def projects(self) -> int: ...
+    @property
+    def amount_pence(self) -> int: ...
+    @property
+    def items(self) -> Sequence[ReconciliationItem]: ...
+
+
+class Reconciliation(Protocol):
+    @property
+    def decision_projects(self) -> int: ...
+    @property
+    def decision_pence(self) -> int: ...
+    @property
+    def steps(self) -> Sequence[ReconciliationStep]: ...
+    @property
+    def current_projects(self) -> int: ...
+    @property
+    def current_pence(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class BreakdownSheets:
+    """One breakdown, this round's and the rounds so far: sheets "By {name}" and "Cumulative by {name}"."""
+
+    name: str
+    this_round: Breakdown
+    cumulative: Breakdown
+    none_stated_row: bool = True  # a last row for the projects stating none (not for flags)
+
+
+@dataclass(frozen=True)
+class CommitteeWorkbook:
+    round_code: str
+    round_number: int
+    round_codes: Sequence[str]
+    rounds_label: str  # "Rounds 1 to 3"
+    basis_label: str
+    this_round: Scope
+    cumulative: Scope
+    percent_with_area_of_focus: tuple[Decimal, Decimal]  # this round, the rounds so far
+    recoveries: Recoveries
+    cumulative_recoveries: Recoveries
+    reconciliation: Reconciliation
+    rounds: Sequence[RoundFigures]
+    breakdowns: Sequence[BreakdownSheets]
+
+
+def _summary(workbook: Workbook, report: CommitteeWorkbook) -> None:
     this, cumulative = report.this_round, report.cumulative
     sheet = Sheet(
         workbook,
         "Summary",
-        [Column("Figure", 46), Column(f"Round {report.round.number}", 20), Column(report.rounds_label, 20)],
+        [Column("Figure", 46), Column(f"Round {report.round_number}", 20), Column(report.rounds_label, 20)],
     )
-    sheet.append([sheet.text("Round"), sheet.text(report.round.code), sheet.text(", ".join(report.round_codes))])
+    sheet.append([sheet.text("Round"), sheet.text(report.round_code), sheet.text(", ".join(report.round_codes))])
     sheet.append([sheet.text("Basis"), sheet.text(report.basis_label), sheet.text(report.basis_label)])
 
     def numbers(label: str, first: int, second: int) -> None:
@@ -64,21 +173,21 @@ def _summary(workbook: Workbook, report: CommitteeReport) -> None:
     money("Amount awarded", this.awarded_pence, cumulative.awarded_pence)
     numbers("People impacted", this.people, cumulative.people)
     numbers("Projects giving no number of people", this.people_not_stated, cumulative.people_not_stated)
-    first, second = this.breakdowns["area_of_focus"], cumulative.breakdowns["area_of_focus"]
+    first, second = report.percent_with_area_of_focus
     sheet.append(
         [
             sheet.text("Projects tackling at least one area of focus (%)"),
-            _percent(sheet, first.percent_with_any),
-            _percent(sheet, second.percent_with_any),
+            sheet.decimal(first),
+            sheet.decimal(second),
         ]
     )
-    recoveries, all_recoveries = report.figures.recoveries, report.figures.cumulative_recoveries
+    recoveries, all_recoveries = report.recoveries, report.cumulative_recoveries
     money("Underspend returned", recoveries.underspend_returned_pence, all_recoveries.underspend_returned_pence)
     money("Clawed back", recoveries.clawback_pence, all_recoveries.clawback_pence)
     sheet.finish()
 
 
-def _reconciliation(workbook: Workbook, report: CommitteeReport) -> None:
+def _reconciliation(workbook: Workbook, report: CommitteeWorkbook) -> None:
     rec = report.reconciliation
     sheet = Sheet(
         workbook,
@@ -116,7 +225,7 @@ def _reconciliation(workbook: Workbook, report: CommitteeReport) -> None:
     sheet.finish()
 
 
-def _breakdown(workbook: Workbook, title: str, breakdown: Breakdown) -> None:
+def _breakdown(workbook: Workbook, title: str, breakdown: Breakdown, none_stated_row: bool) -> None:
     sheet = Sheet(
         workbook,
         title,
@@ -133,17 +242,17 @@ def _breakdown(workbook: Workbook, title: str, breakdown: Breakdown) -> None:
             [
                 sheet.text(row.label),
                 sheet.number(row.projects),
-                _percent(sheet, row.percent),
+                sheet.decimal(row.percent),
                 sheet.money(row.amount_pence),
                 sheet.number(row.people),
             ]
         )
-    if breakdown.vocabulary != FLAGS:
+    if none_stated_row:
         sheet.append(
             [
                 sheet.text(NONE_STATED),
                 sheet.number(breakdown.none_stated),
-                _percent(sheet, percent(breakdown.none_stated, breakdown.projects)),
+                sheet.decimal(breakdown.percent_none_stated),
                 sheet.money(None),
                 sheet.number(None),
             ]
@@ -151,7 +260,7 @@ def _breakdown(workbook: Workbook, title: str, breakdown: Breakdown) -> None:
     sheet.finish()
 
 
-def _rounds(workbook: Workbook, report: CommitteeReport) -> None:
+def _rounds(workbook: Workbook, report: CommitteeWorkbook) -> None:
     sheet = Sheet(
         workbook,
         "Rounds",
@@ -165,7 +274,7 @@ def _rounds(workbook: Workbook, report: CommitteeReport) -> None:
             Column("People impacted", 14),
         ],
     )
-    for line in report.figures.rounds:
+    for line in report.rounds:
         sheet.append(
             [
                 sheet.text(line.code),
@@ -177,7 +286,7 @@ def _rounds(workbook: Workbook, report: CommitteeReport) -> None:
                 sheet.number(line.people),
             ]
         )
-    total: Scope = report.cumulative
+    total = report.cumulative
     sheet.append(
         [
             sheet.text("Total"),
@@ -192,35 +301,16 @@ def _rounds(workbook: Workbook, report: CommitteeReport) -> None:
     sheet.finish()
 
 
-def build_workbook(report: CommitteeReport) -> Workbook:
-    workbook = Workbook(write_only=True)
+def build_workbook(report: CommitteeWorkbook, workbook: Workbook) -> None:
     _summary(workbook, report)
     _reconciliation(workbook, report)
-    order: Sequence[str] = (*VOCABULARIES, FLAGS)
-    for vocabulary in order:
-        _breakdown(workbook, f"By {SHEET_TITLES[vocabulary]}", report.this_round.breakdowns[vocabulary])
+    for sheets in report.breakdowns:
+        _breakdown(workbook, f"By {sheets.name}", sheets.this_round, sheets.none_stated_row)
     _rounds(workbook, report)
-    for vocabulary in order:
-        _breakdown(workbook, f"Cumulative by {SHEET_TITLES[vocabulary]}", report.cumulative.breakdowns[vocabulary])
-    return workbook
+    for sheets in report.breakdowns:
+        _breakdown(workbook, f"Cumulative by {sheets.name}", sheets.cumulative, sheets.none_stated_row)
 
 
-def filename(report: CommitteeReport) -> str:
-    return f"{report.round.code}-committee-report-{report.basis}.xlsx"
-
-
-def write_committee_report(report: CommitteeReport, target: str | os.PathLike[str] | IO[bytes]) -> None:
-    """Write the workbook to a path (via a temporary file renamed into place) or a binary stream."""
-    workbook = build_workbook(report)
-    if isinstance(target, str | os.PathLike):
-        path = Path(target)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-        os.close(handle)
-        try:
-            workbook.save(temporary)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-    else:
-        workbook.save(target)
+def write_committee_report(report: CommitteeWorkbook, target: Target) -> None:
+    """Write the workbook to a path (whole or not at all) or a binary stream."""
+    save(lambda workbook: build_workbook(report, workbook), target)

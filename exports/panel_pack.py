@@ -5,106 +5,99 @@ comment on each criterion, and their weighted total), "By district" and "By area
 focus" (bids above the funding line and the money recommended for them; a bid counts
 under each district and area it has).
 
-Written with openpyxl in write-only mode (rows go to disk as they are made). Numbers are
-numeric cells (money in pounds with the format "£"#,##0.00, scores with two decimals),
-every sheet has a frozen header row, an autofilter and set column widths. Text that comes
-from people (names, titles, comments, criteria) goes through `safe_text` (`Sheet.text`): control
-characters are stripped, and a string that a spreadsheet would run as a formula (starting
-with = + - @ tab, CR or LF) gets a leading apostrophe; every text cell is a typed string
-with the quote-prefix style, so no cell is ever a formula.
+A writer: it takes the rows grants.decisions computes (`PanelPack`, its parts typed by the
+Protocols below) and lays them out with exports/xlsx.py: money in pounds with the format
+"£"#,##0.00, scores with two decimals, and every text cell from people (names, titles,
+comments, criteria) a typed string that can never be a formula.
 """
 
 from __future__ import annotations
 
-import os
-import re
-import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
-from typing import IO, Any
+from typing import Protocol
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
-from grants.decisions import scores
-from grants.decisions.ranking import Ranking, TagTotal, rank_round
-from grants.decisions.services import RANKED_STATES
-from grants.models import Round
-
-MONEY_FORMAT = '"£"#,##0.00'
-SCORE_FORMAT = "0.00"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
-# Characters XML 1.0 (and so XLSX) cannot hold, and DEL: tab, LF and CR are kept.
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-PENNY = Decimal("0.01")
-HEADER_FONT = Font(bold=True)
-WRAP = Alignment(wrap_text=True, vertical="top")
+from exports.xlsx import Column, Sheet, Target, save
 
 
-def safe_text(value: Any) -> str:
-    """Text a spreadsheet shows as text: control characters gone, a formula start escaped with '."""
-    text = CONTROL_CHARACTERS.sub("", "" if value is None else str(value))
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+class RankedBid(Protocol):
+    """One bid of the ranking, in rank order."""
+
+    @property
+    def rank(self) -> int: ...
+    @property
+    def application_id(self) -> int: ...
+    @property
+    def reference(self) -> str: ...
+    @property
+    def organisation(self) -> str: ...
+    @property
+    def project_title(self) -> str: ...
+    @property
+    def districts(self) -> Sequence[str]: ...
+    @property
+    def areas_of_focus(self) -> Sequence[str]: ...
+    @property
+    def requested_pence(self) -> int: ...
+    @property
+    def recommended_pence(self) -> int: ...
+    @property
+    def cumulative_pence(self) -> int: ...
+    @property
+    def mean_total(self) -> Decimal | None: ...
+    @property
+    def moderated_score(self) -> Decimal | None: ...
+    @property
+    def above_line(self) -> bool: ...
+    @property
+    def state_label(self) -> str: ...
+    @property
+    def amount_reason(self) -> str | None: ...
 
 
-def pounds(pence: int) -> Decimal:
-    return (Decimal(pence) / 100).quantize(PENNY)
+class Criterion(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+
+
+class AssessorScores(Protocol):
+    """One assessor's scores and comments on one bid, by criterion id, and their weighted total."""
+
+    @property
+    def assessor(self) -> str: ...
+    @property
+    def scores(self) -> Mapping[int, int]: ...
+    @property
+    def comments(self) -> Mapping[int, str]: ...
+    @property
+    def total(self) -> Decimal: ...
+
+
+class MoneyByTag(Protocol):
+    """Bids above the funding line under one district or area of focus, and the money recommended."""
+
+    @property
+    def label(self) -> str: ...
+    @property
+    def bids(self) -> int: ...
+    @property
+    def recommended_pence(self) -> int: ...
 
 
 @dataclass(frozen=True)
-class Column:
-    title: str
-    width: float
+class PanelPack:
+    """What the pack shows: the ranked bids, the criteria, each bid's assessors (by application id), the totals."""
 
-
-class Sheet:
-    """One write-only sheet: widths and frozen header set before the first row, autofilter at the end."""
-
-    def __init__(self, workbook: Workbook, title: str, columns: Sequence[Column]):
-        self.ws = workbook.create_sheet(title)
-        self.columns = columns
-        for index, column in enumerate(columns, start=1):
-            self.ws.column_dimensions[get_column_letter(index)].width = column.width
-        self.ws.freeze_panes = "A2"
-        self.rows = 0
-        header = []
-        for column in columns:
-            cell = self.text(column.title)
-            cell.font = HEADER_FONT
-            header.append(cell)
-        self.append(header)
-
-    def append(self, cells: Sequence[Any]) -> None:
-        self.ws.append(list(cells))
-        self.rows += 1
-
-    def text(self, value: Any, *, wrap: bool = False) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.ws, value=safe_text(value))
-        cell.data_type = "s"
-        cell.quotePrefix = True
-        if wrap:
-            cell.alignment = WRAP
-        return cell
-
-    def money(self, pence: int | None) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.ws, value=None if pence is None else pounds(pence))
-        cell.number_format = MONEY_FORMAT
-        return cell
-
-    def score(self, value: Decimal | None) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.ws, value=value)
-        cell.number_format = SCORE_FORMAT
-        return cell
-
-    def number(self, value: int | None) -> WriteOnlyCell:
-        return WriteOnlyCell(self.ws, value=value)
-
-    def finish(self) -> None:
-        self.ws.auto_filter.ref = f"A1:{get_column_letter(len(self.columns))}{max(self.rows, 1)}"
+    ranked: Sequence[RankedBid]
+    criteria: Sequence[Criterion]
+    scores: Mapping[int, Sequence[AssessorScores]]
+    by_district: Sequence[MoneyByTag]
+    by_area_of_focus: Sequence[MoneyByTag]
 
 
 RANKED_COLUMNS = [
@@ -125,9 +118,9 @@ RANKED_COLUMNS = [
 ]
 
 
-def _ranked(workbook: Workbook, ranking: Ranking) -> None:
+def _ranked(workbook: Workbook, ranked: Sequence[RankedBid]) -> None:
     sheet = Sheet(workbook, "Ranked", RANKED_COLUMNS)
-    for row in ranking.rows:
+    for row in ranked:
         sheet.append(
             [
                 sheet.number(row.rank),
@@ -139,8 +132,8 @@ def _ranked(workbook: Workbook, ranking: Ranking) -> None:
                 sheet.money(row.requested_pence),
                 sheet.money(row.recommended_pence),
                 sheet.money(row.cumulative_pence),
-                sheet.score(row.mean_total),
-                sheet.score(row.moderated_score),
+                sheet.decimal(row.mean_total),
+                sheet.decimal(row.moderated_score),
                 sheet.text("Yes" if row.above_line else "No"),
                 sheet.text(row.state_label),
                 sheet.text(row.amount_reason or ""),
@@ -149,26 +142,25 @@ def _ranked(workbook: Workbook, ranking: Ranking) -> None:
     sheet.finish()
 
 
-def _scores(workbook: Workbook, ranking: Ranking) -> None:
-    criteria = ranking.criteria
+def _scores(workbook: Workbook, pack: PanelPack) -> None:
+    criteria = pack.criteria
     columns = [Column("Reference", 16), Column("Assessor", 24)]
     for criterion in criteria:
         columns += [Column(f"{criterion.name}: score", 12), Column(f"{criterion.name}: comment", 40)]
     columns.append(Column("Weighted total", 12))
     sheet = Sheet(workbook, "Scores", columns)
-    sheets = scores.submitted_sheets(ranking.round.id, RANKED_STATES, criteria, with_comments=True)
-    for row in sorted(ranking.rows, key=lambda r: (r.reference, r.application_id)):
-        for assessor in sheets.get(row.application_id, []):
+    for row in sorted(pack.ranked, key=lambda r: (r.reference, r.application_id)):
+        for assessor in pack.scores.get(row.application_id, ()):
             cells = [sheet.text(row.reference), sheet.text(assessor.assessor)]
             for criterion in criteria:
                 cells.append(sheet.number(assessor.scores.get(criterion.id)))
                 cells.append(sheet.text(assessor.comments.get(criterion.id, ""), wrap=True))
-            cells.append(sheet.score(assessor.total))
+            cells.append(sheet.decimal(assessor.total))
             sheet.append(cells)
     sheet.finish()
 
 
-def _summary(workbook: Workbook, title: str, heading: str, totals: Sequence[TagTotal]) -> None:
+def _summary(workbook: Workbook, title: str, heading: str, totals: Sequence[MoneyByTag]) -> None:
     sheet = Sheet(
         workbook,
         title,
@@ -179,33 +171,13 @@ def _summary(workbook: Workbook, title: str, heading: str, totals: Sequence[TagT
     sheet.finish()
 
 
-def build_workbook(round_: Round) -> tuple[Workbook, Ranking]:
-    ranking = rank_round(round_)
-    workbook = Workbook(write_only=True)
-    _ranked(workbook, ranking)
-    _scores(workbook, ranking)
-    _summary(workbook, "By district", "District", ranking.by_district)
-    _summary(workbook, "By area of focus", "Area of focus", ranking.by_area_of_focus)
-    return workbook, ranking
+def build_workbook(pack: PanelPack, workbook: Workbook) -> None:
+    _ranked(workbook, pack.ranked)
+    _scores(workbook, pack)
+    _summary(workbook, "By district", "District", pack.by_district)
+    _summary(workbook, "By area of focus", "Area of focus", pack.by_area_of_focus)
 
 
-def write_panel_pack(round_: Round, target: str | os.PathLike[str] | IO[bytes]) -> Ranking:
-    """Write the round's panel pack to a path or a binary stream; returns the ranking it shows.
-
-    A path is written to a temporary file beside it and then renamed into place, so a
-    failure never leaves a half-written pack.
-    """
-    workbook, ranking = build_workbook(round_)
-    if isinstance(target, str | os.PathLike):
-        path = Path(target)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-        os.close(handle)
-        try:
-            workbook.save(temporary)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-    else:
-        workbook.save(target)
-    return ranking
+def write_panel_pack(pack: PanelPack, target: Target) -> None:
+    """Write the panel pack to a path (whole or not at all) or a binary stream."""
+    save(lambda workbook: build_workbook(pack, workbook), target)

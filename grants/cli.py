@@ -187,7 +187,7 @@ def export_panel_pack(round_code: str, output: Path) -> None:
     """Write a round's panel pack (ranked bids, scores, money by district and area) as XLSX."""
     from sqlalchemy import select
 
-    from exports.panel_pack import write_panel_pack
+    from grants.decisions.panel_pack import write_panel_pack
     from grants.extensions import db
     from grants.models import Round
 

@@ -1,4 +1,7 @@
-"""How money and times are shown: £1,234.56 and Europe/London."""
+"""How money and times are shown: £1,234.56, 1234.56 and Europe/London.
+
+A leaf module: it imports nothing of grants, so exports/ may use it.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +11,31 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
+PENNY = Decimal("0.01")
 
 
 def money(pence: int | None) -> str:
     if pence is None:
         return ""
     sign = "-" if pence < 0 else ""
-    pounds = Decimal(abs(pence)) / 100
-    return f"{sign}£{pounds:,.2f}"
+    amount = Decimal(abs(pence)) / 100
+    return f"{sign}£{amount:,.2f}"
+
+
+def pounds(pence: int) -> Decimal:
+    """Integer pence as pounds with exactly two decimals, never through a float: 250050 -> Decimal('2500.50')."""
+    return (Decimal(pence) / 100).quantize(PENNY)
+
+
+def pounds_text(pence: int | None) -> str:
+    """Pence as a plain number of pounds, exactly, by integer arithmetic: 123456 -> '1234.56', -5 -> '-0.05'.
+
+    No currency sign, no thousands separator ("" for none): for the API, JSON and CSV.
+    """
+    if pence is None:
+        return ""
+    whole, part = divmod(-pence if pence < 0 else pence, 100)
+    return f"{'-' if pence < 0 else ''}{whole}.{part:02d}"
 
 
 _POUNDS = re.compile(r"^£?(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$")

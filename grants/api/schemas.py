@@ -12,17 +12,13 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from grants.formatting import pounds_text
+
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"  # round and programme codes, public references
 MONEY_PATTERN = r"^-?[0-9]+\.[0-9]{2}$"
 MAX_PAGE = 100_000
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 25
-
-
-def pounds(pence: int) -> str:
-    """1234.56 for 123456 pence: exact, no thousands separator, no currency sign."""
-    whole, part = divmod(abs(pence), 100)
-    return f"{'-' if pence < 0 else ''}{whole}.{part:02d}"
 
 
 class Pounds(fields.String):
@@ -38,7 +34,7 @@ class Pounds(fields.String):
         )
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
-        return None if value is None else pounds(int(value))
+        return None if value is None else pounds_text(int(value))
 
 
 class Pence(fields.Integer):

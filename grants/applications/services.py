@@ -11,7 +11,6 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, select
@@ -19,7 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from grants import access
 from grants.extensions import db
-from grants.formatting import LONDON
+from grants.formatting import LONDON, pounds_text
 from grants.models import Application, ApplicationTerm, Organisation, Round, Term
 from grants.pagination import Page, paginate
 from grants.workflow import engine
@@ -203,11 +202,6 @@ def safe_cell(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def pounds(pence: int) -> str:
-    """Pence as a plain number of pounds with two decimals (7985.50), for spreadsheets."""
-    return f"{Decimal(pence) / 100:.2f}"
-
-
 def _csv_row(application: Application, states: dict[str, str]) -> list[str]:
     submitted = application.submitted_at.astimezone(LONDON).isoformat() if application.submitted_at else ""
     text = [
@@ -221,7 +215,7 @@ def _csv_row(application: Application, states: dict[str, str]) -> list[str]:
         application.project_title,
     ]
     return [safe_cell(cell) for cell in text] + [
-        pounds(application.amount_requested_pence),
+        pounds_text(application.amount_requested_pence),
         "" if application.people_reached is None else str(application.people_reached),
         safe_cell(states.get(application.state, application.state)),
         submitted,

@@ -1,15 +1,14 @@
-"""The panel's doors: which round or bid a user may reach, and the panel pack as a file.
+"""The panel's doors: which round or bid a user may reach.
 
 Officers (and admins) on a round's programme moderate, rank and recommend; decision
 makers on it decide. Anyone else gets a 404 with no hint that the round or bid exists.
 The operations themselves live beside this module: moderation.py, ranking.py,
-recommendations.py and decisions.py.
+recommendations.py and decisions.py; the panel pack in panel_pack.py.
 """
 
 from __future__ import annotations
 
-import tempfile
-from typing import IO, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -85,21 +84,3 @@ def commit_or_conflict(current: Any, *, flush_only: bool = False) -> None:
         if "database is locked" in str(exc):
             raise PanelConflict(current()) from None
         raise
-
-
-def panel_pack_filename(round_: Round) -> str:
-    return f"{round_.code}-panel-pack.xlsx"
-
-
-def panel_pack_file(round_: Round) -> IO[bytes]:
-    """The panel pack written to an anonymous temporary file, rewound for sending."""
-    from exports.panel_pack import write_panel_pack
-
-    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - the response closes it
-    try:
-        write_panel_pack(round_, handle)
-    except BaseException:
-        handle.close()
-        raise
-    handle.seek(0)
-    return handle

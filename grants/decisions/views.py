@@ -10,6 +10,7 @@ from flask_login import current_user
 from grants.auth.permissions import staff
 from grants.decisions import decisions, moderation, ranking, recommendations, services
 from grants.decisions.forms import DecisionForm, MarkForm, ModerationForm, RecommendationForm, version_or_none
+from grants.decisions.panel_pack import panel_pack_file, panel_pack_filename
 from workflows import Conflict, ReasonRequired, TransitionRefused
 
 bp = Blueprint("decisions", __name__, url_prefix="/panel")
@@ -193,10 +194,8 @@ def mark(application_id: int):  # type: ignore[no-untyped-def]
 @staff(*OFFICERS)
 def panel_pack(code: str):  # type: ignore[no-untyped-def]
     round_ = _round(code, services.OFFICER_ROLES)
-    handle = services.panel_pack_file(round_)
-    return send_file(
-        handle, mimetype=XLSX, as_attachment=True, download_name=services.panel_pack_filename(round_), max_age=0
-    )
+    handle = panel_pack_file(round_)
+    return send_file(handle, mimetype=XLSX, as_attachment=True, download_name=panel_pack_filename(round_), max_age=0)
 
 
 # -- the decision ---------------------------------------------------------------------------------

@@ -61,9 +61,9 @@ def export_finance(
 
       flask --app wsgi grantflow export finance --programme MSCF --from 2022-04-01 --to 2023-03-31 -o awards.xlsx
     """
-    from exports.finance_spreadsheet import write_csv, write_xlsx
     from grants.extensions import db
     from grants.finance_export.queries import FinanceExportError, programme_export
+    from grants.finance_export.spreadsheet import write_csv, write_xlsx
     from grants.formatting import money
 
     first, last = _day("--from", starts_on), _day("--to", ends_on)

@@ -251,7 +251,7 @@ def state_labels(workflow: str) -> dict[str, str]:
     return labels
 
 
-# -- row values, as the XLSX and the CSV show them ---------------------------------------------
+# -- row values, as the XLSX and the CSV show them (exports/finance_spreadsheet.py writes them) -------------------
 def _sort_code(code: str | None, unmasked: bool) -> str:
     if not code:
         return ""
@@ -311,6 +311,24 @@ def award_values(
     ]
     money = [row[10], row[11], int(row[12]), int(row[13])]
     return text, money, _london_day(row[14]), labels.award_states.get(row[15], row[15])
+
+
+def payment_values(
+    row: Sequence[Any], labels: Lookups
+) -> tuple[str, str, date | None, int, str, str, str, date | None, str]:
+    """A row of `payments_query` as the Payments due sheet shows it: "AWD-1-P2", labels for states, "" for none."""
+    reference, instalment, organisation, due_on, amount, state, period, return_state, paid_on, finance_ref = row
+    return (
+        f"{reference}-P{instalment}",
+        organisation,
+        due_on,
+        amount,
+        labels.payment_states.get(state, state),
+        period or "",
+        "" if return_state is None else labels.return_states.get(return_state, return_state),
+        paid_on,
+        finance_ref or "",
+    )
 
 
 def begin_snapshot(session: AnySession) -> None:

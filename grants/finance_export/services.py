@@ -20,6 +20,7 @@ from sqlalchemy import select
 from grants import access
 from grants.extensions import db
 from grants.finance_export.queries import FinanceExport, FinanceExportError, programme_export
+from grants.finance_export.spreadsheet import csv_chunks, write_xlsx
 from grants.models import Programme
 from grants.models.budgets import financial_year_of
 
@@ -76,8 +77,6 @@ def _own_snapshot() -> None:
 
 def xlsx_file(export: FinanceExport) -> IO[bytes]:
     """The spreadsheet written to an anonymous temporary file, rewound for sending."""
-    from exports.finance_spreadsheet import write_xlsx
-
     _own_snapshot()
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - the response closes it
     try:
@@ -91,7 +90,5 @@ def xlsx_file(export: FinanceExport) -> IO[bytes]:
 
 def csv_lines(export: FinanceExport) -> Iterator[str]:
     """The Awards sheet as CSV text, streamed a batch of rows at a time."""
-    from exports.finance_spreadsheet import csv_chunks
-
     _own_snapshot()
     return csv_chunks(db.session, export)

@@ -1,7 +1,7 @@
 """Open data: the programmes' awarded grants, published to the 360Giving Data Standard.
 
 Everything here is public (it is published data): no permission checks, no personal data beyond
-what the export itself publishes (see exports/threesixtygiving.py). Publisher details come from
+what the export itself publishes (see queries.py and publish.py). Publisher details come from
 config: THREESIXTYGIVING_PREFIX, FUNDER_ORG_ID, FUNDER_NAME and (optionally) THREESIXTYGIVING_LICENSE.
 """
 
@@ -17,11 +17,20 @@ from typing import IO, Any
 from flask import current_app
 from sqlalchemy import func, select
 
-from exports import threesixtygiving as standard
-from exports.threesixtygiving_grants import published_awards
+from exports.threesixtygiving import DEFAULT_LICENSE, package_metadata
+from exports.threesixtygiving_xlsx import write_grants_xlsx
 from grants.extensions import db
 from grants.formatting import money
 from grants.models import Award, Programme
+from grants.open_data import publish
+from grants.open_data.queries import (
+    PUBLISHED_STATES,
+    Publication,
+    PublicationError,
+    iter_grants,
+    open_publication,
+    published_awards,
+)
 
 LICENSE_NAME = "Open Government Licence v3.0"
 FORMATS = ("json", "xlsx")
@@ -53,11 +62,11 @@ def publisher() -> dict[str, str]:
 
 
 def license_url() -> str:
-    return str(current_app.config.get("THREESIXTYGIVING_LICENSE") or standard.DEFAULT_LICENSE)
+    return str(current_app.config.get("THREESIXTYGIVING_LICENSE") or DEFAULT_LICENSE)
 
 
 def license_name() -> str:
-    return LICENSE_NAME if license_url() == standard.DEFAULT_LICENSE else license_url()
+    return LICENSE_NAME if license_url() == DEFAULT_LICENSE else license_url()
 
 
 def download_filename(programme_code: str, output_format: str) -> str:
@@ -90,23 +99,23 @@ def programmes() -> list[PublishedProgramme]:
     return [PublishedProgramme(code, name, int(count), int(total), latest) for code, name, count, total, latest in rows]
 
 
-def _publication(programme_code: str) -> standard.Publication:
+def _publication(programme_code: str) -> Publication:
     try:
-        return standard.open_publication(db.session, programme_code, **publisher())
-    except standard.PublicationError as exc:
+        return open_publication(db.session, programme_code, **publisher())
+    except PublicationError as exc:
         raise NotPublished(str(exc)) from exc
 
 
 def json_download(programme_code: str) -> Iterator[str]:
     """The JSON package as text chunks; raises NotPublished at once (before the first chunk) if there is none."""
     publication = _publication(programme_code)
-    metadata = standard.package_metadata(
+    metadata = package_metadata(
         publication,
         license_url=license_url(),
         access_url=access_url(),
         download_url=download_url(publication.programme_code, "json"),
     )
-    return standard.json_chunks(db.session, publication, metadata)
+    return publish.json_chunks(db.session, publication, metadata)
 
 
 def xlsx_download(programme_code: str) -> IO[bytes]:
@@ -114,7 +123,7 @@ def xlsx_download(programme_code: str) -> IO[bytes]:
     publication = _publication(programme_code)
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - the response closes it
     try:
-        standard.build_workbook(db.session, publication).save(handle)
+        write_grants_xlsx(iter_grants(db.session, publication), publication.funder, handle)
     except BaseException:
         handle.close()
         raise
@@ -132,14 +141,14 @@ def output_format_for(path: Path, given: str | None) -> str:
     raise NotPublished("Say which format to write: --format json or --format xlsx (or name the file .json or .xlsx).")
 
 
-def export_to_file(programme_code: str, path: Path, output_format: str) -> standard.Written:
+def export_to_file(programme_code: str, path: Path, output_format: str) -> publish.Written:
     """Write the file whole or not at all (temporary file, then rename); raises NotPublished."""
     if not path.parent.is_dir():
         raise NotPublished(f"The folder {str(path.parent)!r} does not exist.")
     if output_format not in FORMATS:
         raise NotPublished(f"Unknown format {output_format!r}: use json or xlsx.")
     try:
-        return standard.save(
+        return publish.save(
             db.session,
             programme_code,
             path,
@@ -149,11 +158,11 @@ def export_to_file(programme_code: str, path: Path, output_format: str) -> stand
             download_url=download_url(programme_code, output_format),
             **publisher(),
         )
-    except standard.PublicationError as exc:
+    except PublicationError as exc:
         raise NotPublished(str(exc)) from exc
 
 
-def describe(written: standard.Written) -> str:
+def describe(written: publish.Written) -> str:
     noun = "grant" if written.count == 1 else "grants"
     return f"{written.count} {noun}, {money(written.total_pence)} in total"
 
@@ -166,5 +175,5 @@ def template_context() -> dict[str, Any]:
         "prefix": current_app.config["THREESIXTYGIVING_PREFIX"],
         "funder_name": current_app.config["FUNDER_NAME"],
         "funder_id": current_app.config["FUNDER_ORG_ID"],
-        "published_states": standard.PUBLISHED_STATES,
+        "published_states": PUBLISHED_STATES,
     }

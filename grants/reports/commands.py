@@ -125,8 +125,7 @@ def _text(report) -> list[str]:  # type: ignore[no-untyped-def]
 )
 def report_committee(round_code: str, basis: str, output_format: str, output: Path | None) -> None:
     """The committee report of a round: received, awarded, by area, district, priority and theme."""
-    from exports.committee_report import write_committee_report
-    from grants.reports.services import UnknownRound, committee_report_for_code, report_json
+    from grants.reports.services import UnknownRound, committee_report_for_code, report_json, write_report
 
     try:
         report = committee_report_for_code(round_code, basis)
@@ -135,7 +134,7 @@ def report_committee(round_code: str, basis: str, output_format: str, output: Pa
     if output is not None:
         if not output.parent.is_dir():
             raise click.ClickException(f"The folder {str(output.parent)!r} does not exist. Nothing was written.")
-        write_committee_report(report, output)
+        write_report(report, output)
     if output_format == "json":
         if output is not None:
             click.echo(f"Wrote the committee report for {report.round.code} to {output}.")

@@ -101,6 +101,10 @@ class Breakdown:
     def percent_with_any(self) -> Decimal:
         return percent(self.with_any, self.projects)
 
+    @property
+    def percent_none_stated(self) -> Decimal:
+        return percent(self.none_stated, self.projects)
+
 
 @dataclass(frozen=True)
 class Scope:

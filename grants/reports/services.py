@@ -10,16 +10,18 @@ else with a staff role gets a 404, as for cases.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import IO, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from exports import committee_report as writer
 from grants import access
 from grants.extensions import db
+from grants.formatting import pounds_text
 from grants.models import Programme, Round
 from grants.reports.committee import BASES, BASIS_EXPLAINED, FLAGS, VOCABULARIES, Breakdown, Figures, Scope, figures
 from grants.reports.reconciliation import Reconciliation, reconcile
@@ -33,6 +35,14 @@ JSON_KEYS = {
     "priority": "by_priority",
     "theme": "by_theme",
     FLAGS: "by_flag",
+}
+# The spreadsheet's sheets: "By area of focus", "Cumulative by area of focus", …
+SHEET_NAMES = {
+    "area_of_focus": "area of focus",
+    "district": "district",
+    "priority": "priority",
+    "theme": "theme",
+    FLAGS: "flag",
 }
 
 
@@ -134,17 +144,12 @@ def committee_report_for_code(code: str, basis: str = DEFAULT_BASIS) -> Committe
 
 
 # -- as JSON ------------------------------------------------------------------------------------------
-def pounds(pence: int) -> str:
-    """Pence as a string of pounds with two decimals: 50609782 -> '506097.82'."""
-    return str((Decimal(pence) / 100).quantize(Decimal("0.01")))
-
-
 def _breakdown_json(breakdown: Breakdown) -> dict[str, Any]:
     return {
         row.label: {
             "code": row.code,
             "awarded": row.projects,
-            "amount": pounds(row.amount_pence),
+            "amount": pounds_text(row.amount_pence),
             "people": row.people,
             "percent": str(row.percent),
         }
@@ -155,9 +160,9 @@ def _breakdown_json(breakdown: Breakdown) -> dict[str, Any]:
 def _scope_json(scope: Scope) -> dict[str, Any]:
     found: dict[str, Any] = {
         "applications": scope.applications,
-        "requested": pounds(scope.requested_pence),
+        "requested": pounds_text(scope.requested_pence),
         "awarded": scope.awarded,
-        "awarded_amount": pounds(scope.awarded_pence),
+        "awarded_amount": pounds_text(scope.awarded_pence),
         "people_impacted": scope.people,
         "people_not_stated": scope.people_not_stated,
     }
@@ -183,9 +188,9 @@ def report_json(report: CommitteeReport) -> dict[str, Any]:
     }
     recoveries = figures_.recoveries
     payload["recoveries"] = {
-        "underspend_returned": pounds(recoveries.underspend_returned_pence),
-        "clawback": pounds(recoveries.clawback_pence),
-        "total": pounds(recoveries.total_pence),
+        "underspend_returned": pounds_text(recoveries.underspend_returned_pence),
+        "clawback": pounds_text(recoveries.clawback_pence),
+        "total": pounds_text(recoveries.total_pence),
         "count": recoveries.count,
     }
     payload["cumulative"] = {
@@ -195,29 +200,29 @@ def report_json(report: CommitteeReport) -> dict[str, Any]:
             {
                 "round": line.code,
                 "applications": line.applications,
-                "requested": pounds(line.requested_pence),
+                "requested": pounds_text(line.requested_pence),
                 "awarded": line.awarded,
-                "awarded_amount": pounds(line.awarded_pence),
+                "awarded_amount": pounds_text(line.awarded_pence),
                 "people_impacted": line.people,
             }
             for line in figures_.rounds
         ],
-        "recoveries": pounds(figures_.cumulative_recoveries.total_pence),
+        "recoveries": pounds_text(figures_.cumulative_recoveries.total_pence),
     }
     rec = report.reconciliation
     payload["reconciliation"] = {
-        "decision": {"awarded": rec.decision_projects, "awarded_amount": pounds(rec.decision_pence)},
+        "decision": {"awarded": rec.decision_projects, "awarded_amount": pounds_text(rec.decision_pence)},
         "steps": [
             {
                 "step": step.key,
                 "label": step.label,
                 "projects": step.projects,
-                "amount": pounds(step.amount_pence),
+                "amount": pounds_text(step.amount_pence),
                 "items": [
                     {
                         "reference": item.reference,
                         "award": item.award_reference,
-                        "amount": pounds(item.amount_pence),
+                        "amount": pounds_text(item.amount_pence),
                         "detail": item.detail,
                     }
                     for item in step.items
@@ -225,7 +230,7 @@ def report_json(report: CommitteeReport) -> dict[str, Any]:
             }
             for step in rec.steps
         ],
-        "current": {"awarded": rec.current_projects, "awarded_amount": pounds(rec.current_pence)},
+        "current": {"awarded": rec.current_projects, "awarded_amount": pounds_text(rec.current_pence)},
         "reconciles": rec.reconciles,
         "summary": rec.sentence(),
     }
@@ -233,19 +238,51 @@ def report_json(report: CommitteeReport) -> dict[str, Any]:
 
 
 # -- as a spreadsheet ---------------------------------------------------------------------------------
-def report_filename(report: CommitteeReport) -> str:
-    from exports.committee_report import filename
+def workbook(report: CommitteeReport) -> writer.CommitteeWorkbook:
+    """What the spreadsheet shows, for exports/committee_report.py."""
+    figures_, this, cumulative = report.figures, report.this_round, report.cumulative
+    return writer.CommitteeWorkbook(
+        round_code=report.round.code,
+        round_number=report.round.number,
+        round_codes=report.round_codes,
+        rounds_label=report.rounds_label,
+        basis_label=report.basis_label,
+        this_round=this,
+        cumulative=cumulative,
+        percent_with_area_of_focus=(
+            this.breakdowns["area_of_focus"].percent_with_any,
+            cumulative.breakdowns["area_of_focus"].percent_with_any,
+        ),
+        recoveries=figures_.recoveries,
+        cumulative_recoveries=figures_.cumulative_recoveries,
+        reconciliation=report.reconciliation,
+        rounds=figures_.rounds,
+        breakdowns=[
+            writer.BreakdownSheets(
+                SHEET_NAMES[vocabulary],
+                this.breakdowns[vocabulary],
+                cumulative.breakdowns[vocabulary],
+                none_stated_row=vocabulary != FLAGS,
+            )
+            for vocabulary in (*VOCABULARIES, FLAGS)
+        ],
+    )
 
-    return filename(report)
+
+def report_filename(report: CommitteeReport) -> str:
+    return f"{report.round.code}-committee-report-{report.basis}.xlsx"
+
+
+def write_report(report: CommitteeReport, path: str | os.PathLike[str]) -> None:
+    """The report's workbook to a file, whole or not at all."""
+    writer.write_committee_report(workbook(report), path)
 
 
 def report_file(report: CommitteeReport) -> IO[bytes]:
     """The report's workbook in an anonymous temporary file, rewound for sending."""
-    from exports.committee_report import write_committee_report
-
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - the response closes it
     try:
-        write_committee_report(report, handle)
+        writer.write_committee_report(workbook(report), handle)
     except BaseException:
         handle.close()
         raise

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from exports import finance_spreadsheet as finance_export
+from exports import finance_spreadsheet as finance_writer
 from grants.extensions import db
 from grants.finance_export import queries
+from grants.finance_export import spreadsheet as finance_export
 from grants.finance_export.queries import FinanceExportError, programme_export
 from grants.models import Award, Organisation
 from tests.integration.test_finance_export_support import (
@@ -360,7 +361,7 @@ def test_a_failure_half_way_leaves_no_file_and_keeps_the_old_one(app, data, tmp_
     def broken(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(finance_export, "_summary_sheet", broken)
+    monkeypatch.setattr(finance_writer, "_summary_sheet", broken)
     result = _run(app, "--programme", "FIN", *PERIOD, "-o", str(target))
 
     assert result.exit_code != 0

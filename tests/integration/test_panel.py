@@ -571,7 +571,8 @@ def pack_round(round_, criteria, assessors, terms):
 
 
 def test_the_panel_pack_has_typed_cells_formats_and_totals_that_match_the_database(pack_round, tmp_path: Path):
-    from exports.panel_pack import MONEY_FORMAT, write_panel_pack
+    from exports.xlsx import MONEY_FORMAT
+    from grants.decisions.panel_pack import write_panel_pack
 
     path = tmp_path / "pack.xlsx"
     write_panel_pack(pack_round, path)
@@ -585,6 +586,9 @@ def test_the_panel_pack_has_typed_cells_formats_and_totals_that_match_the_databa
         assert sheet.freeze_panes == "A2"
         assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A1:")
         assert sheet.column_dimensions["A"].width > 0
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.print_title_rows == "$1:$1"  # the header row on every printed page
     rows = list(ranked.iter_rows(min_row=2))
     assert len(rows) == 3
     first = {header[i]: cell for i, cell in enumerate(rows[0])}

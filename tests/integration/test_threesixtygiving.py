@@ -11,20 +11,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from exports.threesixtygiving import (
-    GrantEncoder,
-    NothingToPublish,
-    UnknownProgramme,
-    grant_json,
-    iter_grants,
-    json_chunks,
-    open_publication,
-    organisation_identifier,
-    write_json,
-)
+from exports.threesixtygiving import GrantEncoder, grant_json
 from exports.threesixtygiving_grants import Funder, Grant, Location, Recipient
 from exports.threesixtygiving_schema import schema_errors
 from grants.extensions import db
+from grants.open_data.identifiers import organisation_identifier
+from grants.open_data.publish import json_chunks, write_json
+from grants.open_data.queries import NothingToPublish, UnknownProgramme, iter_grants, open_publication
 from tests.factories import ProgrammeFactory
 from tests.integration.threesixtygiving_helpers import (
     DECIDED,

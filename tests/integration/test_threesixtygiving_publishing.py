@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from exports.threesixtygiving import GRANT_COLUMNS, write_xlsx
 from exports.threesixtygiving_schema import schema_errors
+from exports.threesixtygiving_xlsx import GRANT_COLUMNS
 from grants.extensions import db
+from grants.open_data.publish import write_xlsx
 from tests.factories import ProgrammeFactory
 from tests.integration.threesixtygiving_helpers import (
     ONS,

@@ -150,7 +150,7 @@ def audit(award: Award, at: datetime) -> None:
 
 
 def export_json(code: str = "MSCF") -> tuple[str, int]:
-    from exports.threesixtygiving import write_json
+    from grants.open_data.publish import write_json
 
     out = io.StringIO()
     count = write_json(db.session, code, out, **PUBLISHER)

@@ -1,0 +1,270 @@
+"""The XLSX toolkit every writer in exports/ uses: typed cells, laid-out sheets, one atomic write.
+
+Workbooks are openpyxl write-only (rows go to disk as they are made). Every sheet is laid
+out the same way (`Column` widths, a bold frozen header row, an autofilter over what was
+written, and print setup: landscape, one page wide, the header row repeated on every
+printed page). Cells are typed, never guessed:
+
+- text is a typed string with the quote-prefix style, after `safe_text`: control characters
+  stripped, and a string a spreadsheet would run as a formula (starting with = + - @ tab, CR
+  or LF) gets a leading apostrophe, so no cell is ever a formula;
+- money is a number of pounds (exact, from integer pence) with the format "£"#,##0.00;
+- dates are date cells ("dd/mm/yyyy" unless a writer says otherwise).
+
+Two sheets: `Sheet` (WriteOnlyCell, for workbooks of a few thousand rows) and `FastSheet`
+(cells made directly with styles fixed per workbook, for the streamed finance spreadsheet).
+`save` and `write_atomically` write to a temporary file in the target's folder and rename it
+into place, so a failure leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+from openpyxl import Workbook
+from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from grants.formatting import pounds, pounds_text
+
+MONEY_FORMAT = '"£"#,##0.00'
+DATE_FORMAT = "dd/mm/yyyy"
+TWO_PLACES = "0.00"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# Characters XML 1.0 (and so XLSX) cannot hold, and DEL: tab, LF and CR are kept.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_TEXT = 32767  # the most characters a cell holds
+HEADER_FONT = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
+# Excel's serial day 0 is 30 December 1899 (for dates from 1 March 1900 on).
+EXCEL_EPOCH = date(1899, 12, 30).toordinal()
+
+# A path (written atomically) or an open binary stream.
+Target = str | os.PathLike[str] | IO[bytes]
+
+
+def safe_text(value: Any) -> str:
+    """Text a spreadsheet shows as text: control characters gone, a formula start escaped with '."""
+    text = CONTROL_CHARACTERS.sub("", "" if value is None else str(value))
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    width: float
+
+
+def _lay_out(ws: Any, columns: Sequence[Column]) -> None:
+    """Widths, frozen header row and print setup: all before the first row is written."""
+    for index, column in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = column.width
+    ws.freeze_panes = "A2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as it takes
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+
+
+def _autofilter(ws: Any, columns: Sequence[Column], rows: int) -> None:
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(rows, 1)}"
+
+
+class Sheet:
+    """One write-only sheet of WriteOnlyCells: laid out before the first row, autofilter at `finish`."""
+
+    def __init__(self, workbook: Workbook, title: str, columns: Sequence[Column]):
+        self.ws = workbook.create_sheet(title)
+        self.columns = columns
+        _lay_out(self.ws, columns)
+        self.rows = 0
+        header = []
+        for column in columns:
+            cell = self.text(column.title)
+            cell.font = HEADER_FONT
+            header.append(cell)
+        self.append(header)
+
+    def append(self, cells: Sequence[Any]) -> None:
+        self.ws.append(list(cells))
+        self.rows += 1
+
+    def text(self, value: Any, *, wrap: bool = False) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.ws, value=safe_text(value))
+        cell.data_type = "s"
+        cell.quotePrefix = True
+        if wrap:
+            cell.alignment = WRAP
+        return cell
+
+    def formatted(self, value: Any, number_format: str) -> WriteOnlyCell:
+        """A number or date cell shown with this format."""
+        cell = WriteOnlyCell(self.ws, value=value)
+        cell.number_format = number_format
+        return cell
+
+    def money(self, pence: int | None, number_format: str = MONEY_FORMAT) -> WriteOnlyCell:
+        return self.formatted(None if pence is None else pounds(pence), number_format)
+
+    def decimal(self, value: Decimal | None) -> WriteOnlyCell:
+        """A number to two places (scores, percentages)."""
+        return self.formatted(value, TWO_PLACES)
+
+    def day(self, value: date | None, number_format: str = DATE_FORMAT) -> WriteOnlyCell:
+        return self.formatted(value, number_format)
+
+    def number(self, value: int | None) -> WriteOnlyCell:
+        return WriteOnlyCell(self.ws, value=value)
+
+    def finish(self) -> None:
+        _autofilter(self.ws, self.columns, self.rows)
+
+
+class FastSheet:
+    """A write-only sheet fed with finished cells, for hundreds of thousands of rows.
+
+    openpyxl's own way costs, for every styled cell, a type guess, a style lookup, an
+    exception (it tries the cell as a value first) and a spare cell allocated after it. Here
+    each kind of cell (text with the quote prefix, money, date, header) is a small `Cell`
+    subclass made for this workbook, whose style and style id are set once, as class
+    attributes; cells are made directly with their value and type; and the sheet's
+    `_values_to_row` is replaced so openpyxl's writer gets the finished cells as they are.
+    That hook is openpyxl 3.1's (pinned in requirements.txt); were it renamed, openpyxl's own
+    path would still write these cells correctly, only slower. The XML writing itself is
+    openpyxl's. Each cell knows its column, so a row may leave out empty cells (None).
+    """
+
+    def __init__(self, workbook: Workbook, title: str, columns: Sequence[Column]):
+        ws = workbook.create_sheet(title)
+        self.ws = ws
+        self.columns = columns
+        _lay_out(ws, columns)
+        ws._values_to_row = self._cells_to_row
+        self.text_kind = self._kind(quotePrefix=True)
+        self.money_kind = self._kind(number_format=MONEY_FORMAT)
+        self.date_kind = self._kind(number_format=DATE_FORMAT)
+        header_kind = self._kind(quotePrefix=True, font=HEADER_FONT)
+        self.rows = 0
+        self.append([self._cell(header_kind, safe_text(c.title), "s", i) for i, c in enumerate(columns, 1)])
+
+    def _kind(self, **attributes: Any) -> type[Cell]:
+        """A Cell subclass whose cells all have these style attributes (font, number format, quote prefix)."""
+        prototype = WriteOnlyCell(self.ws)
+        for name, value in attributes.items():
+            setattr(prototype, name, value)
+        style = prototype._style
+        style_id = self.ws.parent._cell_styles.add(style)  # what Cell.style_id would look up for each cell
+        namespace = {"__slots__": (), "style_id": style_id, "has_style": True, "kind_style": style}
+        return type("_StyledCell", (Cell,), namespace)
+
+    @staticmethod
+    def _cells_to_row(cells: list[Cell | None], row_index: int) -> list[Cell]:
+        row = [cell for cell in cells if cell is not None]
+        for cell in row:
+            cell.row = row_index
+        return row
+
+    def _cell(self, kind: type[Cell], value: Any, data_type: str, column: int) -> Cell:
+        cell = object.__new__(kind)
+        cell.parent = self.ws
+        cell._style = getattr(kind, "kind_style", None)
+        cell._value = value
+        cell.data_type = data_type
+        cell.row = 1
+        cell.column = column
+        cell._hyperlink = None
+        cell._comment = None
+        return cell
+
+    def text(self, value: Any, column: int) -> Cell | None:
+        """A typed string cell with the quote prefix; nothing for empty text."""
+        if not value:
+            return None
+        return self._cell(self.text_kind, safe_text(value)[:MAX_TEXT], "s", column)
+
+    def money(self, pence: int | None, column: int) -> Cell | None:
+        if pence is None:
+            return None
+        # The exact decimal text ("7985.50") as the number, not a float's 16 digits.
+        return self._cell(self.money_kind, pounds_text(pence), "n", column)
+
+    def day(self, value: date | None, column: int) -> Cell | None:
+        if value is None:
+            return None
+        return self._cell(self.date_kind, value.toordinal() - EXCEL_EPOCH, "n", column)
+
+    def number(self, value: int, column: int) -> Cell:
+        return self._cell(Cell, value, "n", column)
+
+    def append(self, cells: list[Cell | None]) -> None:
+        """One row; None leaves its cell empty (each cell knows its column)."""
+        self.ws.append(cells)
+        self.rows += 1
+
+    def finish(self) -> None:
+        _autofilter(self.ws, self.columns, self.rows)
+
+
+# -- writing, whole or not at all ------------------------------------------------------------------
+def write_atomically(target: str | os.PathLike[str], write: Callable[[str], None]) -> None:
+    """Call `write` with a temporary file's path in the target's folder, then rename it into place.
+
+    On any failure the temporary file is deleted: never a half-written file, nothing left behind.
+    """
+    path = Path(target)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def discard(workbook: Workbook) -> None:
+    """After a failure: end each sheet's stream and delete openpyxl's temporary files now, not at exit."""
+    for ws in workbook.worksheets:
+        rows, writer = getattr(ws, "_rows", None), getattr(ws, "_writer", None)
+        with contextlib.suppress(Exception):
+            if rows is not None:
+                rows.close()
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer.close()
+            with contextlib.suppress(Exception):
+                writer.cleanup()
+
+
+def save(fill: Callable[[Workbook], Any], target: Target) -> Any:
+    """Make a write-only workbook, `fill` it and save it to a path (atomically) or a binary stream.
+
+    Returns what `fill` returns. On a failure openpyxl's temporary files are deleted at once.
+    """
+
+    def to(destination: str | IO[bytes]) -> Any:
+        workbook = Workbook(write_only=True)
+        try:
+            result = fill(workbook)
+            workbook.save(destination)
+        except BaseException:
+            discard(workbook)
+            raise
+        return result
+
+    if isinstance(target, str | os.PathLike):
+        results: list[Any] = []
+        write_atomically(target, lambda temporary: results.append(to(temporary)))
+        return results[0]
+    return to(target)

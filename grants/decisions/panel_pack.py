@@ -1,0 +1,55 @@
+"""The panel pack of a round: the ranking and every assessor's scores, written by exports/panel_pack.py.
+
+The download (`panel_pack_file`) and `grantflow export panel-pack` (`write_panel_pack`) both
+rank the round here and hand the rows to the writer.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import IO
+
+from exports import panel_pack as writer
+from grants.decisions import scores
+from grants.decisions.ranking import Ranking, rank_round
+from grants.decisions.services import RANKED_STATES
+from grants.models import Round
+
+
+def panel_pack(round_: Round) -> tuple[writer.PanelPack, Ranking]:
+    """What the pack shows (the ranking, and the submitted scores with comments), and the ranking itself."""
+    ranking = rank_round(round_)
+    sheets = scores.submitted_sheets(round_.id, RANKED_STATES, ranking.criteria, with_comments=True)
+    pack = writer.PanelPack(
+        ranked=ranking.rows,
+        criteria=ranking.criteria,
+        scores=sheets,
+        by_district=ranking.by_district,
+        by_area_of_focus=ranking.by_area_of_focus,
+    )
+    return pack, ranking
+
+
+def write_panel_pack(round_: Round, path: str | os.PathLike[str]) -> Ranking:
+    """Write the round's panel pack to a file, whole or not at all; returns the ranking it shows."""
+    pack, ranking = panel_pack(round_)
+    writer.write_panel_pack(pack, path)
+    return ranking
+
+
+def panel_pack_filename(round_: Round) -> str:
+    return f"{round_.code}-panel-pack.xlsx"
+
+
+def panel_pack_file(round_: Round) -> IO[bytes]:
+    """The panel pack written to an anonymous temporary file, rewound for sending."""
+    pack, _ranking = panel_pack(round_)
+    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - the response closes it
+    try:
+        writer.write_panel_pack(pack, handle)
+    except BaseException:
+        handle.close()
+        raise
+    handle.seek(0)
+    return handle
