@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from grants import demo
 from grants.auth.services import find_user
-from grants.demo_commissioning import UPLIFT_REASON, load_commissioning, plan
+from grants.demo.commissioning import UPLIFT_REASON, load_commissioning, plan
 from grants.extensions import db
 from grants.formatting import money
 from grants.models import (

@@ -34,8 +34,8 @@ from flask import current_app, has_request_context
 from sqlalchemy import select
 
 from grants import audit
-from grants.demo_awards import BUDGETS, pay, prepare_offer, sign
-from grants.demo_round3_text import FIRST_NAMES, LAST_NAMES, STREETS
+from grants.demo.awards import BUDGETS, pay, prepare_offer, sign
+from grants.demo.round3_text import FIRST_NAMES, LAST_NAMES, STREETS
 from grants.extensions import db
 from grants.formatting import london_to_utc, money
 from grants.models import Award, Contract, MonitoringReturn, Organisation, Payment, Programme, Variation

@@ -40,7 +40,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from grants.demo_round3 import DEMO_R3_FUNDED
+from grants.demo.round3 import DEMO_R3_FUNDED
 from grants.extensions import db
 from grants.formatting import london_to_utc
 from grants.models import (

@@ -2,7 +2,7 @@
 
 The decision of 9 February 2023 funded 73 of them for £506,097.82 (docs/domain.md). Which 73 is
 fixed here, in `DEMO_R3_FUNDED`, and the plan below gives exactly those bids the amounts and
-areas of focus that add up to the decision's figures. `grants.demo_assessment` then screens,
+areas of focus that add up to the decision's figures. `grants.demo.assessment` then screens,
 scores and decides all 198 so that exactly these 73 are approved (MSCF-R3-0001 among them,
 with its award).
 
@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from grants import demo_round3_text as text
+from grants.demo import round3_text as text
 from grants.apply.questions import Question, QuestionSetDefinition, parse
 from grants.extensions import db
 from grants.models import Application, ApplicationSection, Membership, Organisation, Round, Term, User

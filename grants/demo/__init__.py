@@ -11,15 +11,17 @@ from typing import Any
 
 from sqlalchemy import select
 
-from grants import demo_awards, demo_commissioning, demo_history
+from grants.demo import awards as demo_awards
+from grants.demo import commissioning as demo_commissioning
+from grants.demo import history as demo_history
 from grants.auth.passwords import hash_password
 from grants.auth.services import create_user, find_user
-from grants.demo_assessment import ASSIGNED_AT, PANEL, assess_round3, ensure_criteria, panel_accounts
-from grants.demo_awards import Steps, walk
-from grants.demo_round3 import DEMO_R3_FUNDED as DEMO_R3_FUNDED
-from grants.demo_round3 import load_round3_applications
-from grants.demo_round3 import round3_funded_applications as round3_funded_applications
-from grants.demo_round3 import round3_funded_references as round3_funded_references
+from grants.demo.assessment import ASSIGNED_AT, PANEL, assess_round3, ensure_criteria, panel_accounts
+from grants.demo.awards import Steps, walk
+from grants.demo.round3 import DEMO_R3_FUNDED as DEMO_R3_FUNDED
+from grants.demo.round3 import load_round3_applications
+from grants.demo.round3 import round3_funded_applications as round3_funded_applications
+from grants.demo.round3 import round3_funded_references as round3_funded_references
 from grants.extensions import db
 from grants.formatting import london_to_utc
 from grants.models import (

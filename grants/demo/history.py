@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from grants import audit
-from grants.demo_round3 import _amounts
+from grants.demo.round3 import _amounts
 from grants.extensions import db
 from grants.formatting import london_to_utc
 from grants.models import (
