@@ -733,7 +733,7 @@ def plan(bids: Sequence[BidFacts], spread: Decimal = Decimal("5"), budget_pence:
 
 
 # -- writing it ----------------------------------------------------------------------------------
-def _facts(round_: Round) -> tuple[list[BidFacts], dict[str, Application]]:
+def bid_facts(round_: Round) -> tuple[list[BidFacts], dict[str, Application]]:
     rows = db.session.execute(
         select(Application, Organisation)
         .join(Organisation, Organisation.id == Application.organisation_id)
@@ -813,7 +813,7 @@ def assess_round3(round_: Round, officer: User, decision_maker: User, panel: lis
     if done is not None:
         return
     criteria = ensure_criteria(round_)
-    facts, applications = _facts(round_)
+    facts, applications = bid_facts(round_)
     the_plan = plan(facts, round_.moderation_spread or Decimal("5"), round_.budget_pence or 51_000_000)
     eligible = [o for o in the_plan.outcomes if o.screening.ineligible is None]
     by_rank = sorted(eligible, key=lambda o: o.rank or 0)

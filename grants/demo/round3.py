@@ -22,8 +22,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from grants.demo import round3_text as text
 from grants.apply.questions import Question, QuestionSetDefinition, parse
+from grants.demo import round3_text as text
 from grants.extensions import db
 from grants.models import Application, ApplicationSection, Membership, Organisation, Round, Term, User
 from grants.models.applications import COMPLETED
