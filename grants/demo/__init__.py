@@ -15,7 +15,8 @@ from grants.demo import awards as demo_awards
 from grants.demo import commissioning as demo_commissioning
 from grants.demo import history as demo_history
 from grants.demo.accounts import ACCOUNTS, DEMO_PASSWORD, accounts, member, organisations
-from grants.demo.assessment import PANEL, assess_round3, ensure_criteria, panel_accounts
+from grants.demo.assessment import assess_round3
+from grants.demo.assessment_criteria import PANEL, ensure_criteria, panel_accounts
 from grants.demo.featured import featured_cases
 from grants.demo.rounds import give_forms, mscf_rounds
 from grants.extensions import db

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from grants.auth.passwords import hash_password
 from grants.demo import awards as demo_awards
 from grants.demo.accounts import DEMO_PASSWORD, member
-from grants.demo.assessment import ASSIGNED_AT, assess_round3
+from grants.demo.assessment import assess_round3
+from grants.demo.assessment_text import ASSIGNED_AT
 from grants.demo.awards import Steps, walk
 from grants.demo.round3 import load_round3_applications
 from grants.demo.rounds import local
