@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from grants.demo import load_demo
-from grants.demo.commissioning import UPLIFT_REASON, plan
+from grants.demo.commissioning_plan import plan
+from grants.demo.commissioning_text import UPLIFT_REASON
 from grants.extensions import db
 from grants.formatting import money
 from grants.models import (
