@@ -1,5 +1,5 @@
 # grantflow: two commands do all set-up.
-#   make run    venv, install, assets, migrate, demo data, serve on http://127.0.0.1:5000 (SQLite)
+#   make run    venv, install, assets, migrate, reference data, demo data, serve on http://127.0.0.1:5000 (SQLite)
 #   make test   venv, install, assets, linters, whole test suite
 PYTHON ?= python3
 VENV := .venv
@@ -34,6 +34,7 @@ assets: .assets-built
 
 run: install
 	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/flask --app wsgi grantflow setup
 	$(BIN)/flask --app wsgi grantflow demo
 	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
 

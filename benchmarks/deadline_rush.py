@@ -147,13 +147,13 @@ def build_fixture(db: Any, applicants: int, capacity_clients: int, hash_profile:
     from grants.apply.question_set_admin import load_question_set, use_for_round
     from grants.apply.questions import load_text
     from grants.auth import services as auth_services
-    from grants.demo import _vocabularies
     from grants.models import Programme, RoleGrant, Round
     from grants.organisations.details import Details
     from grants.organisations.services import create_organisation
+    from grants.setup.seed import seed_vocabularies
     from grants.workflow import apply_transition, start_case
 
-    _vocabularies()
+    seed_vocabularies()
     db.session.commit()
     officer = auth_services.create_user("Bench Officer", "officer@rush.example", PASSWORD)
     programme = Programme(code="RUSH", name="Deadline rush benchmark programme", kind="grant_rounds")

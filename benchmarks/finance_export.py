@@ -96,12 +96,12 @@ def build(db: Any, bench_url: str, awards: int, seed: int) -> dict[str, int]:
     import psycopg
     from sqlalchemy import select, text
 
-    from grants.demo import _vocabularies
     from grants.models import Programme, Round, Term
+    from grants.setup.seed import seed_vocabularies
 
     rng = random.Random(seed)
     now = datetime.now(UTC)
-    _vocabularies()
+    seed_vocabularies()
     programme = Programme(code=PROGRAMME, name="Mayor's Safer Communities Fund", kind="grant_rounds")
     db.session.add(programme)
     db.session.flush()

@@ -61,11 +61,11 @@ def build_round(db: Any) -> tuple[int, str, list[int]]:
     from sqlalchemy import insert, select
 
     from grants.auth.services import create_user
-    from grants.demo import _vocabularies
     from grants.models import Organisation, Programme, RoleGrant, Round
+    from grants.setup.seed import seed_vocabularies
     from grants.workflow import apply_transition, start_case
 
-    _vocabularies()
+    seed_vocabularies()
     officer = create_user("List Officer", "officer@list.example", PASSWORD)
     programme = Programme(code="LIST", name="List benchmark programme", kind="grant_rounds")
     db.session.add(programme)

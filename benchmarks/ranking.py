@@ -74,7 +74,6 @@ def build(db: Any, bids_by_round: dict[str, int], seed: int) -> None:
     tags, submitted assessments, scores (some rescored) and recommendations. Core inserts."""
     from sqlalchemy import insert, select, text
 
-    from grants.demo import _vocabularies
     from grants.models import (
         Application,
         ApplicationTerm,
@@ -88,10 +87,11 @@ def build(db: Any, bids_by_round: dict[str, int], seed: int) -> None:
         Term,
         User,
     )
+    from grants.setup.seed import seed_vocabularies
 
     rng = random.Random(seed)
     now = datetime.now(UTC)
-    _vocabularies()
+    seed_vocabularies()
     programme = Programme(code="RANK", name="Ranking benchmark programme", kind="grant_rounds")
     db.session.add(programme)
     db.session.flush()

@@ -37,9 +37,26 @@ def _emit(output_format: str, payload: dict, lines: list[str]) -> None:
         click.echo(json.dumps(payload, sort_keys=True))
 
 
+@grantflow.command("setup")
+@FORMAT
+def setup_command(output_format: str) -> None:
+    """Insert the reference data that is missing (programmes, vocabularies); idempotent, production too."""
+    from grants.extensions import db
+    from grants.setup.seed import seed
+
+    seeded = seed()
+    db.session.commit()
+    counts = seeded.counts()
+    lines = [
+        f"Reference data: {counts['programmes_created']} programmes and {counts['terms_created']} vocabulary terms "
+        f"added; {counts['programmes']} programmes and {counts['terms']} terms in all."
+    ]
+    _emit(output_format, counts, lines)
+
+
 @grantflow.command("demo")
 def demo_command() -> None:
-    """Load demo data (idempotent) and print the demo accounts."""
+    """Load the reference data and demo data (idempotent) and print the demo accounts."""
     from grants.demo import DEMO_PASSWORD, load_demo
 
     if not current_app.config.get("DEMO_ALLOWED"):

@@ -216,14 +216,19 @@ class ContractFactory(Base):
     state_changed_at = factory.LazyFunction(lambda: datetime.now(UTC))
 
 
-def passed_screening(application) -> None:
-    """Every screening item passed, fraud risk low: the application may be marked eligible."""
+def passed_screening(application, officer: User | None = None) -> None:
+    """Every screening item passed, fraud risk low: the application may be marked eligible.
+    With an officer, the checklist is theirs, with a note of the registers checked."""
     from grants.models import ScreeningCheck
     from grants.models.assessments import SCREENING_ITEMS
 
-    db.session.add(
-        ScreeningCheck(application_id=application.id, answers=dict.fromkeys(SCREENING_ITEMS, "pass"), fraud_risk="low")
+    check = ScreeningCheck(
+        application_id=application.id, answers=dict.fromkeys(SCREENING_ITEMS, "pass"), fraud_risk="low"
     )
+    if officer is not None:
+        check.updated_by_id = officer.id
+        check.notes = "Checked against the Charity Commission and Companies House registers."
+    db.session.add(check)
     db.session.commit()
 
 

@@ -121,9 +121,8 @@ def _save_section(user: User, application: Application, key: str, changes: dict)
 
 
 def _set_up(db) -> Bids:
-    from grants.demo import passed_screening
     from grants.workflow import apply_transition, start_case
-    from tests.factories import member_of
+    from tests.factories import member_of, passed_screening
 
     round_ = db.session.scalar(select(Round).where(Round.code == ROUND))
     applicant = db.session.scalar(select(User).where(User.email == APPLICANT))
@@ -151,8 +150,7 @@ def _set_up(db) -> Bids:
     db.session.commit()
 
     # B (screened by the demo) and C are marked eligible here; A is screened in the browser.
-    db.session.add(passed_screening(c, officer, datetime.now(UTC)))
-    db.session.commit()
+    passed_screening(c, officer)
     for bid in (b, c):
         apply_transition(bid, "mark_eligible", officer)
 

@@ -6,7 +6,7 @@ import io
 from datetime import UTC, date, datetime, timedelta
 
 from grants.apply.question_set_admin import load_shipped
-from grants.demo import _vocabularies
+from grants.setup.seed import seed_vocabularies
 from tests.factories import ProgrammeFactory, RoundFactory
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -58,7 +58,7 @@ FILES = ("safeguarding_policy", "governing_document", "latest_accounts")
 
 
 def open_round(**overrides):
-    _vocabularies()
+    seed_vocabularies()
     question_set = load_shipped("mscf-round-3.v1")
     programme = ProgrammeFactory(code="MSCF", name="Mayor's Safer Communities Fund")
     values = {

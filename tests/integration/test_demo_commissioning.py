@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from grants import demo
-from grants.auth.services import find_user
-from grants.demo_commissioning import UPLIFT_REASON, load_commissioning, plan
+from grants.demo import load_demo
+from grants.demo.commissioning_plan import plan
+from grants.demo.commissioning_text import UPLIFT_REASON
 from grants.extensions import db
 from grants.formatting import money
 from grants.models import (
@@ -32,12 +32,6 @@ LONDON = ZoneInfo("Europe/London")
 COUNCILS = {"GB-LAE-BRD", "GB-LAE-CLD", "GB-LAE-KIR", "GB-LAE-LDS", "GB-LAE-WKF"}
 QUARTER_ENDS = {(6, 30), (9, 30), (12, 31), (3, 31)}
 ENDED = ("declined", "cancelled")
-
-
-def _arguments():
-    programmes = {p.code: p for p in db.session.scalars(select(Programme))}
-    users = {role: find_user(email) for email, _name, role in demo.ACCOUNTS}
-    return programmes, users, lambda organisation: demo._member(organisation, users["applicant"])
 
 
 @pytest.fixture
@@ -263,8 +257,7 @@ def test_loading_again_adds_nothing(loaded):
         return {m.__name__: db.session.scalar(select(func.count()).select_from(m)) for m in models}
 
     before = counts()
-    load_commissioning(*_arguments())
-    db.session.flush()
+    load_demo()
 
     assert counts() == before
 

@@ -14,8 +14,9 @@ from grants.apply import formbuilder
 from grants.apply.services import definition_for
 from grants.audit import history as audit_history
 from grants.auth.services import find_user
-from grants.demo import DEMO_R3_FUNDED, load_demo, round3_funded_references
-from grants.demo_round3 import check_plan, plan, round3_funded_applications
+from grants.demo import load_demo
+from grants.demo.round3 import check_plan, round3_funded_applications, round3_funded_references
+from grants.demo.round3_plan import DEMO_R3_FUNDED, plan
 from grants.extensions import db
 from grants.models import (
     Application,
@@ -481,10 +482,10 @@ def test_loading_the_demo_again_changes_nothing(demo):
 
 
 def test_the_assessment_plan_is_the_same_every_time(demo):
-    from grants.demo_assessment import _facts
-    from grants.demo_assessment import plan as assessment_plan
+    from grants.demo.assessment import bid_facts
+    from grants.demo.assessment_plan import plan as assessment_plan
 
-    facts, _applications_by_reference = _facts(demo)
+    facts, _applications_by_reference = bid_facts(demo)
     one, two = assessment_plan(facts), assessment_plan(facts)
 
     assert [(o.bid.reference, o.tier, o.rank, o.scores) for o in one.outcomes] == [

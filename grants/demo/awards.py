@@ -30,7 +30,7 @@ from grants.models import (
     Round,
     Variation,
 )
-from grants.workflow import engine, start_case
+from grants.workflow import apply_transition, start_case
 
 SEED = 20230209
 DECIDED_AT = london_to_utc(datetime(2023, 2, 9, 14, 0))
@@ -86,7 +86,7 @@ Steps = list[tuple[str, Any, str | None, datetime]]
 def walk(subject: Any, steps: Steps) -> None:
     """Apply each (transition, user, reason, when) through the workflow engine, flushing after each."""
     for name, user, reason, when in steps:
-        engine().apply(subject, name, user, reason, now=when)
+        apply_transition(subject, name, user, reason, now=when, commit=False)
         db.session.flush()
 
 
@@ -125,10 +125,17 @@ def pay(payment: Payment, finance: Any, approved: datetime, paid: date, referenc
     One flush, before the approval: its check of the unpaid balance reads the database.
     """
     db.session.flush()
-    engine().apply(payment, "approve", finance, None, now=approved)
+    apply_transition(payment, "approve", finance, None, now=approved, commit=False)
     payment.paid_on = paid
     payment.finance_reference = reference
-    engine().apply(payment, "mark_paid", finance, None, now=london_to_utc(datetime.combine(paid, datetime.min.time())))
+    apply_transition(
+        payment,
+        "mark_paid",
+        finance,
+        None,
+        now=london_to_utc(datetime.combine(paid, datetime.min.time())),
+        commit=False,
+    )
 
 
 def _approved(round_: Round) -> list[tuple[Application, int, str | None]]:

@@ -1,33 +1,15 @@
-"""Round 3 of the Mayor's Safer Communities Fund as the reports describe it: 198 applications.
-
-The decision of 9 February 2023 funded 73 of them for £506,097.82 (docs/domain.md). Which 73 is
-fixed here, in `DEMO_R3_FUNDED`, and the plan below gives exactly those bids the amounts and
-areas of focus that add up to the decision's figures. `grants.demo_assessment` then screens,
-scores and decides all 198 so that exactly these 73 are approved (MSCF-R3-0001 among them,
-with its award).
-
-Everything is drawn from a seeded random.Random, so every load makes the same data. The
-plan is pure (no database); `load_round3_applications` writes it, submitting every bid
-through the workflow engine while the round is still open.
-"""
+"""Round 3's 198 bids planned without the database (seeded): organisations, amounts, areas of focus, answers."""
 
 from __future__ import annotations
 
 import random
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
-
-from grants import demo_round3_text as text
-from grants.apply.questions import Question, QuestionSetDefinition, parse
-from grants.extensions import db
-from grants.models import Application, ApplicationSection, Membership, Organisation, Round, Term, User
-from grants.models.applications import COMPLETED
-from grants.workflow import engine, start_case
+from grants.demo import round3_groups as groups
+from grants.demo import round3_text as text
 
 SEED = 20221104
 APPLICATIONS = 198
@@ -64,22 +46,6 @@ DEMO_R3_FUNDED: tuple[str, ...] = (
     "MSCF-R3-0172", "MSCF-R3-0179", "MSCF-R3-0186", "MSCF-R3-0187", "MSCF-R3-0188", "MSCF-R3-0191",
     "MSCF-R3-0195",
 )  # fmt: skip
-
-
-def round3_funded_references() -> tuple[str, ...]:
-    """The references of the 73 Round 3 applications the decision of 9 February 2023 approved."""
-    return DEMO_R3_FUNDED
-
-
-def round3_funded_applications() -> list[Application]:
-    """Those 73 applications, by reference."""
-    return list(
-        db.session.scalars(
-            select(Application)
-            .where(Application.public_reference.in_(DEMO_R3_FUNDED))
-            .order_by(Application.public_reference)
-        )
-    )
 
 
 def reference(number: int) -> str:
@@ -124,7 +90,7 @@ class Bid:
         return reference(self.number)
 
 
-def _amounts(rng: random.Random, count: int, total: int, low: int, high: int, at_cap: float) -> list[int]:
+def spread_amounts(rng: random.Random, count: int, total: int, low: int, high: int, at_cap: float) -> list[int]:
     """`count` amounts in [low, high] pence adding up to exactly `total`, most in whole £5."""
     assert count * low <= total <= count * high, "the total cannot be reached within the limits"
     amounts = [
@@ -171,12 +137,12 @@ def _organisation(
             return rng.choice(repeat)
     kinds = list(archetype.kinds)
     rng.shuffle(kinds)
-    places = list(text.PLACES[district])
+    places = list(groups.PLACES[district])
     rng.shuffle(places)
     for place, outward in places:
         for kind in kinds:
-            name = text.KINDS[kind].name.format(place=place)
-            org_type = rng.choice(text.KINDS[kind].org_types)
+            name = groups.KINDS[kind].name.format(place=place)
+            org_type = rng.choice(groups.KINDS[kind].org_types)
             if org_type == "cic":
                 name += " CIC"
             if name in taken:
@@ -189,7 +155,7 @@ def _organisation(
                 district=district,
                 place=place,
                 outward=outward,
-                contact=(rng.choice(text.FIRST_NAMES), rng.choice(text.LAST_NAMES)),
+                contact=(rng.choice(groups.FIRST_NAMES), rng.choice(groups.LAST_NAMES)),
             )
             organisation.fields = _organisation_fields(rng, organisation)
             organisations.append(organisation)
@@ -206,7 +172,7 @@ def _organisation_fields(rng: random.Random, o: OrganisationPlan) -> dict[str, A
     return {
         "charity_number": str(rng.randint(1_050_000, 1_199_999)) if charity else None,
         "company_number": f"{rng.randint(4_000_000, 14_999_999):08d}" if company else None,
-        "address_line_1": f"{rng.randint(1, 240)} {rng.choice(text.STREETS)}",
+        "address_line_1": f"{rng.randint(1, 240)} {rng.choice(groups.STREETS)}",
         "town": o.place,
         "postcode": f"{o.outward} {rng.randint(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXY')}"
         f"{rng.choice('ABDEFGHJLNPQRSTUWXY')}",
@@ -246,14 +212,14 @@ def _values(rng: random.Random, bid: Bid, archetype: text.Archetype, window: tup
     months = max(3, (ends_on - starts_on).days // 30)
     budget_lines = _budget(rng, archetype, bid.amount_pence)
     match = rng.randint(5, 60) * 10_000 if rng.random() < 0.4 else None
-    served = ", ".join(place if d == o.district else text.PLACES[d][0][0] for d in bid.districts)
+    served = ", ".join(place if d == o.district else groups.PLACES[d][0][0] for d in bid.districts)
     return {
         "organisation": {
             "contact_name": f"{first} {last}",
             "contact_phone": rng.choice(
                 (f"0113 496 0{rng.randint(0, 999):03d}", f"07700 900{rng.randint(0, 999):03d}")
             ),
-            "what_you_do": f"{o.name} {text.KINDS[o.kind].does}. We are based in {o.place}, and most of our "
+            "what_you_do": f"{o.name} {groups.KINDS[o.kind].does}. We are based in {o.place}, and most of our "
             "staff and volunteers live locally.",
             "years_operating": rng.randint(1, 45),
         },
@@ -309,7 +275,7 @@ def _values(rng: random.Random, bid: Bid, archetype: text.Archetype, window: tup
         "declarations": {
             "declarations": ["true_and_complete", "terms", "monitoring"],
             "declared_by": f"{first} {last}",
-            "declared_position": rng.choice(text.POSITIONS),
+            "declared_position": rng.choice(groups.POSITIONS),
         },
     }  # fmt: skip
 
@@ -339,8 +305,8 @@ def plan(
     funded_kinds = [name for name, count in text.FUNDED_ARCHETYPES.items() for _ in range(count)]
     assert len(funded_kinds) == len(funded_numbers) == 72
     rng.shuffle(funded_kinds)
-    funded_amounts = _amounts(rng, 72, FUNDED_TOTAL_PENCE - FIRST_AMOUNT_PENCE, 300_000, 800_000, 0.3)
-    other_amounts = _amounts(rng, APPLICATIONS - 73, TOTAL_PENCE - FUNDED_TOTAL_PENCE, 100_000, 800_000, 0.25)
+    funded_amounts = spread_amounts(rng, 72, FUNDED_TOTAL_PENCE - FIRST_AMOUNT_PENCE, 300_000, 800_000, 0.3)
+    other_amounts = spread_amounts(rng, APPLICATIONS - 73, TOTAL_PENCE - FUNDED_TOTAL_PENCE, 100_000, 800_000, 0.25)
 
     taken = set(taken_names)
     organisations: list[OrganisationPlan] = []
@@ -352,12 +318,12 @@ def plan(
                 [text.SV, text.NC], FIRST_AMOUNT_PENCE,
                 title="Gloves Not Knives: boxing and mentoring for 11-16s")  # fmt: skip
     bids: list[Bid] = []
-    district_names = list(text.DISTRICT_WEIGHTS)
+    district_names = list(groups.DISTRICT_WEIGHTS)
     for number in numbers:
         funded = number in funded_numbers
         name = funded_kinds.pop() if funded else _weighted(rng, text.OTHER_ARCHETYPES)
         archetype = text.ARCHETYPES[name]
-        district = _weighted(rng, text.DISTRICT_WEIGHTS)
+        district = _weighted(rng, groups.DISTRICT_WEIGHTS)
         organisation = _organisation(rng, archetype, district, organisations, taken)
         organisation.bids += 1
         districts = [organisation.district]
@@ -414,156 +380,3 @@ def _fall_away(bids: list[Bid]) -> None:
         if spare == 0:
             break
     assert spare == 0
-
-
-# -- raw answers as the browser posts them -------------------------------------------------------
-def _typed(question: Question, value: Any) -> list[str]:
-    if value is None:
-        return [""]
-    if question.type == "money":
-        return [f"{value // 100}.{value % 100:02d}"]
-    if question.type == "date":
-        day = date.fromisoformat(value)
-        return [str(day.day), str(day.month), str(day.year)]
-    if question.type == "checkboxes":
-        return list(value)
-    return [str(value)]
-
-
-def raw_answers(definition: QuestionSetDefinition, section_key: str, values: dict[str, Any]) -> dict[str, list[str]]:
-    """What the section's form would have posted to give these values (a dict of lists of strings)."""
-    raw: dict[str, list[str]] = {}
-    for question in definition.section(section_key).questions:
-        value = values.get(question.key)
-        if question.type == "file":
-            continue
-        if question.type == "group":
-            for index, item in enumerate(value or []):
-                for sub in question.fields:
-                    raw[f"{question.key}-{index}-{sub.key}"] = _typed(sub, item.get(sub.key))
-        elif question.type == "checkboxes":
-            if value:
-                raw[question.key] = _typed(question, value)
-        else:
-            raw[question.key] = _typed(question, value)
-    return raw
-
-
-# -- writing it ----------------------------------------------------------------------------------
-def _sections(definition: QuestionSetDefinition, bid: Bid, user: Any, at: datetime) -> list[ApplicationSection]:
-    return [
-        ApplicationSection(
-            section_key=section.key,
-            answers={"raw": raw_answers(definition, section.key, bid.values[section.key]),
-                     "values": bid.values[section.key]},
-            status=COMPLETED,
-            updated_at=at,
-            updated_by_id=user.id,
-        )
-        for section in definition.sections
-    ]  # fmt: skip
-
-
-def _tags(bid: Bid, terms: dict[tuple[str, str], Term]) -> list[Term]:
-    codes = [("district", d) for d in bid.values["project"]["districts"]]
-    codes += [("area_of_focus", a) for a in bid.values["focus"]["areas_of_focus"]]
-    codes += [("priority", p) for p in bid.values["priorities"]["priorities"]]
-    codes += [("theme", t) for t in bid.values["priorities"]["themes"]]
-    return [terms[code] for code in codes]
-
-
-def _fill(
-    application: Application,
-    bid: Bid,
-    definition: QuestionSetDefinition,
-    user: Any,
-    terms: dict[tuple[str, str], Term],
-    at: datetime,
-) -> None:
-    """Answers, and the tags the form copies onto the application (districts, areas...)."""
-    application.sections.extend(_sections(definition, bid, user, at))
-    application.terms.extend(_tags(bid, terms))
-    _copy(application, bid)
-
-
-def _copy(application: Application, bid: Bid) -> None:
-    """What the form copies onto the application for lists and reports: title, amount, reach."""
-    application.project_title = bid.values["project"]["project_title"]
-    application.people_reached = bid.values["people"]["people_reached"]
-    application.amount_requested_pence = sum(line["cost"] for line in bid.values["budget"]["budget_lines"])
-    assert application.amount_requested_pence == bid.amount_pence
-
-
-def load_round3_applications(round_: Round, first: Application, first_user: Any, password_hash: str) -> None:
-    """Round 3's other 197 bids, submitted through the workflow engine before the round closes.
-
-    Call it while the round is open, after MSCF-R3-0001 is submitted; it does nothing if they exist.
-    """
-    existing = db.session.scalar(select(func.count()).select_from(Application).where(Application.round_id == round_.id))
-    if existing and existing > 1:
-        return
-    if round_.question_set is None or first.submitted_at is None:
-        raise RuntimeError("Round 3 needs its question set, and MSCF-R3-0001 submitted, first")
-    definition = parse(round_.question_set.definition, round_.question_set.name)
-    terms = {(t.vocabulary, t.code): t for t in db.session.scalars(select(Term))}
-    taken = set(db.session.scalars(select(Organisation.name)))
-    assert round_.delivery_starts_on and round_.delivery_ends_on and round_.opens_at and round_.closes_at
-    the_plan = plan(
-        (round_.delivery_starts_on, round_.delivery_ends_on), round_.opens_at, round_.closes_at,
-        first.submitted_at, taken,
-    )  # fmt: skip
-
-    made: dict[str, tuple[Organisation, User]] = {}
-    for o in the_plan.organisations:
-        organisation = Organisation(name=o.name, org_type=o.org_type, district=o.district, **o.fields)
-        user = User(name=" ".join(o.contact), email=f"{o.slug}@example.org", password_hash=password_hash)
-        db.session.add_all([organisation, user, Membership(user=user, organisation=organisation, is_owner=True)])
-        made[o.name] = (organisation, user)
-    db.session.flush()
-
-    first.question_set_id = round_.question_set_id
-    first.created_by_id = first.created_by_id or first_user.id
-    _fill(first, the_plan.first, definition, first_user, terms, first.submitted_at - timedelta(hours=1))
-    round_.application_count = max(round_.application_count or 0, 1)
-    db.session.flush()
-
-    applications: list[tuple[Bid, Application, User]] = []
-    for bid in the_plan.bids:
-        assert bid.started_at and bid.submitted_at
-        organisation, user = made[bid.organisation.name]
-        application = Application(
-            round_id=round_.id,
-            organisation=organisation,
-            created_by=user,
-            question_set_id=round_.question_set_id,
-            created_at=bid.started_at,
-            sections=[],
-            terms=[],
-        )
-        _copy(application, bid)
-        start_case(application, round_.application_workflow, user, now=bid.started_at)
-        applications.append((bid, application, user))
-    for bid, application, user in applications:  # answers, all in one flush
-        _fill(application, bid, definition, user, terms, bid.submitted_at - timedelta(minutes=5))
-    db.session.flush()
-
-    for bid, application, user in applications:
-        engine().apply(application, "submit", user, now=bid.submitted_at)
-        if application.public_reference != bid.reference:
-            raise RuntimeError(f"expected {bid.reference}, the engine gave {application.public_reference}")
-    db.session.flush()
-    db.session.expire(round_, ["application_count"])
-
-
-def check_plan(the_plan: Plan) -> dict[str, Any]:
-    """The plan's figures (for tests and a sanity check): totals, and areas of the funded bids."""
-    bids = the_plan.all_bids
-    funded = [b for b in bids if b.reference in DEMO_R3_FUNDED]
-    return {
-        "applications": len(bids),
-        "total_pence": sum(b.amount_pence for b in bids),
-        "funded": len(funded),
-        "funded_pence": sum(b.amount_pence for b in funded),
-        "funded_areas": Counter(a for b in funded for a in b.areas),
-        "funded_without_area": sum(1 for b in funded if not b.areas),
-    }

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from grants import audit
-from grants.demo_round3 import _amounts
+from grants.demo.round3_plan import spread_amounts
 from grants.extensions import db
 from grants.formatting import london_to_utc
 from grants.models import (
@@ -128,7 +128,7 @@ def _groups(rng: random.Random) -> list[tuple[str, int, int]]:
     for group, count in counts.items():
         if count == 0:
             continue
-        amounts = _amounts(rng, count, money[group], 100_000, 600_000, 0.35)
+        amounts = spread_amounts(rng, count, money[group], 100_000, 600_000, 0.35)
         reach = _spread(rng, count, people[group], 12, 900)
         rows += [(group, a, p) for a, p in zip(amounts, reach, strict=True)]
     rng.shuffle(rows)

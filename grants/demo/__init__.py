@@ -1,0 +1,57 @@
+"""Demo data: realistic, fictional organisations on the real shapes of docs/domain.md.
+
+`grantflow demo` runs `load_demo`; it is idempotent (everything is looked up by its code, reference
+or email before it is made) and refused in production. It seeds the reference data first
+(grants.setup.seed: programmes, vocabularies) and adds only fictional organisations, people, rounds,
+applications, awards and history on top. Only grants.cli imports this package (an import-linter
+contract says so).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from grants.demo import awards as demo_awards
+from grants.demo import commissioning as demo_commissioning
+from grants.demo import history as demo_history
+from grants.demo.accounts import ACCOUNTS, DEMO_PASSWORD, accounts, member, organisations
+from grants.demo.assessment import assess_round3
+from grants.demo.assessment_criteria import PANEL, ensure_criteria, panel_accounts
+from grants.demo.featured import featured_cases
+from grants.demo.rounds import give_forms, mscf_rounds
+from grants.extensions import db
+from grants.models import Programme
+from grants.setup.seed import seed
+
+__all__ = ["DEMO_PASSWORD", "load_demo"]
+
+
+def _programmes() -> dict[str, Programme]:
+    """The seeded programmes, by code."""
+    return {programme.code: programme for programme in db.session.scalars(select(Programme))}
+
+
+def load_demo() -> list[tuple[str, str]]:
+    """Load (or top up) the demo data; returns the demo accounts as (email, role)."""
+    seed()
+    programmes = _programmes()
+    demo_awards.ensure_budgets()
+    orgs = organisations()
+    users = accounts(orgs["Bramley Community Kitchen"], programmes["MSCF"])
+    rounds, later_round_steps = mscf_rounds(programmes["MSCF"], users)
+    db.session.flush()
+    give_forms(rounds)
+    for number in (3, 4):
+        ensure_criteria(rounds[number])
+    panel = panel_accounts(programmes["MSCF"], users["assessor"].password_hash)
+    featured_cases(rounds, later_round_steps, orgs, programmes, users, panel)
+    # A demo loaded before assessment existed: Round 3 is assessed now (a no-op once done).
+    assess_round3(rounds[3], users["officer"], users["decision_maker"], panel)
+    demo_awards.award_round3(rounds[3], users, lambda organisation: member(organisation, users["applicant"]))
+    demo_history.import_rounds_1_and_2(rounds, users)
+    demo_commissioning.load_commissioning(
+        programmes, users, lambda organisation: member(organisation, users["applicant"])
+    )
+    db.session.commit()
+    demo_accounts = [(email, role) for email, _name, role in ACCOUNTS]
+    return demo_accounts + [(email, "assessor") for email, _name in PANEL if email not in dict(demo_accounts)]

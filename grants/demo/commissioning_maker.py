@@ -1,0 +1,289 @@
+"""Making the planned commissioning: providers, contracts and allocations walked through their workflows."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from grants import audit
+from grants.demo.awards import pay, prepare_offer, sign
+from grants.demo.commissioning_plan import (
+    ProviderPlan,
+    budget,
+)
+from grants.demo.commissioning_text import (
+    QUARTER_ENDS,
+    REPLACED,
+    SEED,
+    UPLIFT_REASON,
+    VCSE_TYPES,
+    Member,
+)
+from grants.demo.round3_groups import FIRST_NAMES, LAST_NAMES
+from grants.extensions import db
+from grants.formatting import london_to_utc, money
+from grants.models import Award, Contract, MonitoringReturn, Organisation, Payment, Programme, Variation
+from grants.workflow import engine, start_case
+
+# -- making it ------------------------------------------------------------------------------------------------
+
+
+def local(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:
+    return london_to_utc(datetime(year, month, day, hour, minute))
+
+
+def _at(day: date, hour: int = 10, minute: int = 0) -> datetime:
+    return local(day.year, day.month, day.day, hour, minute)
+
+
+def _working_day(day: date) -> date:
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day
+
+
+class Maker:
+    """Makes the planned rows through the workflows, with their audit trail; flushes as it needs ids."""
+
+    def __init__(self, programmes: dict[str, Programme], users: dict[str, Any], member: Member):
+        self.programmes = programmes
+        self.officer = users["officer"]
+        self.finance = users["finance"]
+        self.decision = users["decision_maker"]
+        self._member = member
+        self._members: dict[int, Any] = {}
+        self.engine = engine()
+        self.rng = random.Random(SEED + 1)
+        self.payment_number = 300_000
+
+    def member(self, organisation: Organisation) -> Any:
+        """The provider's user who accepts offers and sends returns (asked once per provider)."""
+        if organisation.id not in self._members:
+            self._members[organisation.id] = self._member(organisation)
+        return self._members[organisation.id]
+
+    def walk(self, subject: Any, steps: list[tuple[str, Any, str | None, datetime]]) -> None:
+        for name, user, reason, when in steps:
+            self.engine.apply(subject, name, user, reason, now=when)
+
+    # organisations and contracts
+    def organisations(self, providers: dict[str, ProviderPlan]) -> dict[str, Organisation]:
+        names = list(providers)
+        found = {o.name: o for o in db.session.scalars(select(Organisation).where(Organisation.name.in_(names)))}
+        for name, p in providers.items():
+            org = found.get(name)
+            if org is None:
+                org = Organisation(name=name, org_type=p.org_type, district=p.district, **p.fields)
+                org.other_identifier = p.other_identifier
+                db.session.add(org)
+                found[name] = org
+            elif p.other_identifier and not org.other_identifier:
+                org.other_identifier = p.other_identifier
+        db.session.flush()
+        return found
+
+    def contract(
+        self,
+        reference: str,
+        programme: str,
+        provider: Organisation,
+        title: str,
+        amount: int,
+        stream: str,
+        span: tuple[date, date],
+        direct_award: str | None,
+        yef_rating: str | None = None,
+        specification: str = "",
+    ) -> Contract:
+        contract = Contract(
+            public_reference=reference,
+            programme_id=self.programmes[programme].id,
+            provider_id=provider.id,
+            title=title,
+            specification=specification,
+            amount_pence=amount,
+            budget_stream=stream,
+            yef_rating=yef_rating,
+            starts_on=span[0],
+            end_date=span[1],
+        )
+        officer, decision = self.officer, self.decision
+        start = span[0]
+        if direct_award:
+            opened = local(start.year, 1, 10)
+            steps = [
+                ("choose_direct_award", officer, direct_award, local(start.year, 2, 1)),
+                ("start_procurement", officer, None, local(start.year, 2, 7)),
+                ("award_contract", decision, None, local(start.year, 3, 1)),
+                ("mobilise", officer, None, local(start.year, 3, 7)),
+            ]
+        else:
+            opened = local(start.year - 1, 10, 4)
+            steps = [
+                ("choose_competition", officer, None, local(start.year - 1, 11, 1)),
+                ("start_procurement", officer, None, local(start.year - 1, 12, 1)),
+                ("award_contract", decision, None, local(start.year, 2, 21)),
+                ("mobilise", officer, None, local(start.year, 3, 1)),
+            ]
+        start_case(contract, "contract", officer, now=opened)
+        self.walk(contract, [*steps, ("start_delivery", officer, None, _at(start, 9))])
+        return contract
+
+    # allocations
+    def allocation(
+        self,
+        reference: str,
+        contract: Contract,
+        provider: Organisation,
+        title: str,
+        year: int,
+        amount: int,
+        stream: str,
+        terms: str,
+        conditions: str,
+    ) -> Award:
+        _budget, centre = budget(stream, year)
+        decided = local(year, 4, 1, 9)
+        award = Award(
+            public_reference=reference,
+            programme_id=contract.programme_id,
+            organisation_id=provider.id,
+            contract_id=contract.id,
+            title=title,
+            amount_pence=amount,
+            amount_at_decision_pence=amount,
+            decided_at=decided,
+            budget_stream=stream,
+            cost_centre=centre,
+            starts_on=date(year, 4, 1),
+            ends_on=date(year + 1, 3, 31),
+            payments=[],
+            variations=[],
+        )
+        start_case(award, "award", self.officer, now=decided)
+        prepare_offer(award, date(year, 4, 29), conditions)
+        award.agreement_terms = terms
+        self.walk(award, [("offer", self.officer, None, decided + timedelta(hours=1))])
+        grantee = self.member(provider)
+        signed = date(year, 4, 1) + timedelta(days=self.rng.randint(1, 12))
+        position = "Chief Executive" if provider.org_type in VCSE_TYPES else "Head of Commissioning"
+        sign(award, f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(LAST_NAMES)}", position, signed)
+        self.walk(award, [("accept", grantee, None, _at(signed, 16, 30))])
+        return award
+
+    def schedule(self, award: Award, year: int, amounts: list[int], first: int = 1) -> list[Payment]:
+        payments = []
+        created = award.accepted_at or local(year, 4, 1)
+        for number, (amount, (month, day)) in enumerate(zip(amounts, QUARTER_ENDS, strict=True), start=first):
+            due = date(year if month > 3 else year + 1, month, day)
+            payment = Payment(award=award, instalment=number, amount_pence=amount, due_on=due)
+            start_case(payment, "payment", self.officer, now=created)
+            payments.append(payment)
+        return payments
+
+    def pay(self, payment: Payment) -> None:
+        """Finance approves an instalment three days before it is due and pays it (on a working day)."""
+        paid = _working_day(payment.due_on)
+        self.payment_number += 1
+        pay(payment, self.finance, _at(paid - timedelta(days=3)), paid, f"AP-{paid.year}-{self.payment_number:06d}")
+
+    def start_delivery(self, award: Award) -> None:
+        accepted = award.accepted_at
+        assert accepted is not None
+        started = accepted + timedelta(hours=17)
+        self.walk(award, [("start_delivery", self.officer, None, started)])
+
+    def close(self, award: Award, paid: int, on: date, why: str) -> None:
+        award.final_spend_pence = paid
+        self.walk(award, [("close", self.officer, why, _at(on))])
+
+    def uplift(self, award: Award, after: int) -> Variation:
+        """The Mayor's 9% uplift: a variation approved on 1 June 2023."""
+        variation = Variation(
+            award=award,
+            number=1,
+            old_amount_pence=award.amount_pence,
+            new_amount_pence=after,
+            old_ends_on=award.ends_on,
+            reason=UPLIFT_REASON,
+            requested_by_id=self.officer.id,
+        )
+        start_case(variation, "variation", self.officer, now=local(2023, 6, 1, 9))
+        self.walk(variation, [("approve", self.decision, UPLIFT_REASON, local(2023, 6, 1, 11))])
+        return variation
+
+    def reschedule(self, award: Award, payments: list[Payment], keep: int) -> list[Payment]:
+        """Spread a varied amount over the instalments not yet paid (as the schedule page does)."""
+        kept, replaced = payments[:keep], payments[keep:]
+        at = local(2023, 6, 2, 10)
+        before = [(p.amount_pence, p.due_on) for p in payments]
+        for payment in replaced:
+            self.walk(payment, [("cancel", self.officer, REPLACED, at)])
+        rest = award.amount_pence - sum(p.amount_pence for p in kept)
+        count = len(replaced)
+        amounts = [rest // count] * (count - 1) + [rest - rest // count * (count - 1)]
+        new = []
+        for offset, (old, amount) in enumerate(zip(replaced, amounts, strict=True)):
+            payment = Payment(
+                award=award, instalment=len(payments) + 1 + offset, amount_pence=amount, due_on=old.due_on
+            )
+            start_case(payment, "payment", self.officer, now=at)
+            new.append(payment)
+        after = [(p.amount_pence, p.due_on) for p in kept + new]
+        audit.record(
+            actor=self.officer,
+            subject_type=award.__audit_type__,
+            subject_id=award.id,
+            subject_reference=award.reference,
+            action="schedule_set",
+            from_state=f"{money(sum(a for a, _ in before))} in {len(before)} instalments",
+            to_state=f"{money(sum(a for a, _ in after))} in {len(after)} instalments",
+            reason=UPLIFT_REASON,
+            data={
+                "before": [f"{money(a)} due {d:%-d %B %Y}" for a, d in before],
+                "after": [f"{money(a)} due {d:%-d %B %Y}" for a, d in after],
+                "cancelled": len(replaced),
+                "added": len(new),
+            },
+            at=at,
+        )
+        return kept + new
+
+    def overdue_return(self, award: Award, year: int) -> MonitoringReturn:
+        """The Q3 return (October to December) a last instalment waits for, never sent."""
+        ret = self._q3_return(award, year)
+        self.walk(ret, [("become_overdue", None, None, local(year + 1, 2, 1, 0, 5))])
+        return ret
+
+    def accepted_return(self, award: Award, year: int, grantee: Any) -> MonitoringReturn:
+        ret = self._q3_return(award, year)
+        sent = date(year + 1, 1, 15) + timedelta(days=self.rng.randint(0, 14))
+        self.walk(
+            ret,
+            [
+                ("submit", grantee, None, _at(sent, 15)),
+                ("accept", self.officer, None, _at(sent + timedelta(days=self.rng.randint(3, 10)))),
+            ],
+        )
+        return ret
+
+    def _q3_return(self, award: Award, year: int) -> MonitoringReturn:
+        ret = MonitoringReturn(
+            award=award,
+            period_label=f"Q3 {year}-{(year + 1) % 100:02d}",
+            period_starts_on=date(year, 10, 1),
+            period_ends_on=date(year, 12, 31),
+            due_date=date(year + 1, 1, 31),
+        )
+        start_case(
+            ret, "monitoring_return", self.officer, now=(award.accepted_at or local(year, 4, 1)) + timedelta(hours=17)
+        )
+        return ret
+
+
+def quarters(amount: int) -> list[int]:
+    quarter = amount // 4
+    return [quarter, quarter, quarter, amount - 3 * quarter]

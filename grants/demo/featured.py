@@ -1,0 +1,227 @@
+"""The demo's featured cases, the ones its accounts meet first: Round 3's MSCF-R3-0001 with its award,
+payments and returns; Round 4's draft and submitted bids; a VRU contract and an MoJ strand."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from grants.auth.passwords import hash_password
+from grants.demo import awards as demo_awards
+from grants.demo.accounts import DEMO_PASSWORD, member
+from grants.demo.assessment import assess_round3
+from grants.demo.assessment_text import ASSIGNED_AT
+from grants.demo.awards import Steps, walk
+from grants.demo.round3 import load_round3_applications
+from grants.demo.rounds import local
+from grants.extensions import db
+from grants.models import (
+    Application,
+    Award,
+    Contract,
+    MonitoringReturn,
+    Organisation,
+    Payment,
+    Programme,
+    Round,
+    ScreeningCheck,
+)
+from grants.models.assessments import SCREENING_ITEMS
+from grants.workflow import start_case
+
+ROUND3_ASSESSING_AT = ASSIGNED_AT - timedelta(minutes=15)
+
+
+def passed_screening(application: Application, officer: Any, at: datetime) -> ScreeningCheck:
+    """A screening checklist with every item passed and a low fraud risk."""
+    return ScreeningCheck(
+        application_id=application.id,
+        answers=dict.fromkeys(SCREENING_ITEMS, "pass"),
+        fraud_risk="low",
+        notes="Checked against the Charity Commission and Companies House registers.",
+        updated_by_id=officer.id,
+        updated_at=at,
+    )
+
+
+def featured_cases(
+    rounds: dict[int, Round],
+    later_round_steps: dict[int, Steps],
+    orgs: dict[str, Organisation],
+    programmes: dict[str, Programme],
+    users: dict[str, Any],
+    panel: list[Any],
+) -> None:
+    officer, decision, finance, applicant = (users[r] for r in ("officer", "decision_maker", "finance", "applicant"))
+    if db.session.scalar(select(Award).where(Award.public_reference == "MSCF-R3-0001")) is not None:
+        return
+    kitchen = orgs["Bramley Community Kitchen"]
+    boxing = orgs["Calder Valley Boxing Club CIC"]
+    r3, r4 = rounds[3], rounds[4]
+
+    # Round 3: an approved bid with its award, payments and a monitoring return.
+    approved = Application(
+        round_id=r3.id,
+        organisation_id=boxing.id,
+        public_reference="MSCF-R3-0001",
+        project_title="Gloves Not Knives: boxing and mentoring for 11-16s",
+        amount_requested_pence=798_500,
+    )
+    start_case(approved, r3.application_workflow, member(boxing, applicant), now=r3.closes_at - timedelta(days=20))
+    walk(approved, [("submit", member(boxing, applicant), None, r3.closes_at - timedelta(days=2))])
+    # The other 197 bids of Round 3 (198 in all), submitted before it closes.
+    load_round3_applications(r3, approved, member(boxing, applicant), hash_password(DEMO_PASSWORD))
+    r3_steps = later_round_steps.pop(3, [])
+    for number, steps in later_round_steps.items():
+        walk(rounds[number], steps)
+    # Round 3 closes (screening starts), goes to 'assessing' when the screened bids go to the
+    # assessors, and all 198 are scored and decided (MSCF-R3-0001 approved among the 73);
+    # then the round's decision is recorded.
+    walk(
+        r3,
+        [
+            (name, user, reason, ROUND3_ASSESSING_AT if name == "start_assessment" else when)
+            for name, user, reason, when in r3_steps
+            if name != "record_decision"
+        ],
+    )
+    assess_round3(r3, officer, decision, panel)
+    walk(r3, [step for step in r3_steps if step[0] == "record_decision"])
+    boxer = member(boxing, applicant)
+    award = Award(
+        public_reference="MSCF-R3-0001",
+        programme_id=r3.programme_id,
+        organisation_id=boxing.id,
+        application_id=approved.id,
+        title=approved.project_title,
+        amount_pence=798_500,
+        amount_at_decision_pence=798_500,
+        decided_at=demo_awards.DECIDED_AT,
+        budget_stream="community_safety",
+        cost_centre=demo_awards.cost_centre("community_safety", 2022),
+        starts_on=date(2023, 3, 1),
+        ends_on=date(2024, 2, 29),
+    )
+    start_case(award, "award", officer, now=local(2023, 2, 10))
+    demo_awards.prepare_offer(
+        award, date(2023, 3, 13), "Coaches and mentors hold enhanced DBS checks before sessions start."
+    )
+    walk(award, [("offer", officer, None, local(2023, 2, 13))])
+    demo_awards.sign(award, boxer.name, "Chair", date(2023, 2, 20))
+    walk(award, [("accept", boxer, None, local(2023, 2, 20))])
+    payments = []
+    for instalment, amount, due in ((1, 600_000, date(2023, 3, 15)), (2, 198_500, date(2023, 9, 15))):
+        payment = Payment(award_id=award.id, instalment=instalment, amount_pence=amount, due_on=due)
+        db.session.add(payment)
+        start_case(payment, "payment", officer, now=local(2023, 2, 10))
+        payments.append(payment)
+    db.session.flush()
+    db.session.refresh(award)
+    walk(award, [("start_delivery", officer, None, local(2023, 3, 1))])
+    demo_awards.pay(payments[0], finance, local(2023, 3, 10), date(2023, 3, 15), "AP-2023-004417")
+    for label, starts, ends, due in (
+        ("Q1 2023-24", date(2023, 4, 1), date(2023, 6, 30), date(2023, 7, 14)),
+        ("Q2 2023-24", date(2023, 7, 1), date(2023, 9, 30), date(2023, 10, 13)),
+    ):
+        ret = MonitoringReturn(
+            award_id=award.id, period_label=label, period_starts_on=starts, period_ends_on=ends, due_date=due
+        )
+        start_case(ret, "monitoring_return", officer, now=local(2023, 3, 1))
+        if label.startswith("Q1"):
+            walk(
+                ret,
+                [
+                    ("submit", boxer, None, local(2023, 7, 12)),
+                    ("accept", officer, None, local(2023, 7, 20)),
+                ],
+            )
+        else:
+            walk(ret, [("become_overdue", None, None, local(2023, 10, 14, 0, 5))])
+
+    # Round 4 (open now): the demo applicant's draft, and a submitted bid from another group.
+    draft = Application(
+        round_id=r4.id,
+        organisation_id=kitchen.id,
+        created_by_id=applicant.id,
+        project_title="Safe Suppers: evening meals and youth activities in Bramley",
+        amount_requested_pence=650_000,
+    )
+    start_case(draft, r4.application_workflow, applicant, now=datetime.now(UTC) - timedelta(days=5))
+    submitted = Application(
+        round_id=r4.id,
+        organisation_id=orgs["Manningham Mothers' Network"].id,
+        project_title="Walk Home Safe: volunteer escorts from Manningham Lane",
+        amount_requested_pence=480_000,
+    )
+    start_case(
+        submitted,
+        r4.application_workflow,
+        member(orgs["Manningham Mothers' Network"], applicant),
+        now=datetime.now(UTC) - timedelta(days=9),
+    )
+    walk(
+        submitted,
+        [
+            (
+                "submit",
+                member(orgs["Manningham Mothers' Network"], applicant),
+                None,
+                datetime.now(UTC) - timedelta(days=2),
+            )
+        ],
+    )
+    db.session.add(passed_screening(submitted, officer, datetime.now(UTC) - timedelta(days=1)))
+
+    # VRU: an A&E navigator intervention being delivered; MoJ: an ISVA strand.
+    youth = orgs["Aire Valley Youth Outreach"]
+    contract = Contract(
+        public_reference="VRU-2023-001",
+        programme_id=programmes["VRU"].id,
+        provider_id=youth.id,
+        title="A&E navigators: youth workers in Leeds and Bradford emergency departments",
+        amount_pence=32_000_000,
+        budget_stream="violence_reduction_unit",
+        yef_rating="high impact",
+        starts_on=date(2023, 4, 1),
+        end_date=date(2024, 3, 31),
+    )
+    start_case(contract, "contract", officer, now=local(2022, 10, 3))
+    walk(
+        contract,
+        [
+            ("choose_competition", officer, None, local(2022, 11, 1)),
+            ("start_procurement", officer, None, local(2022, 12, 1)),
+            ("award_contract", decision, None, local(2023, 2, 20)),
+            ("mobilise", officer, None, local(2023, 3, 1)),
+            ("start_delivery", officer, None, local(2023, 4, 1)),
+        ],
+    )
+    strand = Contract(
+        public_reference="MOJ-S-001",
+        programme_id=programmes["MOJ"].id,
+        provider_id=orgs["Pennine Victim Support Services"].id,
+        title="Independent Sexual Violence Advisers (ISVA) service, Kirklees and Calderdale",
+        amount_pence=41_250_000,
+        budget_stream="victims_of_crime",
+        starts_on=date(2022, 4, 1),
+        end_date=date(2025, 3, 31),
+    )
+    start_case(strand, "contract", officer, now=local(2022, 1, 10))
+    walk(
+        strand,
+        [
+            (
+                "choose_direct_award",
+                officer,
+                "Continuation of an existing specialist ISVA service; no other provider in the area "
+                "(Contract Standing Orders, direct award exemption).",
+                local(2022, 2, 1),
+            ),
+            ("start_procurement", officer, None, local(2022, 2, 7)),
+            ("award_contract", decision, None, local(2022, 3, 1)),
+            ("mobilise", officer, None, local(2022, 3, 7)),
+            ("start_delivery", officer, None, local(2022, 4, 1)),
+        ],
+    )
