@@ -25,8 +25,8 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from grants import access
-from grants.apply.services import NotFound as NoQuestionSet
-from grants.apply.services import answers_summary, documents_of
+from grants.apply.services import NoQuestionSet, answers_summary, documents_of
+from grants.errors import NotFound
 from grants.extensions import db
 from grants.models import Application, Assessment, Criterion, Document, Round, Score, User
 from grants.pagination import Page, paginate
@@ -41,10 +41,6 @@ PLAIN_STATES = {"assigned": "Declare any conflict", "scoring": "Scoring", "submi
 COMMENT_MAX = 10_000
 DETAILS_MAX = 5_000
 PLACES = Decimal("0.01")
-
-
-class AssessmentNotFound(Exception):
-    """No such assessment for this assessor: not theirs, conflicted or removed (shown as 404)."""
 
 
 class ScoresLocked(Exception):
@@ -97,10 +93,10 @@ def visible_assessments(user: Any) -> Select[Assessment]:
 
 
 def assessment_for(user: Any, assessment_id: int) -> Assessment:
-    """The user's own visible assessment, or AssessmentNotFound (never a hint why)."""
+    """The user's own visible assessment, or NotFound (never a hint why)."""
     assessment = db.session.scalar(visible_assessments(user).where(Assessment.id == assessment_id))
     if assessment is None:
-        raise AssessmentNotFound(assessment_id)
+        raise NotFound(assessment_id)
     return assessment
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from grants import access
+from grants.errors import NotFound
 from grants.extensions import db
 from grants.models import Programme, Round
 from grants.reports.committee import BASES, BASIS_EXPLAINED, FLAGS, VOCABULARIES, Breakdown, Figures, Scope, figures
@@ -34,10 +35,6 @@ JSON_KEYS = {
     "theme": "by_theme",
     FLAGS: "by_flag",
 }
-
-
-class NotFound(Exception):
-    """No such round, or not one this user may report on (shown as 404)."""
 
 
 class UnknownRound(LookupError):
