@@ -12,9 +12,10 @@ GOVUK := node_modules/govuk-frontend/dist/govuk
 
 install: $(VENV)/.installed assets
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -48,4 +49,4 @@ test: install lint
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) node_modules .assets-built instance
+	rm -rf $(VENV) node_modules .assets-built instance build grantflow.egg-info

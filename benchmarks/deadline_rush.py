@@ -59,8 +59,6 @@ from typing import Any
 from unittest import mock
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 from support import percentile, postgres_url, statement_kind, throwaway_database  # noqa: E402
 

@@ -35,14 +35,9 @@ import re
 import sys
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from support import percentile, postgres_url, statement_kind, throwaway_database  # noqa: E402
+from support import percentile, postgres_url, statement_kind, throwaway_database
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 ROUND_CODE = "LIST-R1"

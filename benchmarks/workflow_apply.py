@@ -47,11 +47,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from support import postgres_url, statement_kind, throwaway_database  # noqa: E402
+from support import postgres_url, statement_kind, throwaway_database
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PAYMENTS_PER_AWARD = 10

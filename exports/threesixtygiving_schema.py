@@ -31,7 +31,7 @@ def validator() -> Draft202012Validator:
     package = _load("360-giving-package-schema.json")
     grant = DRAFT202012.create_resource(_load("360-giving-schema.json"))
     referred = package["properties"]["grants"]["items"]["$ref"]  # names 1.4.2 while the file says 1.4.3
-    registry = Registry().with_resources([(referred, grant), (grant.id(), grant)])
+    registry = Registry().with_resources([(referred, grant), (grant.id() or referred, grant)])
     return Draft202012Validator(package, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, render_template, request
+from flask import Flask, Response, g, render_template, request
+from flask.typing import ResponseReturnValue
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from config import ROOT, BaseConfig, config_for
+from grants.errors import NotFound
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -113,7 +116,7 @@ def _init_security(app: Flask) -> None:
         g.csp_nonce = secrets.token_urlsafe(16)
 
     @app.after_request
-    def security_headers(response):  # type: ignore[no-untyped-def]
+    def security_headers(response: Response) -> Response:
         nonce = getattr(g, "csp_nonce", "")
         response.headers["Content-Security-Policy"] = (
             "default-src 'self'; "
@@ -161,10 +164,10 @@ def _init_errors(app: Flask) -> None:
         500: ("Sorry, there is a problem with the service", "Try again later."),
     }
 
-    def handler(code: int):  # type: ignore[no-untyped-def]
+    def handler(code: int) -> Callable[[Exception], ResponseReturnValue]:
         title, body = pages[code]
 
-        def render(error):  # type: ignore[no-untyped-def]
+        def render(error: Exception) -> ResponseReturnValue:
             detail = getattr(error, "description", None) if code in (403, 409) else None
             if code == 403 and detail and detail.startswith("You don't have the permission"):
                 detail = None
@@ -174,3 +177,4 @@ def _init_errors(app: Flask) -> None:
 
     for code in pages:
         app.register_error_handler(code, handler(code))
+    app.register_error_handler(NotFound, handler(404))  # a service's "no such thing, or not yours"

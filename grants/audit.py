@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from grants.extensions import db
-from grants.models import AuditEvent, Workflowed
+from grants.models import AuditEvent
 from grants.models.base import utcnow
 
 
@@ -47,7 +47,16 @@ def record(
     return event
 
 
-def history(subject: Workflowed) -> list[AuditEvent]:
+class AuditedCase(Protocol):
+    """A workflow case as the audit log knows it: its audit type and its id."""
+
+    __audit_type__: ClassVar[str]
+
+    @property
+    def id(self) -> int: ...
+
+
+def history(subject: AuditedCase) -> list[AuditEvent]:
     """Every audit row of a case, oldest first, with who did it."""
     return list(
         db.session.scalars(

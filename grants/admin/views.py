@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask.typing import ResponseReturnValue
 
 from grants.admin import services
 from grants.admin.forms import GrantRoleForm, LoadQuestionSetForm, RevokeRoleForm
 from grants.api.forms import IssueTokenForm, RevokeTokenForm
+from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
 from grants.pagination import page_number
 
@@ -16,19 +17,19 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 @bp.route("/")
 @staff("admin")
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     return render_template("admin/index.html")
 
 
 @bp.route("/roles", methods=["GET", "POST"])
 @staff("admin")
-def roles():  # type: ignore[no-untyped-def]
+def roles() -> ResponseReturnValue:
     form = GrantRoleForm()
     form.programme.choices = services.programme_choices()
     if form.validate_on_submit():
         try:
             grant = services.grant_role(
-                current_user, form.email.data or "", form.role.data or "", form.programme.data or ""
+                signed_in_user(), form.email.data or "", form.role.data or "", form.programme.data or ""
             )
         except services.GrantError as exc:
             getattr(form, exc.field).errors = [str(exc)]
@@ -42,11 +43,11 @@ def roles():  # type: ignore[no-untyped-def]
 
 @bp.route("/roles/<int:grant_id>/revoke", methods=["POST"])
 @staff("admin")
-def revoke(grant_id: int):  # type: ignore[no-untyped-def]
+def revoke(grant_id: int) -> ResponseReturnValue:
     form = RevokeRoleForm()
     if not form.validate_on_submit():
         abort(400)
-    grant = services.revoke_role(current_user, grant_id)
+    grant = services.revoke_role(signed_in_user(), grant_id)
     if grant is None:
         abort(404)
     flash(f"Removed: {grant.user.name}, {grant.role_label.lower()}.")
@@ -55,13 +56,13 @@ def revoke(grant_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/workflows")
 @staff("admin")
-def workflows():  # type: ignore[no-untyped-def]
+def workflows() -> ResponseReturnValue:
     return render_template("admin/workflows.html", definitions=services.workflow_definitions())
 
 
 @bp.route("/workflows/<name>/<int:version>")
 @staff("admin")
-def workflow(name: str, version: int):  # type: ignore[no-untyped-def]
+def workflow(name: str, version: int) -> ResponseReturnValue:
     found = services.workflow_definition(name, version)
     if found is None:
         abort(404)
@@ -71,14 +72,14 @@ def workflow(name: str, version: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/emails")
 @staff("admin")
-def emails():  # type: ignore[no-untyped-def]
+def emails() -> ResponseReturnValue:
     page = services.list_emails(page_number(request.args), current_app.config["PAGE_SIZE"])
     return render_template("admin/emails.html", page=page)
 
 
 @bp.route("/emails/<int:message_id>")
 @staff("admin")
-def email(message_id: int):  # type: ignore[no-untyped-def]
+def email(message_id: int) -> ResponseReturnValue:
     message = services.get_email(message_id)
     if message is None:
         abort(404)
@@ -87,7 +88,7 @@ def email(message_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/question-sets", methods=["GET", "POST"])
 @staff("admin")
-def question_sets():  # type: ignore[no-untyped-def]
+def question_sets() -> ResponseReturnValue:
     form = LoadQuestionSetForm()
     form.round.choices = services.round_choices()
     if form.validate_on_submit():
@@ -96,7 +97,7 @@ def question_sets():  # type: ignore[no-untyped-def]
             form.file.errors = ["Select a question set file"]
         else:
             try:
-                message = services.load_question_set(current_user, upload.read(), upload.filename, form.round.data)
+                message = services.load_question_set(signed_in_user(), upload.read(), upload.filename, form.round.data)
             except services.QuestionSetProblem as exc:
                 form.file.errors = [str(exc)]
             else:
@@ -107,13 +108,13 @@ def question_sets():  # type: ignore[no-untyped-def]
 
 @bp.route("/api-tokens", methods=["GET", "POST"])
 @staff("admin")
-def api_tokens():  # type: ignore[no-untyped-def]
+def api_tokens() -> ResponseReturnValue:
     form = IssueTokenForm()
     form.user.choices, form.programme.choices = services.api_token_choices()
     if form.validate_on_submit():
         try:
             issued = services.issue_api_token(
-                current_user,
+                signed_in_user(),
                 form.user.data or "",
                 form.role.data or "",
                 form.programme.data or "",
@@ -139,11 +140,11 @@ def api_tokens():  # type: ignore[no-untyped-def]
 
 @bp.route("/api-tokens/<int:token_id>/revoke", methods=["POST"])
 @staff("admin")
-def revoke_api_token(token_id: int):  # type: ignore[no-untyped-def]
+def revoke_api_token(token_id: int) -> ResponseReturnValue:
     form = RevokeTokenForm()
     if not form.validate_on_submit():
         abort(400)
-    token, revoked = services.revoke_api_token(current_user, token_id)
+    token, revoked = services.revoke_api_token(signed_in_user(), token_id)
     if token is None:
         abort(404)
     if revoked:

@@ -92,7 +92,7 @@ def _query(schema: Schema) -> dict[str, Any]:
 
 
 def _link(page: int, per_page: int) -> str:
-    args = {**request.args.to_dict(), "page": page, "per_page": per_page}
+    args: dict[str, Any] = {**request.args.to_dict(), "page": page, "per_page": per_page}
     return url_for(request.endpoint or "", **(request.view_args or {}), **args)
 
 

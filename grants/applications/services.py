@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from grants import access
+from grants.errors import NotFound
 from grants.extensions import db
 from grants.formatting import LONDON, pounds_text
 from grants.models import Application, ApplicationTerm, Organisation, Round, Term
@@ -42,10 +43,6 @@ CSV_HEADER = [
     "State",
     "Submitted at",
 ]
-
-
-class RoundNotFound(Exception):
-    """No such round, or not one this user works on as an officer (shown as 404, no hint)."""
 
 
 @dataclass(frozen=True)
@@ -94,7 +91,7 @@ def round_for_officer(code: str, user: Any) -> Round:
     """The round, if the user is an officer (or admin) on its programme."""
     round_ = db.session.scalar(select(Round).options(joinedload(Round.programme)).where(Round.code == code))
     if round_ is None or not access.staff_roles(user, round_.programme_id) & OFFICER_ROLES:
-        raise RoundNotFound(code)
+        raise NotFound(code)
     return round_
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, stream_with_context
-from flask_login import current_user
+from flask import Blueprint, Response, current_app, render_template, request, stream_with_context
+from flask.typing import ResponseReturnValue
 
 from grants.applications import services
 from grants.applications.forms import ApplicationFilterForm
+from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
 from grants.pagination import page_number
 
@@ -18,10 +19,7 @@ OFFICERS = ("officer", "admin")
 
 
 def _round_and_filters(code: str) -> tuple[Any, ApplicationFilterForm, services.Filters]:
-    try:
-        round_ = services.round_for_officer(code, current_user)
-    except services.RoundNotFound:
-        abort(404)
+    round_ = services.round_for_officer(code, signed_in_user())
     form = ApplicationFilterForm(formdata=request.args)
     form.set_choices(services.choices(round_))
     if request.args:
@@ -31,7 +29,7 @@ def _round_and_filters(code: str) -> tuple[Any, ApplicationFilterForm, services.
 
 @bp.route("/rounds/<code>/applications")
 @staff(*OFFICERS)
-def applications(code: str):  # type: ignore[no-untyped-def]
+def applications(code: str) -> ResponseReturnValue:
     round_, form, filters = _round_and_filters(code)
     listing = services.list_applications(round_, filters, page_number(request.args), current_app.config["PAGE_SIZE"])
     query = {key: value for key, value in request.args.items() if key != "page"}
@@ -40,7 +38,7 @@ def applications(code: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/rounds/<code>/applications.csv")
 @staff(*OFFICERS)
-def applications_csv(code: str):  # type: ignore[no-untyped-def]
+def applications_csv(code: str) -> ResponseReturnValue:
     round_, _form, filters = _round_and_filters(code)
     lines = services.csv_lines(round_, filters)
     filename = services.csv_filename(round_)

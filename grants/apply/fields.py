@@ -98,6 +98,8 @@ class WholeNumberField(StringField):
 class DayMonthYearField(Field):
     """GOV.UK date input: three boxes with the same name; kept as typed when not a real date."""
 
+    raw_data: list[str] | None
+
     def __init__(self, *args: Any, noun: str = "the date", **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.raw_parts: list[str] = []

@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 from grants import access
 from grants.apply import summary
 from grants.apply.questions import QuestionSetDefinition, parse
+from grants.errors import NotFound
 from grants.extensions import db
 from grants.models import (
     Application,
@@ -44,10 +45,6 @@ PLAIN_STATES = {
     "ineligible": "Not eligible",
     "withdrawn": "Withdrawn",
 }
-
-
-class NotFound(Exception):
-    pass
 
 
 class NotAllowed(Exception):
@@ -224,10 +221,14 @@ def start_application(user: Any, round_: Round, organisation_id: int) -> Applica
     return application
 
 
+class NoQuestionSet(NotFound):
+    """The application (or its round) has no online form: a 404 unless the caller expects it."""
+
+
 def definition_for(application: Application) -> QuestionSetDefinition:
     question_set = application.question_set or application.round.question_set
     if question_set is None:
-        raise NotFound("no question set")
+        raise NoQuestionSet(application.id)
     return definition_of(question_set)
 
 

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
-from flask_login import current_user
+from flask.typing import ResponseReturnValue
 
 from grants.apply import downloads, sections, services
 from grants.apply.forms import EligibilityForm, ProvideInformationForm, StartForm, SubmitApplicationForm, WithdrawForm
+from grants.auth.current import signed_in_user
 from grants.auth.permissions import public, signed_in
 
 bp = Blueprint("apply", __name__)
 
 
-def _application(application_id: int):  # type: ignore[no-untyped-def]
-    try:
-        return services.application_for(current_user, application_id)
-    except services.NotFound:
-        abort(404)
+def _application(application_id: int) -> Any:
+    return services.application_for(signed_in_user(), application_id)
 
 
 def _version() -> int | None:
@@ -28,28 +28,22 @@ def _version() -> int | None:
 
 @bp.route("/rounds")
 @public
-def rounds():  # type: ignore[no-untyped-def]
+def rounds() -> ResponseReturnValue:
     return render_template("apply/rounds.html", rounds=services.visible_rounds())
 
 
 @bp.route("/rounds/<code>")
 @public
-def round_detail(code: str):  # type: ignore[no-untyped-def]
-    try:
-        round_ = services.round_by_code(code)
-    except services.NotFound:
-        abort(404)
+def round_detail(code: str) -> ResponseReturnValue:
+    round_ = services.round_by_code(code)
     return render_template("apply/round.html", round=round_, open=services.accepts_submissions(round_))
 
 
 @bp.route("/rounds/<code>/eligibility", methods=["GET", "POST"])
 @signed_in
-def eligibility(code: str):  # type: ignore[no-untyped-def]
-    try:
-        round_ = services.round_by_code(code)
-    except services.NotFound:
-        abort(404)
-    organisations = services.member_organisations(current_user)
+def eligibility(code: str) -> ResponseReturnValue:
+    round_ = services.round_by_code(code)
+    organisations = services.member_organisations(signed_in_user())
     if not organisations:
         return render_template("apply/no_organisation.html", round=round_)
     form = EligibilityForm()
@@ -57,12 +51,14 @@ def eligibility(code: str):  # type: ignore[no-untyped-def]
     if len(organisations) == 1 and request.method == "GET":
         form.organisation.data = organisations[0].id
     if form.validate_on_submit():
-        organisation = services.member_organisation(current_user, form.organisation.data)
+        organisation = services.member_organisation(signed_in_user(), form.organisation.data)
+        amount_pence, ends_on = form.amount.data, form.ends_on.data
+        assert amount_pence is not None and ends_on is not None  # InputRequired and the fields refuse no answer
         answers = services.EligibilityAnswers(
             organisation=organisation,
             in_west_yorkshire=form.in_west_yorkshire.data == "yes",
-            amount_pence=form.amount.data,
-            ends_on=form.ends_on.data,
+            amount_pence=amount_pence,
+            ends_on=ends_on,
         )
         problems = services.eligibility_problems(round_, answers)
         if problems:
@@ -78,18 +74,13 @@ def eligibility(code: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/rounds/<code>/start", methods=["POST"])
 @signed_in
-def start(code: str):  # type: ignore[no-untyped-def]
-    try:
-        round_ = services.round_by_code(code)
-    except services.NotFound:
-        abort(404)
+def start(code: str) -> ResponseReturnValue:
+    round_ = services.round_by_code(code)
     form = StartForm()
     if not form.validate_on_submit() or not (form.organisation_id.data or "").isdigit():
         abort(400)
     try:
-        application = services.start_application(current_user, round_, int(form.organisation_id.data))
-    except services.NotFound:
-        abort(404)
+        application = services.start_application(signed_in_user(), round_, int(form.organisation_id.data))
     except services.NotAllowed as exc:
         flash(str(exc))
         return redirect(url_for("apply.round_detail", code=code))
@@ -98,18 +89,18 @@ def start(code: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/applications")
 @signed_in
-def dashboard():  # type: ignore[no-untyped-def]
+def dashboard() -> ResponseReturnValue:
     return render_template(
         "apply/dashboard.html",
-        applications=services.dashboard(current_user),
-        organisations=services.member_organisations(current_user),
+        applications=services.dashboard(signed_in_user()),
+        organisations=services.member_organisations(signed_in_user()),
         plain=services.PLAIN_STATES,
     )
 
 
 @bp.route("/applications/<int:application_id>")
 @signed_in
-def application(application_id: int):  # type: ignore[no-untyped-def]
+def application(application_id: int) -> ResponseReturnValue:
     app_ = _application(application_id)
     return render_template(
         "apply/application.html",
@@ -119,15 +110,15 @@ def application(application_id: int):  # type: ignore[no-untyped-def]
         locked_reason=None if sections.editable(app_) else sections.locked_reason(app_),
         plain=services.PLAIN_STATES,
         questions=services.officer_questions(app_),
-        can_withdraw=services.can(current_user, app_, "withdraw"),
-        can_respond=services.can(current_user, app_, "provide_information"),
+        can_withdraw=services.can(signed_in_user(), app_, "withdraw"),
+        can_respond=services.can(signed_in_user(), app_, "provide_information"),
         summary=None if app_.state == "draft" else services.answers_summary(app_),
     )
 
 
 @bp.route("/applications/<int:application_id>/sections/<key>", methods=["GET", "POST"])
 @signed_in
-def section(application_id: int, key: str):  # type: ignore[no-untyped-def]
+def section(application_id: int, key: str) -> ResponseReturnValue:
     app_ = _application(application_id)
     if not sections.editable(app_):
         flash(sections.locked_reason(app_))
@@ -140,7 +131,7 @@ def section(application_id: int, key: str):  # type: ignore[no-untyped-def]
         return render_template("apply/section.html", page=page)
     action = request.form.get("action", sections.CONTINUE)
     try:
-        page = sections.save(current_user, app_, key, request.form, request.files, action, _version() or 0)
+        page = sections.save(signed_in_user(), app_, key, request.form, request.files, action, _version() or 0)
     except KeyError:
         abort(404)
     except services.NotAllowed as exc:
@@ -158,11 +149,8 @@ def section(application_id: int, key: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/applications/<int:application_id>/documents/<int:document_id>")
 @signed_in
-def document(application_id: int, document_id: int):  # type: ignore[no-untyped-def]
-    try:
-        found = downloads.document_for(current_user, application_id, document_id)
-    except services.NotFound:
-        abort(404)
+def document(application_id: int, document_id: int) -> ResponseReturnValue:
+    found = downloads.document_for(signed_in_user(), application_id, document_id)
     return send_file(
         downloads.path(current_app.config["UPLOAD_FOLDER"], found),
         mimetype=found.content_type,
@@ -173,13 +161,13 @@ def document(application_id: int, document_id: int):  # type: ignore[no-untyped-
 
 @bp.route("/applications/<int:application_id>/check", methods=["GET", "POST"])
 @signed_in
-def check(application_id: int):  # type: ignore[no-untyped-def]
+def check(application_id: int) -> ResponseReturnValue:
     app_ = _application(application_id)
     form = SubmitApplicationForm()
     problem = None
     if form.validate_on_submit():
         try:
-            services.submit(current_user, app_, _version())
+            services.submit(signed_in_user(), app_, _version())
         except services.NotAllowed as exc:
             problem = str(exc)
         else:
@@ -199,7 +187,7 @@ def check(application_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/applications/<int:application_id>/confirmation")
 @signed_in
-def confirmation(application_id: int):  # type: ignore[no-untyped-def]
+def confirmation(application_id: int) -> ResponseReturnValue:
     app_ = _application(application_id)
     if app_.submitted_at is None:
         return redirect(url_for("apply.application", application_id=app_.id))
@@ -208,13 +196,13 @@ def confirmation(application_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/applications/<int:application_id>/respond", methods=["GET", "POST"])
 @signed_in
-def respond(application_id: int):  # type: ignore[no-untyped-def]
+def respond(application_id: int) -> ResponseReturnValue:
     app_ = _application(application_id)
     form = ProvideInformationForm()
     problem = None
     if form.validate_on_submit():
         try:
-            services.provide_information(current_user, app_, form.answer.data or "", _version())
+            services.provide_information(signed_in_user(), app_, form.answer.data or "", _version())
         except services.NotAllowed as exc:
             problem = str(exc)
         else:
@@ -229,13 +217,13 @@ def respond(application_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/applications/<int:application_id>/withdraw", methods=["GET", "POST"])
 @signed_in
-def withdraw(application_id: int):  # type: ignore[no-untyped-def]
+def withdraw(application_id: int) -> ResponseReturnValue:
     app_ = _application(application_id)
     form = WithdrawForm()
     problem = None
     if form.validate_on_submit():
         try:
-            services.withdraw(current_user, app_, form.reason.data or "", _version())
+            services.withdraw(signed_in_user(), app_, form.reason.data or "", _version())
         except services.NotAllowed as exc:
             problem = str(exc)
         else:

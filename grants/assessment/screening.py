@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from grants import access, audit
-from grants.apply.services import NotFound as NoForm
+from grants.apply.services import NoQuestionSet as NoForm
 from grants.apply.services import answers_summary, definition_for
 from grants.assessment.services import state_labels
 from grants.extensions import db

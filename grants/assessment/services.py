@@ -17,16 +17,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from grants import access
+from grants.errors import NotFound
 from grants.extensions import db
 from grants.models import Application, Assessment, Criterion, Round, Score, ScreeningCheck
 from grants.workflow import engine
 
 OFFICER_ROLES = frozenset({"officer", "admin"})
 ACTIVE_ASSESSMENT_STATES = ("assigned", "scoring", "submitted")
-
-
-class NotFound(Exception):
-    """No such round, bid or assessment, or not on a programme the user is an officer on."""
 
 
 def _is_officer(user: Any, programme_id: int) -> bool:

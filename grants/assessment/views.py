@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask.typing import ResponseReturnValue
 
 from grants.assessment import assigning, criteria, screening, services
 from grants.assessment.forms import (
@@ -21,6 +21,7 @@ from grants.assessment.forms import (
     ScreeningForm,
     StepForm,
 )
+from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
 from grants.pagination import page_number
 from workflows import Conflict, ReasonRequired, TransitionRefused
@@ -39,37 +40,28 @@ STEP_REASON_MISSING = {
 
 
 def _round(code: str) -> Any:
-    try:
-        return services.round_for_officer(code, current_user)
-    except services.NotFound:
-        abort(404)
+    return services.round_for_officer(code, signed_in_user())
 
 
 def _application(application_id: int) -> Any:
-    try:
-        return services.application_for_officer(application_id, current_user)
-    except services.NotFound:
-        abort(404)
+    return services.application_for_officer(application_id, signed_in_user())
 
 
 def _assessment(assessment_id: int) -> Any:
-    try:
-        return services.assessment_for_officer(assessment_id, current_user)
-    except services.NotFound:
-        abort(404)
+    return services.assessment_for_officer(assessment_id, signed_in_user())
 
 
 # -- the round's tasks -------------------------------------------------------------------------
 @bp.route("/rounds/<code>")
 @staff(*OFFICERS)
-def round_tasks(code: str):  # type: ignore[no-untyped-def]
+def round_tasks(code: str) -> ResponseReturnValue:
     return render_template("assessment/round.html", tasks=services.round_tasks(_round(code)))
 
 
 # -- screening ----------------------------------------------------------------------------------
 @bp.route("/rounds/<code>/screening")
 @staff(*OFFICERS)
-def screening_list(code: str):  # type: ignore[no-untyped-def]
+def screening_list(code: str) -> ResponseReturnValue:
     round_ = _round(code)
     page = screening.screening_list(round_, page_number(request.args), current_app.config["PAGE_SIZE"])
     return render_template("assessment/screening_list.html", round=round_, page=page)
@@ -84,7 +76,7 @@ def _render_screening(
     step_errors: list[str] | None = None,
     step_reason: str = "",
     status: int = 200,
-):  # type: ignore[no-untyped-def]
+) -> ResponseReturnValue:
     check = screening.check_for(application)
     if form is None:
         form = ScreeningForm(formdata=None, data=screening.form_values(check))
@@ -106,7 +98,7 @@ def _render_screening(
         evidence=screening.evidence(application, uploaded),
         documents=uploaded,
         answers=screening.answers(application),
-        steps=screening.next_steps(application, current_user),
+        steps=screening.next_steps(application, signed_in_user()),
         step_form=StepForm(formdata=None),
         step=step,
         step_errors=step_errors or [],
@@ -116,7 +108,7 @@ def _render_screening(
 
 @bp.route("/applications/<int:application_id>/screening", methods=["GET", "POST"])
 @staff(*OFFICERS)
-def screen(application_id: int):  # type: ignore[no-untyped-def]
+def screen(application_id: int) -> ResponseReturnValue:
     application = _application(application_id)
     if request.method == "GET":
         return _render_screening(application)
@@ -124,7 +116,7 @@ def screen(application_id: int):  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         return _render_screening(application, form, status=400)
     try:
-        screening.save_screening(current_user, application, form.answers(), form.expected_version())
+        screening.save_screening(signed_in_user(), application, form.answers(), form.expected_version())
     except screening.ScreeningConflict as exc:
         # Keep what they chose; show what is saved now. Saving again replaces it, knowingly.
         form.version_id.data = str(exc.current.version_id)
@@ -141,7 +133,7 @@ def screen(application_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/applications/<int:application_id>/screening/<step>", methods=["POST"])
 @staff(*OFFICERS)
-def screening_step(application_id: int, step: str):  # type: ignore[no-untyped-def]
+def screening_step(application_id: int, step: str) -> ResponseReturnValue:
     application = _application(application_id)
     if step not in screening.NEXT_STEPS:
         abort(404)
@@ -153,7 +145,7 @@ def screening_step(application_id: int, step: str):  # type: ignore[no-untyped-d
     if step in STEP_REASON_MISSING and not reason:
         return _render_screening(application, step=step, step_errors=[STEP_REASON_MISSING[step]], status=400)
     try:
-        message = screening.take_step(current_user, application, step, reason, form.expected_version())
+        message = screening.take_step(signed_in_user(), application, step, reason, form.expected_version())
     except Conflict:
         return _render_screening(application, step=step, step_errors=[CONFLICT_MESSAGE], step_reason=reason, status=409)
     except ReasonRequired:
@@ -165,7 +157,9 @@ def screening_step(application_id: int, step: str):  # type: ignore[no-untyped-d
 
 
 # -- criteria -----------------------------------------------------------------------------------
-def _render_criteria(round_: Any, form: CriterionForm | None = None, *, fixed_error: bool = False, status: int = 200):  # type: ignore[no-untyped-def]
+def _render_criteria(
+    round_: Any, form: CriterionForm | None = None, *, fixed_error: bool = False, status: int = 200
+) -> ResponseReturnValue:
     return render_template(
         "assessment/criteria.html",
         round=round_,
@@ -181,7 +175,7 @@ def _render_criteria(round_: Any, form: CriterionForm | None = None, *, fixed_er
 
 @bp.route("/rounds/<code>/criteria", methods=["GET", "POST"])
 @staff(*OFFICERS)
-def criteria_page(code: str):  # type: ignore[no-untyped-def]
+def criteria_page(code: str) -> ResponseReturnValue:
     round_ = _round(code)
     if request.method == "GET":
         return _render_criteria(round_)
@@ -189,7 +183,7 @@ def criteria_page(code: str):  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         return _render_criteria(round_, form, status=400)
     try:
-        criterion = criteria.add_criterion(current_user, round_, criteria.check_values(form.raw()))
+        criterion = criteria.add_criterion(signed_in_user(), round_, criteria.check_values(form.raw()))
     except criteria.CriteriaFixed:
         return _render_criteria(round_, form, fixed_error=True, status=409)
     except criteria.CriterionInvalid as exc:
@@ -201,7 +195,7 @@ def criteria_page(code: str):  # type: ignore[no-untyped-def]
 
 def _render_criterion(
     round_: Any, criterion: Any, form: CriterionForm, *, fixed_error: bool = False, status: int = 200
-):  # type: ignore[no-untyped-def]
+) -> ResponseReturnValue:
     return render_template(
         "assessment/criterion.html",
         round=round_,
@@ -215,19 +209,16 @@ def _render_criterion(
 
 @bp.route("/rounds/<code>/criteria/<int:criterion_id>", methods=["GET", "POST"])
 @staff(*OFFICERS)
-def criterion_page(code: str, criterion_id: int):  # type: ignore[no-untyped-def]
+def criterion_page(code: str, criterion_id: int) -> ResponseReturnValue:
     round_ = _round(code)
-    try:
-        criterion = criteria.criterion_of(round_, criterion_id)
-    except services.NotFound:
-        abort(404)
+    criterion = criteria.criterion_of(round_, criterion_id)
     if request.method == "GET":
         return _render_criterion(round_, criterion, CriterionForm(formdata=None, data=criteria.form_values(criterion)))
     form = CriterionForm()
     if not form.validate_on_submit():
         return _render_criterion(round_, criterion, form, status=400)
     try:
-        changed = criteria.update_criterion(current_user, round_, criterion_id, criteria.check_values(form.raw()))
+        changed = criteria.update_criterion(signed_in_user(), round_, criterion_id, criteria.check_values(form.raw()))
     except criteria.CriteriaFixed:
         return _render_criterion(round_, criterion, form, fixed_error=True, status=409)
     except criteria.CriterionInvalid as exc:
@@ -239,15 +230,13 @@ def criterion_page(code: str, criterion_id: int):  # type: ignore[no-untyped-def
 
 @bp.route("/rounds/<code>/criteria/<int:criterion_id>/remove", methods=["POST"])
 @staff(*OFFICERS)
-def remove_criterion(code: str, criterion_id: int):  # type: ignore[no-untyped-def]
+def remove_criterion(code: str, criterion_id: int) -> ResponseReturnValue:
     round_ = _round(code)
     form = RemoveCriterionForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        name = criteria.remove_criterion(current_user, round_, criterion_id)
-    except services.NotFound:
-        abort(404)
+        name = criteria.remove_criterion(signed_in_user(), round_, criterion_id)
     except criteria.CriteriaFixed:
         return _render_criteria(round_, fixed_error=True, status=409)
     flash(f"'{name}' has been removed.")
@@ -255,7 +244,7 @@ def remove_criterion(code: str, criterion_id: int):  # type: ignore[no-untyped-d
 
 
 # -- assigning ----------------------------------------------------------------------------------
-def _render_assign(round_: Any, form: AssignForm, *, status: int = 200):  # type: ignore[no-untyped-def]
+def _render_assign(round_: Any, form: AssignForm, *, status: int = 200) -> ResponseReturnValue:
     pool = assigning.assessor_pool(round_)
     if request.method == "GET":
         form.assessors.data = [assessor.id for assessor in pool]  # everyone, to start with
@@ -273,7 +262,7 @@ def _render_assign(round_: Any, form: AssignForm, *, status: int = 200):  # type
 
 @bp.route("/rounds/<code>/assign", methods=["GET", "POST"])
 @staff(*OFFICERS)
-def assign(code: str):  # type: ignore[no-untyped-def]
+def assign(code: str) -> ResponseReturnValue:
     round_ = _round(code)
     if request.method == "GET":
         return _render_assign(round_, AssignForm(formdata=None, data={"per_bid": str(round_.assessors_per_bid)}))
@@ -281,7 +270,7 @@ def assign(code: str):  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         return _render_assign(round_, form, status=400)
     try:
-        result = assigning.assign(current_user, round_, list(form.assessors.data or []), form.per_bid_number())
+        result = assigning.assign(signed_in_user(), round_, list(form.assessors.data or []), form.per_bid_number())
     except assigning.AssignInvalid as exc:
         form.show_errors(exc.errors)
         return _render_assign(round_, form, status=400)
@@ -303,7 +292,7 @@ def assign(code: str):  # type: ignore[no-untyped-def]
 
 
 # -- conflicts and assessments per bid --------------------------------------------------------
-def _render_conflicts(round_: Any, *, errors: dict[int, str] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _render_conflicts(round_: Any, *, errors: dict[int, str] | None = None, status: int = 200) -> ResponseReturnValue:
     return render_template(
         "assessment/conflicts.html",
         round=round_,
@@ -315,27 +304,29 @@ def _render_conflicts(round_: Any, *, errors: dict[int, str] | None = None, stat
 
 @bp.route("/rounds/<code>/conflicts")
 @staff(*OFFICERS)
-def conflicts(code: str):  # type: ignore[no-untyped-def]
+def conflicts(code: str) -> ResponseReturnValue:
     return _render_conflicts(_round(code))
 
 
 @bp.route("/assessments/<int:assessment_id>/reassign", methods=["POST"])
 @staff(*OFFICERS)
-def reassign(assessment_id: int):  # type: ignore[no-untyped-def]
+def reassign(assessment_id: int) -> ResponseReturnValue:
     conflicted = _assessment(assessment_id)
     round_ = conflicted.application.round
     form = ChooseAssessorForm()
     if not form.validate_on_submit():
         return _render_conflicts(round_, errors={assessment_id: "Your session has expired: try again"}, status=400)
     try:
-        new = assigning.reassign(current_user, conflicted, form.assessor_id())
+        new = assigning.reassign(signed_in_user(), conflicted, form.assessor_id())
     except assigning.AssignInvalid as exc:
         return _render_conflicts(round_, errors={assessment_id: next(iter(exc.errors.values()))}, status=400)
     flash(f"{new.application.reference} has been given to {new.assessor.name}.")
     return redirect(url_for("assessment.conflicts", code=round_.code))
 
 
-def _render_assessments(application: Any, *, errors: dict[str, str] | None = None, status: int = 200, typed: str = ""):  # type: ignore[no-untyped-def]
+def _render_assessments(
+    application: Any, *, errors: dict[str, str] | None = None, status: int = 200, typed: str = ""
+) -> ResponseReturnValue:
     round_ = application.round
     return render_template(
         "assessment/assessments.html",
@@ -353,7 +344,7 @@ def _render_assessments(application: Any, *, errors: dict[str, str] | None = Non
 
 @bp.route("/applications/<int:application_id>/assessments", methods=["GET", "POST"])
 @staff(*OFFICERS)
-def assessments(application_id: int):  # type: ignore[no-untyped-def]
+def assessments(application_id: int) -> ResponseReturnValue:
     application = _application(application_id)
     if request.method == "GET":
         return _render_assessments(application)
@@ -361,7 +352,7 @@ def assessments(application_id: int):  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         return _render_assessments(application, errors={"assessor": "Your session has expired: try again"}, status=400)
     try:
-        new = assigning.add_assessor(current_user, application.round, application, form.assessor_id())
+        new = assigning.add_assessor(signed_in_user(), application.round, application, form.assessor_id())
     except assigning.AssignInvalid as exc:
         return _render_assessments(application, errors=exc.errors, status=400)
     flash(f"{application.reference} has been given to {new.assessor.name}.")
@@ -370,7 +361,7 @@ def assessments(application_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/assessments/<int:assessment_id>/remove", methods=["POST"])
 @staff(*OFFICERS)
-def remove_assignment(assessment_id: int):  # type: ignore[no-untyped-def]
+def remove_assignment(assessment_id: int) -> ResponseReturnValue:
     assessment = _assessment(assessment_id)
     application = assessment.application
     form = RemoveAssignmentForm()
@@ -380,7 +371,7 @@ def remove_assignment(assessment_id: int):  # type: ignore[no-untyped-def]
         errors = [message for messages in form.errors.values() for message in messages]
         return _render_assessments(application, errors={key: errors[0]}, typed=reason, status=400)
     try:
-        message = assigning.remove_assignment(current_user, assessment, reason, form.expected_version())
+        message = assigning.remove_assignment(signed_in_user(), assessment, reason, form.expected_version())
     except Conflict:
         return _render_assessments(
             application,

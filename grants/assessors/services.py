@@ -23,8 +23,8 @@ from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import flag_modified
 
 from grants.access import can_see_application, visible_assessments  # noqa: F401  (the conflict rule; tests use it from here)
-from grants.apply.services import NotFound as NoQuestionSet
-from grants.apply.services import answers_summary, documents_of
+from grants.apply.services import NoQuestionSet, answers_summary, documents_of
+from grants.errors import NotFound
 from grants.extensions import db
 from grants.models import Application, Assessment, Criterion, Document, Round, Score, User
 from grants.pagination import Page, paginate
@@ -39,10 +39,6 @@ PLAIN_STATES = {"assigned": "Declare any conflict", "scoring": "Scoring", "submi
 COMMENT_MAX = 10_000
 DETAILS_MAX = 5_000
 PLACES = Decimal("0.01")
-
-
-class AssessmentNotFound(Exception):
-    """No such assessment for this assessor: not theirs, conflicted or removed (shown as 404)."""
 
 
 class ScoresLocked(Exception):
@@ -71,10 +67,10 @@ def now() -> datetime:
 
 # -- what an assessor may see --------------------------------------------------------------------
 def assessment_for(user: Any, assessment_id: int) -> Assessment:
-    """The user's own visible assessment, or AssessmentNotFound (never a hint why)."""
+    """The user's own visible assessment, or NotFound (never a hint why)."""
     assessment = db.session.scalar(visible_assessments(user).where(Assessment.id == assessment_id))
     if assessment is None:
-        raise AssessmentNotFound(assessment_id)
+        raise NotFound(assessment_id)
     return assessment
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask.typing import ResponseReturnValue
 
 from grants.assessors import forms, services
 from grants.assessors.forms import DeclarationForm, ScoringForm
+from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
 from grants.pagination import page_number
 from workflows import Conflict
@@ -26,22 +27,21 @@ STALE = (
 )
 
 
-def _assessment(assessment_id: int):  # type: ignore[no-untyped-def]
-    try:
-        return services.assessment_for(current_user, assessment_id)
-    except services.AssessmentNotFound:
-        abort(404)
+def _assessment(assessment_id: int) -> Any:
+    return services.assessment_for(signed_in_user(), assessment_id)
 
 
 @bp.route("/")
 @staff(ASSESSOR)
-def index():  # type: ignore[no-untyped-def]
-    listing = services.list_assessments(current_user, page_number(request.args), current_app.config["PAGE_SIZE"])
+def index() -> ResponseReturnValue:
+    listing = services.list_assessments(signed_in_user(), page_number(request.args), current_app.config["PAGE_SIZE"])
     return render_template("assessors/index.html", listing=listing)
 
 
 # -- the declaration -----------------------------------------------------------------------------
-def _render_declaration(assessment: Any, form: DeclarationForm, problem: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _render_declaration(
+    assessment: Any, form: DeclarationForm, problem: str | None = None, status: int = 200
+) -> ResponseReturnValue:
     return render_template(
         "assessors/declaration.html",
         assessment=assessment,
@@ -53,7 +53,7 @@ def _render_declaration(assessment: Any, form: DeclarationForm, problem: str | N
 
 @bp.route("/<int:assessment_id>/declaration", methods=["GET", "POST"])
 @staff(ASSESSOR)
-def declaration(assessment_id: int):  # type: ignore[no-untyped-def]
+def declaration(assessment_id: int) -> ResponseReturnValue:
     assessment = _assessment(assessment_id)
     if assessment.state == "submitted":
         return redirect(url_for("assessors.assessment", assessment_id=assessment.id))
@@ -62,7 +62,7 @@ def declaration(assessment_id: int):  # type: ignore[no-untyped-def]
         return _render_declaration(assessment, form, status=400 if form.errors else 200)
     facts = services.declaration_facts(assessment)
     try:
-        services.declare(current_user, assessment, form.has_conflict, form.details.data or "", form.version_id.data)
+        services.declare(signed_in_user(), assessment, form.has_conflict, form.details.data or "", form.version_id.data)
     except Conflict:
         fresh = _assessment(assessment_id)  # gone for good if the officer removed it meanwhile
         form.version_id.data = fresh.version_id
@@ -91,7 +91,7 @@ def _render_scoring(
     problem: str | None = None,
     stale: bool = False,
     status: int = 200,
-):  # type: ignore[no-untyped-def]
+) -> ResponseReturnValue:
     sheet = services.scoring_sheet(assessment)
     return render_template(
         "assessors/assessment.html",
@@ -106,7 +106,7 @@ def _render_scoring(
 
 @bp.route("/<int:assessment_id>", methods=["GET", "POST"])
 @staff(ASSESSOR)
-def assessment(assessment_id: int):  # type: ignore[no-untyped-def]
+def assessment(assessment_id: int) -> ResponseReturnValue:
     found = _assessment(assessment_id)
     if found.state == "assigned":
         return redirect(url_for("assessors.declaration", assessment_id=found.id))
@@ -119,9 +119,9 @@ def assessment(assessment_id: int):  # type: ignore[no-untyped-def]
     reference = found.application.reference
     try:
         if form.submitting:
-            services.submit(current_user, found, values, form.version_id.data)
+            services.submit(signed_in_user(), found, values, form.version_id.data)
         else:
-            changed = services.save_draft(current_user, found, values, form.version_id.data)
+            changed = services.save_draft(signed_in_user(), found, values, form.version_id.data)
     except services.ScoresLocked:
         return _render_scoring(
             found,

@@ -5,9 +5,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
-from grants.auth import services
+from grants.auth import current, services
 from grants.auth.forms import ForgotPasswordForm, RegisterForm, ResetPasswordForm, SignInForm, SignOutForm
 from grants.auth.permissions import public, signed_in
 from grants.extensions import limiter, login_manager
@@ -15,9 +16,7 @@ from grants.extensions import limiter, login_manager
 bp = Blueprint("auth", __name__)
 
 
-@login_manager.user_loader
-def load_user(user_id: str):  # type: ignore[no-untyped-def]
-    return services.load_active_user(int(user_id))
+login_manager.user_loader(current.load_user)
 
 
 def _sign_in_limit() -> str:
@@ -40,7 +39,7 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
 @limiter.limit(_sign_in_limit, methods=["POST"])
-def sign_in():  # type: ignore[no-untyped-def]
+def sign_in() -> ResponseReturnValue:
     form = SignInForm()
     error = None
     if form.validate_on_submit():
@@ -55,7 +54,7 @@ def sign_in():  # type: ignore[no-untyped-def]
 
 @bp.route("/sign-out", methods=["GET", "POST"])
 @signed_in
-def sign_out():  # type: ignore[no-untyped-def]
+def sign_out() -> ResponseReturnValue:
     form = SignOutForm()
     if form.validate_on_submit():
         logout_user()
@@ -67,7 +66,7 @@ def sign_out():  # type: ignore[no-untyped-def]
 @bp.route("/register", methods=["GET", "POST"])
 @public
 @limiter.limit(_sign_in_limit, methods=["POST"])
-def register():  # type: ignore[no-untyped-def]
+def register() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("public.start"))
     form = RegisterForm()
@@ -86,7 +85,7 @@ def register():  # type: ignore[no-untyped-def]
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @public
 @limiter.limit(_sign_in_limit, methods=["POST"])
-def forgot_password():  # type: ignore[no-untyped-def]
+def forgot_password() -> ResponseReturnValue:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data or "")
@@ -97,7 +96,7 @@ def forgot_password():  # type: ignore[no-untyped-def]
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 @public
 @limiter.limit(_sign_in_limit, methods=["POST"])
-def reset_password(token: str):  # type: ignore[no-untyped-def]
+def reset_password(token: str) -> ResponseReturnValue:
     try:
         services.user_for_token(token)
     except services.InvalidToken as exc:

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from grants import access
+from grants.errors import NotFound
 from grants.extensions import db
 from grants.formatting import london_day
 from grants.models import Application, Award, Payment, Recovery, Round, Term, User, Variation
@@ -29,10 +30,6 @@ from grants.workflow import engine
 
 VIEW_ROLES = access.CASE_PAGE_ROLES  # officer, finance, decision maker, admin
 OFFER_ROLES = frozenset({"officer"})  # the award workflow's "offer" transition is the officer's
-
-
-class NotFound(Exception):
-    """No such award or round, or not one this user may see (shown as 404, with no hint)."""
 
 
 class AwardError(ValueError):

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
+from grants.auth.current import signed_in_user
 from grants.auth.permissions import signed_in, staff
 from grants.awards import acceptance, creation, listing, offers, services
 from grants.awards.forms import (
@@ -35,13 +36,12 @@ CONFLICT = "Someone else changed this award while you were looking at it. Here i
 
 # -- officers: a round's awards -------------------------------------------------------------------
 def _round(code: str) -> Any:
-    try:
-        return services.round_for_officer(code, current_user)
-    except services.NotFound:
-        abort(404)
+    return services.round_for_officer(code, signed_in_user())
 
 
-def _render_round(round_: Any, outcomes: list[offers.SendOutcome] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _render_round(
+    round_: Any, outcomes: list[offers.SendOutcome] | None = None, status: int = 200
+) -> ResponseReturnValue:
     return render_template(
         "awards/round.html",
         summary=creation.round_summary(round_),
@@ -53,15 +53,15 @@ def _render_round(round_: Any, outcomes: list[offers.SendOutcome] | None = None,
 
 @bp.route("/rounds/<code>")
 @staff(*OFFICERS)
-def round_page(code: str):  # type: ignore[no-untyped-def]
+def round_page(code: str) -> ResponseReturnValue:
     return _render_round(_round(code))
 
 
 @bp.route("/rounds/<code>/prepare", methods=["POST"])
 @staff(*OFFICERS)
-def prepare(code: str):  # type: ignore[no-untyped-def]
+def prepare(code: str) -> ResponseReturnValue:
     round_ = _round(code)  # the button's CSRF token is checked by CSRFProtect before this runs
-    created = creation.create_awards_for_round(round_, current_user)
+    created = creation.create_awards_for_round(round_, signed_in_user())
     if created:
         noun = "offer" if len(created) == 1 else "offers"
         flash(f"{len(created)} {noun} prepared. Check them, then send them.")
@@ -72,17 +72,17 @@ def prepare(code: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/rounds/<code>/send", methods=["POST"])
 @staff(*OFFICERS)
-def send_all(code: str):  # type: ignore[no-untyped-def]
+def send_all(code: str) -> ResponseReturnValue:
     round_ = _round(code)
-    outcomes = offers.send_all_offers(round_, current_user)
+    outcomes = offers.send_all_offers(round_, signed_in_user())
     return _render_round(round_, outcomes)
 
 
 # -- officers: the list and one award ---------------------------------------------------------------
 @bp.route("/")
 @staff(*READERS)
-def index():  # type: ignore[no-untyped-def]
-    programmes = listing.visible_programmes(current_user)
+def index() -> ResponseReturnValue:
+    programmes = listing.visible_programmes(signed_in_user())
     choices = listing.choices(programmes)
     form = AwardFilterForm(formdata=request.args)
     form.set_choices(choices)
@@ -92,20 +92,17 @@ def index():  # type: ignore[no-untyped-def]
 
 
 def _award(award_id: int, roles: frozenset[str] = services.VIEW_ROLES) -> Any:
-    try:
-        return services.award_for_staff(award_id, current_user, roles)
-    except services.NotFound:
-        abort(404)
+    return services.award_for_staff(award_id, signed_in_user(), roles)
 
 
 @bp.route("/<int:award_id>")
 @staff(*READERS)
-def show(award_id: int):  # type: ignore[no-untyped-def]
+def show(award_id: int) -> ResponseReturnValue:
     award = _award(award_id)
-    return render_template("awards/award.html", view=services.award_page(award, current_user))
+    return render_template("awards/award.html", view=services.award_page(award, signed_in_user()))
 
 
-def _render_offer_form(award: Any, form: OfferForm, status: int = 200):  # type: ignore[no-untyped-def]
+def _render_offer_form(award: Any, form: OfferForm, status: int = 200) -> ResponseReturnValue:
     return render_template(
         "awards/offer_form.html",
         award=award,
@@ -117,7 +114,7 @@ def _render_offer_form(award: Any, form: OfferForm, status: int = 200):  # type:
 
 @bp.route("/<int:award_id>/offer", methods=["GET", "POST"])
 @staff(*OFFICERS)
-def offer(award_id: int):  # type: ignore[no-untyped-def]
+def offer(award_id: int) -> ResponseReturnValue:
     award = _award(award_id, services.OFFER_ROLES)
     if award.state != "preparing":
         flash(f"The offer for {award.public_reference} has been sent: it can no longer be changed.")
@@ -139,9 +136,9 @@ def offer(award_id: int):  # type: ignore[no-untyped-def]
     sending = request.form.get("action") == "send"
     try:
         if sending:
-            offers.send_offer(award, current_user, details, version_or_none(form.version_id.data))
+            offers.send_offer(award, signed_in_user(), details, version_or_none(form.version_id.data))
         else:
-            offers.save_offer(award, current_user, details, version_or_none(form.version_id.data))
+            offers.save_offer(award, signed_in_user(), details, version_or_none(form.version_id.data))
     except offers.OfferClosed:
         flash(f"The offer for {award.public_reference} has been sent: it can no longer be changed.")
         return redirect(url_for("awards.show", award_id=award.id))
@@ -174,17 +171,14 @@ def offer(award_id: int):  # type: ignore[no-untyped-def]
 # -- grantees -----------------------------------------------------------------------------------
 @bp.route("/offers")
 @signed_in
-def my_offers():  # type: ignore[no-untyped-def]
+def my_offers() -> ResponseReturnValue:
     return render_template(
-        "awards/offers.html", awards=acceptance.offers_for(current_user), plain=acceptance.GRANTEE_STATES
+        "awards/offers.html", awards=acceptance.offers_for(signed_in_user()), plain=acceptance.GRANTEE_STATES
     )
 
 
 def _offer(award_id: int) -> Any:
-    try:
-        return acceptance.offer_for_member(award_id, current_user)
-    except services.NotFound:
-        abort(404)
+    return acceptance.offer_for_member(award_id, signed_in_user())
 
 
 def _accept_form(award: Any, **kwargs: Any) -> AcceptForm:
@@ -196,7 +190,7 @@ def _accept_form(award: Any, **kwargs: Any) -> AcceptForm:
     )
 
 
-def _render_offer(award: Any, form: AcceptForm | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _render_offer(award: Any, form: AcceptForm | None = None, status: int = 200) -> ResponseReturnValue:
     form = form or _accept_form(award, formdata=None, version_id=str(award.version_id))
     return render_template(
         "awards/offer.html",
@@ -210,7 +204,7 @@ def _render_offer(award: Any, form: AcceptForm | None = None, status: int = 200)
     ), status
 
 
-def _already_answered(award: Any):  # type: ignore[no-untyped-def]
+def _already_answered(award: Any) -> ResponseReturnValue:
     plain = acceptance.GRANTEE_STATES.get(award.state, award.state).lower()
     if award.state in ("accepted", "active"):
         flash(f"This offer is already accepted (signed by {award.signatory_name}). There is nothing more to do.")
@@ -221,13 +215,13 @@ def _already_answered(award: Any):  # type: ignore[no-untyped-def]
 
 @bp.route("/offers/<int:award_id>")
 @signed_in
-def offer_page(award_id: int):  # type: ignore[no-untyped-def]
+def offer_page(award_id: int) -> ResponseReturnValue:
     return _render_offer(_offer(award_id))
 
 
 @bp.route("/offers/<int:award_id>/accept", methods=["POST"])
 @signed_in
-def accept(award_id: int):  # type: ignore[no-untyped-def]
+def accept(award_id: int) -> ResponseReturnValue:
     award = _offer(award_id)
     if award.state != "offered":
         return _already_answered(award)
@@ -241,7 +235,7 @@ def accept(award_id: int):  # type: ignore[no-untyped-def]
         declaration=bool(form.declaration.data),
     )
     try:
-        award = acceptance.accept_offer(award_id, current_user, signature, version_or_none(form.version_id.data))
+        award = acceptance.accept_offer(award_id, signed_in_user(), signature, version_or_none(form.version_id.data))
     except acceptance.AlreadyAnswered as exc:
         return _already_answered(exc.award)
     except services.AwardError as exc:
@@ -261,7 +255,7 @@ def accept(award_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/offers/<int:award_id>/decline", methods=["GET", "POST"])
 @signed_in
-def decline(award_id: int):  # type: ignore[no-untyped-def]
+def decline(award_id: int) -> ResponseReturnValue:
     award = _offer(award_id)
     if award.state != "offered":
         return _already_answered(award)
@@ -272,7 +266,7 @@ def decline(award_id: int):  # type: ignore[no-untyped-def]
     elif form.validate_on_submit():
         try:
             award = acceptance.decline_offer(
-                award_id, current_user, form.reason.data or "", version_or_none(form.version_id.data)
+                award_id, signed_in_user(), form.reason.data or "", version_or_none(form.version_id.data)
             )
         except acceptance.AlreadyAnswered as exc:
             return _already_answered(exc.award)

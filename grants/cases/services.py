@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from grants import access, audit
 from grants.case_types import CaseType
+from grants.errors import NotFound
 from grants.extensions import db
 from grants.models import AuditEvent, Workflowed
 from grants.pagination import Page, paginate
@@ -17,14 +18,10 @@ from workflows import Definition, Option, TransitionEvent
 from workflows.diagram import diagram
 
 
-class CaseNotFound(Exception):
-    pass
-
-
 def _case_type(kind: str) -> CaseType:
     case_type = case_types().find(kind)
     if case_type is None:
-        raise CaseNotFound(kind)
+        raise NotFound(kind)
     return case_type
 
 
@@ -73,11 +70,11 @@ def list_cases(kind: str, user: Any, page: int, per_page: int, state: str | None
 
 
 def load_case(kind: str, case_id: int, user: Any) -> Workflowed:
-    """The case, if this user may see it; CaseNotFound otherwise (no hint that it exists)."""
+    """The case, if this user may see it; NotFound otherwise (no hint that it exists)."""
     case_type = _case_type(kind)
     subject = db.session.get(case_type.model, case_id, options=case_type.eager())
     if subject is None or not access.can_see_case(user, subject):
-        raise CaseNotFound(f"{kind} {case_id}")
+        raise NotFound(f"{kind} {case_id}")
     return subject
 
 

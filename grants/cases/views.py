@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
+from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
 from grants.cases import services
 from grants.cases.forms import TransitionForm
@@ -18,23 +19,20 @@ STAFF = ("officer", "finance", "decision_maker", "admin")
 
 @bp.route("/")
 @staff(*STAFF)
-def index():  # type: ignore[no-untyped-def]
-    return render_template("cases/index.html", kinds=services.summary(current_user))
+def index() -> ResponseReturnValue:
+    return render_template("cases/index.html", kinds=services.summary(signed_in_user()))
 
 
 @bp.route("/<kind>")
 @staff(*STAFF)
-def list_kind(kind: str):  # type: ignore[no-untyped-def]
-    try:
-        page = services.list_cases(
-            kind,
-            current_user,
-            page_number(request.args),
-            current_app.config["PAGE_SIZE"],
-            request.args.get("state") or None,
-        )
-    except services.CaseNotFound:
-        abort(404)
+def list_kind(kind: str) -> ResponseReturnValue:
+    page = services.list_cases(
+        kind,
+        signed_in_user(),
+        page_number(request.args),
+        current_app.config["PAGE_SIZE"],
+        request.args.get("state") or None,
+    )
     return render_template("cases/list.html", kind=kind, label=services.kind_label(kind, plural=True), page=page)
 
 
@@ -45,12 +43,9 @@ def _render_case(
     selected: str | None = None,
     errors: list[str] | None = None,
     status: int = 200,
-):  # type: ignore[no-untyped-def]
-    try:
-        subject = services.load_case(kind, case_id, current_user)
-    except services.CaseNotFound:
-        abort(404)
-    view = services.case_view(kind, subject, current_user)
+) -> ResponseReturnValue:
+    subject = services.load_case(kind, case_id, signed_in_user())
+    view = services.case_view(kind, subject, signed_in_user())
     form = form or TransitionForm()
     if form.errors and not errors:
         errors = [message for messages in form.errors.values() for message in messages]
@@ -68,20 +63,18 @@ def _render_case(
 
 @bp.route("/<kind>/<int:case_id>")
 @staff(*STAFF)
-def show(kind: str, case_id: int):  # type: ignore[no-untyped-def]
+def show(kind: str, case_id: int) -> ResponseReturnValue:
     return _render_case(kind, case_id)
 
 
 @bp.route("/<kind>/<int:case_id>/transitions/<name>", methods=["POST"])
 @staff(*STAFF)
-def apply(kind: str, case_id: int, name: str):  # type: ignore[no-untyped-def]
+def apply(kind: str, case_id: int, name: str) -> ResponseReturnValue:
     form = TransitionForm()
     if not form.validate_on_submit():
         return _render_case(kind, case_id, form, name, None, 400)
     try:
-        message = services.transition(kind, case_id, name, current_user, form.reason.data, form.version_id.data)
-    except services.CaseNotFound:
-        abort(404)
+        message = services.transition(kind, case_id, name, signed_in_user(), form.reason.data, form.version_id.data)
     except Conflict:
         return _render_case(
             kind,

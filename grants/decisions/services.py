@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from grants import access
+from grants.errors import NotFound
 from grants.extensions import db
 from grants.models import Application, Round
 
@@ -25,10 +26,6 @@ DECISION_ROLES = frozenset({"decision_maker"})
 PANEL_STATES = ("in_assessment", "recommended", "reserve", "not_recommended")
 # Bids the ranking shows: the panel's, and those decided already (so the pack still tells the story).
 RANKED_STATES = (*PANEL_STATES, "approved", "unsuccessful")
-
-
-class NotFound(Exception):
-    """No such round or bid, or not one this user works on (shown as 404)."""
 
 
 class PanelConflict(Exception):

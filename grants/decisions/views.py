@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
-from flask_login import current_user
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask.typing import ResponseReturnValue
 
+from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
 from grants.decisions import decisions, moderation, ranking, recommendations, services
 from grants.decisions.forms import DecisionForm, MarkForm, ModerationForm, RecommendationForm, version_or_none
@@ -21,17 +22,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _round(code: str, roles: frozenset[str]) -> Any:
-    try:
-        return services.round_for(code, current_user, roles)
-    except services.NotFound:
-        abort(404)
+    return services.round_for(code, signed_in_user(), roles)
 
 
 def _application(application_id: int) -> Any:
-    try:
-        return services.application_for(application_id, current_user, services.OFFICER_ROLES)
-    except services.NotFound:
-        abort(404)
+    return services.application_for(application_id, signed_in_user(), services.OFFICER_ROLES)
 
 
 def _show_errors(form: Any, errors: dict[str, str]) -> None:
@@ -44,7 +39,7 @@ def _show_errors(form: Any, errors: dict[str, str]) -> None:
 # -- moderation ----------------------------------------------------------------------------------
 @bp.route("/rounds/<code>/moderation")
 @staff(*OFFICERS)
-def moderation_board(code: str):  # type: ignore[no-untyped-def]
+def moderation_board(code: str) -> ResponseReturnValue:
     round_ = _round(code, services.OFFICER_ROLES)
     flagged_only = request.args.get("flagged") == "1"
     board = moderation.board(round_, flagged_only=flagged_only)
@@ -53,7 +48,7 @@ def moderation_board(code: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/applications/<int:application_id>/moderate", methods=["GET", "POST"])
 @staff(*OFFICERS)
-def moderate(application_id: int):  # type: ignore[no-untyped-def]
+def moderate(application_id: int) -> ResponseReturnValue:
     application = _application(application_id)
     current = moderation.recommendation(application.id)
     form = ModerationForm()
@@ -66,7 +61,7 @@ def moderate(application_id: int):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             moderation.moderate(
-                application, current_user, form.score.data, form.reason.data, version_or_none(form.version_id.data)
+                application, signed_in_user(), form.score.data, form.reason.data, version_or_none(form.version_id.data)
             )
         except services.PanelError as exc:
             _show_errors(form, exc.errors)
@@ -92,7 +87,7 @@ def moderate(application_id: int):  # type: ignore[no-untyped-def]
 # -- ranking and recommendations ---------------------------------------------------------------------
 @bp.route("/rounds/<code>/ranking")
 @staff(*OFFICERS)
-def ranking_page(code: str):  # type: ignore[no-untyped-def]
+def ranking_page(code: str) -> ResponseReturnValue:
     round_ = _round(code, services.OFFICER_ROLES)
     return render_template("decisions/ranking.html", ranking=ranking.rank_round(round_))
 
@@ -105,14 +100,14 @@ def _render_recommendation(
     conflict: Any = None,
     mark_errors: list[str] | None = None,
     status: int = 200,
-):  # type: ignore[no-untyped-def]
+) -> ResponseReturnValue:
     return render_template(
         "decisions/recommendation.html",
         application=application,
         board=moderation.bid_board(application),
         form=form,
         mark_form=mark_form or MarkForm(formdata=None),
-        options=recommendations.options(application, current_user),
+        options=recommendations.options(application, signed_in_user()),
         marks=recommendations.MARKS,
         conflict=conflict,
         mark_errors=mark_errors or [],
@@ -122,7 +117,7 @@ def _render_recommendation(
 
 @bp.route("/applications/<int:application_id>/recommendation", methods=["GET", "POST"])
 @staff(*OFFICERS)
-def recommendation(application_id: int):  # type: ignore[no-untyped-def]
+def recommendation(application_id: int) -> ResponseReturnValue:
     application = _application(application_id)
     current = moderation.recommendation(application.id)
     form = RecommendationForm()
@@ -145,7 +140,7 @@ def recommendation(application_id: int):  # type: ignore[no-untyped-def]
             conditions=form.conditions.data,
         )
         try:
-            recommendations.save(application, current_user, values, version_or_none(form.version_id.data))
+            recommendations.save(application, signed_in_user(), values, version_or_none(form.version_id.data))
         except services.PanelError as exc:
             _show_errors(form, exc.errors)
             return _render_recommendation(application, form, status=400)
@@ -161,7 +156,7 @@ def recommendation(application_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/applications/<int:application_id>/mark", methods=["POST"])
 @staff(*OFFICERS)
-def mark(application_id: int):  # type: ignore[no-untyped-def]
+def mark(application_id: int) -> ResponseReturnValue:
     application = _application(application_id)
     mark_form = MarkForm()
     form = RecommendationForm(formdata=None)
@@ -170,7 +165,7 @@ def mark(application_id: int):  # type: ignore[no-untyped-def]
     name = mark_form.decision.data or ""
     try:
         message = recommendations.mark(
-            application, current_user, name, mark_form.reason.data, version_or_none(mark_form.version_id.data)
+            application, signed_in_user(), name, mark_form.reason.data, version_or_none(mark_form.version_id.data)
         )
     except Conflict:
         return _render_recommendation(
@@ -192,7 +187,7 @@ def mark(application_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/rounds/<code>/panel-pack.xlsx")
 @staff(*OFFICERS)
-def panel_pack(code: str):  # type: ignore[no-untyped-def]
+def panel_pack(code: str) -> ResponseReturnValue:
     round_ = _round(code, services.OFFICER_ROLES)
     handle = panel_pack_file(round_)
     return send_file(handle, mimetype=XLSX, as_attachment=True, download_name=panel_pack_filename(round_), max_age=0)
@@ -211,7 +206,7 @@ def _chosen_ids() -> list[int]:
 
 @bp.route("/rounds/<code>/decision", methods=["GET", "POST"])
 @staff(*DECISION_MAKERS)
-def decision(code: str):  # type: ignore[no-untyped-def]
+def decision(code: str) -> ResponseReturnValue:
     round_ = _round(code, services.DECISION_ROLES)
     form = DecisionForm()
     chosen: list[int] = []
@@ -232,14 +227,14 @@ def decision(code: str):  # type: ignore[no-untyped-def]
                 form.reason.errors = [*form.reason.errors, "Enter the reason for rejecting"]
             if not errors and not form.errors:
                 outcomes = decisions.decide(
-                    round_, current_user, action, chosen, reason=form.reason.data, conditions=form.conditions.data
+                    round_, signed_in_user(), action, chosen, reason=form.reason.data, conditions=form.conditions.data
                 )
                 for message in decisions.summarise(outcomes):
                     flash(message)
                 if not outcomes:
                     flash("None of the bids you chose can be decided now.")
                 return redirect(url_for("decisions.decision", code=round_.code))
-    board = decisions.board(round_, current_user)
+    board = decisions.board(round_, signed_in_user())
     status = 400 if errors or form.errors else 200
     return render_template(
         "decisions/decision.html", board=board, form=form, chosen=set(chosen), errors=errors, has_errors=bool(errors)

@@ -62,6 +62,7 @@ def featured_cases(
     r3, r4 = rounds[3], rounds[4]
 
     # Round 3: an approved bid with its award, payments and a monitoring return.
+    assert r3.closes_at is not None  # the demo's rounds have their dates
     approved = Application(
         round_id=r3.id,
         organisation_id=boxing.id,

@@ -181,6 +181,7 @@ def _import(
     areas = [NC] if group in ("nc", "both") else []
     areas += rng.sample(OTHER_AREAS, rng.choice((0, 1, 1, 2)))
     mental_health = "yes" if group in ("mh", "both") else "no"
+    assert round_.closes_at is not None  # imported rounds have their dates
     submitted = round_.closes_at - timedelta(days=rng.randint(1, 20))
     application = Application(
         round_id=round_.id,

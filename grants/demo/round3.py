@@ -176,6 +176,7 @@ def load_round3_applications(round_: Round, first: Application, first_user: Any,
         start_case(application, round_.application_workflow, user, now=bid.started_at)
         applications.append((bid, application, user))
     for bid, application, user in applications:  # answers, all in one flush
+        assert bid.submitted_at is not None  # every bid of the plan is submitted
         _fill(application, bid, definition, user, terms, bid.submitted_at - timedelta(minutes=5))
     db.session.flush()
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovSelect, GovSubmitInput
 from wtforms import RadioField, SelectField, SubmitField
@@ -47,7 +50,7 @@ class FinanceExportForm(FlaskForm):
     def set_programmes(self, choices: list[tuple[str, str]]) -> None:
         self.programme.choices = ([("", "Choose a programme")] if len(choices) != 1 else []) + choices
 
-    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
         valid = super().validate(extra_validators)
         first, last = self.starts_on.data, self.ends_on.data
         if first is not None and last is not None and first > last and not self.ends_on.errors:

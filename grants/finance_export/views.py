@@ -10,8 +10,9 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, render_template, send_file, stream_with_context
-from flask_login import current_user
+from flask.typing import ResponseReturnValue
 
+from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
 from grants.finance_export import services
 from grants.finance_export.forms import FinanceExportForm
@@ -25,8 +26,8 @@ def _render(form: FinanceExportForm, choices: list[services.ProgrammeChoice], st
 
 @bp.route("/", methods=["GET", "POST"])
 @staff(*sorted(services.EXPORT_ROLES))
-def export():  # type: ignore[no-untyped-def]
-    choices = services.programmes_for(current_user)
+def export() -> ResponseReturnValue:
+    choices = services.programmes_for(signed_in_user())
     starts_on, ends_on = services.current_financial_year(date.today())
     form = FinanceExportForm(starts_on=starts_on, ends_on=ends_on)
     form.set_programmes([(choice.code, f"{choice.code}: {choice.name}") for choice in choices])
@@ -34,8 +35,10 @@ def export():  # type: ignore[no-untyped-def]
         return _render(form, choices)
     if not form.validate():
         return _render(form, choices, status=400)
+    first, last = form.starts_on.data, form.ends_on.data
+    assert first is not None and last is not None  # the form's validators refuse a missing date
     try:
-        export = services.export_for(current_user, form.programme.data, form.starts_on.data, form.ends_on.data)
+        export = services.export_for(signed_in_user(), form.programme.data, first, last)
     except services.UnknownProgramme as exc:
         form.programme.errors = [str(exc)]
         return _render(form, choices, status=400)

@@ -95,7 +95,7 @@ class Application(Workflowed, Base):
             given = scores.get(criterion.id, [])
             if not given:
                 below.append(f"{criterion.name} has no submitted scores")
-            elif Decimal(sum(given)) / len(given) < criterion.minimum_score:
+            elif criterion.minimum_score is not None and Decimal(sum(given)) / len(given) < criterion.minimum_score:
                 below.append(f"{criterion.name} scores below the minimum of {criterion.minimum_score}")
         return ("It cannot be recommended: " + "; ".join(below) + ".") if below else None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, send_file, stream_with_context
+from flask.typing import ResponseReturnValue
 
 from grants.auth.permissions import public
 from grants.extensions import limiter
@@ -18,14 +19,14 @@ DOWNLOAD_LIMIT = "30 per minute"
 
 @bp.route("/")
 @public
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     return render_template("open_data/index.html", **services.template_context())
 
 
 @bp.route("/<code>.json")
 @public
 @limiter.limit(DOWNLOAD_LIMIT)
-def grants_json(code: str):  # type: ignore[no-untyped-def]
+def grants_json(code: str) -> ResponseReturnValue:
     try:
         chunks = services.json_download(code)
     except services.NotPublished:
@@ -43,7 +44,7 @@ def grants_json(code: str):  # type: ignore[no-untyped-def]
 @bp.route("/<code>.xlsx")
 @public
 @limiter.limit(DOWNLOAD_LIMIT)
-def grants_xlsx(code: str):  # type: ignore[no-untyped-def]
+def grants_xlsx(code: str) -> ResponseReturnValue:
     try:
         handle = services.xlsx_download(code)
     except services.NotPublished:

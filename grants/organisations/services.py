@@ -23,6 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from grants import audit, mail
 from grants.access import is_member
 from grants.auth.services import find_user, normalise_email
+from grants.errors import NotFound
 from grants.extensions import db
 from grants.formatting import london
 from grants.models import Invitation, Membership, Organisation, User
@@ -30,10 +31,6 @@ from grants.models.base import utcnow
 from grants.organisations.details import BANK_FIELDS, Details, check_details, pounds_text
 
 INVITATION_DAYS = 14
-
-
-class OrganisationNotFound(Exception):
-    """No such organisation, or the user is not one of its members: the same answer for both."""
 
 
 class EditConflict(Exception):
@@ -83,14 +80,14 @@ def user_memberships(user: User) -> list[Membership]:
 
 
 def organisation_for_member(user: User, organisation_id: int) -> Organisation:
-    """The organisation if the user is one of its members; OrganisationNotFound otherwise."""
+    """The organisation if the user is one of its members; NotFound otherwise."""
     organisation = db.session.scalar(
         select(Organisation)
         .join(Membership, Membership.organisation_id == Organisation.id)
         .where(Organisation.id == organisation_id, Membership.user_id == user.id)
     )
     if organisation is None:
-        raise OrganisationNotFound(organisation_id)
+        raise NotFound(organisation_id)
     return organisation
 
 
@@ -182,7 +179,7 @@ def update_organisation(
 ) -> tuple[Organisation, list[str]]:
     """Save changed details; returns the organisation and the names of the fields that changed.
 
-    Raises OrganisationNotFound for a non-member, EditConflict when the details were saved
+    Raises NotFound for a non-member, EditConflict when the details were saved
     by someone else since `expected_version` was read (nothing is written then), and
     OrganisationError when a detail is wrong.
     """

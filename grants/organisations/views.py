@@ -5,9 +5,12 @@ Only members see an organisation; to anyone else it does not exist (404).
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from typing import Any
 
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from grants.auth.current import signed_in_user
 from grants.auth.permissions import signed_in
 from grants.extensions import limiter
 from grants.organisations import services
@@ -17,14 +20,13 @@ from grants.organisations.forms import AcceptInvitationForm, InviteForm, Organis
 bp = Blueprint("organisations", __name__)
 
 
-def _member_organisation(organisation_id: int):  # type: ignore[no-untyped-def]
-    try:
-        return services.organisation_for_member(current_user, organisation_id)
-    except services.OrganisationNotFound:
-        abort(404)
+def _member_organisation(organisation_id: int) -> Any:
+    return services.organisation_for_member(signed_in_user(), organisation_id)
 
 
-def _render_form(form: OrganisationForm, organisation=None, conflict=None, status: int = 200):  # type: ignore[no-untyped-def]
+def _render_form(
+    form: OrganisationForm, organisation: Any = None, conflict: Any = None, status: int = 200
+) -> ResponseReturnValue:
     return render_template(
         "organisations/form.html",
         form=form,
@@ -36,17 +38,17 @@ def _render_form(form: OrganisationForm, organisation=None, conflict=None, statu
 
 @bp.route("/organisations/")
 @signed_in
-def index():  # type: ignore[no-untyped-def]
-    return render_template("organisations/index.html", memberships=services.user_memberships(current_user))
+def index() -> ResponseReturnValue:
+    return render_template("organisations/index.html", memberships=services.user_memberships(signed_in_user()))
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])
 @signed_in
-def new():  # type: ignore[no-untyped-def]
+def new() -> ResponseReturnValue:
     form = OrganisationForm()
     if form.validate_on_submit():
         try:
-            organisation = services.create_organisation(current_user, form.details())
+            organisation = services.create_organisation(signed_in_user(), form.details())
         except OrganisationError as exc:
             form.show_errors(exc.errors)
         except services.AlreadyMember as exc:
@@ -60,7 +62,7 @@ def new():  # type: ignore[no-untyped-def]
 
 @bp.route("/organisations/<int:organisation_id>")
 @signed_in
-def show(organisation_id: int):  # type: ignore[no-untyped-def]
+def show(organisation_id: int) -> ResponseReturnValue:
     organisation = _member_organisation(organisation_id)
     return render_template(
         "organisations/show.html",
@@ -72,17 +74,15 @@ def show(organisation_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
 @signed_in
-def edit(organisation_id: int):  # type: ignore[no-untyped-def]
+def edit(organisation_id: int) -> ResponseReturnValue:
     organisation = _member_organisation(organisation_id)
     form = OrganisationForm(data=services.form_values(organisation) if request.method == "GET" else None)
     form.show_saved_bank(services.saved_bank_details(organisation))
     if form.validate_on_submit():
         try:
             organisation, changed = services.update_organisation(
-                current_user, organisation_id, form.details(), form.expected_version()
+                signed_in_user(), organisation_id, form.details(), form.expected_version()
             )
-        except services.OrganisationNotFound:
-            abort(404)
         except services.EditConflict as exc:
             # Keep what they typed; show what is saved now. Saving again replaces it, knowingly.
             form.version_id.data = str(exc.current.version_id)
@@ -99,14 +99,12 @@ def edit(organisation_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/organisations/<int:organisation_id>/invite", methods=["GET", "POST"])
 @signed_in
 @limiter.limit("30 per hour", methods=["POST"])
-def invite(organisation_id: int):  # type: ignore[no-untyped-def]
+def invite(organisation_id: int) -> ResponseReturnValue:
     organisation = _member_organisation(organisation_id)
     form = InviteForm()
     if form.validate_on_submit():
         try:
-            invitation = services.invite(current_user, organisation_id, form.email.data or "")
-        except services.OrganisationNotFound:
-            abort(404)
+            invitation = services.invite(signed_in_user(), organisation_id, form.email.data or "")
         except services.InvitationError as exc:
             getattr(form, exc.field).errors = [str(exc)]
         else:
@@ -117,12 +115,12 @@ def invite(organisation_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 @signed_in
-def invitation(token: str):  # type: ignore[no-untyped-def]
+def invitation(token: str) -> ResponseReturnValue:
     form = AcceptInvitationForm()
     try:
-        found = services.invitation_for_token(token, current_user)
+        found = services.invitation_for_token(token, signed_in_user())
         if form.validate_on_submit():
-            organisation = services.accept_invitation(current_user, token)
+            organisation = services.accept_invitation(signed_in_user(), token)
             flash(f"You are now a member of {organisation.name}.")
             return redirect(url_for("organisations.show", organisation_id=organisation.id))
     except services.InvitationUnusable as exc:
@@ -134,5 +132,5 @@ def invitation(token: str):  # type: ignore[no-untyped-def]
         "organisations/invitation.html",
         form=form,
         invitation=found,
-        already_member=services.is_member_of(current_user, found.organisation_id),
+        already_member=services.is_member_of(signed_in_user(), found.organisation_id),
     )

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from grants import access
+from grants.errors import NotFound
 from grants.extensions import db
 from grants.formatting import london_date
 from grants.models import Award, Payment, Variation
@@ -37,10 +38,6 @@ CONFLICT_MESSAGE = (
     "Someone else changed this while you were looking at it. Nothing you entered has been saved: "
     "here is its current state; check it, then try again if it still needs doing."
 )
-
-
-class NotFound(Exception):
-    """No such award, instalment or variation, or not one this user works on (shown as 404)."""
 
 
 class NotAllowed(Exception):

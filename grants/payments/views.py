@@ -11,8 +11,9 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask.typing import ResponseReturnValue
 
+from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
 from grants.formatting import LONDON
 from grants.pagination import page_number
@@ -43,24 +44,15 @@ def _today() -> date:
 
 
 def _award(award_id: int, roles: frozenset[str] = services.VIEWERS) -> Any:
-    try:
-        return services.award_for(award_id, current_user, roles)
-    except services.NotFound:
-        abort(404)
+    return services.award_for(award_id, signed_in_user(), roles)
 
 
 def _payment(payment_id: int) -> Any:
-    try:
-        return services.payment_for(payment_id, current_user)
-    except services.NotFound:
-        abort(404)
+    return services.payment_for(payment_id, signed_in_user())
 
 
 def _variation(variation_id: int) -> Any:
-    try:
-        return services.variation_for(variation_id, current_user)
-    except services.NotFound:
-        abort(404)
+    return services.variation_for(variation_id, signed_in_user())
 
 
 def _summary(errors: dict[str, str]) -> list[dict[str, str]]:
@@ -74,7 +66,7 @@ def _summary(errors: dict[str, str]) -> list[dict[str, str]]:
 
 def _form_page(
     template: str, fields: dict[str, str], run: Any, *, initial: dict[str, Any] | None = None, **context: Any
-):  # type: ignore[no-untyped-def]
+) -> ResponseReturnValue:
     """A page with one form: show it; on POST run the service with what was typed and the version
     the page showed (`run` returns the redirect), or come back with the errors, keeping what was
     typed. After a conflict, `conflict` is what is saved now and `version` its version."""
@@ -123,7 +115,7 @@ def _render_schedule(
     schedule: Any = None,
     conflict: bool = False,
     status: int = 200,
-):  # type: ignore[no-untyped-def]
+) -> ResponseReturnValue:
     schedule = schedule or schedules.schedule_of(award)
     errors = errors or {}
     summary = _summary(errors)
@@ -141,15 +133,15 @@ def _render_schedule(
         has_errors=bool(summary),
         conflict=conflict,
         form=ScheduleForm(formdata=None),
-        can_edit=schedule.editable and "officer" in services.roles_on(current_user, award.programme_id),
-        can_open_payments=bool(services.roles_on(current_user, award.programme_id) & services.PAYMENT_ROLES),
+        can_edit=schedule.editable and "officer" in services.roles_on(signed_in_user(), award.programme_id),
+        can_open_payments=bool(services.roles_on(signed_in_user(), award.programme_id) & services.PAYMENT_ROLES),
         max_rows=schedules.MAX_ROWS,
     ), status
 
 
 @bp.route("/awards/<int:award_id>/schedule", methods=["GET", "POST"])
 @staff(*VIEWERS)
-def schedule(award_id: int):  # type: ignore[no-untyped-def]
+def schedule(award_id: int) -> ResponseReturnValue:
     award = _award(award_id)
     if request.method == "GET":
         return _render_schedule(award)
@@ -157,7 +149,7 @@ def schedule(award_id: int):  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         abort(400)
     try:
-        services.require_officer(current_user, award)
+        services.require_officer(signed_in_user(), award)
     except services.NotAllowed as exc:
         abort(403, str(exc))
     rows = schedule_rows(request.form)
@@ -166,7 +158,7 @@ def schedule(award_id: int):  # type: ignore[no-untyped-def]
     if changed is not None:  # add or remove a row: nothing is saved yet
         return _render_schedule(award, changed, schedule=current)
     try:
-        saved = schedules.save_schedule(current_user, award, rows, form.fingerprint.data or "")
+        saved = schedules.save_schedule(signed_in_user(), award, rows, form.fingerprint.data or "")
     except services.NotAllowed as exc:
         abort(403, str(exc))
     except services.Invalid as exc:
@@ -183,12 +175,12 @@ def schedule(award_id: int):  # type: ignore[no-untyped-def]
 # -- finance: what falls due, and one instalment -------------------------------------------------
 @bp.route("/due")
 @staff(*PAYMENT_STAFF)
-def due():  # type: ignore[no-untyped-def]
+def due() -> ResponseReturnValue:
     form = DueFilterForm.read(request.args)
     listing = None
     if not form.errors:
         listing = instalments.list_due(
-            current_user, form.filters(), page_number(request.args), current_app.config["PAGE_SIZE"]
+            signed_in_user(), form.filters(), page_number(request.args), current_app.config["PAGE_SIZE"]
         )
     return render_template(
         "payments/due.html",
@@ -221,11 +213,11 @@ def _render_payment(
     values: dict[str, Any] | None = None,
     conflict: bool = False,
     status: int = 200,
-):  # type: ignore[no-untyped-def]
+) -> ResponseReturnValue:
     errors, summary = _action_errors(errors, action, conflict)
     return render_template(
         "payments/payment.html",
-        view=instalments.payment_page(current_user, payment),
+        view=instalments.payment_page(signed_in_user(), payment),
         payment=payment,
         errors=errors,
         summary=summary,
@@ -240,7 +232,7 @@ def _render_payment(
 
 @bp.route("/<int:payment_id>")
 @staff(*PAYMENT_STAFF)
-def payment(payment_id: int):  # type: ignore[no-untyped-def]
+def payment(payment_id: int) -> ResponseReturnValue:
     return _render_payment(_payment(payment_id))
 
 
@@ -249,11 +241,11 @@ def _back_or(default: str) -> str:
     return back if back.startswith("/payments/") and "//" not in back else default
 
 
-def _payment_action(payment: Any, action: str, run: Any, values: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _payment_action(payment: Any, action: str, run: Any, values: dict[str, Any]) -> ResponseReturnValue:
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    refusal = instalments.refusal(current_user, payment, action)
+    refusal = instalments.refusal(signed_in_user(), payment, action)
     if refusal:
         abort(403, refusal)
     try:
@@ -274,60 +266,52 @@ def _payment_action(payment: Any, action: str, run: Any, values: dict[str, Any])
 
 @bp.route("/<int:payment_id>/approve", methods=["POST"])
 @staff("finance")
-def approve(payment_id: int):  # type: ignore[no-untyped-def]
+def approve(payment_id: int) -> ResponseReturnValue:
     payment = _payment(payment_id)
-    return _payment_action(payment, "approve", lambda v: instalments.approve(current_user, payment, v), {})
+    return _payment_action(payment, "approve", lambda v: instalments.approve(signed_in_user(), payment, v), {})
 
 
 @bp.route("/<int:payment_id>/paid", methods=["POST"])
 @staff("finance")
-def mark_paid(payment_id: int):  # type: ignore[no-untyped-def]
+def mark_paid(payment_id: int) -> ResponseReturnValue:
     payment = _payment(payment_id)
-    values = {
-        "paid_on": date_parts(request.form, "paid_on"),
-        "finance_reference": text(request.form, "finance_reference"),
-    }
+    paid_on, finance_reference = date_parts(request.form, "paid_on"), text(request.form, "finance_reference")
     return _payment_action(
         payment,
         "mark_paid",
-        lambda v: instalments.mark_paid(
-            current_user, payment, values["paid_on"], values["finance_reference"], v, today=_today()
-        ),
-        values,
+        lambda v: instalments.mark_paid(signed_in_user(), payment, paid_on, finance_reference, v, today=_today()),
+        {"paid_on": paid_on, "finance_reference": finance_reference},
     )
 
 
 @bp.route("/<int:payment_id>/<any(hold, release, cancel):action>", methods=["POST"])
 @staff("officer", "finance")
-def payment_action(payment_id: int, action: str):  # type: ignore[no-untyped-def]
+def payment_action(payment_id: int, action: str) -> ResponseReturnValue:
     payment = _payment(payment_id)
     values = {"reason": text(request.form, "reason")}
     return _payment_action(
-        payment, action, lambda v: instalments.act(current_user, payment, action, values["reason"], v), values
+        payment, action, lambda v: instalments.act(signed_in_user(), payment, action, values["reason"], v), values
     )
 
 
 # -- budgets -----------------------------------------------------------------------------------------
 @bp.route("/budgets", endpoint="budgets")
 @staff(*VIEWERS)
-def budgets_page():  # type: ignore[no-untyped-def]
+def budgets_page() -> ResponseReturnValue:
     today = _today()
     year = request.args.get("year", "")
     chosen = int(year) if year.isdigit() and int(year) in budgets.YEARS else budgets.current_year(today)
-    return render_template("payments/budgets.html", report=budgets.report(current_user, chosen, today))
+    return render_template("payments/budgets.html", report=budgets.report(signed_in_user(), chosen, today))
 
 
 @bp.route("/budgets/<stream>/<int:year>", methods=["GET", "POST"])
 @staff("finance", "admin")
-def budget_set(stream: str, year: int):  # type: ignore[no-untyped-def]
-    try:
-        target = budgets.budget_for(stream, year)
-    except services.NotFound:
-        abort(404)
+def budget_set(stream: str, year: int) -> ResponseReturnValue:
+    target = budgets.budget_for(stream, year)
     current = target.current
 
     def save(values: dict[str, Any], version: int | None) -> Any:
-        budgets.set_budget(current_user, target, values["amount"], values["cost_centre"], values["reason"], version)
+        budgets.set_budget(signed_in_user(), target, values["amount"], values["cost_centre"], values["reason"], version)
         flash(f"The {target.stream_label} budget for {target.year_label} has been saved.")
         return redirect(url_for("payments.budgets", year=year))
 
@@ -347,12 +331,12 @@ def budget_set(stream: str, year: int):  # type: ignore[no-untyped-def]
 # -- variations ----------------------------------------------------------------------------------------
 @bp.route("/awards/<int:award_id>/variations/new", methods=["GET", "POST"])
 @staff("officer")
-def variation_new(award_id: int):  # type: ignore[no-untyped-def]
+def variation_new(award_id: int) -> ResponseReturnValue:
     award = _award(award_id, services.OFFICER)
 
     def ask(values: dict[str, Any], _version: int | None) -> Any:
         variation = variations.request_variation(
-            current_user, award, values["amount"], values["ends_on"], values["reason"]
+            signed_in_user(), award, values["amount"], values["ends_on"], values["reason"]
         )
         flash(f"Variation {variation.reference} has been sent for approval.")
         return redirect(url_for("payments.variation", variation_id=variation.id))
@@ -369,8 +353,8 @@ def variation_new(award_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/variations")
 @staff(*VARIATION_STAFF)
-def variation_queue():  # type: ignore[no-untyped-def]
-    page = variations.queue(current_user, page_number(request.args), current_app.config["PAGE_SIZE"])
+def variation_queue() -> ResponseReturnValue:
+    page = variations.queue(signed_in_user(), page_number(request.args), current_app.config["PAGE_SIZE"])
     return render_template("payments/variations.html", page=page)
 
 
@@ -382,11 +366,11 @@ def _render_variation(
     reason: str = "",
     conflict: bool = False,
     status: int = 200,
-):  # type: ignore[no-untyped-def]
+) -> ResponseReturnValue:
     errors, summary = _action_errors(errors, action, conflict)
     return render_template(
         "payments/variation.html",
-        view=variations.variation_page(current_user, variation),
+        view=variations.variation_page(signed_in_user(), variation),
         variation=variation,
         errors=errors,
         summary=summary,
@@ -399,24 +383,24 @@ def _render_variation(
 
 @bp.route("/variations/<int:variation_id>")
 @staff(*VARIATION_STAFF)
-def variation(variation_id: int):  # type: ignore[no-untyped-def]
+def variation(variation_id: int) -> ResponseReturnValue:
     return _render_variation(_variation(variation_id))
 
 
 @bp.route("/variations/<int:variation_id>/<any(approve, reject, withdraw):action>", methods=["POST"])
 @staff("officer", "decision_maker")
-def variation_decide(variation_id: int, action: str):  # type: ignore[no-untyped-def]
+def variation_decide(variation_id: int, action: str) -> ResponseReturnValue:
     variation = _variation(variation_id)
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    refusal = variations.refusal(current_user, variation, action)
+    refusal = variations.refusal(signed_in_user(), variation, action)
     if refusal:
         abort(403, refusal)
     reason = text(request.form, "reason")
     try:
         message = variations.decide(
-            current_user, variation, action, reason, services.version_or_none(form.version_id.data)
+            signed_in_user(), variation, action, reason, services.version_or_none(form.version_id.data)
         )
     except services.Invalid as exc:
         return _render_variation(variation, errors=exc.errors, action=action, reason=reason, status=400)
@@ -432,12 +416,12 @@ def variation_decide(variation_id: int, action: str):  # type: ignore[no-untyped
 # -- recoveries and closure -------------------------------------------------------------------------
 @bp.route("/awards/<int:award_id>/recoveries/new", methods=["GET", "POST"])
 @staff("officer")
-def recovery_new(award_id: int):  # type: ignore[no-untyped-def]
+def recovery_new(award_id: int) -> ResponseReturnValue:
     award = _award(award_id, services.OFFICER)
 
     def record(values: dict[str, Any], _version: int | None) -> Any:
         closure.record_recovery(
-            current_user,
+            signed_in_user(),
             award,
             values["kind"],
             values["amount"],
@@ -453,17 +437,17 @@ def recovery_new(award_id: int):  # type: ignore[no-untyped-def]
         {"kind": "text", "amount": "text", "received_on": "date", "reason": "text"},
         record,
         award=award,
-        figures=closure.money_of(current_user, award),
+        figures=closure.money_of(signed_in_user(), award),
     )
 
 
 @bp.route("/awards/<int:award_id>/close", methods=["GET", "POST"], endpoint="closure")
 @staff("officer")
-def closure_page(award_id: int):  # type: ignore[no-untyped-def]
+def closure_page(award_id: int) -> ResponseReturnValue:
     award = _award(award_id, services.OFFICER)
 
     def close(values: dict[str, Any], version: int | None) -> Any:
-        flash(closure.close_award(current_user, award, values["final_spend"], values["reason"], version))
+        flash(closure.close_award(signed_in_user(), award, values["final_spend"], values["reason"], version))
         return redirect(url_for("payments.closure", award_id=award.id))
 
     return _form_page(
@@ -471,5 +455,5 @@ def closure_page(award_id: int):  # type: ignore[no-untyped-def]
         {"final_spend": "text", "reason": "text"},
         close,
         award=award,
-        figures=closure.money_of(current_user, award),
+        figures=closure.money_of(signed_in_user(), award),
     )

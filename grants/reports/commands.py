@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from grants.formatting import london_date, money
+
+if TYPE_CHECKING:
+    from grants.reports.services import CommitteeReport
 
 
 def _table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -27,7 +31,7 @@ def _count(value: int) -> str:
     return f"{value:,}"
 
 
-def _text(report) -> list[str]:  # type: ignore[no-untyped-def]
+def _text(report: CommitteeReport) -> list[str]:
     this, so_far = report.this_round, report.cumulative
     round_ = report.round
     here, there = f"Round {round_.number}", report.rounds_label

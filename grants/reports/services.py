@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 
 from exports import committee_report as writer
 from grants import access
+from grants.errors import NotFound
 from grants.extensions import db
 from grants.formatting import pounds_text
 from grants.models import Programme, Round
@@ -44,10 +45,6 @@ SHEET_NAMES = {
     "theme": "theme",
     FLAGS: "flag",
 }
-
-
-class NotFound(Exception):
-    """No such round, or not one this user may report on (shown as 404)."""
 
 
 class UnknownRound(LookupError):

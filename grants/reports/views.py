@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request, send_file
-from flask_login import current_user
+from flask import Blueprint, render_template, request, send_file
+from flask.typing import ResponseReturnValue
 
+from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
 from grants.formatting import money
 from grants.reports import charts, services
@@ -18,10 +19,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _report(code: str) -> Any:
-    try:
-        round_ = services.round_for(code, current_user)
-    except services.NotFound:
-        abort(404)
+    round_ = services.round_for(code, signed_in_user())
     return services.committee_report(round_, services.basis_or_default(request.args.get("basis")))
 
 
@@ -47,13 +45,13 @@ def _charts(report: Any) -> dict[str, charts.BarChart]:
 
 @bp.route("/")
 @staff(*REPORTERS)
-def index():  # type: ignore[no-untyped-def]
-    return render_template("reports/index.html", rounds=services.rounds_for(current_user))
+def index() -> ResponseReturnValue:
+    return render_template("reports/index.html", rounds=services.rounds_for(signed_in_user()))
 
 
 @bp.route("/committee/<code>")
 @staff(*REPORTERS)
-def committee(code: str):  # type: ignore[no-untyped-def]
+def committee(code: str) -> ResponseReturnValue:
     report = _report(code)
     return render_template(
         "reports/committee.html",
@@ -66,7 +64,7 @@ def committee(code: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/committee/<code>/spreadsheet")
 @staff(*REPORTERS)
-def committee_spreadsheet(code: str):  # type: ignore[no-untyped-def]
+def committee_spreadsheet(code: str) -> ResponseReturnValue:
     report = _report(code)
     return send_file(
         services.report_file(report),
