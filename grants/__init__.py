@@ -58,13 +58,14 @@ def create_app(config: type[BaseConfig] | str | None = None, **overrides: Any) -
     _init_templates(app)
     _init_errors(app)
 
-    from grants.cli import register_cli
+    from grants.cli import register_cli  # in the factory: every area imports grants, which is this module
 
     register_cli(app)
     return app
 
 
 def _init_extensions(app: Flask) -> None:
+    # Imported here, not at the top: these modules import grants.extensions, so grants must finish first.
     from govuk_frontend_wtf.main import WTFormsHelpers
 
     from grants import areas, workflow
@@ -82,6 +83,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    # Imported here, not at the top: every area imports grants (this module) for its extensions.
     from grants.admin.views import bp as admin_bp
     from grants.api.views import bp as api_bp
     from grants.applications.views import bp as officer_bp
@@ -138,6 +140,7 @@ def _init_security(app: Flask) -> None:
 
 
 def _init_templates(app: Flask) -> None:
+    # Imported here, not at the top: both import grants (this module) for its extensions.
     from grants import formatting
     from grants.auth.permissions import navigation
 

@@ -9,6 +9,25 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
+
+from grants.api.commands import users_token
+from grants.apply.question_set_admin import load_question_set, use_for_round
+from grants.apply.questions import QuestionSetError
+from grants.awards.reminders import send_offer_reminders
+from grants.decisions.panel_pack import write_panel_pack
+from grants.demo import DEMO_PASSWORD, load_demo
+from grants.extensions import db
+from grants.finance_export.commands import export_finance
+from grants.mail import send_pending
+from grants.models import Round
+from grants.open_data.commands import export_360giving
+from grants.reports.commands import report_committee
+from grants.scheduling import NotLeader, build_scheduler, leader_lock
+from grants.setup.seed import seed
+from grants.users import UserError, create_account
+from grants.workflow import check_definitions, engine, fire_due_transitions
+from workflows.diagram import diagram
 
 grantflow = AppGroup("grantflow", help="grantflow operations")
 users = AppGroup("users", help="Accounts")
@@ -41,8 +60,6 @@ def _emit(output_format: str, payload: dict, lines: list[str]) -> None:
 @FORMAT
 def setup_command(output_format: str) -> None:
     """Insert the reference data that is missing (programmes, vocabularies); idempotent, production too."""
-    from grants.extensions import db
-    from grants.setup.seed import seed
 
     seeded = seed()
     db.session.commit()
@@ -57,7 +74,6 @@ def setup_command(output_format: str) -> None:
 @grantflow.command("demo")
 def demo_command() -> None:
     """Load the reference data and demo data (idempotent) and print the demo accounts."""
-    from grants.demo import DEMO_PASSWORD, load_demo
 
     if not current_app.config.get("DEMO_ALLOWED"):
         raise click.ClickException("demo data and demo accounts are refused in production")
@@ -74,7 +90,6 @@ def demo_command() -> None:
 @click.password_option()
 def users_create(email: str, name: str, roles: tuple[str, ...], password: str) -> None:
     """Create an account, optionally with staff roles on every programme."""
-    from grants.users import UserError, create_account
 
     try:
         create_account(email, name, password, roles)
@@ -88,7 +103,6 @@ def users_create(email: str, name: str, roles: tuple[str, ...], password: str) -
 @FORMAT
 def workflows_check(folder: Path | None, output_format: str) -> None:
     """Validate every workflow definition; exit 1 naming each problem."""
-    from grants.workflow import check_definitions
 
     folder = folder or Path(current_app.config["WORKFLOW_DEFINITIONS_DIR"])
     definitions, problems = check_definitions(folder)
@@ -109,8 +123,6 @@ def workflows_check(folder: Path | None, output_format: str) -> None:
 @click.option("--version", type=int, default=None)
 def workflows_diagram(name: str, version: int | None) -> None:
     """Print a workflow's Mermaid diagram."""
-    from grants.workflow import engine
-    from workflows.diagram import diagram
 
     registry = engine().registry
     try:
@@ -129,8 +141,6 @@ grantflow.add_command(question_sets)
 @click.option("--round", "round_code", default=None, help="give the form to this round, e.g. MSCF-R4")
 def question_sets_load(path: Path, round_code: str | None) -> None:
     """Load a question set (TOML) as a new form version, optionally for a round."""
-    from grants.apply.question_set_admin import load_question_set, use_for_round
-    from grants.apply.questions import QuestionSetError
 
     try:
         question_set = load_question_set(path.read_text(encoding="utf-8"), path.name)
@@ -145,7 +155,6 @@ def question_sets_load(path: Path, round_code: str | None) -> None:
 @grantflow.command("scheduler")
 def scheduler_command() -> None:
     """Run the job scheduler in this process (run exactly one)."""
-    from grants.scheduling import NotLeader, build_scheduler, leader_lock
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
@@ -161,8 +170,6 @@ def scheduler_command() -> None:
 def reminders_run(output_format: str) -> None:
     """Apply due timed transitions now (rounds opening/closing, returns going overdue); remind
     grantees of offers they have not answered."""
-    from grants.awards.reminders import send_offer_reminders
-    from grants.workflow import fire_due_transitions
 
     fired = fire_due_transitions()
     offer_reminders = send_offer_reminders()
@@ -179,7 +186,6 @@ def reminders_run(output_format: str) -> None:
 @FORMAT
 def outbox_send(output_format: str) -> None:
     """Deliver pending emails over SMTP (needs MAIL_SERVER)."""
-    from grants.mail import send_pending
 
     if not current_app.config.get("MAIL_SERVER"):
         raise click.ClickException("MAIL_SERVER is not set; emails stay in the outbox (see Admin > Emails)")
@@ -202,11 +208,6 @@ grantflow.add_command(export)
 )
 def export_panel_pack(round_code: str, output: Path) -> None:
     """Write a round's panel pack (ranked bids, scores, money by district and area) as XLSX."""
-    from sqlalchemy import select
-
-    from grants.decisions.panel_pack import write_panel_pack
-    from grants.extensions import db
-    from grants.models import Round
 
     round_ = db.session.scalar(select(Round).where(Round.code == round_code))
     if round_ is None:
@@ -226,10 +227,6 @@ grantflow.add_command(report)
 
 def _add_area_commands() -> None:
     """Each area keeps its own commands beside its services."""
-    from grants.api.commands import users_token
-    from grants.finance_export.commands import export_finance
-    from grants.open_data.commands import export_360giving
-    from grants.reports.commands import report_committee
 
     export.add_command(export_finance)
     export.add_command(export_360giving)

@@ -17,7 +17,10 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 from sqlalchemy import text
 
+from grants.awards.reminders import send_offer_reminders
 from grants.extensions import db
+from grants.mail import send_pending
+from grants.workflow import fire_due_transitions
 
 log = logging.getLogger(__name__)
 LOCK_KEY = 715_200_301  # pg advisory lock id for the scheduler leader
@@ -53,7 +56,6 @@ def leader_lock(app: Flask) -> Iterator[None]:
 
 
 def run_timed_transitions(app: Flask) -> dict[str, int]:
-    from grants.workflow import fire_due_transitions
 
     with app.app_context():
         fired = fire_due_transitions()
@@ -63,14 +65,12 @@ def run_timed_transitions(app: Flask) -> dict[str, int]:
 
 
 def send_outbox(app: Flask) -> dict[str, int]:
-    from grants.mail import send_pending
 
     with app.app_context():
         return send_pending(app.config)
 
 
 def remind_offers(app: Flask) -> int:
-    from grants.awards.reminders import send_offer_reminders
 
     with app.app_context():
         reminded = send_offer_reminders()

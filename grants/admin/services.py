@@ -9,9 +9,12 @@ from sqlalchemy.orm import joinedload
 
 from grants import audit
 from grants.api import tokens as api_tokens
+from grants.apply.question_set_admin import load_question_set as load
+from grants.apply.question_set_admin import use_for_round
+from grants.apply.questions import QuestionSetError
 from grants.auth.services import find_user
 from grants.extensions import db
-from grants.models import OutboxMessage, Programme, RoleGrant
+from grants.models import OutboxMessage, Programme, QuestionSet, RoleGrant, Round
 from grants.models.people import STAFF_ROLES
 from grants.pagination import Page, paginate
 from grants.workflow import engine
@@ -118,7 +121,6 @@ def get_email(message_id: int) -> OutboxMessage | None:
 
 def question_sets() -> list[dict[str, Any]]:
     """Every form version, with the rounds that use it."""
-    from grants.models import QuestionSet, Round
 
     rounds = db.session.scalars(select(Round).where(Round.question_set_id.is_not(None))).all()
     using: dict[int, list[str]] = {}
@@ -132,7 +134,6 @@ def question_sets() -> list[dict[str, Any]]:
 
 
 def round_choices() -> list[tuple[str, str]]:
-    from grants.models import Round
 
     rounds = db.session.scalars(select(Round).order_by(Round.code)).all()
     return [("", "Do not use it for a round yet")] + [(r.code, f"{r.title} ({r.code})") for r in rounds]
@@ -144,9 +145,6 @@ class QuestionSetProblem(Exception):
 
 def load_question_set(admin: Any, text: bytes, filename: str, round_code: str) -> str:
     """Load an uploaded form; returns what was done, in words. QuestionSetProblem says what is wrong."""
-    from grants.apply.question_set_admin import load_question_set as load
-    from grants.apply.question_set_admin import use_for_round
-    from grants.apply.questions import QuestionSetError
 
     try:
         decoded = text.decode("utf-8")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from grants.api.tokens import DEFAULT_DAYS, MAX_DAYS, TOKEN_ROLES
+from grants.api.tokens import DEFAULT_DAYS, MAX_DAYS, TOKEN_ROLES, TokenProblem, issue_for_email
 
 
 @click.command("token")
@@ -21,7 +21,6 @@ from grants.api.tokens import DEFAULT_DAYS, MAX_DAYS, TOKEN_ROLES
 )
 def users_token(email: str, role: str, programme_code: str | None, name: str | None, days: int) -> None:
     """Issue an API token for a person, in a staff role they hold; print it (last line) once."""
-    from grants.api.tokens import TokenProblem, issue_for_email
 
     try:
         issued = issue_for_email(email, role, programme_code, name, days)

@@ -13,6 +13,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from grants.formatting import pounds_text
+from grants.workflow import engine
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"  # round and programme codes, public references
 MONEY_PATTERN = r"^-?[0-9]+\.[0-9]{2}$"
@@ -244,7 +245,6 @@ class WorkflowStates(validate.OneOf):
 
     @property
     def choices(self) -> list[str]:  # type: ignore[override]
-        from grants.workflow import engine
 
         names: list[str] = []
         for definition in engine().registry.all():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from grants import audit
 from grants.apply.questions import QuestionSetError, load_text
@@ -74,7 +74,6 @@ def use_for_round(round_code: str, question_set: QuestionSet, user: Any = None) 
 
 
 def applications_started(round_: Round) -> int:
-    from sqlalchemy import func
 
     return (
         db.session.scalar(select(func.count()).select_from(Application).where(Application.round_id == round_.id)) or 0

@@ -22,6 +22,7 @@ from grants.apply.services import (
     vocabularies,
 )
 from grants.extensions import db
+from grants.formatting import london
 from grants.models import Application, ApplicationSection, ApplicationTerm, Document, Term
 from grants.models.applications import COMPLETED, IN_PROGRESS
 
@@ -280,7 +281,6 @@ def _delete_document(user: Any, application: Application, document: Document) ->
 
 
 def _locked_reason(application: Application) -> str:
-    from grants.formatting import london
 
     if application.state != "draft":
         return "This application has been submitted, so it can no longer be changed."

@@ -15,6 +15,7 @@ from grants.apply import summary
 from grants.apply.questions import QuestionSetDefinition, parse
 from grants.errors import NotFound
 from grants.extensions import db
+from grants.formatting import london_date, money
 from grants.models import (
     Application,
     ApplicationSection,
@@ -27,6 +28,7 @@ from grants.models import (
     Term,
 )
 from grants.models.applications import COMPLETED, NOT_STARTED
+from grants.models.people import ORGANISATION_TYPES
 from grants.workflow import apply_transition, engine, start_case
 from workflows import Conflict, TransitionRefused
 
@@ -122,8 +124,6 @@ class EligibilityAnswers:
 
 def eligibility_problems(round_: Round, answers: EligibilityAnswers) -> list[str]:
     """Each rule the answers fail, in words; empty when eligible."""
-    from grants.formatting import london_date, money
-    from grants.models.people import ORGANISATION_TYPES
 
     problems = []
     allowed = round_.allowed_org_types

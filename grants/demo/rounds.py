@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from grants.apply.question_set_admin import load_shipped
 from grants.demo.awards import Steps, walk
 from grants.extensions import db
 from grants.formatting import london_to_utc
@@ -95,7 +96,6 @@ MSCF_ELIGIBLE_TYPES = [
 
 def give_forms(rounds: dict[int, Round]) -> None:
     """Round 3's question set, used by Rounds 3 and 4; grassroots organisations may apply, not public bodies."""
-    from grants.apply.question_set_admin import load_shipped
 
     question_set = load_shipped("mscf-round-3.v1")
     for round_ in rounds.values():

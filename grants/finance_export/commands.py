@@ -7,6 +7,11 @@ from pathlib import Path
 
 import click
 
+from grants.extensions import db
+from grants.finance_export.queries import FinanceExportError, programme_export
+from grants.finance_export.spreadsheet import write_csv, write_xlsx
+from grants.formatting import money
+
 FORMATS = ("xlsx", "csv")
 
 
@@ -61,10 +66,6 @@ def export_finance(
 
       flask --app wsgi grantflow export finance --programme MSCF --from 2022-04-01 --to 2023-03-31 -o awards.xlsx
     """
-    from grants.extensions import db
-    from grants.finance_export.queries import FinanceExportError, programme_export
-    from grants.finance_export.spreadsheet import write_csv, write_xlsx
-    from grants.formatting import money
 
     first, last = _day("--from", starts_on), _day("--to", ends_on)
     kind = _format(output, output_format)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, scoped_session
 
 from grants.formatting import london_date, london_day, london_to_utc
 from grants.models import Award, MonitoringReturn, Organisation, Payment, Programme, Term
+from grants.workflow import engine
 
 BATCH = 2_000
 # No more is paid on an award in these states: nothing is outstanding.
@@ -242,7 +243,6 @@ def stream(session: AnySession, query: Select[*tuple[Any, ...]]) -> Iterator[Seq
 
 def state_labels(workflow: str) -> dict[str, str]:
     """State names to labels over every version of a workflow (the newest label wins)."""
-    from grants.workflow import engine
 
     labels: dict[str, str] = {}
     for definition in sorted(engine().registry.all(), key=lambda d: d.version):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from grants.models.base import Base, UTCDateTime, Workflowed, utcnow
 from grants.models.people import Organisation, User
-from grants.models.programmes import QuestionSet, Round, Term
+from grants.models.programmes import Criterion, QuestionSet, Round, Term
 
 NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
 SECOND_APPROVAL_ABOVE_PENCE = 10_000_000  # £100,000: GovS 015 asks for a second approval above this
@@ -56,9 +56,9 @@ class Application(Workflowed, Base):
     def owning_organisation_id(self) -> int:
         return self.organisation_id
 
-    # -- what the assess-and-decide transitions check (see workflows/conditions.py) -----------
+    # -- what the assess-and-decide transitions check (the application case type's guards ask) --
     def screening_problem(self) -> str | None:
-        from grants.models.assessments import ScreeningCheck
+        from grants.models.assessments import ScreeningCheck  # assessments.py imports Application
 
         session = object_session(self)
         assert session is not None
@@ -71,8 +71,7 @@ class Application(Workflowed, Base):
 
     def minimum_score_problem(self) -> str | None:
         """A bid whose mean score on a criterion with a minimum is below it cannot be recommended."""
-        from grants.models.assessments import Assessment, Score
-        from grants.models.programmes import Criterion
+        from grants.models.assessments import Assessment, Score  # assessments.py imports Application
 
         session = object_session(self)
         assert session is not None
@@ -101,7 +100,7 @@ class Application(Workflowed, Base):
 
     def approval_problem(self) -> str | None:
         """Awards above the limit need a second decision maker's approval (GovS 015)."""
-        from grants.models.assessments import Approval, Recommendation
+        from grants.models.assessments import Approval, Recommendation  # assessments.py imports Application
 
         session = object_session(self)
         assert session is not None

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from grants.open_data import services
+
 
 @click.command("360giving")
 @click.option("--programme", "programme_code", required=True, help="the programme's code, e.g. MSCF")
@@ -25,7 +27,6 @@ import click
 )
 def export_360giving(programme_code: str, output: Path, output_format: str | None) -> None:
     """Publish a programme's awarded grants (not declined or cancelled) in the 360Giving Data Standard."""
-    from grants.open_data import services
 
     try:
         chosen = services.output_format_for(output, output_format)

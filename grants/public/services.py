@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from grants.extensions import db
+from grants.models import Round
 
 
 def database_ok() -> bool:
@@ -19,9 +20,6 @@ def database_ok() -> bool:
 
 def open_rounds_summary() -> list[dict[str, object]]:
     """Rounds applicants can see on the start page, newest first."""
-    from sqlalchemy import select
-
-    from grants.models import Round
 
     rounds = db.session.scalars(
         select(Round).where(Round.state.in_(("scheduled", "open"))).order_by(Round.closes_at)

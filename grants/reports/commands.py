@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from grants.formatting import london_date, money
+from grants.reports.services import UnknownRound, committee_report_for_code, report_json, write_report
 
 if TYPE_CHECKING:
     from grants.reports.services import CommitteeReport
@@ -129,7 +130,6 @@ def _text(report: CommitteeReport) -> list[str]:
 )
 def report_committee(round_code: str, basis: str, output_format: str, output: Path | None) -> None:
     """The committee report of a round: received, awarded, by area, district, priority and theme."""
-    from grants.reports.services import UnknownRound, committee_report_for_code, report_json, write_report
 
     try:
         report = committee_report_for_code(round_code, basis)
