@@ -141,13 +141,16 @@ def _init_security(app: Flask) -> None:
 
 def _init_templates(app: Flask) -> None:
     # Imported here, not at the top: both import grants (this module) for its extensions.
-    from grants import formatting
+    from grants import formatting, workflow_states
     from grants.auth.permissions import navigation
 
     app.jinja_env.filters["money"] = formatting.money
     app.jinja_env.filters["london"] = formatting.london
     app.jinja_env.filters["london_date"] = formatting.london_date
     app.jinja_env.globals["navigation"] = navigation
+    # States as data in templates: {% if award.state in states('award', 'in_delivery') %}
+    app.jinja_env.globals["states"] = workflow_states.states
+    app.jinja_env.globals["state_labels"] = workflow_states.state_labels
 
     @app.context_processor
     def template_globals() -> dict[str, Any]:

@@ -45,6 +45,7 @@ TAGS = {
     "awaiting_grantee": "Waiting for the grantee to do something.",
     "in_delivery": "An award whose money is being spent: accepted and running.",
     "with_applicant": "An application the applicant can still change or must answer.",
+    "assessable": "An application that can be given to assessors: eligible, or already in assessment.",
     "ranked": "An application the panel ranks: assessed and waiting for a recommendation or decision.",
     "recommended": "An application the panel has put forward or held in reserve.",
     "funded": "An application that was approved for funding.",

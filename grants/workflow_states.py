@@ -21,8 +21,14 @@ def _workflow(kind: str) -> str:
 
 
 def states(kind: str, tag: str) -> frozenset[str]:
-    """The states of a kind of case that carry a tag, in every version of its workflow."""
-    return frozenset(_engine().registry.tagged(_workflow(kind), tag))
+    """The states of a kind of case that carry a tag, in every version of its workflow.
+
+    A tag the host never registered is a mistake in the code, not an empty set: it raises.
+    """
+    engine = _engine()
+    if tag not in engine.vocabulary.tag_names:
+        raise KeyError(f"no state tag {tag!r}; the registered tags are {sorted(engine.vocabulary.tag_names)}")
+    return frozenset(engine.registry.tagged(_workflow(kind), tag))
 
 
 def state_labels(kind: str) -> dict[str, str]:

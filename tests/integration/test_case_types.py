@@ -18,6 +18,7 @@ import grants
 from grants.case_types import Step
 from grants.extensions import db
 from grants.workflow import case_types, engine
+from grants.workflow_states import states
 from tests.factories import (
     ApplicationFactory,
     AssessmentFactory,
@@ -131,3 +132,12 @@ def test_a_step_registered_twice_is_refused(app):
     with app.app_context(), pytest.raises(ValueError, match="the application step 'approve' is registered twice"):
         case_types().contribute("application", {"approve": Step()})
     db.session.rollback()
+
+
+def test_states_are_asked_for_by_tag_across_every_version(app):
+    with app.app_context():
+        assert states("award", "fallen_away") == {"declined", "cancelled"}
+        assert states("award", "ended") == {"closed", "declined", "cancelled"}
+        assert states("payment", "committed") == {"approved", "paid"}
+        with pytest.raises(KeyError, match="no state tag 'endded'"):
+            states("award", "endded")

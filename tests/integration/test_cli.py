@@ -81,6 +81,34 @@ BROKEN = [
         "transition 'approve' names unknown role 'wizard'",
         id="unknown role",
     ),
+    pytest.param(
+        "payment.v2.toml",
+        'conditions = ["award_accepted", "within_unpaid_balance", "return_accepted"]',
+        'conditions = ["award_accepted", "moon_is_full", "return_accepted"]',
+        "transition 'approve' names unknown condition 'moon_is_full'",
+        id="unregistered guard",
+    ),
+    pytest.param(
+        "payment.v2.toml",
+        'effects = ["record_payment_time"]',
+        'effects = ["send_fax"]',
+        "transition 'mark_paid' names unknown effect 'send_fax'",
+        id="unregistered effect",
+    ),
+    pytest.param(
+        "award.v2.toml",
+        'tags = ["awaiting_grantee"]',
+        'tags = ["awaiting_godot"]',
+        "state 'offered' names unknown tag 'awaiting_godot'",
+        id="unregistered tag",
+    ),
+    pytest.param(
+        "variation.v1.toml",
+        'name = "variation"',
+        'name = "renovation"',
+        "no case type runs the workflow 'renovation'",
+        id="workflow no case type runs",
+    ),
 ]
 
 

@@ -111,3 +111,20 @@ def test_a_broken_workflow_definition_stops_the_app_starting_and_names_the_file(
 
     with pytest.raises(DefinitionError, match=r"award\.v1\.toml: transition '\w+' names unknown role 'wizard'"):
         create_app("test", WORKFLOW_DEFINITIONS_DIR=str(tmp_path))
+
+
+def test_a_definition_naming_an_unregistered_guard_or_tag_stops_the_app_and_names_both(app, tmp_path):
+    for source in Path(app.config["WORKFLOW_DEFINITIONS_DIR"]).glob("*.toml"):
+        shutil.copy(source, tmp_path / source.name)
+    broken = tmp_path / "payment.v2.toml"
+    text = broken.read_text(encoding="utf-8")
+    text = text.replace('"within_unpaid_balance"', '"moon_is_full"', 1)
+    text = text.replace('tags = ["live"]', 'tags = ["sparkly"]', 1)
+    broken.write_text(text, encoding="utf-8")
+
+    with pytest.raises(DefinitionError) as refused:
+        create_app("test", WORKFLOW_DEFINITIONS_DIR=str(tmp_path))
+
+    message = str(refused.value)
+    assert "payment.v2.toml: transition 'approve' names unknown condition 'moon_is_full'" in message
+    assert "payment.v2.toml: state 'scheduled' names unknown tag 'sparkly'" in message
