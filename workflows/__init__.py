@@ -1,7 +1,7 @@
 """The state-machine engine: definitions as data, validation, available actions with reasons,
 apply, timers and diagrams.
 
-It knows no grant word: the host application registers its roles, guards, effects and state
+It knows no word of any one domain: the host registers its roles, guards, effects and state
 tags in a Vocabulary, and its definitions name them.
 """
 

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 class Host(Protocol):
-    """What the application supplies to the engine: who may act, and where the record of a change goes.
+    """What the host supplies to the engine: who may act, and where the record of a change goes.
 
     The host may offer more (its guards and effects reach it as `Context.host`); the engine calls only these.
     """
@@ -46,11 +46,11 @@ class Context:
     user: Any
     reason: str | None
     now: datetime
-    host: Any  # the host application's object: its guards and effects may use more than Host promises
+    host: Any  # the host's own object: its guards and effects may use more than Host promises
     tz: tzinfo
     event: TransitionEvent | None = None
 
     def local(self, moment: datetime) -> str:
-        """A UTC moment as people in West Yorkshire read it, e.g. '4 November 2022 at 12:00'."""
+        """A UTC moment in the engine's time zone, as people read it, e.g. '4 November 2022 at 12:00'."""
         moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
         return f"{moment.astimezone(self.tz):%-d %B %Y at %H:%M}"

@@ -6,7 +6,7 @@ import re
 
 from workflows.definition import Definition
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9 ,.'()/&£+_-]")
+_UNSAFE = re.compile(r"[^A-Za-z0-9 ,.'()/&£$€+_-]")
 
 
 def _label(text: str) -> str:

@@ -101,7 +101,7 @@ class Engine:
         if isinstance(value, datetime):
             return _utc(value) + transition.after.offset
         if isinstance(value, date):
-            # Whole days count on the wall clock in West Yorkshire, across clock changes.
+            # Whole days count on the wall clock of the engine's time zone, across clock changes.
             local = datetime.combine(value, time.min, tzinfo=self.tz) + transition.after.offset
             return local.astimezone(UTC)
         raise TypeError(f"{transition.after.field} is not a date or a date-time")

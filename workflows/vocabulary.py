@@ -1,4 +1,4 @@
-"""What a host application registers with the engine: its roles, guards, effects and state tags.
+"""What a host registers with the engine: its roles, guards, effects and state tags.
 
 The engine knows none of these names itself. A definition that names a role, guard (a
 transition's `conditions`), effect or tag that the host did not register is refused when it
@@ -31,7 +31,7 @@ class Vocabulary:
 
     # -- registering -----------------------------------------------------------------------------
     def role(self, name: str, label: str) -> None:
-        """A role transitions may name; `label` finishes "Only … can do this." (e.g. "an officer")."""
+        """A role transitions may name; `label` finishes "Only … can do this." (e.g. "a reviewer")."""
         self._roles[name] = label
 
     def tag(self, name: str, meaning: str) -> None:
