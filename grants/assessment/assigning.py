@@ -201,11 +201,9 @@ def assign(user: Any, round_: Round, assessor_ids: list[int], per_bid: int | Non
             given.add(assessor_id)
         result.created += len(picks)
     result.assessors = len(given)
-    audit.record(
+    audit.record_on(
+        round_,
         actor=user,
-        subject_type="round",
-        subject_id=round_.id,
-        subject_reference=round_.code,
         action="assign_assessors",
         data={
             "assessors": list(order),
@@ -253,11 +251,9 @@ def add_assessor(user: Any, round_: Round, application: Application, assessor_id
     """Give a bid one more assessor (for instance after removing an assignment)."""
     try:
         assessment = _assign_one(user, round_, application, assessor_id)
-        audit.record(
+        audit.record_on(
+            assessment,
             actor=user,
-            subject_type="assessment",
-            subject_id=assessment.id,
-            subject_reference=assessment.reference,
             action="assign",
             data={"assessor_id": assessment.assessor_id},
         )
@@ -278,11 +274,9 @@ def reassign(user: Any, conflicted: Assessment, assessor_id: int | None) -> Asse
     application = conflicted.application
     try:
         new = _assign_one(user, application.round, application, assessor_id)
-        audit.record(
+        audit.record_on(
+            conflicted,
             actor=user,
-            subject_type="assessment",
-            subject_id=conflicted.id,
-            subject_reference=conflicted.reference,
             action="reassign",
             data={
                 "from_assessor_id": conflicted.assessor_id,

@@ -197,11 +197,9 @@ def _name_taken(round_: Round, name: str, other_than: int | None = None) -> bool
 
 
 def _audit(user: Any, round_: Round, action: str, data: dict[str, Any]) -> None:
-    audit.record(
+    audit.record_on(
+        round_,
         actor=user,
-        subject_type="round",
-        subject_id=round_.id,
-        subject_reference=round_.code,
         action=action,
         data=data,
     )

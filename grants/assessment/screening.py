@@ -133,11 +133,9 @@ def save_screening(
     check.notes = answers.notes.strip()
     check.updated_by_id = user.id
     check.updated_at = utcnow()
-    audit.record(
+    audit.record_on(
+        application,
         actor=user,
-        subject_type="application",
-        subject_id=application.id,
-        subject_reference=application.reference,
         action="screen",
         data={"answers": dict(check.answers), "fraud_risk": check.fraud_risk, "notes": check.notes},
     )

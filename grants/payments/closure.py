@@ -129,11 +129,9 @@ def record_recovery(
         recorded_by_id=getattr(user, "id", None),
     )
     db.session.add(recovery)
-    audit.record(
+    audit.record_on(
+        award,
         actor=user,
-        subject_type=award.__audit_type__,
-        subject_id=award.id,
-        subject_reference=award.reference,
         action="recovery_recorded",
         from_state=f"{money(figures.recovered_pence)} recovered",
         to_state=f"{money(figures.recovered_pence + amount)} recovered",
@@ -160,11 +158,9 @@ def close_award(user: Any, award: Award, final_spend_typed: str, reason: str, ex
     assert spend is not None
     before = award.final_spend_pence
     award.final_spend_pence = spend
-    audit.record(
+    audit.record_on(
+        award,
         actor=user,
-        subject_type=award.__audit_type__,
-        subject_id=award.id,
-        subject_reference=award.reference,
         action="final_spend_recorded",
         from_state=None if before is None else money(before),
         to_state=money(spend),
