@@ -23,6 +23,7 @@ from grants.payments.services import (
     parse_date,
     require_officer,
     state_labels,
+    typed_text,
 )
 from grants.workflow import apply_transition, engine
 from workflows import Option
@@ -73,11 +74,9 @@ def _amount(typed: str, noun: str, example: str) -> tuple[int | None, str | None
 
 
 def _reason(reason: str, missing: str, errors: dict[str, str]) -> str:
-    reason = reason.strip()
-    if not reason:
-        errors["reason"] = missing
-    elif len(reason) > REASON_MAX:
-        errors["reason"] = f"The reason must be {REASON_MAX:,} characters or fewer"
+    reason = typed_text(
+        errors, "reason", reason, missing, REASON_MAX, f"The reason must be {REASON_MAX:,} characters or fewer"
+    )
     return reason
 
 
