@@ -10,6 +10,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from grants.cli_options import FORMAT, ROUND
+
 grantflow = AppGroup("grantflow", help="grantflow operations")
 users = AppGroup("users", help="Accounts")
 workflows_group = AppGroup("workflows", help="Workflow definitions")
@@ -19,15 +21,6 @@ grantflow.add_command(users)
 grantflow.add_command(workflows_group)
 grantflow.add_command(reminders)
 grantflow.add_command(outbox)
-
-FORMAT = click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="json: print one JSON object as the last line",
-)
 
 
 def _emit(output_format: str, payload: dict, lines: list[str]) -> None:
@@ -192,7 +185,7 @@ grantflow.add_command(export)
 
 
 @export.command("panel-pack")
-@click.option("--round", "round_code", required=True, help="the round's code, e.g. MSCF-R3")
+@ROUND
 @click.option(
     "-o",
     "--output",

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import click
 
+from grants.cli_options import PROGRAMME
+
 
 @click.command("360giving")
-@click.option("--programme", "programme_code", required=True, help="the programme's code, e.g. MSCF")
+@PROGRAMME
 @click.option(
     "-o",
     "--output",
