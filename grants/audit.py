@@ -56,6 +56,32 @@ class AuditedCase(Protocol):
     def id(self) -> int: ...
 
 
+class ReferencedCase(AuditedCase, Protocol):
+    """A case with the reference people know it by."""
+
+    @property
+    def reference(self) -> str: ...
+
+
+def record_on(subject: ReferencedCase, *, actor: Any, action: str, **details: Any) -> AuditEvent:
+    """Add one audit row about a case: its audit type, id and reference; `details` as for `record`."""
+    return record(
+        actor=actor,
+        subject_type=subject.__audit_type__,
+        subject_id=subject.id,
+        subject_reference=subject.reference,
+        action=action,
+        **details,
+    )
+
+
+def record_on_user(user: Any, *, actor: Any, action: str, **details: Any) -> AuditEvent:
+    """Add one audit row about a person's account (known by their email address)."""
+    return record(
+        actor=actor, subject_type="user", subject_id=user.id, subject_reference=user.email, action=action, **details
+    )
+
+
 def history(subject: AuditedCase) -> list[AuditEvent]:
     """Every audit row of a case, oldest first, with who did it."""
     return list(

@@ -15,6 +15,7 @@ from grants.api.commands import users_token
 from grants.apply.question_set_admin import load_question_set, use_for_round
 from grants.apply.questions import QuestionSetError
 from grants.awards.reminders import send_offer_reminders
+from grants.cli_options import FORMAT, ROUND
 from grants.decisions.panel_pack import write_panel_pack
 from grants.demo import DEMO_PASSWORD, load_demo
 from grants.extensions import db
@@ -38,15 +39,6 @@ grantflow.add_command(users)
 grantflow.add_command(workflows_group)
 grantflow.add_command(reminders)
 grantflow.add_command(outbox)
-
-FORMAT = click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="json: print one JSON object as the last line",
-)
 
 
 def _emit(output_format: str, payload: dict, lines: list[str]) -> None:
@@ -198,7 +190,7 @@ grantflow.add_command(export)
 
 
 @export.command("panel-pack")
-@click.option("--round", "round_code", required=True, help="the round's code, e.g. MSCF-R3")
+@ROUND
 @click.option(
     "-o",
     "--output",

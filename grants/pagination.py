@@ -41,6 +41,14 @@ class Page(Generic[T]):
         return min(self.total, self.page * self.per_page)
 
 
+class Filtering:
+    """Mixed into a list's filters (a dataclass): `any` says whether any filter is set."""
+
+    @property
+    def any(self) -> bool:
+        return any(value not in (None, "") for value in self.__dict__.values())
+
+
 def page_number(args: Mapping[str, str]) -> int:
     """The page asked for in a query string (?page=3); 1 when missing or not a number."""
     try:

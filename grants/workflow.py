@@ -69,11 +69,9 @@ class WorkflowHost:
         subject = event.subject
         if subject.id is None:
             db.session.flush()
-        audit.record(
+        audit.record_on(
+            subject,
             actor=event.user,
-            subject_type=subject.__audit_type__,
-            subject_id=subject.id,
-            subject_reference=subject.reference,
             action=event.transition,
             from_state=event.from_state,
             to_state=event.to_state,

@@ -3,34 +3,25 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSelect, GovSubmitInput, GovTextInput
-from wtforms import EmailField, FileField, SelectField, SubmitField
-from wtforms.validators import Email, InputRequired
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput
+from wtforms import FileField, SubmitField
 
+from grants.form_fields import email, email_input, required, select
 from grants.models.people import ROLE_LABELS, STAFF_ROLES
 
 
 class GrantRoleForm(FlaskForm):
-    email = EmailField(
+    email = email_input(
         "Email address of the person",
-        widget=GovTextInput(),
         description="They must already have a grantflow account",
-        validators=[
-            InputRequired(message="Enter the email address of the person"),
-            Email(message="Enter an email address in the correct format, like name@example.com"),
-        ],
+        validators=email("Enter the email address of the person"),
     )
-    role = SelectField(
+    role = select(
         "Role",
-        widget=GovSelect(),
         choices=[("", "Choose a role")] + [(r, ROLE_LABELS[r]) for r in STAFF_ROLES],
-        validators=[InputRequired(message="Choose a role")],
+        validators=required("Choose a role"),
     )
-    programme = SelectField(
-        "Programme",
-        widget=GovSelect(),
-        validators=[InputRequired(message="Choose a programme, or every programme")],
-    )
+    programme = select("Programme", validators=required("Choose a programme, or every programme"))
     submit = SubmitField("Grant role", widget=GovSubmitInput())
 
 
@@ -44,5 +35,5 @@ class LoadQuestionSetForm(FlaskForm):
         widget=GovFileInput(),
         description="A new form, or a new version of one: give it a name and a version number in the file",
     )
-    round = SelectField("Use it for this round (optional)", widget=GovSelect())
+    round = select("Use it for this round (optional)")
     submit = SubmitField("Load question set", widget=GovSubmitInput())

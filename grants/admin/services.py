@@ -70,11 +70,9 @@ def grant_role(admin: Any, email: str, role: str, programme: str) -> RoleGrant:
     grant = RoleGrant(user_id=user.id, role=role, programme_id=programme_id, granted_by_id=admin.id)
     db.session.add(grant)
     db.session.flush()
-    audit.record(
+    audit.record_on_user(
+        user,
         actor=admin,
-        subject_type="user",
-        subject_id=user.id,
-        subject_reference=user.email,
         action="grant_role",
         data={"role": role, "programme_id": programme_id},
     )
@@ -86,11 +84,9 @@ def revoke_role(admin: Any, grant_id: int) -> RoleGrant | None:
     grant = db.session.get(RoleGrant, grant_id)
     if grant is None:
         return None
-    audit.record(
+    audit.record_on_user(
+        grant.user,
         actor=admin,
-        subject_type="user",
-        subject_id=grant.user_id,
-        subject_reference=grant.user.email,
         action="revoke_role",
         data={"role": grant.role, "programme_id": grant.programme_id},
     )

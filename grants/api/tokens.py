@@ -114,11 +114,9 @@ def issue_token(
     )
     db.session.add(token)
     db.session.flush()
-    audit.record(
+    audit.record_on_user(
+        user,
         actor=issued_by,
-        subject_type="user",
-        subject_id=user.id,
-        subject_reference=user.email,
         action="issue_api_token",
         data={
             "token_id": token.id,
@@ -188,11 +186,9 @@ def revoke_token(admin: User, token_id: int, now: datetime | None = None) -> tup
     )
     changed = cast(CursorResult[Any], result).rowcount
     if changed:
-        audit.record(
+        audit.record_on_user(
+            token.user,
             actor=admin,
-            subject_type="user",
-            subject_id=token.user_id,
-            subject_reference=token.user.email,
             action="revoke_api_token",
             data={"token_id": token.id, "prefix": token.prefix, "name": token.name, "role": token.role},
             at=now,

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
-from wtforms import SelectField, StringField
-from wtforms.validators import Length, Optional, StopValidation
+from govuk_frontend_wtf.wtforms_widgets import GovTextInput
+from wtforms import StringField
+from wtforms.validators import Optional, StopValidation
 
 from grants.applications.services import Choices, Filters
+from grants.form_fields import optional, select, text_input
 from grants.formatting import pence_from_pounds
 
 
@@ -38,15 +39,13 @@ class ApplicationFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a search: it changes nothing
 
-    state = SelectField("State", widget=GovSelect(), validate_choice=False)
-    district = SelectField("District", widget=GovSelect(), validate_choice=False)
-    area_of_focus = SelectField("Area of focus", widget=GovSelect(), validate_choice=False)
+    state = select("State", validate_choice=False)
+    district = select("District", validate_choice=False)
+    area_of_focus = select("Area of focus", validate_choice=False)
     amount_from = PoundsField("From", widget=GovTextInput(), validators=[Optional()])
     amount_to = PoundsField("To", widget=GovTextInput(), validators=[Optional()])
-    organisation = StringField(
-        "Organisation name contains",
-        widget=GovTextInput(),
-        validators=[Optional(), Length(max=200, message="Organisation name must be 200 characters or fewer")],
+    organisation = text_input(
+        "Organisation name contains", validators=optional(200, "Organisation name must be 200 characters or fewer")
     )
 
     def set_choices(self, choices: Choices) -> None:

@@ -21,7 +21,7 @@ from grants.errors import NotFound
 from grants.extensions import db
 from grants.formatting import LONDON, pounds_text
 from grants.models import Application, ApplicationTerm, Organisation, Round, Term
-from grants.pagination import Page, paginate
+from grants.pagination import Filtering, Page, paginate
 from grants.workflow import engine
 
 OFFICER_ROLES = frozenset({"officer", "admin"})
@@ -46,17 +46,13 @@ CSV_HEADER = [
 
 
 @dataclass(frozen=True)
-class Filters:
+class Filters(Filtering):
     state: str | None = None  # None: every application that has been submitted
     district: str | None = None  # a Term code
     area_of_focus: str | None = None  # a Term code
     amount_from_pence: int | None = None
     amount_to_pence: int | None = None
     organisation: str | None = None  # part of the organisation's name, any case
-
-    @property
-    def any(self) -> bool:
-        return any(value not in (None, "") for value in self.__dict__.values())
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import Field, StringField
 from wtforms.validators import StopValidation
 
@@ -138,3 +139,8 @@ class DayMonthYearField(Field):
             raise StopValidation(f"{_capital(self.noun)} must include a {' and '.join(missing)}")
         if self.data is None:
             raise StopValidation(f"{_capital(self.noun)} must be a real date")
+
+
+def date_input(label: str, **kwargs: Any) -> DayMonthYearField:
+    """A GOV.UK date input (day, month and year boxes)."""
+    return DayMonthYearField(label, widget=GovDateInput(), **kwargs)

@@ -3,26 +3,23 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import HiddenField, RadioField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from wtforms import HiddenField, SubmitField
+from wtforms.validators import InputRequired
 
-from grants.apply.fields import DayMonthYearField, MoneyField
+from grants.apply.fields import MoneyField, date_input
+from grants.form_fields import radios, required, text_area
 
 
 class EligibilityForm(FlaskForm):
-    organisation = RadioField(
-        "Which organisation is applying?",
-        widget=GovRadioInput(),
-        coerce=int,
-        validators=[InputRequired(message="Select the organisation that is applying")],
+    organisation = radios(
+        "Which organisation is applying?", coerce=int, validators=required("Select the organisation that is applying")
     )
-    in_west_yorkshire = RadioField(
+    in_west_yorkshire = radios(
         "Will the project take place in West Yorkshire?",
-        widget=GovRadioInput(),
         description="Bradford, Calderdale, Kirklees, Leeds or Wakefield",
         choices=[("yes", "Yes"), ("no", "No")],
-        validators=[InputRequired(message="Select yes if the project will take place in West Yorkshire")],
+        validators=required("Select yes if the project will take place in West Yorkshire"),
     )
     amount = MoneyField(
         "How much will you ask for?",
@@ -31,11 +28,10 @@ class EligibilityForm(FlaskForm):
         minimum=1,
         validators=[InputRequired(message="Enter how much you will ask for")],
     )
-    ends_on = DayMonthYearField(
+    ends_on = date_input(
         "When will the project end?",
-        widget=GovDateInput(),
         description="For example, 31 3 2024",
-        validators=[InputRequired(message="Enter the date the project will end")],
+        validators=required("Enter the date the project will end"),
     )
     submit = SubmitField("Check eligibility", widget=GovSubmitInput())
 
@@ -52,25 +48,21 @@ class SubmitApplicationForm(FlaskForm):
 
 class ProvideInformationForm(FlaskForm):
     version_id = HiddenField()
-    answer = TextAreaField(
+    answer = text_area(
         "Your answer",
-        widget=GovTextArea(),
-        validators=[
-            InputRequired(message="Enter your answer to the officer's question"),
-            Length(max=5000, message="Your answer must be 5,000 characters or fewer"),
-        ],
+        validators=required(
+            "Enter your answer to the officer's question", 5000, "Your answer must be 5,000 characters or fewer"
+        ),
     )
     submit = SubmitField("Send your answer", widget=GovSubmitInput())
 
 
 class WithdrawForm(FlaskForm):
     version_id = HiddenField()
-    reason = TextAreaField(
+    reason = text_area(
         "Why are you withdrawing this application?",
-        widget=GovTextArea(),
-        validators=[
-            InputRequired(message="Enter why you are withdrawing the application"),
-            Length(max=2000, message="The reason must be 2,000 characters or fewer"),
-        ],
+        validators=required(
+            "Enter why you are withdrawing the application", 2000, "The reason must be 2,000 characters or fewer"
+        ),
     )
     submit = SubmitField("Withdraw application", widget=GovSubmitInput())

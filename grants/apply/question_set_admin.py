@@ -61,11 +61,9 @@ def use_for_round(round_code: str, question_set: QuestionSet, user: Any = None) 
     before = round_.question_set_id
     round_.question_set_id = question_set.id
     db.session.flush()
-    audit.record(
+    audit.record_on(
+        round_,
         actor=user,
-        subject_type="round",
-        subject_id=round_.id,
-        subject_reference=round_.code,
         action="set_question_set",
         data={"from": before, "to": question_set.id},
     )

@@ -255,11 +255,9 @@ def _store_document(
     )
     db.session.add(document)
     db.session.flush()
-    audit.record(
+    audit.record_on(
+        application,
         actor=user,
-        subject_type="application",
-        subject_id=application.id,
-        subject_reference=application.reference,
         action="upload_document",
         data={"question": question.key, "file": document.original_name, "sha256": document.sha256},
     )
@@ -268,11 +266,9 @@ def _store_document(
 
 
 def _delete_document(user: Any, application: Application, document: Document) -> None:
-    audit.record(
+    audit.record_on(
+        application,
         actor=user,
-        subject_type="application",
-        subject_id=application.id,
-        subject_reference=application.reference,
         action="remove_document",
         data={"question": document.question_key, "file": document.original_name},
     )

@@ -21,10 +21,10 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
 from grants import access, audit
-from grants.assessment.services import ACTIVE_ASSESSMENT_STATES, state_labels
+from grants.assessment.services import ACTIVE_ASSESSMENT_STATES
+from grants.errors import FieldErrors
 from grants.extensions import db
 from grants.models import Application, Assessment, AuditEvent, RoleGrant, Round, User
 from grants.models.base import utcnow
@@ -35,12 +35,8 @@ ASSIGNABLE_BID_STATES = ("eligible", "in_assessment")
 MAX_PER_BID = 10
 
 
-class AssignInvalid(Exception):
+class AssignInvalid(FieldErrors):
     """The request cannot be carried out as asked; `errors` names the field and says why."""
-
-    def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        super().__init__("; ".join(errors.values()))
 
 
 @dataclass(frozen=True)
@@ -52,7 +48,7 @@ class Assessor:
 
 
 # -- who can assess ----------------------------------------------------------------------------
-def _pool_users(round_: Round) -> list[User]:
+def pool_users(round_: Round) -> list[User]:
     granted = select(RoleGrant.user_id).where(
         RoleGrant.role == "assessor",
         or_(RoleGrant.programme_id == round_.programme_id, RoleGrant.programme_id.is_(None)),
@@ -62,7 +58,7 @@ def _pool_users(round_: Round) -> list[User]:
     )
 
 
-def _round_bids(round_: Round) -> Any:
+def round_bids(round_: Round) -> Any:
     return select(Application.id).where(Application.round_id == round_.id)
 
 
@@ -70,7 +66,7 @@ def _loads(round_: Round) -> dict[int, int]:
     return dict(
         db.session.execute(
             select(Assessment.assessor_id, func.count())
-            .where(Assessment.application_id.in_(_round_bids(round_)))
+            .where(Assessment.application_id.in_(round_bids(round_)))
             .where(Assessment.state.in_(ACTIVE_ASSESSMENT_STATES))
             .group_by(Assessment.assessor_id)
         ).all()
@@ -80,7 +76,7 @@ def _loads(round_: Round) -> dict[int, int]:
 def assessor_pool(round_: Round) -> list[Assessor]:
     """Everyone who may assess this round's bids, with how many they hold now, by name."""
     loads = _loads(round_)
-    return [Assessor(id=u.id, name=u.name, email=u.email, load=loads.get(u.id, 0)) for u in _pool_users(round_)]
+    return [Assessor(id=u.id, name=u.name, email=u.email, load=loads.get(u.id, 0)) for u in pool_users(round_)]
 
 
 def _taken(application_ids: Any) -> dict[int, dict[int, str]]:
@@ -201,11 +197,9 @@ def assign(user: Any, round_: Round, assessor_ids: list[int], per_bid: int | Non
             given.add(assessor_id)
         result.created += len(picks)
     result.assessors = len(given)
-    audit.record(
+    audit.record_on(
+        round_,
         actor=user,
-        subject_type="round",
-        subject_id=round_.id,
-        subject_reference=round_.code,
         action="assign_assessors",
         data={
             "assessors": list(order),
@@ -253,11 +247,9 @@ def add_assessor(user: Any, round_: Round, application: Application, assessor_id
     """Give a bid one more assessor (for instance after removing an assignment)."""
     try:
         assessment = _assign_one(user, round_, application, assessor_id)
-        audit.record(
+        audit.record_on(
+            assessment,
             actor=user,
-            subject_type="assessment",
-            subject_id=assessment.id,
-            subject_reference=assessment.reference,
             action="assign",
             data={"assessor_id": assessment.assessor_id},
         )
@@ -267,22 +259,34 @@ def add_assessor(user: Any, round_: Round, application: Application, assessor_id
     return assessment
 
 
+def reassigned_to(assessment_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Where each of these conflicted assessments was reassigned to, and when (from the audit log)."""
+    if not assessment_ids:
+        return {}
+    rows = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.subject_type == "assessment",
+            AuditEvent.subject_id.in_(assessment_ids),
+            AuditEvent.action == "reassign",
+        )
+    )
+    return {row.subject_id: dict(row.data or {}, at=row.occurred_at) for row in rows}
+
+
 def reassign(user: Any, conflicted: Assessment, assessor_id: int | None) -> Assessment:
     """Give a bid whose assessor declared a conflict to another assessor; audited on the conflicted one."""
     if conflicted.state != "conflicted":
         raise AssignInvalid({"assessor": "Only an assessment with a declared conflict is reassigned here"})
     # Two officers reassigning the same conflict at once: the second waits here, then finds it done.
     db.session.execute(select(Assessment.id).where(Assessment.id == conflicted.id).with_for_update())
-    if _reassigned_to([conflicted.id]).get(conflicted.id):
+    if reassigned_to([conflicted.id]).get(conflicted.id):
         raise AssignInvalid({"assessor": "This bid has already been reassigned"})
     application = conflicted.application
     try:
         new = _assign_one(user, application.round, application, assessor_id)
-        audit.record(
+        audit.record_on(
+            conflicted,
             actor=user,
-            subject_type="assessment",
-            subject_id=conflicted.id,
-            subject_reference=conflicted.reference,
             action="reassign",
             data={
                 "from_assessor_id": conflicted.assessor_id,
@@ -300,112 +304,3 @@ def remove_assignment(user: Any, assessment: Assessment, reason: str | None, exp
     """Take a bid away from an assessor (workflow 'remove', reason required)."""
     apply_transition(assessment, "remove", user, reason, expected_version=expected_version)
     return f"{assessment.assessor.name} no longer assesses {assessment.application.reference}."
-
-
-# -- reading -------------------------------------------------------------------------------------
-def _reassigned_to(assessment_ids: list[int]) -> dict[int, dict[str, Any]]:
-    if not assessment_ids:
-        return {}
-    rows = db.session.scalars(
-        select(AuditEvent).where(
-            AuditEvent.subject_type == "assessment",
-            AuditEvent.subject_id.in_(assessment_ids),
-            AuditEvent.action == "reassign",
-        )
-    )
-    return {row.subject_id: dict(row.data or {}, at=row.occurred_at) for row in rows}
-
-
-@dataclass(frozen=True)
-class ConflictRow:
-    assessment_id: int
-    application_id: int
-    reference: str
-    project_title: str
-    assessor: str
-    details: str
-    declared_at: datetime
-    reassigned_to: str | None
-    reassigned_at: datetime | None
-    choices: list[Assessor]
-
-
-def conflict_register(round_: Round) -> list[ConflictRow]:
-    """Every declared conflict in the round, newest first, with who could take the bid instead."""
-    conflicted = list(
-        db.session.scalars(
-            select(Assessment)
-            .options(joinedload(Assessment.assessor))
-            .where(Assessment.application_id.in_(_round_bids(round_)), Assessment.state == "conflicted")
-            .order_by(Assessment.state_changed_at.desc(), Assessment.id.desc())
-        ).unique()
-    )
-    ids = [a.id for a in conflicted]
-    reasons: dict[int, str] = {}
-    if ids:
-        for subject_id, reason in db.session.execute(
-            select(AuditEvent.subject_id, AuditEvent.reason)
-            .where(
-                AuditEvent.subject_type == "assessment",
-                AuditEvent.subject_id.in_(ids),
-                AuditEvent.action == "declare_conflict",
-            )
-            .order_by(AuditEvent.id)
-        ):
-            reasons[subject_id] = reason or ""
-    reassigned = _reassigned_to(ids)
-    names = {u.id: u.name for u in _pool_users(round_)}
-    choices = choices_for(round_, sorted({a.application_id for a in conflicted}))
-    rows = []
-    for a in conflicted:
-        moved = reassigned.get(a.id)
-        rows.append(
-            ConflictRow(
-                assessment_id=a.id,
-                application_id=a.application_id,
-                reference=a.application.reference,
-                project_title=a.application.project_title,
-                assessor=a.assessor.name,
-                details=a.conflict_details or reasons.get(a.id, ""),
-                declared_at=a.state_changed_at,
-                reassigned_to=names.get(moved["to_assessor_id"], "another assessor") if moved else None,
-                reassigned_at=moved["at"] if moved else None,
-                choices=choices.get(a.application_id, []),
-            )
-        )
-    return rows
-
-
-@dataclass(frozen=True)
-class BidAssessment:
-    id: int
-    assessor: str
-    state: str  # the workflow state's name
-    state_label: str
-    assigned_at: datetime
-    submitted_at: datetime | None
-    version_id: int
-    removable: bool
-
-
-def assessments_of(application: Application) -> list[BidAssessment]:
-    found = db.session.scalars(
-        select(Assessment)
-        .options(joinedload(Assessment.assessor))
-        .where(Assessment.application_id == application.id)
-        .order_by(Assessment.assigned_at, Assessment.id)
-    ).unique()
-    labels = state_labels("assessment")
-    return [
-        BidAssessment(
-            id=a.id,
-            assessor=a.assessor.name,
-            state=a.state,
-            state_label=labels.get(a.state, a.state),
-            assigned_at=a.assigned_at,
-            submitted_at=a.submitted_at,
-            version_id=a.version_id,
-            removable=a.state in ("assigned", "scoring"),
-        )
-        for a in found
-    ]

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from grants import audit
 from grants.assessment.services import NotFound, scoring_begun
+from grants.errors import FieldErrors
 from grants.extensions import db
 from grants.models import Criterion, Round
 
@@ -32,10 +33,8 @@ class CriteriaFixed(Exception):
         super().__init__(SCORING_BEGUN)
 
 
-class CriterionInvalid(Exception):
-    def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        super().__init__("; ".join(errors.values()))
+class CriterionInvalid(FieldErrors):
+    """A criterion as typed cannot be saved; `errors` names each field and says why."""
 
 
 @dataclass(frozen=True)
@@ -197,11 +196,9 @@ def _name_taken(round_: Round, name: str, other_than: int | None = None) -> bool
 
 
 def _audit(user: Any, round_: Round, action: str, data: dict[str, Any]) -> None:
-    audit.record(
+    audit.record_on(
+        round_,
         actor=user,
-        subject_type="round",
-        subject_id=round_.id,
-        subject_reference=round_.code,
         action=action,
         data=data,
     )

@@ -8,15 +8,13 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
-    GovRadioInput,
     GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
 )
-from wtforms import BooleanField, HiddenField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from grants.assessment.screening import ANSWERS, FRAUD_RISKS, SCREENING_ITEMS, Answers
+from grants.form_fields import radios, text_area, text_input
 
 
 def _number(text: str | None) -> int | None:
@@ -26,24 +24,21 @@ def _number(text: str | None) -> int | None:
 
 # Made before the form's own fields so that they come first (in the error summary, too).
 _ITEM_FIELDS = {
-    key: RadioField(label, widget=GovRadioInput(), choices=list(ANSWERS.items()), validate_choice=False)
-    for key, label in SCREENING_ITEMS.items()
+    key: radios(label, choices=list(ANSWERS.items()), validate_choice=False) for key, label in SCREENING_ITEMS.items()
 }
 
 
 class ScreeningForm(FlaskForm):
     """The checklist: one pass / fail / not applicable question per item (added below), fraud risk, notes."""
 
-    fraud_risk = RadioField(
+    fraud_risk = radios(
         "Fraud risk",
-        widget=GovRadioInput(),
         choices=list(FRAUD_RISKS.items()),
         validate_choice=False,
         description="Your rating of the risk of fraud with this organisation and bid",
     )
-    notes = TextAreaField(
+    notes = text_area(
         "Notes (optional)",
-        widget=GovTextArea(),
         description="What you checked and found, for the panel and for anyone who screens it after you",
     )
     version_id = HiddenField()
@@ -84,28 +79,23 @@ class StepForm(FlaskForm):
 
 
 class CriterionForm(FlaskForm):
-    name = StringField("Name", widget=GovTextInput(), description="For example, Need and evidence")
-    guidance = TextAreaField(
-        "Guidance (optional)",
-        widget=GovTextArea(),
-        description="What assessors look for. Applicants see it too, in the round's guidance",
+    name = text_input("Name", description="For example, Need and evidence")
+    guidance = text_area(
+        "Guidance (optional)", description="What assessors look for. Applicants see it too, in the round's guidance"
     )
-    scale_min = StringField("Lowest score", widget=GovTextInput(), default="0")
-    scale_max = StringField("Highest score", widget=GovTextInput(), default="5")
-    descriptors = TextAreaField(
+    scale_min = text_input("Lowest score", default="0")
+    scale_max = text_input("Highest score", default="5")
+    descriptors = text_area(
         "What each score means (optional)",
-        widget=GovTextArea(),
         description="One score per line: the score, a colon, then what it means. For example, 5: Strong",
     )
-    weight = StringField(
+    weight = text_input(
         "Weight",
-        widget=GovTextInput(),
         default="1",
         description="How much this criterion counts towards the weighted total. For example, 1 or 1.5",
     )
-    minimum_score = StringField(
+    minimum_score = text_input(
         "Minimum score (optional)",
-        widget=GovTextInput(),
         description="A bid scoring below this on average cannot be recommended. Leave empty for no minimum",
     )
     comment_required = BooleanField(
@@ -136,9 +126,7 @@ class AssignForm(FlaskForm):
         validate_choice=False,
         description="Bids are shared between the assessors you choose, so each has about the same number",
     )
-    per_bid = StringField(
-        "Assessors per bid", widget=GovTextInput(), description="How many different assessors score each bid"
-    )
+    per_bid = text_input("Assessors per bid", description="How many different assessors score each bid")
     submit = SubmitField("Assign assessors", widget=GovSubmitInput())
 
     def per_bid_number(self) -> int | None:

@@ -21,6 +21,7 @@ from grants import access, audit
 from grants.apply.services import NoQuestionSet as NoForm
 from grants.apply.services import answers_summary, definition_for
 from grants.assessment.services import state_labels
+from grants.errors import FieldErrors
 from grants.extensions import db
 from grants.models import Application, Document, Round, ScreeningCheck
 from grants.models.assessments import FRAUD_RISKS, SCREENING_ITEMS
@@ -52,10 +53,8 @@ class ScreeningConflict(Exception):
         super().__init__("Someone else saved this checklist while you were editing it")
 
 
-class ScreeningInvalid(Exception):
-    def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        super().__init__("; ".join(errors.values()))
+class ScreeningInvalid(FieldErrors):
+    """The screening answers as typed cannot be saved; `errors` names each field and says why."""
 
 
 class UnknownStep(Exception):
@@ -133,11 +132,9 @@ def save_screening(
     check.notes = answers.notes.strip()
     check.updated_by_id = user.id
     check.updated_at = utcnow()
-    audit.record(
+    audit.record_on(
+        application,
         actor=user,
-        subject_type="application",
-        subject_id=application.id,
-        subject_reference=application.reference,
         action="screen",
         data={"answers": dict(check.answers), "fraud_risk": check.fraud_risk, "notes": check.notes},
     )

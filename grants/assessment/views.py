@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from grants.assessment import assigning, criteria, screening, services
+from grants.assessment import assigning, assignments, criteria, screening, services
 from grants.assessment.forms import (
     AssignForm,
     ChooseAssessorForm,
@@ -296,7 +296,7 @@ def _render_conflicts(round_: Any, *, errors: dict[int, str] | None = None, stat
     return render_template(
         "assessment/conflicts.html",
         round=round_,
-        rows=assigning.conflict_register(round_),
+        rows=assignments.conflict_register(round_),
         form=ChooseAssessorForm(formdata=None),
         errors=errors or {},
     ), status
@@ -332,7 +332,7 @@ def _render_assessments(
         "assessment/assessments.html",
         application=application,
         round=round_,
-        assessments=assigning.assessments_of(application),
+        assessments=assignments.assessments_of(application),
         choices=assigning.choices_for(round_, [application.id])[application.id],
         can_add=application.state in assigning.ASSIGNABLE_BID_STATES,
         form=RemoveAssignmentForm(formdata=None),

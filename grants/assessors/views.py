@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from grants.assessors import forms, services
+from grants.assessors import forms, services, worklist
 from grants.assessors.forms import DeclarationForm, ScoringForm
 from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
@@ -34,7 +34,7 @@ def _assessment(assessment_id: int) -> Any:
 @bp.route("/")
 @staff(ASSESSOR)
 def index() -> ResponseReturnValue:
-    listing = services.list_assessments(signed_in_user(), page_number(request.args), current_app.config["PAGE_SIZE"])
+    listing = worklist.list_assessments(signed_in_user(), page_number(request.args), current_app.config["PAGE_SIZE"])
     return render_template("assessors/index.html", listing=listing)
 
 

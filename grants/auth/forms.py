@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import EmailField, PasswordField, StringField, SubmitField
-from wtforms.validators import Email, EqualTo, InputRequired, Length
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput
+from wtforms import PasswordField, SubmitField
+from wtforms.validators import EqualTo, InputRequired, Length
+
+from grants.form_fields import email, email_input, required, text_input
 
 MIN_PASSWORD = 12
 
 
 class SignInForm(FlaskForm):
-    email = EmailField(
-        "Email address",
-        widget=GovTextInput(),
-        validators=[InputRequired(message="Enter your email address")],
-    )
+    email = email_input("Email address", validators=required("Enter your email address"))
     password = PasswordField(
         "Password", widget=GovPasswordInput(), validators=[InputRequired(message="Enter your password")]
     )
@@ -47,22 +45,13 @@ def _confirm() -> PasswordField:
 
 
 class RegisterForm(FlaskForm):
-    name = StringField(
-        "Full name",
-        widget=GovTextInput(),
-        validators=[
-            InputRequired(message="Enter your full name"),
-            Length(max=200, message="Name must be 200 characters or fewer"),
-        ],
+    name = text_input(
+        "Full name", validators=required("Enter your full name", 200, "Name must be 200 characters or fewer")
     )
-    email = EmailField(
+    email = email_input(
         "Email address",
-        widget=GovTextInput(),
         description="We will use this to send you updates about your applications",
-        validators=[
-            InputRequired(message="Enter your email address"),
-            Email(message="Enter an email address in the correct format, like name@example.com"),
-        ],
+        validators=email("Enter your email address"),
     )
     password = _new_password()
     confirm = _confirm()
@@ -70,14 +59,7 @@ class RegisterForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(
-        "Email address",
-        widget=GovTextInput(),
-        validators=[
-            InputRequired(message="Enter your email address"),
-            Email(message="Enter an email address in the correct format, like name@example.com"),
-        ],
-    )
+    email = email_input("Email address", validators=email("Enter your email address"))
     submit = SubmitField("Send reset link", widget=GovSubmitInput())
 
 

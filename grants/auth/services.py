@@ -61,7 +61,7 @@ def register(name: str, email: str, password: str) -> User:
         raise EmailTaken(email)
     user = create_user(name, email, password)
     db.session.flush()
-    audit.record(actor=user, subject_type="user", subject_id=user.id, subject_reference=user.email, action="register")
+    audit.record_on_user(user, actor=user, action="register")
     db.session.commit()
     return user
 
@@ -112,8 +112,6 @@ def user_for_token(token: str) -> User:
 def reset_password(token: str, password: str) -> User:
     user = user_for_token(token)
     user.password_hash = hash_password(password)
-    audit.record(
-        actor=user, subject_type="user", subject_id=user.id, subject_reference=user.email, action="reset_password"
-    )
+    audit.record_on_user(user, actor=user, action="reset_password")
     db.session.commit()
     return user

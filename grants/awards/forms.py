@@ -6,14 +6,15 @@ from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovDateInput, GovSelect, GovTextArea, GovTextInput
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput
+from wtforms import BooleanField, HiddenField
+from wtforms.validators import Length, ValidationError
 
-from grants.apply.fields import DayMonthYearField
+from grants.apply.fields import date_input
 from grants.awards.acceptance import MAX_REASON, MAX_TEXT, signed_on_problem
 from grants.awards.listing import Choices, Filters
 from grants.awards.offers import MAX_CONDITIONS, MAX_TERMS
+from grants.form_fields import optional, required, select, text_area, text_input
 
 DATE_FIELDS = ("respond_by", "signed_on")
 
@@ -46,27 +47,18 @@ def show_errors(form: FlaskForm, errors: dict[str, str]) -> None:
 
 
 class OfferForm(FlaskForm):
-    offer_conditions = TextAreaField(
+    offer_conditions = text_area(
         "Conditions of the grant",
-        widget=GovTextArea(),
         description="From the decision. The grantee must meet these, for example before the first payment",
-        validators=[
-            Optional(),
-            Length(max=MAX_CONDITIONS, message=f"The conditions must be {MAX_CONDITIONS:,} characters or fewer"),
-        ],
+        validators=optional(MAX_CONDITIONS, f"The conditions must be {MAX_CONDITIONS:,} characters or fewer"),
     )
-    agreement_terms = TextAreaField(
+    agreement_terms = text_area(
         "Grant agreement terms",
-        widget=GovTextArea(),
         description="The standard terms of the grant agreement the grantee signs. Change them only if you must",
-        validators=[
-            Optional(),
-            Length(max=MAX_TERMS, message=f"The grant agreement terms must be {MAX_TERMS:,} characters or fewer"),
-        ],
+        validators=optional(MAX_TERMS, f"The grant agreement terms must be {MAX_TERMS:,} characters or fewer"),
     )
-    respond_by = DayMonthYearField(
+    respond_by = date_input(
         "Reply by",
-        widget=GovDateInput(),
         noun="the date to reply by",
         description="The date the grantee must accept or decline the offer by. For example, 27 3 2026",
     )
@@ -74,26 +66,22 @@ class OfferForm(FlaskForm):
 
 
 class AcceptForm(FlaskForm):
-    signatory_name = StringField(
+    signatory_name = text_input(
         "Full name of the person signing",
-        widget=GovTextInput(),
-        validators=[
-            InputRequired(message="Enter the full name of the person signing"),
-            Length(max=MAX_TEXT, message=f"The name must be {MAX_TEXT} characters or fewer"),
-        ],
+        validators=required(
+            "Enter the full name of the person signing", MAX_TEXT, f"The name must be {MAX_TEXT} characters or fewer"
+        ),
     )
-    signatory_position = StringField(
+    signatory_position = text_input(
         "Their position in the organisation",
-        widget=GovTextInput(),
         description="For example, Chair of Trustees or Chief Executive",
         validators=[Length(max=MAX_TEXT, message=f"The position must be {MAX_TEXT} characters or fewer")],
     )
-    signed_on = DayMonthYearField(
+    signed_on = date_input(
         "Date signed",
-        widget=GovDateInput(),
         noun="the date signed",
         description="For example, 27 3 2026",
-        validators=[InputRequired(message="Enter the date the agreement was signed")],
+        validators=required("Enter the date the agreement was signed"),
     )
     declaration = BooleanField("I confirm", widget=GovCheckboxInput())
     version_id = HiddenField()
@@ -135,14 +123,14 @@ class AcceptForm(FlaskForm):
 
 
 class DeclineForm(FlaskForm):
-    reason = TextAreaField(
+    reason = text_area(
         "Why are you declining the offer?",
-        widget=GovTextArea(),
         description="The grants team reads this. It helps them offer the money to another project",
-        validators=[
-            InputRequired(message="Enter why you are declining the offer"),
-            Length(max=MAX_REASON, message=f"The reason must be {MAX_REASON:,} characters or fewer"),
-        ],
+        validators=required(
+            "Enter why you are declining the offer",
+            MAX_REASON,
+            f"The reason must be {MAX_REASON:,} characters or fewer",
+        ),
     )
     version_id = HiddenField()
 
@@ -155,9 +143,9 @@ class AwardFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a search: it changes nothing
 
-    programme = SelectField("Programme", widget=GovSelect(), validate_choice=False)
-    state = SelectField("State", widget=GovSelect(), validate_choice=False)
-    round = SelectField("Round", widget=GovSelect(), validate_choice=False)
+    programme = select("Programme", validate_choice=False)
+    state = select("State", validate_choice=False)
+    round = select("Round", validate_choice=False)
 
     def set_choices(self, choices: Choices) -> None:
         self.programme.choices = [("", "All your programmes")] + choices.programmes

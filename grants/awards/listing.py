@@ -17,18 +17,14 @@ from grants import access
 from grants.awards.services import VIEW_ROLES, state_labels, stream_labels
 from grants.extensions import db
 from grants.models import Application, Award, Programme, Round
-from grants.pagination import Page, paginate
+from grants.pagination import Filtering, Page, paginate
 
 
 @dataclass(frozen=True)
-class Filters:
+class Filters(Filtering):
     programme: str | None = None  # a programme code
     state: str | None = None
     round: str | None = None  # a round code
-
-    @property
-    def any(self) -> bool:
-        return any(value not in (None, "") for value in self.__dict__.values())
 
 
 @dataclass(frozen=True)

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovTextArea
-from wtforms import HiddenField, IntegerField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import HiddenField, IntegerField
+from wtforms.validators import InputRequired
+
+from grants.form_fields import optional, text_area
 
 
 class TransitionForm(FlaskForm):
     version_id = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
-    reason = TextAreaField(
-        "Reason",
-        widget=GovTextArea(),
-        validators=[Optional(), Length(max=5000, message="Reason must be 5,000 characters or fewer")],
-    )
+    reason = text_area("Reason", validators=optional(5000, "Reason must be 5,000 characters or fewer"))

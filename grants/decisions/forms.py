@@ -7,11 +7,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovTextArea, GovTextInput
-from wtforms import HiddenField, StringField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovTextInput
+from wtforms import HiddenField, StringField
 from wtforms.validators import Length, Optional, StopValidation
 
 from grants.applications.forms import PoundsField
+from grants.form_fields import text_area
 
 _SCORE = re.compile(r"^\d{1,6}(\.\d{1,2})?$")
 TEXT = [Optional(), Length(max=5000, message="This must be 5,000 characters or fewer")]
@@ -55,9 +56,8 @@ class ModerationForm(FlaskForm):
         widget=GovTextInput(),
         description="The panel's weighted score for this bid, with up to 2 decimal places",
     )
-    reason = TextAreaField(
+    reason = text_area(
         "Reason for the moderated score",
-        widget=GovTextArea(),
         description="For example, what the panel discussed and why it settled on this score",
         validators=TEXT,
     )
@@ -70,21 +70,18 @@ class RecommendationForm(FlaskForm):
         widget=GovTextInput(),
         description="In pounds, for example 7500 or 7,500.50. No more than was asked for",
     )
-    amount_reason = TextAreaField(
+    amount_reason = text_area(
         "Reason for recommending less than was asked for",
-        widget=GovTextArea(),
         description="Needed only when the amount is less than was asked for",
         validators=TEXT,
     )
-    feedback = TextAreaField(
+    feedback = text_area(
         "Feedback for the applicant",
-        widget=GovTextArea(),
         description="The applicant reads this in the email that tells them the decision",
         validators=TEXT,
     )
-    conditions = TextAreaField(
+    conditions = text_area(
         "Conditions the panel proposes (optional)",
-        widget=GovTextArea(),
         description="For example, a safeguarding policy to be updated before the first payment",
         validators=TEXT,
     )
@@ -93,22 +90,20 @@ class RecommendationForm(FlaskForm):
 
 class MarkForm(FlaskForm):
     decision = HiddenField()
-    reason = TextAreaField("Reason", widget=GovTextArea(), validators=TEXT)
+    reason = text_area("Reason", validators=TEXT)
     version_id = HiddenField()
 
 
 class DecisionForm(FlaskForm):
     """Approve or reject the chosen bids (checkboxes named application_ids), or one bid by its button."""
 
-    reason = TextAreaField(
+    reason = text_area(
         "Reason for rejecting",
-        widget=GovTextArea(),
         description="Needed to reject. The applicant reads this, with the panel's feedback",
         validators=TEXT,
     )
-    conditions = TextAreaField(
+    conditions = text_area(
         "Conditions of approval (optional)",
-        widget=GovTextArea(),
         description="Added to the panel's conditions for every bid you approve now",
         validators=TEXT,
     )

@@ -181,11 +181,9 @@ def moderate(
     current.moderation_reason = reason
     current.updated_by_id = user.id
     current.updated_at = utcnow()
-    audit.record(
+    audit.record_on(
+        application,
         actor=user,
-        subject_type="application",
-        subject_id=application.id,
-        subject_reference=application.reference,
         action="moderate",
         reason=reason,
         data={

@@ -89,11 +89,9 @@ def save(application: Application, user: Any, values: Values, expected_version: 
     for name, value in checked.items():
         setattr(current, name, value)
     if changed:  # money and what the applicant will read: audited, from and to
-        audit.record(
+        audit.record_on(
+            application,
             actor=user,
-            subject_type="application",
-            subject_id=application.id,
-            subject_reference=application.reference,
             action="recommendation",
             reason=checked["amount_reason"],
             data={

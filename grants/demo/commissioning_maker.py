@@ -232,11 +232,9 @@ class Maker:
             start_case(payment, "payment", self.officer, now=at)
             new.append(payment)
         after = [(p.amount_pence, p.due_on) for p in kept + new]
-        audit.record(
+        audit.record_on(
+            award,
             actor=self.officer,
-            subject_type=award.__audit_type__,
-            subject_id=award.id,
-            subject_reference=award.reference,
             action="schedule_set",
             from_state=f"{money(sum(a for a, _ in before))} in {len(before)} instalments",
             to_state=f"{money(sum(a for a, _ in after))} in {len(after)} instalments",

@@ -256,11 +256,9 @@ def _import(
     db.session.flush()
     why = f"Imported from the {round_.title} records: rounds 1 and 2 ran before grantflow."
     for subject, state in ((application, "approved"), (award, "closed"), (payment, "paid")):
-        audit.record(
+        audit.record_on(
+            subject,
             actor=officer,
-            subject_type=subject.__audit_type__,
-            subject_id=subject.id,
-            subject_reference=subject.reference,
             action="imported",
             to_state=state,
             reason=why,

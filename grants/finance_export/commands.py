@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from grants.cli_options import PROGRAMME
 from grants.extensions import db
 from grants.finance_export.queries import FinanceExportError, programme_export
 from grants.finance_export.spreadsheet import write_csv, write_xlsx
@@ -39,7 +40,7 @@ def _format(output: Path, chosen: str | None) -> str:
 
 
 @click.command("finance")
-@click.option("--programme", "programme_code", required=True, help="the programme's code, e.g. MSCF")
+@PROGRAMME
 @click.option("--from", "starts_on", required=True, metavar="YYYY-MM-DD", help="first day of the period")
 @click.option("--to", "ends_on", required=True, metavar="YYYY-MM-DD", help="last day of the period (included)")
 @click.option(

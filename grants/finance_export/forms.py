@@ -6,11 +6,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovSelect, GovSubmitInput
-from wtforms import RadioField, SelectField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
+from wtforms import SelectField, SubmitField
 from wtforms.validators import InputRequired
 
-from grants.apply.fields import DayMonthYearField
+from grants.apply.fields import date_input
+from grants.form_fields import radios, required
 from grants.formatting import london_date
 
 
@@ -21,29 +22,26 @@ class FinanceExportForm(FlaskForm):
         validators=[InputRequired(message="Select a programme")],
         validate_choice=False,  # the service says whether this person may export it
     )
-    starts_on = DayMonthYearField(
+    starts_on = date_input(
         "Start of the period",
-        widget=GovDateInput(),
         description="The first day of the period, for example 1 4 2022",
         noun="the date the period starts",
-        validators=[InputRequired(message="Enter the date the period starts")],
+        validators=required("Enter the date the period starts"),
     )
-    ends_on = DayMonthYearField(
+    ends_on = date_input(
         "End of the period",
-        widget=GovDateInput(),
         description="The last day of the period (included), for example 31 3 2023",
         noun="the date the period ends",
-        validators=[InputRequired(message="Enter the date the period ends")],
+        validators=required("Enter the date the period ends"),
     )
-    output_format = RadioField(
+    output_format = radios(
         "Format",
-        widget=GovRadioInput(),
         choices=[
             ("xlsx", "Excel spreadsheet (XLSX): awards, payments due and totals"),
             ("csv", "CSV: the awards only"),
         ],
         default="xlsx",
-        validators=[InputRequired(message="Select a format")],
+        validators=required("Select a format"),
     )
     submit = SubmitField("Download", widget=GovSubmitInput())
 

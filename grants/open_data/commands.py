@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
+from grants.cli_options import PROGRAMME
 from grants.open_data import services
 
 
 @click.command("360giving")
-@click.option("--programme", "programme_code", required=True, help="the programme's code, e.g. MSCF")
+@PROGRAMME
 @click.option(
     "-o",
     "--output",

@@ -7,53 +7,48 @@ names every field that is wrong; the view puts each message on its field.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
-from wtforms import EmailField, HiddenField, RadioField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
+from wtforms import HiddenField, SubmitField
 from wtforms.validators import Email, InputRequired, Length
 
+from grants.form_fields import email_input, radios, text_input
 from grants.models.people import ORGANISATION_TYPES
 from grants.organisations.details import BANK_FIELDS, DISTRICTS, Details
 from grants.organisations.services import INVITATION_DAYS
 
 
 class OrganisationForm(FlaskForm):
-    name = StringField("Name of the organisation", widget=GovTextInput())
-    org_type = RadioField(
-        "Type of organisation", widget=GovRadioInput(), choices=list(ORGANISATION_TYPES.items()), validate_choice=False
-    )
-    charity_number = StringField(
+    name = text_input("Name of the organisation")
+    org_type = radios("Type of organisation", choices=list(ORGANISATION_TYPES.items()), validate_choice=False)
+    charity_number = text_input(
         "Charity number (if you have one)",
-        widget=GovTextInput(),
         description="Registered charities and CIOs must give this. For example, 1123456, or SC012345 in Scotland",
     )
-    company_number = StringField(
+    company_number = text_input(
         "Companies House number (if you have one)",
-        widget=GovTextInput(),
         description="CICs and companies limited by guarantee must give this. "
         "It is 8 characters, for example 01234567 or SC123456",
     )
-    address_line_1 = StringField("Address line 1", widget=GovTextInput())
-    address_line_2 = StringField("Address line 2 (optional)", widget=GovTextInput())
-    town = StringField("Town or city", widget=GovTextInput())
-    postcode = StringField("Postcode", widget=GovTextInput())
-    district = RadioField(
+    address_line_1 = text_input("Address line 1")
+    address_line_2 = text_input("Address line 2 (optional)")
+    town = text_input("Town or city")
+    postcode = text_input("Postcode")
+    district = radios(
         "District",
-        widget=GovRadioInput(),
         choices=list(DISTRICTS.items()),
         description="The West Yorkshire district where your organisation is based",
         validate_choice=False,
     )
-    annual_income = StringField(
+    annual_income = text_input(
         "Annual income",
-        widget=GovTextInput(),
         description="Your organisation's income in its last financial year, in pounds. "
         "For example, 12,500 or 12,500.50",
     )
-    safeguarding_lead_name = StringField("Full name", widget=GovTextInput())
-    safeguarding_lead_email = StringField("Email address", widget=GovTextInput())
-    bank_account_name = StringField("Name on the account", widget=GovTextInput())
-    bank_sort_code = StringField("Sort code", widget=GovTextInput(), description="Must be 6 digits long")
-    bank_account_number = StringField("Account number", widget=GovTextInput(), description="Must be 8 digits long")
+    safeguarding_lead_name = text_input("Full name")
+    safeguarding_lead_email = text_input("Email address")
+    bank_account_name = text_input("Name on the account")
+    bank_sort_code = text_input("Sort code", description="Must be 6 digits long")
+    bank_account_number = text_input("Account number", description="Must be 8 digits long")
     version_id = HiddenField()
     submit = SubmitField("Save", widget=GovSubmitInput())
 
@@ -78,9 +73,8 @@ class OrganisationForm(FlaskForm):
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(
+    email = email_input(
         "Email address",
-        widget=GovTextInput(),
         description=f"We will email them a link to join. The link works once, for {INVITATION_DAYS} days",
         validators=[
             InputRequired(message="Enter the email address of the person you want to invite"),

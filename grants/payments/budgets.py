@@ -28,7 +28,7 @@ from grants.formatting import LONDON, london_to_utc, money, pence_from_pounds
 from grants.models import Award, Budget, Payment, Recovery, Term
 from grants.models.base import utcnow
 from grants.models.budgets import financial_year_label, financial_year_of
-from grants.payments.services import Invalid, NotFound, Stale, commit_or_stale
+from grants.payments.services import Invalid, NotFound, Stale, commit_or_stale, typed_text
 from grants.workflow_states import states
 
 VIEW_ROLES = frozenset({"officer", "finance", "decision_maker", "admin"})
@@ -245,11 +245,14 @@ def set_budget(
         errors["amount"] = "The budget must be £0 or more"
     elif amount is None:
         errors["amount"] = "Enter the budget in pounds and pence, like 250000 or 250,000.50"
-    cost_centre = cost_centre.strip()
-    if not cost_centre:
-        errors["cost_centre"] = "Enter the cost centre"
-    elif len(cost_centre) > COST_CENTRE_MAX:
-        errors["cost_centre"] = f"The cost centre must be {COST_CENTRE_MAX} characters or fewer"
+    cost_centre = typed_text(
+        errors,
+        "cost_centre",
+        cost_centre,
+        "Enter the cost centre",
+        COST_CENTRE_MAX,
+        f"The cost centre must be {COST_CENTRE_MAX} characters or fewer",
+    )
     current = target.current
     reason = reason.strip()
     if current is not None and amount is not None and amount != current.amount_pence and not reason:

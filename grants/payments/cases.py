@@ -112,11 +112,9 @@ def apply_variation(ctx: Context) -> None:
     """Change the award as the variation says, and write the money change to the award's own history."""
     for change in ctx.subject.apply_to_award():
         award = change["subject"]
-        audit.record(
+        audit.record_on(
+            award,
             actor=ctx.user,
-            subject_type=award.__audit_type__,
-            subject_id=award.id,
-            subject_reference=award.reference,
             action=change["action"],
             from_state=change["before"],
             to_state=change["after"],

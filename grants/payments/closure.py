@@ -23,6 +23,7 @@ from grants.payments.services import (
     parse_date,
     require_officer,
     state_labels,
+    typed_text,
 )
 from grants.workflow import apply_transition, engine
 from workflows import Option
@@ -73,11 +74,9 @@ def _amount(typed: str, noun: str, example: str) -> tuple[int | None, str | None
 
 
 def _reason(reason: str, missing: str, errors: dict[str, str]) -> str:
-    reason = reason.strip()
-    if not reason:
-        errors["reason"] = missing
-    elif len(reason) > REASON_MAX:
-        errors["reason"] = f"The reason must be {REASON_MAX:,} characters or fewer"
+    reason = typed_text(
+        errors, "reason", reason, missing, REASON_MAX, f"The reason must be {REASON_MAX:,} characters or fewer"
+    )
     return reason
 
 
@@ -129,11 +128,9 @@ def record_recovery(
         recorded_by_id=getattr(user, "id", None),
     )
     db.session.add(recovery)
-    audit.record(
+    audit.record_on(
+        award,
         actor=user,
-        subject_type=award.__audit_type__,
-        subject_id=award.id,
-        subject_reference=award.reference,
         action="recovery_recorded",
         from_state=f"{money(figures.recovered_pence)} recovered",
         to_state=f"{money(figures.recovered_pence + amount)} recovered",
@@ -160,11 +157,9 @@ def close_award(user: Any, award: Award, final_spend_typed: str, reason: str, ex
     assert spend is not None
     before = award.final_spend_pence
     award.final_spend_pence = spend
-    audit.record(
+    audit.record_on(
+        award,
         actor=user,
-        subject_type=award.__audit_type__,
-        subject_id=award.id,
-        subject_reference=award.reference,
         action="final_spend_recorded",
         from_state=None if before is None else money(before),
         to_state=money(spend),

@@ -28,6 +28,7 @@ from grants.payments.services import (
     parse_date,
     roles_on,
     state_labels,
+    typed_text,
 )
 from grants.workflow import apply_transition, engine
 from workflows import Option, TransitionEvent
@@ -242,11 +243,14 @@ def mark_paid(
     day, problem = _paid_on(paid_on, payment.award, today)
     if problem:
         errors["paid_on"] = problem
-    reference = reference.strip()
-    if not reference:
-        errors["finance_reference"] = "Enter the finance system reference"
-    elif len(reference) > REFERENCE_MAX:
-        errors["finance_reference"] = f"The finance system reference must be {REFERENCE_MAX} characters or fewer"
+    reference = typed_text(
+        errors,
+        "finance_reference",
+        reference,
+        "Enter the finance system reference",
+        REFERENCE_MAX,
+        f"The finance system reference must be {REFERENCE_MAX} characters or fewer",
+    )
     if errors:
         raise Invalid(errors)
     fields = {"paid_on": day, "finance_reference": reference}

@@ -288,11 +288,9 @@ def save_schedule(user: Any, award: Award, rows: list[RowInput], fingerprint: st
         (p.amount_pence, p.due_on) for p in schedule.scheduled if p.id in kept_ids
     ]
     after += [(i.amount_pence, i.due_on) for i in new]
-    audit.record(
+    audit.record_on(
+        award,
         actor=user,
-        subject_type=award.__audit_type__,
-        subject_id=award.id,
-        subject_reference=award.reference,
         action="schedule_set",
         from_state=_describe(before) if before else "no instalments",
         to_state=_describe(after),

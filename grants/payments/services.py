@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from grants import access
-from grants.errors import NotFound
+from grants.errors import FieldErrors, NotFound
 from grants.extensions import db
 from grants.formatting import london_date
 from grants.models import Award, Payment, Variation
@@ -44,12 +44,18 @@ class NotAllowed(Exception):
     """The user may see this but not change it (shown as 403 with the sentence)."""
 
 
-class Invalid(ValueError):
+class Invalid(FieldErrors, ValueError):
     """What the user entered cannot be saved: messages by field id, in page order. Nothing was written."""
 
-    def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        super().__init__("; ".join(errors.values()))
+
+def typed_text(errors: dict[str, str], field: str, typed: str, missing: str, max_length: int, too_long: str) -> str:
+    """What was typed, without surrounding spaces; `errors[field]` says so when it is empty or too long."""
+    text = typed.strip()
+    if not text:
+        errors[field] = missing
+    elif len(text) > max_length:
+        errors[field] = too_long
+    return text
 
 
 class Stale(Exception):

@@ -28,6 +28,7 @@ from grants.payments.services import (
     parse_date,
     require_officer,
     state_labels,
+    typed_text,
 )
 from grants.workflow import apply_transition, engine, start_case
 from grants.workflow_states import states
@@ -90,11 +91,14 @@ def request_variation(user: Any, award: Award, amount_typed: str, ends: tuple[st
             new_ends = day
     if not typed and problem == "blank":
         errors["amount"] = "Enter a new amount or a new end date, or both"
-    reason = reason.strip()
-    if not reason:
-        errors["reason"] = "Enter the reason for the variation"
-    elif len(reason) > REASON_MAX:
-        errors["reason"] = f"The reason must be {REASON_MAX:,} characters or fewer"
+    reason = typed_text(
+        errors,
+        "reason",
+        reason,
+        "Enter the reason for the variation",
+        REASON_MAX,
+        f"The reason must be {REASON_MAX:,} characters or fewer",
+    )
     if errors:
         raise Invalid(errors)
     number = (

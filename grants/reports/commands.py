@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from grants.cli_options import FORMAT, ROUND
 from grants.formatting import london_date, money
 from grants.reports.services import UnknownRound, committee_report_for_code, report_json, write_report
 
@@ -105,7 +106,7 @@ def _text(report: CommitteeReport) -> list[str]:
 
 
 @click.command("committee")
-@click.option("--round", "round_code", required=True, help="the round's code, e.g. MSCF-R3")
+@ROUND
 @click.option(
     "--basis",
     type=click.Choice(["decision", "current"]),
@@ -113,14 +114,7 @@ def _text(report: CommitteeReport) -> list[str]:
     show_default=True,
     help="decision: approved at the decision; current: live awards after declines and variations",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="json: print one JSON object as the last line",
-)
+@FORMAT
 @click.option(
     "-o",
     "--output",

@@ -26,7 +26,7 @@ from sqlalchemy import case, or_, select
 from grants.extensions import db
 from grants.formatting import london_date, money
 from grants.models import Application, AuditEvent, Award, Recommendation, Variation
-from grants.reports.committee import FALLEN_AWAY, approved_amount, approved_at_decision
+from grants.reports.approvals import FALLEN_AWAY, approved_amount, approved_at_decision
 
 STEP_LABELS = {
     "declined": "Offer declined after the decision",

@@ -24,7 +24,8 @@ from grants.errors import NotFound
 from grants.extensions import db
 from grants.formatting import pounds_text
 from grants.models import Programme, Round
-from grants.reports.committee import BASES, BASIS_EXPLAINED, FLAGS, VOCABULARIES, Breakdown, Figures, Scope, figures
+from grants.reports.approvals import BASES, BASIS_EXPLAINED
+from grants.reports.committee import FLAGS, VOCABULARIES, Breakdown, Figures, Scope, figures
 from grants.reports.reconciliation import Reconciliation, reconcile
 
 REPORT_ROLES = frozenset({"officer", "decision_maker", "admin", "finance"})

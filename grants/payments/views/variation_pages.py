@@ -1,0 +1,100 @@
+"""Pages of award variations: asking for one, the queue, a variation and its decision."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from grants.auth.current import signed_in_user
+from grants.auth.permissions import staff
+from grants.pagination import page_number
+from grants.payments import services, variations
+from grants.payments.forms import ActionForm, text
+from grants.payments.views import VARIATION_STAFF, _action_errors, _award, _form_page, _variation, bp
+from workflows import Conflict, ReasonRequired, TransitionRefused
+
+
+@bp.route("/awards/<int:award_id>/variations/new", methods=["GET", "POST"])
+@staff("officer")
+def variation_new(award_id: int) -> ResponseReturnValue:
+    award = _award(award_id, services.OFFICER)
+
+    def ask(values: dict[str, Any], _version: int | None) -> Any:
+        variation = variations.request_variation(
+            signed_in_user(), award, values["amount"], values["ends_on"], values["reason"]
+        )
+        flash(f"Variation {variation.reference} has been sent for approval.")
+        return redirect(url_for("payments.variation", variation_id=variation.id))
+
+    return _form_page(
+        "payments/variation_new.html",
+        {"amount": "text", "ends_on": "date", "reason": "text"},
+        ask,
+        award=award,
+        committed=award.committed_pence(),
+        waiting=variations.pending(award),
+    )
+
+
+@bp.route("/variations")
+@staff(*VARIATION_STAFF)
+def variation_queue() -> ResponseReturnValue:
+    page = variations.queue(signed_in_user(), page_number(request.args), current_app.config["PAGE_SIZE"])
+    return render_template("payments/variations.html", page=page)
+
+
+def _render_variation(
+    variation: Any,
+    *,
+    errors: dict[str, str] | None = None,
+    action: str | None = None,
+    reason: str = "",
+    conflict: bool = False,
+    status: int = 200,
+) -> ResponseReturnValue:
+    errors, summary = _action_errors(errors, action, conflict)
+    return render_template(
+        "payments/variation.html",
+        view=variations.variation_page(signed_in_user(), variation),
+        variation=variation,
+        errors=errors,
+        summary=summary,
+        has_errors=bool(summary),
+        action=action,
+        reason=reason,
+        form=ActionForm(formdata=None),
+    ), status
+
+
+@bp.route("/variations/<int:variation_id>")
+@staff(*VARIATION_STAFF)
+def variation(variation_id: int) -> ResponseReturnValue:
+    return _render_variation(_variation(variation_id))
+
+
+@bp.route("/variations/<int:variation_id>/<any(approve, reject, withdraw):action>", methods=["POST"])
+@staff("officer", "decision_maker")
+def variation_decide(variation_id: int, action: str) -> ResponseReturnValue:
+    variation = _variation(variation_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    refusal = variations.refusal(signed_in_user(), variation, action)
+    if refusal:
+        abort(403, refusal)
+    reason = text(request.form, "reason")
+    try:
+        message = variations.decide(
+            signed_in_user(), variation, action, reason, services.version_or_none(form.version_id.data)
+        )
+    except services.Invalid as exc:
+        return _render_variation(variation, errors=exc.errors, action=action, reason=reason, status=400)
+    except Conflict:
+        return _render_variation(variation, action=action, reason=reason, conflict=True, status=409)
+    except TransitionRefused as exc:
+        errors = {"reason" if isinstance(exc, ReasonRequired) else "actions": " ".join(exc.reasons)}
+        return _render_variation(variation, errors=errors, action=action, reason=reason, status=400)
+    flash(message)
+    return redirect(url_for("payments.variation", variation_id=variation.id))
