@@ -1,8 +1,18 @@
-"""Guards and effects that several kinds of case share (their definitions name them)."""
+"""What several kinds of case share: guards and effects their definitions name, the guard that asks
+a subject its own readiness question, and the clauses that scope a kind's rows to programmes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import ColumnElement, select
+
+from grants.models import Application, Award, Round
 from workflows import Context
+from workflows.vocabulary import Guard
+
+ProgrammeClause = Callable[[list[int]], ColumnElement[bool]]
 
 
 def has_amount(ctx: Context) -> str | None:
@@ -17,3 +27,38 @@ def record_submission_time(ctx: Context) -> None:
 
 GUARDS = {"has_amount": has_amount}
 EFFECTS = {"record_submission_time": record_submission_time}
+
+
+def asks(question: str) -> Guard:
+    """A guard that asks the subject itself: `subject.<question>()` answers None, or a sentence why not."""
+
+    def guard(ctx: Context) -> str | None:
+        answer: str | None = getattr(ctx.subject, question)()
+        return answer
+
+    guard.__name__ = question
+    return guard
+
+
+# -- which rows of a kind belong to a set of programmes ---------------------------------------------
+def by_programme(column: Any) -> ProgrammeClause:
+    return lambda ids: column.in_(ids)
+
+
+def through_round(column: Any) -> ProgrammeClause:
+    return lambda ids: column.in_(select(Round.id).where(Round.programme_id.in_(ids)))
+
+
+def through_application(column: Any) -> ProgrammeClause:
+    return lambda ids: column.in_(
+        select(Application.id).join(Round, Round.id == Application.round_id).where(Round.programme_id.in_(ids))
+    )
+
+
+def through_award(column: Any) -> ProgrammeClause:
+    return lambda ids: column.in_(select(Award.id).where(Award.programme_id.in_(ids)))
+
+
+def award_facts(award: Award) -> list[tuple[str, str]]:
+    """The first two facts of anything that belongs to an award."""
+    return [("Award", award.reference), ("Organisation", award.organisation.name)]

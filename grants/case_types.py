@@ -64,11 +64,10 @@ class Step:
 
 @dataclass
 class CaseType:
-    kind: str  # the name in URLs and in the audit log ("payment", "return")
     model: type[Workflowed]
-    workflow: str  # the definition's name
     label: str
-    plural: str
+    plural: str = ""  # "<label>s" unless it says otherwise
+    workflow: str = ""  # the definition's name; the kind unless it says otherwise
     guards: Mapping[str, Guard] = field(default_factory=dict)
     effects: Mapping[str, Effect] = field(default_factory=dict)
     steps: dict[str, Step] = field(default_factory=dict)
@@ -79,6 +78,15 @@ class CaseType:
     facts: Callable[[Any], list[tuple[str, str]]] = lambda subject: []
     programme_clause: Callable[[list[int]], ColumnElement[bool]] | None = None
     eager: Callable[[], list[Any]] = lambda: []
+
+    def __post_init__(self) -> None:
+        self.plural = self.plural or f"{self.label}s"
+        self.workflow = self.workflow or self.kind
+
+    @property
+    def kind(self) -> str:
+        """The name in URLs and in the audit log ("payment", "return"): the model's audit type."""
+        return self.model.__audit_type__
 
     def handler(self, transition: str) -> Handler:
         step = self.steps.get(transition)

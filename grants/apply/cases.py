@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import joinedload
 
 from grants import case_rules
@@ -45,14 +44,11 @@ def round_facts(subject: Round) -> list[tuple[str, str]]:
 
 
 ROUND = CaseType(
-    kind="round",
     model=Round,
-    workflow="round",
     label="Round",
-    plural="Rounds",
     guards={"has_schedule": has_schedule},
     facts=round_facts,
-    programme_clause=lambda ids: Round.programme_id.in_(ids),
+    programme_clause=case_rules.by_programme(Round.programme_id),
     eager=lambda: [joinedload(Round.programme)],
 )
 
@@ -67,18 +63,6 @@ def round_accepts_submissions(ctx: Context) -> str | None:
     if round_.state != "open":
         return "The round is not open for applications."
     return None
-
-
-def screening_passed(ctx: Context) -> str | None:
-    return ctx.subject.screening_problem()
-
-
-def meets_minimum_scores(ctx: Context) -> str | None:
-    return ctx.subject.minimum_score_problem()
-
-
-def approvals_complete(ctx: Context) -> str | None:
-    return ctx.subject.approval_problem()
 
 
 def assign_reference(ctx: Context) -> None:
@@ -112,26 +96,20 @@ def application_facts(subject: Application) -> list[tuple[str, str]]:
     ]
 
 
-def _application_clause(ids: list[int]) -> Any:
-    return Application.round_id.in_(select(Round.id).where(Round.programme_id.in_(ids)))
-
-
 APPLICATION = CaseType(
-    kind="application",
     model=Application,
-    workflow="application",
     label="Application",
-    plural="Applications",
     guards={
         "round_accepts_submissions": round_accepts_submissions,
-        "screening_passed": screening_passed,
-        "meets_minimum_scores": meets_minimum_scores,
-        "approvals_complete": approvals_complete,
+        # The application answers these itself (grants/models/applications.py).
+        "screening_passed": case_rules.asks("screening_problem"),
+        "meets_minimum_scores": case_rules.asks("minimum_score_problem"),
+        "approvals_complete": case_rules.asks("approval_problem"),
     },
     effects={"assign_reference": assign_reference, **case_rules.EFFECTS},
     steps={"submit": Step(email_details=submitted_copy)},
     facts=application_facts,
-    programme_clause=_application_clause,
+    programme_clause=case_rules.through_round(Application.round_id),
     eager=lambda: [joinedload(Application.organisation), joinedload(Application.round)],
 )
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from grants import case_rules
 from grants.case_types import CaseType
 from grants.formatting import london
-from grants.models import Application, Assessment, Round
+from grants.models import Assessment
 from workflows import Context
 
 
@@ -31,22 +28,13 @@ def assessment_facts(subject: Assessment) -> list[tuple[str, str]]:
     ]
 
 
-def _clause(ids: list[int]) -> Any:
-    return Assessment.application_id.in_(
-        select(Application.id).join(Round, Round.id == Application.round_id).where(Round.programme_id.in_(ids))
-    )
-
-
 ASSESSMENT = CaseType(
-    kind="assessment",
     model=Assessment,
-    workflow="assessment",
     label="Assessment",
-    plural="Assessments",
     guards={"every_criterion_scored": every_criterion_scored},
     effects=case_rules.EFFECTS,
     facts=assessment_facts,
-    programme_clause=_clause,
+    programme_clause=case_rules.through_application(Assessment.application_id),
     eager=lambda: [joinedload(Assessment.assessor)],
 )
 

@@ -12,26 +12,6 @@ from grants.models import Award
 from workflows import Context
 
 
-# Awards answer their own readiness questions (a sentence, or None); these guards only ask.
-def offer_ready(ctx: Context) -> str | None:
-    """An offer names its grant agreement terms and a date to reply by."""
-    return ctx.subject.offer_problem()
-
-
-def acceptance_signed(ctx: Context) -> str | None:
-    """A named signatory, their position, the date and the declaration."""
-    return ctx.subject.acceptance_problem()
-
-
-def schedule_matches_award(ctx: Context) -> str | None:
-    """The live instalments add up to the award, to the penny."""
-    return ctx.subject.schedule_problem()
-
-
-def final_spend_recorded(ctx: Context) -> str | None:
-    return ctx.subject.closure_problem()
-
-
 def record_offer_time(ctx: Context) -> None:
     ctx.subject.offered_at = ctx.now
 
@@ -62,17 +42,16 @@ def award_facts(subject: Award) -> list[tuple[str, str]]:
 
 
 AWARD = CaseType(
-    kind="award",
     model=Award,
-    workflow="award",
     label="Award",
-    plural="Awards",
     guards={
         **case_rules.GUARDS,
-        "offer_ready": offer_ready,
-        "acceptance_signed": acceptance_signed,
-        "schedule_matches_award": schedule_matches_award,
-        "final_spend_recorded": final_spend_recorded,
+        # The award answers these itself (grants/models/awards.py): terms and a reply-by date; a signed
+        # acceptance; live instalments adding up to the award; the final spend recorded.
+        "offer_ready": case_rules.asks("offer_problem"),
+        "acceptance_signed": case_rules.asks("acceptance_problem"),
+        "schedule_matches_award": case_rules.asks("schedule_problem"),
+        "final_spend_recorded": case_rules.asks("closure_problem"),
     },
     effects={"record_offer_time": record_offer_time, "record_acceptance_time": record_acceptance_time},
     steps={
@@ -80,7 +59,7 @@ AWARD = CaseType(
         "accept": Step(email_details=lambda ctx: accepted_text(ctx.subject)),
     },
     facts=award_facts,
-    programme_clause=lambda ids: Award.programme_id.in_(ids),
+    programme_clause=case_rules.by_programme(Award.programme_id),
     eager=lambda: [joinedload(Award.organisation), joinedload(Award.programme)],
 )
 

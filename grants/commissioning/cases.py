@@ -21,14 +21,12 @@ def contract_facts(subject: Contract) -> list[tuple[str, str]]:
 
 
 CONTRACT = CaseType(
-    kind="contract",
     model=Contract,
-    workflow="contract",
     label="Contract",
     plural="Contracts and strands",
     guards=case_rules.GUARDS,
     facts=contract_facts,
-    programme_clause=lambda ids: Contract.programme_id.in_(ids),
+    programme_clause=case_rules.by_programme(Contract.programme_id),
     eager=lambda: [joinedload(Contract.provider), joinedload(Contract.programme)],
 )
 

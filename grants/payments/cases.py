@@ -7,12 +7,9 @@ the date and the finance system's reference in the same transaction as the chang
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from grants import audit
+from grants import audit, case_rules
 from grants.case_types import Action, CaseType, Step
 from grants.formatting import london_date, money
 from grants.models import Award, Payment, Variation
@@ -37,16 +34,6 @@ def within_unpaid_balance(ctx: Context) -> str | None:
     return None
 
 
-def return_accepted(ctx: Context) -> str | None:
-    """An instalment tied to a monitoring return waits until that return is accepted."""
-    return ctx.subject.return_problem()
-
-
-def payment_details_recorded(ctx: Context) -> str | None:
-    """The date paid and the finance system's reference, not before the award."""
-    return ctx.subject.paid_details_problem()
-
-
 def record_payment_time(ctx: Context) -> None:
     ctx.subject.paid_at = ctx.now
 
@@ -69,8 +56,7 @@ def mark_paid(action: Action) -> TransitionEvent:
 
 def payment_facts(subject: Payment) -> list[tuple[str, str]]:
     return [
-        ("Award", subject.award.reference),
-        ("Organisation", subject.award.organisation.name),
+        *case_rules.award_facts(subject.award),
         ("Instalment", str(subject.instalment)),
         ("Amount", money(subject.amount_pence)),
         ("Due", london_date(subject.due_on)),
@@ -79,35 +65,26 @@ def payment_facts(subject: Payment) -> list[tuple[str, str]]:
     ]
 
 
-def _by_award(column: Any) -> Any:
-    return lambda ids: column.in_(select(Award.id).where(Award.programme_id.in_(ids)))
-
-
 PAYMENT = CaseType(
-    kind="payment",
     model=Payment,
-    workflow="payment",
     label="Payment",
-    plural="Payments",
     guards={
         "award_accepted": award_accepted,
         "within_unpaid_balance": within_unpaid_balance,
-        "return_accepted": return_accepted,
-        "payment_details_recorded": payment_details_recorded,
+        # The instalment answers these itself (grants/models/awards.py): a tied return accepted; the date
+        # paid and the finance reference recorded, not before the award.
+        "return_accepted": case_rules.asks("return_problem"),
+        "payment_details_recorded": case_rules.asks("paid_details_problem"),
     },
     effects={"record_payment_time": record_payment_time},
     steps={"approve": Step(handler=approve), "mark_paid": Step(handler=mark_paid)},
     facts=payment_facts,
-    programme_clause=_by_award(Payment.award_id),
+    programme_clause=case_rules.through_award(Payment.award_id),
     eager=lambda: [joinedload(Payment.award).joinedload(Award.organisation)],
 )
 
 
 # -- variations --------------------------------------------------------------------------------------
-def variation_applicable(ctx: Context) -> str | None:
-    return ctx.subject.variation_problem()
-
-
 def apply_variation(ctx: Context) -> None:
     """Change the award as the variation says, and write the money change to the award's own history."""
     for change in ctx.subject.apply_to_award():
@@ -126,8 +103,7 @@ def apply_variation(ctx: Context) -> None:
 
 def variation_facts(subject: Variation) -> list[tuple[str, str]]:
     return [
-        ("Award", subject.award.reference),
-        ("Organisation", subject.award.organisation.name),
+        *case_rules.award_facts(subject.award),
         ("Amount now", money(subject.award.amount_pence)),
         ("New amount", money(subject.new_amount_pence) if subject.new_amount_pence is not None else "No change"),
         ("New end date", london_date(subject.new_ends_on) or "No change"),
@@ -136,15 +112,12 @@ def variation_facts(subject: Variation) -> list[tuple[str, str]]:
 
 
 VARIATION = CaseType(
-    kind="variation",
     model=Variation,
-    workflow="variation",
     label="Award variation",
-    plural="Award variations",
-    guards={"variation_applicable": variation_applicable},
+    guards={"variation_applicable": case_rules.asks("variation_problem")},
     effects={"apply_variation": apply_variation},
     facts=variation_facts,
-    programme_clause=_by_award(Variation.award_id),
+    programme_clause=case_rules.through_award(Variation.award_id),
     eager=lambda: [joinedload(Variation.award).joinedload(Award.organisation)],
 )
 
