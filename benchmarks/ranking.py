@@ -334,10 +334,10 @@ def child(mode: str, url: str, code: str, output: str) -> int:
 
             from grants.decisions import scores
             from grants.decisions.ranking import rank_round
-            from grants.decisions.services import RANKED_STATES
+            from grants.decisions.services import ranked_states
 
             ranking = rank_round(round_)
-            sheets = scores.submitted_sheets(round_.id, RANKED_STATES, ranking.criteria, with_comments=True)
+            sheets = scores.submitted_sheets(round_.id, ranked_states(), ranking.criteria, with_comments=True)
             ranked = [
                 [r.rank, r.reference, r.organisation, r.project_title, "; ".join(r.districts)]
                 + ["; ".join(r.areas_of_focus), r.requested_pence / 100, r.recommended_pence / 100]

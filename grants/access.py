@@ -9,6 +9,7 @@ from sqlalchemy import Select, select
 
 from grants.extensions import db
 from grants.models import Application, Assessment, Membership, RoleGrant, Round, User, Workflowed
+from grants.workflow_states import states
 
 ALL_PROGRAMMES = None
 
@@ -84,8 +85,8 @@ def can_see_case(user: Any, subject: Workflowed) -> bool:
 
 
 # -- the conflict rule ------------------------------------------------------------------------------
-# An assessor never sees a bid they declared a conflict on, nor one they were removed from.
-HIDDEN_FROM_ASSESSORS = ("conflicted", "withdrawn")
+# An assessor never sees a bid they declared a conflict on, nor one they were removed from: an
+# assessment that has ended (the assessment workflow's "ended" tag).
 
 
 def visible_assessments(user: Any) -> Select[Assessment]:
@@ -98,7 +99,7 @@ def visible_assessments(user: Any) -> Select[Assessment]:
     grants = staff_grants(user)
     query = select(Assessment).where(
         Assessment.assessor_id == user.id,
-        Assessment.state.not_in(HIDDEN_FROM_ASSESSORS),
+        Assessment.state.not_in(states("assessment", "ended")),
     )
     if "assessor" in grants.get(ALL_PROGRAMMES, frozenset()):
         return query

@@ -23,15 +23,14 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from grants import access, audit
-from grants.assessment.services import ACTIVE_ASSESSMENT_STATES
 from grants.errors import FieldErrors
 from grants.extensions import db
 from grants.models import Application, Assessment, AuditEvent, RoleGrant, Round, User
 from grants.models.base import utcnow
 from grants.workflow import apply_transition, start_case
+from grants.workflow_states import states
 from workflows import Conflict, TransitionRefused
 
-ASSIGNABLE_BID_STATES = ("eligible", "in_assessment")
 MAX_PER_BID = 10
 
 
@@ -67,7 +66,7 @@ def _loads(round_: Round) -> dict[int, int]:
         db.session.execute(
             select(Assessment.assessor_id, func.count())
             .where(Assessment.application_id.in_(round_bids(round_)))
-            .where(Assessment.state.in_(ACTIVE_ASSESSMENT_STATES))
+            .where(Assessment.state.in_(states("assessment", "live")))
             .group_by(Assessment.assessor_id)
         ).all()
     )
@@ -161,7 +160,7 @@ def assign(user: Any, round_: Round, assessor_ids: list[int], per_bid: int | Non
     load = {assessor.id: assessor.load for assessor in chosen}
     bids = db.session.execute(
         select(Application.id, Application.public_reference, Application.state, Application.version_id)
-        .where(Application.round_id == round_.id, Application.state.in_(ASSIGNABLE_BID_STATES))
+        .where(Application.round_id == round_.id, Application.state.in_(states("application", "assessable")))
         .order_by(Application.public_reference, Application.id)
     ).all()
     taken = _taken([bid.id for bid in bids])
@@ -171,7 +170,7 @@ def assign(user: Any, round_: Round, assessor_ids: list[int], per_bid: int | Non
     for bid in bids:
         reference = bid.public_reference or f"Draft {bid.id}"
         had = taken.get(bid.id, {})
-        active = sum(1 for state in had.values() if state in ACTIVE_ASSESSMENT_STATES)
+        active = sum(1 for state in had.values() if state in states("assessment", "live"))
         candidates = sorted((a for a in order if a not in had), key=lambda a: (load[a], order[a]))
         picks = candidates[: max(0, per_bid - active)]
         if active + len(picks) < per_bid:
@@ -228,7 +227,7 @@ def choices_for(round_: Round, application_ids: list[int]) -> dict[int, list[Ass
 
 
 def _assign_one(user: Any, round_: Round, application: Application, assessor_id: int | None) -> Assessment:
-    if application.state not in ASSIGNABLE_BID_STATES:
+    if application.state not in states("application", "assessable"):
         raise AssignInvalid({"assessor": "This bid is not being assessed, so it cannot be given another assessor"})
     allowed = {a.id for a in choices_for(round_, [application.id])[application.id]}
     if assessor_id is None or assessor_id not in allowed:
@@ -304,3 +303,8 @@ def remove_assignment(user: Any, assessment: Assessment, reason: str | None, exp
     """Take a bid away from an assessor (workflow 'remove', reason required)."""
     apply_transition(assessment, "remove", user, reason, expected_version=expected_version)
     return f"{assessment.assessor.name} no longer assesses {assessment.application.reference}."
+
+
+def can_assign(application: Application) -> bool:
+    """Whether the bid can be given to (more) assessors: eligible, or already in assessment."""
+    return application.state in states("application", "assessable")

@@ -28,12 +28,11 @@ from grants.models.assessments import FRAUD_RISKS, SCREENING_ITEMS
 from grants.models.base import utcnow
 from grants.pagination import Page, paginate
 from grants.workflow import apply_transition, engine
+from grants.workflow_states import states
 from workflows import Option
 
 ANSWERS = {"pass": "Pass", "fail": "Fail", "not_applicable": "Not applicable"}
 # The checklist can be changed while the application waits for a decision.
-SCREENABLE_STATES = ("submitted", "information_requested")
-LISTED_STATES = ("submitted", "information_requested", "eligible", "ineligible")
 NEXT_STEPS = ("mark_eligible", "mark_ineligible", "request_information")
 NOT_STARTED, IN_PROGRESS, PASSED, FAILED = "not_started", "in_progress", "passed", "failed"
 STATUS_LABELS = {NOT_STARTED: "Not started", IN_PROGRESS: "In progress", PASSED: "Passed", FAILED: "Failed"}
@@ -83,7 +82,7 @@ def status_of(check: ScreeningCheck | None) -> str:
 
 
 def is_open(application: Application) -> bool:
-    return application.state in SCREENABLE_STATES
+    return application.state in states("application", "screenable")
 
 
 def form_values(check: ScreeningCheck | None) -> dict[str, Any]:
@@ -262,7 +261,7 @@ def screening_list(round_: Round, page: int, per_page: int) -> Page[Row]:
     query = (
         select(Application)
         .options(joinedload(Application.organisation))
-        .where(Application.round_id == round_.id, Application.state.in_(LISTED_STATES))
+        .where(Application.round_id == round_.id, Application.state.in_(states("application", "in_screening")))
         .order_by(Application.public_reference.is_(None), Application.public_reference, Application.id)
     )
     found = paginate(query, page, per_page)
@@ -275,7 +274,7 @@ def screening_list(round_: Round, page: int, per_page: int) -> Page[Row]:
         if ids
         else {}
     )
-    states = state_labels(round_.application_workflow)
+    labels = state_labels(round_.application_workflow)
     rows = []
     for application in found.items:
         check = checks.get(application.id)
@@ -286,7 +285,7 @@ def screening_list(round_: Round, page: int, per_page: int) -> Page[Row]:
                 organisation=application.organisation.name,
                 project_title=application.project_title,
                 amount_requested_pence=application.amount_requested_pence,
-                state=states.get(application.state, application.state),
+                state=labels.get(application.state, application.state),
                 status=STATUS_LABELS[status_of(check)],
                 fraud_risk=FRAUD_RISKS.get(check.fraud_risk or "", "Not rated") if check else "Not rated",
             )

@@ -21,9 +21,9 @@ from grants.errors import NotFound
 from grants.extensions import db
 from grants.models import Application, Assessment, Criterion, Round, Score, ScreeningCheck
 from grants.workflow import engine
+from grants.workflow_states import states
 
 OFFICER_ROLES = frozenset({"officer", "admin"})
-ACTIVE_ASSESSMENT_STATES = ("assigned", "scoring", "submitted")
 
 
 def _is_officer(user: Any, programme_id: int) -> bool:
@@ -115,6 +115,6 @@ def round_tasks(round_: Round) -> RoundTasks:
         awaiting_screening=counts.get("submitted", 0),
         criteria=criteria or 0,
         scoring_begun=scoring_begun(round_),
-        assignments=sum(assessment_counts.get(state, 0) for state in ACTIVE_ASSESSMENT_STATES),
+        assignments=sum(assessment_counts.get(state, 0) for state in states("assessment", "live")),
         conflicts=assessment_counts.get("conflicted", 0),
     )

@@ -334,7 +334,7 @@ def _render_assessments(
         round=round_,
         assessments=assignments.assessments_of(application),
         choices=assigning.choices_for(round_, [application.id])[application.id],
-        can_add=application.state in assigning.ASSIGNABLE_BID_STATES,
+        can_add=assigning.can_assign(application),
         form=RemoveAssignmentForm(formdata=None),
         errors=errors or {},
         typed=typed,

@@ -28,10 +28,9 @@ from grants.formatting import money
 from grants.models import Application, Approval, Round, User
 from grants.models.applications import SECOND_APPROVAL_ABOVE_PENCE
 from grants.workflow import apply_transition, engine
+from grants.workflow_states import states
 from workflows import Conflict, TransitionRefused
 
-TO_DECIDE = ("recommended", "reserve")
-DECIDABLE = (*TO_DECIDE, "not_recommended")
 ACTIONS = ("approve", "reject")
 
 
@@ -79,7 +78,7 @@ def board(round_: Round, user: Any) -> DecisionBoard:
         select(Approval.application_id, Approval.approver_id, User.name)
         .join(User, User.id == Approval.approver_id)
         .join(Application, Application.id == Approval.application_id)
-        .where(Application.round_id == round_.id, Application.state.in_(TO_DECIDE))
+        .where(Application.round_id == round_.id, Application.state.in_(states("application", "recommended")))
         .order_by(Approval.id)
     )
     for application_id, approver_id, name in db.session.execute(query):
@@ -91,7 +90,7 @@ def board(round_: Round, user: Any) -> DecisionBoard:
             approved_by_me=any(approver == user.id for approver, _name in approvals.get(row.application_id, [])),
         )
         for row in ranking.rows
-        if row.state in TO_DECIDE
+        if row.state in states("application", "recommended")
     ]
     decided: dict[str, int] = {}
     for row in ranking.rows:
@@ -228,7 +227,7 @@ def decide(
             .where(
                 Application.id.in_(wanted),
                 Application.round_id == round_.id,
-                Application.state.in_(DECIDABLE),
+                Application.state.in_(states("application", "decidable")),
             )
             .order_by(Application.public_reference, Application.id)
         )

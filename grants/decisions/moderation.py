@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from grants import audit
 from grants.decisions import scores
-from grants.decisions.services import PANEL_STATES, PanelConflict, PanelError, commit_or_conflict
+from grants.decisions.services import PanelConflict, PanelError, commit_or_conflict, panel_states
 from grants.extensions import db
 from grants.models import Application, Organisation, Recommendation, Round
 from grants.models.base import utcnow
@@ -89,7 +89,7 @@ def _rows(round_: Round, application_ids: list[int] | None = None) -> list[Any]:
         )
         .join(Organisation, Organisation.id == Application.organisation_id)
         .outerjoin(Recommendation, Recommendation.application_id == Application.id)
-        .where(Application.round_id == round_.id, Application.state.in_(PANEL_STATES))
+        .where(Application.round_id == round_.id, Application.state.in_(panel_states()))
         .order_by(Application.public_reference, Application.id)
     )
     if application_ids is not None:
@@ -105,7 +105,7 @@ def board(round_: Round, *, flagged_only: bool = False) -> ModerationBoard:
     """Every bid before the panel, by reference, with its submitted scores side by side."""
     criteria = scores.criteria_for(round_.id)
     limit = spread_limit(round_)
-    sheets = scores.submitted_sheets(round_.id, PANEL_STATES, criteria, with_comments=True)
+    sheets = scores.submitted_sheets(round_.id, panel_states(), criteria, with_comments=True)
     labels = _state_labels(round_)
     bids = [_bid(row, sheets.get(row.id, []), limit, labels) for row in _rows(round_)]
     if flagged_only:
@@ -125,7 +125,7 @@ def bid_board(application: Application) -> ModerationBoard:
     criteria = scores.criteria_for(round_.id)
     limit = spread_limit(round_)
     sheets = scores.submitted_sheets(
-        round_.id, PANEL_STATES, criteria, application_ids=[application.id], with_comments=True
+        round_.id, panel_states(), criteria, application_ids=[application.id], with_comments=True
     )
     labels = _state_labels(round_)
     bids = [_bid(row, sheets.get(row.id, []), limit, labels) for row in _rows(round_, [application.id])]
@@ -151,7 +151,7 @@ def moderate(
     the bid had none). Raises PanelError for a wrong score or no reason, PanelConflict when
     someone else saved the recommendation since (nothing is written then).
     """
-    if application.state not in PANEL_STATES:
+    if application.state not in panel_states():
         raise PanelError({"score": "This bid has been decided, so its score can no longer be moderated"})
     criteria = scores.criteria_for(application.round_id)
     highest = scores.maximum_total(criteria)

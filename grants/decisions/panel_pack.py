@@ -13,14 +13,14 @@ from typing import IO
 from exports import panel_pack as writer
 from grants.decisions import scores
 from grants.decisions.ranking import Ranking, rank_round
-from grants.decisions.services import RANKED_STATES
+from grants.decisions.services import ranked_states
 from grants.models import Round
 
 
 def panel_pack(round_: Round) -> tuple[writer.PanelPack, Ranking]:
     """What the pack shows (the ranking, and the submitted scores with comments), and the ranking itself."""
     ranking = rank_round(round_)
-    sheets = scores.submitted_sheets(round_.id, RANKED_STATES, ranking.criteria, with_comments=True)
+    sheets = scores.submitted_sheets(round_.id, tuple(sorted(ranked_states())), ranking.criteria, with_comments=True)
     pack = writer.PanelPack(
         ranked=ranking.rows,
         criteria=ranking.criteria,

@@ -18,19 +18,20 @@ above the line. A round with no budget has no line (every bid is above it).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import select
 
+from grants import workflow_states
 from grants.decisions import scores
-from grants.decisions.services import RANKED_STATES
+from grants.decisions.services import ranked_states
 from grants.extensions import db
 from grants.models import Application, ApplicationTerm, Organisation, Recommendation, Round, Term
 from grants.workflow import engine
 
 SUMMARY_VOCABULARIES = ("district", "area_of_focus")
-TAKES_NO_MONEY = frozenset({"not_recommended", "unsuccessful"})
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ class RankedRow:
 
     @property
     def takes_money(self) -> bool:
-        return self.state not in TAKES_NO_MONEY
+        return self.state not in workflow_states.states("application", "takes_no_money")
 
     @property
     def reduced(self) -> bool:
@@ -176,8 +177,9 @@ def _sort_key(bid: dict) -> tuple[bool, Decimal, str, int]:
     return (score is None, -(score if score is not None else Decimal(0)), bid["public_reference"] or "", bid["id"])
 
 
-def rank_round(round_: Round, states: tuple[str, ...] = RANKED_STATES) -> Ranking:
+def rank_round(round_: Round, states: Collection[str] | None = None) -> Ranking:
     """The round's bids in rank order with the funding line and the money by district and area."""
+    states = tuple(sorted(states if states is not None else ranked_states()))
     criteria = scores.criteria_for(round_.id)
     bids = _bids(round_, states)
     tags = _tags(round_, states)
@@ -194,6 +196,7 @@ def rank_round(round_: Round, states: tuple[str, ...] = RANKED_STATES) -> Rankin
         bid["score"] = bid["moderated"] if bid["moderated"] is not None else bid["mean"]
     bids.sort(key=_sort_key)
 
+    no_money = workflow_states.states("application", "takes_no_money")
     budget = round_.budget_pence
     cumulative = 0
     line_reached = False
@@ -203,7 +206,7 @@ def rank_round(round_: Round, states: tuple[str, ...] = RANKED_STATES) -> Rankin
         recommended = bid["recommended_amount_pence"]
         recommended = bid["amount_requested_pence"] if recommended is None else recommended
         above = False
-        if bid["state"] not in TAKES_NO_MONEY:
+        if bid["state"] not in no_money:
             cumulative += recommended
             if not line_reached and (budget is None or cumulative <= budget):
                 above = True

@@ -11,7 +11,7 @@ from typing import Any
 
 from grants import audit
 from grants.decisions.moderation import recommendation
-from grants.decisions.services import PANEL_STATES, PanelConflict, PanelError, commit_or_conflict
+from grants.decisions.services import PanelConflict, PanelError, commit_or_conflict, panel_states
 from grants.extensions import db
 from grants.formatting import money
 from grants.models import Application, Recommendation
@@ -75,7 +75,7 @@ def save(application: Application, user: Any, values: Values, expected_version: 
     Raises PanelError for wrong values, PanelConflict when someone else saved since
     `expected_version` was read (None: the bid had no recommendation then).
     """
-    if application.state not in PANEL_STATES:
+    if application.state not in panel_states():
         raise PanelError({"amount": "This bid has been decided, so its recommendation can no longer be changed"})
     checked = check(application, values)
     current = recommendation(application.id)

@@ -9,7 +9,7 @@ to two decimal places, the way it is shown everywhere.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -113,7 +113,7 @@ def criteria_for(round_id: int) -> list[CriterionInfo]:
     ]
 
 
-def _latest(round_id: int, states: Sequence[str], application_ids: Sequence[int] | None = None) -> Any:
+def _latest(round_id: int, states: Collection[str], application_ids: Sequence[int] | None = None) -> Any:
     """The id of each current score (the highest id per assessment and criterion) of the round's
     submitted assessments on bids in `states`: a max(id) subquery to join."""
     scope = [Application.round_id == round_id, Application.state.in_(states), Assessment.state == SUBMITTED]
@@ -131,7 +131,7 @@ def _latest(round_id: int, states: Sequence[str], application_ids: Sequence[int]
 
 def submitted_sheets(
     round_id: int,
-    states: Sequence[str],
+    states: Collection[str],
     criteria: Sequence[CriterionInfo],
     *,
     application_ids: Sequence[int] | None = None,

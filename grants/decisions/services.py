@@ -19,13 +19,20 @@ from grants import access
 from grants.errors import NotFound
 from grants.extensions import db
 from grants.models import Application, Round
+from grants.workflow_states import states
 
 OFFICER_ROLES = frozenset({"officer", "admin"})
 DECISION_ROLES = frozenset({"decision_maker"})
-# Bids the panel moderates and marks.
-PANEL_STATES = ("in_assessment", "recommended", "reserve", "not_recommended")
-# Bids the ranking shows: the panel's, and those decided already (so the pack still tells the story).
-RANKED_STATES = (*PANEL_STATES, "approved", "unsuccessful")
+
+
+def panel_states() -> frozenset[str]:
+    """Bids the panel moderates and marks (the application workflow's "with_panel" tag)."""
+    return states("application", "with_panel")
+
+
+def ranked_states() -> frozenset[str]:
+    """Bids the ranking shows: the panel's, and those decided already (so the pack still tells the story)."""
+    return states("application", "ranked")
 
 
 class PanelConflict(Exception):
@@ -57,7 +64,7 @@ def application_for(application_id: int, user: Any, roles: frozenset[str]) -> Ap
     application = db.session.get(Application, application_id, options=[joinedload(Application.organisation)])
     if (
         application is None
-        or application.state not in RANKED_STATES
+        or application.state not in ranked_states()
         or not access.staff_roles(user, application.round.programme_id) & roles
     ):
         raise NotFound(str(application_id))

@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session, scoped_session
 from grants.formatting import london_date, london_day, london_to_utc
 from grants.models import Award, MonitoringReturn, Organisation, Payment, Programme, Term
 from grants.workflow import engine
+from grants.workflow_states import states
 
 BATCH = 2_000
 # No more is paid on an award in these states: nothing is outstanding.
-FINISHED_STATES = ("declined", "cancelled", "closed")
 NOT_RECORDED = "Not recorded"
 # A session, or Flask-SQLAlchemy's `db.session` (a scoped session standing for one).
 AnySession = Session | scoped_session[Any]
@@ -119,7 +119,7 @@ def _paid_by_award(export: FinanceExport) -> Any:
 
 def _money_columns(paid: Any) -> tuple[Any, Any]:
     paid_pence = func.coalesce(paid.c.paid_pence, 0)
-    outstanding = case((Award.state.in_(FINISHED_STATES), literal(0)), else_=Award.amount_pence - paid_pence)
+    outstanding = case((Award.state.in_(states("award", "ended")), literal(0)), else_=Award.amount_pence - paid_pence)
     return paid_pence, outstanding
 
 

@@ -1,7 +1,7 @@
 """Which awards a programme publishes as 360Giving grants, read from the database in one statement.
 
-Published: the programme's awards with a decision date whose state is in `PUBLISHED_STATES`
-(preparing, offered, accepted, active, suspended, closed); declined and cancelled awards are not.
+Published: the programme's awards with a decision date whose state carries the award workflow's
+"published" tag (preparing, offered, accepted, active, suspended, closed); declined and cancelled are not.
 Each becomes a `Grant`: the fields the standard asks for, with the recipient's org-id
 (identifiers.py) and the project's districts with their ONS codes. The grants are the writers'
 rows (exports/threesixtygiving_grants.py); publish.py hands them to the writers.
@@ -32,10 +32,8 @@ from grants.models import (
 )
 from grants.open_data.identifiers import clean_number, cleaned_org_id, company_number
 from grants.reference import WEST_YORKSHIRE_DISTRICTS
+from grants.workflow_states import states
 
-# Awards in these states are published; "declined" and "cancelled" are not. An allow-list, so
-# that a state added to the award workflow later is not published until someone decides it is.
-PUBLISHED_STATES = ("preparing", "offered", "accepted", "active", "suspended", "closed")
 # The form's project summary ("We may publish this summary if your project is funded"), from the
 # checked answers of the section ({"raw": what was typed, "values": what passed the checks}).
 SUMMARY_SECTION, SUMMARY_PATH = "project", ("values", "summary")
@@ -76,7 +74,7 @@ def published_awards(programme_id: Any) -> Any:
     """The condition for the published awards of a programme: an id, or a column to join on (the open data page)."""
     return and_(
         Award.programme_id == programme_id,
-        Award.state.in_(PUBLISHED_STATES),
+        Award.state.in_(states("award", "published")),
         Award.decided_at.is_not(None),
     )
 

@@ -24,13 +24,13 @@ from grants.formatting import money
 from grants.models import Award, Programme
 from grants.open_data import publish
 from grants.open_data.queries import (
-    PUBLISHED_STATES,
     Publication,
     PublicationError,
     iter_grants,
     open_publication,
     published_awards,
 )
+from grants.workflow_states import states
 
 LICENSE_NAME = "Open Government Licence v3.0"
 FORMATS = ("json", "xlsx")
@@ -175,5 +175,5 @@ def template_context() -> dict[str, Any]:
         "prefix": current_app.config["THREESIXTYGIVING_PREFIX"],
         "funder_name": current_app.config["FUNDER_NAME"],
         "funder_id": current_app.config["FUNDER_ORG_ID"],
-        "published_states": PUBLISHED_STATES,
+        "published_states": sorted(states("award", "published")),
     }

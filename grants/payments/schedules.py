@@ -35,7 +35,6 @@ from grants.workflow import apply_transition, start_case
 from grants.workflow_states import states
 
 EDITABLE = "scheduled"
-LOCKED = ("approved", "held", "paid")
 MAX_ROWS = 24  # monthly over two years
 REPLACED = "Replaced when the payment schedule was changed."
 
@@ -142,7 +141,7 @@ def schedule_of(award: Award) -> Schedule:
     payments = _payments(award)
     return Schedule(
         award=award,
-        locked=[p for p in payments if p.state in LOCKED],
+        locked=[p for p in payments if p.state in states("payment", "locked")],
         scheduled=sorted((p for p in payments if p.state == EDITABLE), key=lambda p: (p.due_on, p.instalment)),
         cancelled=[p for p in payments if p.state == "cancelled"],
         returns=returns_of(award),

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import ColumnElement, Subquery, exists, func, or_, select
 
 from grants.models import Application, AuditEvent, Award, Recommendation
+from grants.workflow_states import states
 
 BASES = {
     "decision": "Approved at decision",
@@ -19,7 +20,11 @@ BASIS_EXPLAINED = {
     "current": "The awards still live today, at their current amount: awards declined or cancelled after "
     "the decision are left out, and variations are included. Money returned or clawed back is shown apart.",
 }
-FALLEN_AWAY = ("declined", "cancelled")
+
+
+def fallen_away() -> frozenset[str]:
+    """Awards that fell away after the decision: declined or cancelled (the award workflow's tag)."""
+    return states("award", "fallen_away")
 
 
 def approved_at_decision() -> ColumnElement[bool]:
@@ -68,7 +73,7 @@ def projects(round_ids: Iterable[int], basis: str) -> Subquery:
                 Application.people_reached.label("people"),
             )
             .join(Award, Award.application_id == Application.id)
-            .where(Application.round_id.in_(ids), Award.state.not_in(FALLEN_AWAY))
+            .where(Application.round_id.in_(ids), Award.state.not_in(fallen_away()))
         )
     else:
         raise ValueError(f"unknown basis {basis!r}: use one of {', '.join(BASES)}")

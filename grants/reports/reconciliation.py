@@ -26,7 +26,7 @@ from sqlalchemy import case, or_, select
 from grants.extensions import db
 from grants.formatting import london_date, money
 from grants.models import Application, AuditEvent, Award, Recommendation, Variation
-from grants.reports.approvals import FALLEN_AWAY, approved_amount, approved_at_decision
+from grants.reports.approvals import approved_amount, approved_at_decision, fallen_away
 
 STEP_LABELS = {
     "declined": "Offer declined after the decision",
@@ -146,7 +146,7 @@ def reconcile(round_id: int) -> Reconciliation:
         select(AuditEvent.subject_id, AuditEvent.to_state, AuditEvent.occurred_at, AuditEvent.reason)
         .where(
             AuditEvent.subject_type == Award.__audit_type__,
-            AuditEvent.to_state.in_(FALLEN_AWAY),
+            AuditEvent.to_state.in_(fallen_away()),
             AuditEvent.subject_id.in_(award_ids),
         )
         .order_by(AuditEvent.id)
@@ -159,7 +159,7 @@ def reconcile(round_id: int) -> Reconciliation:
     for row in rows:
         reference = row.public_reference or row.award_reference or f"Application {row.id}"
         decided = int(row.decision_amount or 0)
-        live = row.award_id is not None and row.award_state not in FALLEN_AWAY
+        live = row.award_id is not None and row.award_state not in fallen_away()
         if row.approved:
             decision_projects += 1
             decision_pence += decided
