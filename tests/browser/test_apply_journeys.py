@@ -17,8 +17,8 @@ from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select
 
 from grants.models import Application, OutboxMessage
+from tests.apply.helpers import PDF
 from tests.browser.conftest import DEMO_PASSWORD, Browser
-from tests.integration.apply_helpers import PDF
 
 pytestmark = pytest.mark.browser
 

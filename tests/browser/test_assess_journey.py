@@ -30,8 +30,8 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from grants.models import Application, Assessment, Membership, Organisation, OutboxMessage, Round, User
+from tests.apply.helpers import FILES, GOOD, PDF, form_fields
 from tests.browser.conftest import Browser
-from tests.integration.apply_helpers import FILES, GOOD, PDF, form_fields
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import Browser
 from tests.factories import PASSWORD, staff_user
-from tests.integration.test_finance_export_support import build_finance_data, database_totals, pence, sheet_rows
+from tests.finance_export.helpers import build_finance_data, database_totals, pence, sheet_rows
 
 pytestmark = pytest.mark.browser
 

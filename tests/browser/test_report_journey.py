@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import Browser
 from tests.factories import PASSWORD
-from tests.integration.committee_report_data import build
+from tests.reports.helpers import build
 
 pytestmark = pytest.mark.browser
 
