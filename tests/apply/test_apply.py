@@ -12,7 +12,8 @@ from werkzeug.datastructures import MultiDict
 
 from grants.extensions import db
 from grants.models import Application, ApplicationSection, AuditEvent, Document, OutboxMessage
-from tests.apply.helpers import FILES, GOOD, PDF, PNG, form_fields, open_round, upload
+from tests.apply.helpers import open_round, upload
+from tests.datasets.applications import FILES, GOOD, PDF, PNG, form_fields
 from tests.factories import OrganisationFactory, member_of, staff_user
 from tests.fixtures import csrf_token
 

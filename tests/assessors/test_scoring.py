@@ -22,7 +22,8 @@ from grants.models import (
     Score,
 )
 from grants.workflow import apply_transition, start_case
-from tests.apply.helpers import PDF, open_round
+from tests.apply.helpers import open_round
+from tests.datasets.applications import PDF
 from tests.factories import ApplicationFactory, OrganisationFactory, RoundFactory, staff_user
 from tests.fixtures import csrf_token
 from tests.statements import counting_selects

@@ -8,14 +8,9 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
+from tests.datasets.finance import build_finance_data, database_totals, pence, sheet_rows
 from tests.factories import AwardFactory, OrganisationFactory, ProgrammeFactory, member_of, staff_user
-from tests.finance_export.helpers import (
-    build_finance_data,
-    database_totals,
-    pence,
-    read_csv,
-    sheet_rows,
-)
+from tests.finance_export.helpers import read_csv
 from tests.fixtures import post_form
 
 URL = "/finance/"

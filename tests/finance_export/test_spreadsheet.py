@@ -15,17 +15,8 @@ from grants.finance_export import queries
 from grants.finance_export import spreadsheet as finance_export
 from grants.finance_export.queries import FinanceExportError, programme_export
 from grants.models import Award, Organisation
-from tests.finance_export.helpers import (
-    FROM,
-    NASTY_NAMES,
-    TO,
-    build_finance_data,
-    database_totals,
-    database_totals_by,
-    pence,
-    read_csv,
-    sheet_rows,
-)
+from tests.datasets.finance import FROM, NASTY_NAMES, TO, build_finance_data, database_totals, pence, sheet_rows
+from tests.finance_export.helpers import database_totals_by, read_csv
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 

@@ -1,6 +1,6 @@
 """The committee report's figures, on both bases, for a round and across rounds (issue 6, point 7).
 
-The data is `committee_report_data.build()`: its docstring has the table every figure here
+The data is `tests.datasets.committee_report.build()`: its docstring has the table every figure here
 is worked out from.
 """
 
@@ -15,8 +15,8 @@ from grants.extensions import db
 from grants.reports.committee import figures
 from grants.reports.reconciliation import reconcile
 from grants.reports.services import committee_report, report_json
+from tests.datasets.committee_report import DECLINE_REASON, HATE, NC, SV, _application, build, grow
 from tests.factories import AwardFactory
-from tests.reports.helpers import DECLINE_REASON, HATE, NC, SV, _application, build, grow
 from tests.statements import counting_selects
 
 

@@ -1,6 +1,6 @@
 """The committee report as a page, a spreadsheet and a command (issue 6, point 7).
 
-Data: `committee_report_data.build()` (its docstring has the table of bids); the report is of
+Data: `tests.datasets.committee_report.build()` (its docstring has the table of bids); the report is of
 round 2, TST-R2.
 """
 
@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 
 from grants.extensions import db
 from grants.models import Term
+from tests.datasets.committee_report import NC, build, grow
 from tests.factories import ProgrammeFactory, RoundFactory, member_of, staff_user
-from tests.reports.helpers import NC, build, grow
 from tests.statements import counting_selects
 
 PAGE = "/reports/committee/TST-R2"
