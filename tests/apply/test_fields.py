@@ -130,8 +130,8 @@ def test_a_huge_year_is_not_a_real_date():
 
 @pytest.mark.xfail(
     strict=True,
-    reason="bug in grants/apply/fields.py: str.isdigit() accepts '²', which int() refuses, so the date is kept "
-    "as a processing error ('Invalid literal') instead of 'must be a real date'",
+    reason="bug in grants/apply/fields.py: str.isdigit() accepts '²', which int() refuses, so the page shows "
+    "Python's 'invalid literal for int() with base 10' above 'must be a real date'",
 )
 def test_a_superscript_digit_in_the_year_is_not_a_real_date():
     assert _posted(starts_on=["1", "4", "²"]).starts_on.errors == ["The start date must be a real date"]
