@@ -1,4 +1,8 @@
-"""Shared fixtures: one migrated throwaway database per run, the app, users per role.
+"""Shared fixtures: one migrated throwaway database per run, the app, a client, signing in, the demo.
+
+Every test runs in a transaction rolled back at the end (`db_session`, autouse through `_isolated`);
+tests that need real commits ask for `committed_db`. Tests of pure functions (marked `unit`), of the
+engine (tests/workflows/) and of the definitions (tests/definitions/) get no database at all.
 
 The suite runs on SQLite by default and on PostgreSQL when DATABASE_URL is set;
 either way it makes its own database (a temporary file, or a new PostgreSQL
@@ -19,6 +23,8 @@ from sqlalchemy import make_url
 
 from grants import create_app
 from grants.extensions import db, limiter
+from tests.factories import PASSWORD
+from tests.fixtures import post_form
 
 
 def _postgres_admin_url(url: str) -> str:
@@ -122,3 +128,46 @@ def db_session(app, request):
             db.session = original
             transaction.rollback()
             connection.close()
+
+
+TESTS = Path(__file__).parent
+NO_DATABASE = {"workflows", "definitions"}  # the engine on its own definitions; the grant workflows' files
+
+
+@pytest.fixture(autouse=True)
+def _isolated(request):
+    """Every test runs in its own rolled-back transaction, except the engine's, the definitions' and `unit` ones."""
+    folder = request.path.relative_to(TESTS).parts[0]
+    if folder in NO_DATABASE or request.node.get_closest_marker("unit"):
+        yield None
+    else:
+        yield request.getfixturevalue("db_session")
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def sign_in(client):
+    def _sign_in(user, password: str = PASSWORD):
+        response = post_form(client, "/sign-in", {"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+
+    return _sign_in
+
+
+@pytest.fixture(scope="module")
+def demo_loaded(app):
+    """The whole demo, loaded and committed once for the module that asks (a load takes seconds); removed after."""
+    from grants.demo import load_demo
+
+    with app.app_context():
+        load_demo()
+        db.session.remove()
+    yield
+    with app.app_context():
+        _delete_everything()
+        db.session.remove()

@@ -1,4 +1,5 @@
-"""factory_boy factories for test data, bound to the current db.session."""
+"""factory_boy factories for test data, bound to the current db.session: one for every mapped model
+(tests/platform/test_factories.py checks that each model has one and that each builds a row that saves)."""
 
 from __future__ import annotations
 
@@ -10,19 +11,33 @@ from factory.alchemy import SQLAlchemyModelFactory
 from grants.auth.passwords import hash_password
 from grants.extensions import db
 from grants.models import (
+    ApiToken,
     Application,
+    ApplicationSection,
+    ApplicationTerm,
+    Approval,
     Assessment,
+    AuditEvent,
     Award,
     Budget,
     Contract,
+    Criterion,
+    Document,
+    Invitation,
     Membership,
     MonitoringReturn,
     Organisation,
+    OutboxMessage,
     Payment,
     Programme,
+    QuestionSet,
+    Recommendation,
     Recovery,
     RoleGrant,
     Round,
+    Score,
+    ScreeningCheck,
+    Term,
     User,
     Variation,
 )
@@ -214,6 +229,187 @@ class ContractFactory(Base):
     workflow_version = 1
     state = "need_identified"
     state_changed_at = factory.LazyFunction(lambda: datetime.now(UTC))
+
+
+# -- the rest of the models: one factory each --------------------------------------------------------
+
+
+class TermFactory(Base):
+    class Meta:
+        model = Term
+
+    vocabulary = "theme"
+    code = factory.Sequence(lambda n: f"term-{n}")
+    label = factory.Sequence(lambda n: f"Term {n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class QuestionSetFactory(Base):
+    class Meta:
+        model = QuestionSet
+
+    name = factory.Sequence(lambda n: f"question-set-{n}")
+    version = 1
+    title = factory.Sequence(lambda n: f"Application form {n}")
+    definition = factory.LazyFunction(lambda: {"sections": []})
+
+
+class CriterionFactory(Base):
+    class Meta:
+        model = Criterion
+
+    class Params:
+        round = factory.SubFactory(RoundFactory, state="closed")
+
+    round_id = factory.SelfAttribute("round.id")
+    name = factory.Sequence(lambda n: f"Criterion {n}")
+    position = factory.Sequence(lambda n: n)
+    scale_min = 0
+    scale_max = 5
+
+
+class ApplicationSectionFactory(Base):
+    class Meta:
+        model = ApplicationSection
+
+    application = factory.SubFactory(ApplicationFactory)
+    section_key = factory.Sequence(lambda n: f"section_{n}")
+    answers = factory.LazyFunction(dict)
+    status = "completed"
+
+
+class ApplicationTermFactory(Base):
+    class Meta:
+        model = ApplicationTerm
+
+    class Params:
+        application = factory.SubFactory(ApplicationFactory)
+        term = factory.SubFactory(TermFactory)
+
+    application_id = factory.SelfAttribute("application.id")
+    term_id = factory.SelfAttribute("term.id")
+
+
+class DocumentFactory(Base):
+    class Meta:
+        model = Document
+
+    application = factory.SubFactory(ApplicationFactory)
+    question_key = "safeguarding_policy"
+    original_name = "safeguarding.pdf"
+    stored_name = factory.Sequence(lambda n: f"{n:032x}")
+    content_type = "application/pdf"
+    size_bytes = 1024
+    sha256 = "0" * 64
+
+
+class ScreeningCheckFactory(Base):
+    class Meta:
+        model = ScreeningCheck
+
+    application = factory.SubFactory(ApplicationFactory, state="submitted")
+    answers = factory.LazyFunction(dict)
+    notes = ""
+
+
+class ScoreFactory(Base):
+    class Meta:
+        model = Score
+
+    class Params:
+        assessment = factory.SubFactory(AssessmentFactory, state="scoring")
+        criterion = factory.SubFactory(CriterionFactory, round=factory.SelfAttribute("..assessment.application.round"))
+
+    assessment_id = factory.SelfAttribute("assessment.id")
+    criterion_id = factory.SelfAttribute("criterion.id")
+    score = 3
+    comment = "Meets the criterion."
+
+
+class RecommendationFactory(Base):
+    class Meta:
+        model = Recommendation
+
+    application = factory.SubFactory(ApplicationFactory, state="in_assessment")
+    recommended_amount_pence = factory.LazyAttribute(lambda o: o.application.amount_requested_pence)
+
+
+class ApprovalFactory(Base):
+    class Meta:
+        model = Approval
+
+    class Params:
+        application = factory.SubFactory(ApplicationFactory, state="recommended")
+        approver = factory.SubFactory(UserFactory)
+
+    application_id = factory.SelfAttribute("application.id")
+    approver_id = factory.SelfAttribute("approver.id")
+
+
+class MembershipFactory(Base):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    is_owner = False
+
+
+class InvitationFactory(Base):
+    class Meta:
+        model = Invitation
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    email = factory.Sequence(lambda n: f"invited{n}@example.org")
+    token_hash = factory.Sequence(lambda n: f"{n:064x}")
+    invited_by = factory.SubFactory(UserFactory)
+    expires_at = factory.LazyFunction(lambda: datetime.now(UTC) + timedelta(days=7))
+
+
+class RoleGrantFactory(Base):
+    class Meta:
+        model = RoleGrant
+
+    user = factory.SubFactory(UserFactory)
+    role = "officer"
+    programme = factory.SubFactory(ProgrammeFactory)
+
+
+class ApiTokenFactory(Base):
+    class Meta:
+        model = ApiToken
+
+    user = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Token {n}")
+    token_hash = factory.Sequence(lambda n: f"{n:064x}")
+    prefix = factory.Sequence(lambda n: f"gf_{n:06d}")
+    role = "officer"
+    programme = factory.SubFactory(ProgrammeFactory)
+
+
+class OutboxMessageFactory(Base):
+    class Meta:
+        model = OutboxMessage
+
+    idempotency_key = factory.Sequence(lambda n: f"test:{n}")
+    recipient = factory.Sequence(lambda n: f"recipient{n}@example.org")
+    subject = "Your application"
+    body = "We have received your application."
+
+
+class AuditEventFactory(Base):
+    class Meta:
+        model = AuditEvent
+
+    class Params:
+        subject = factory.SubFactory(ApplicationFactory)
+
+    subject_type = "application"
+    subject_id = factory.SelfAttribute("subject.id")
+    subject_reference = factory.LazyAttribute(lambda o: o.subject.reference)
+    action = "submit"
+    from_state = "draft"
+    to_state = "submitted"
 
 
 def passed_screening(application, officer: User | None = None) -> None:

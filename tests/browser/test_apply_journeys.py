@@ -1,7 +1,7 @@
 """Applying online in a real browser: register, organisation, eligibility, every section, submit.
 
 Each journey runs through the `Browser` helper of conftest.py, so axe checks every page on the
-way. The answers are the realistic ones of tests/integration/apply_helpers.py (GOOD), typed the
+way. The answers are the realistic ones of tests/datasets/applications.py (GOOD), typed the
 way a volunteer would type them, with the dates moved into Round 4's delivery window.
 """
 
@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from grants.models import Application, OutboxMessage
 from tests.browser.conftest import DEMO_PASSWORD, Browser
-from tests.integration.apply_helpers import PDF
+from tests.datasets.applications import PDF
 
 pytestmark = pytest.mark.browser
 
@@ -149,7 +149,7 @@ def _pdfs(folder: Path) -> dict[str, Path]:
     return paths
 
 
-# -- one section each, with the answers of apply_helpers.GOOD --------------------------------------
+# -- one section each, with the answers of applications.GOOD --------------------------------------
 
 
 def _fill_organisation(site: Browser, who: Applicant) -> None:

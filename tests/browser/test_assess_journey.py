@@ -31,7 +31,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 
 from grants.models import Application, Assessment, Membership, Organisation, OutboxMessage, Round, User
 from tests.browser.conftest import Browser
-from tests.integration.apply_helpers import FILES, GOOD, PDF, form_fields
+from tests.datasets.applications import FILES, GOOD, PDF, form_fields
 
 pytestmark = pytest.mark.browser
 
@@ -77,7 +77,7 @@ class Bids:
 
 # -- setting up in the database ---------------------------------------------------------------------
 def _complete_and_submit(db, user: User, application: Application, title: str, **budget: str) -> None:
-    """Every section saved with the GOOD answers of apply_helpers (the project's title and dates
+    """Every section saved with the GOOD answers of tests.datasets.applications (the project's title and dates
     moved into Round 4), then submitted through the apply services."""
     from grants.apply import services
 

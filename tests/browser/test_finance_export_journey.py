@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from tests.browser.conftest import Browser
+from tests.datasets.finance import build_finance_data, database_totals, pence, sheet_rows
 from tests.factories import PASSWORD, staff_user
-from tests.integration.test_finance_export_support import build_finance_data, database_totals, pence, sheet_rows
 
 pytestmark = pytest.mark.browser
 

@@ -2,7 +2,7 @@
 
 An officer opens Reports, then a round's committee report (approved at decision), switches to
 the current figures and reads how the decision became them. The data is the small programme
-of `tests/integration/committee_report_data.py`, committed so the server sees it.
+of `tests/datasets/committee_report.py`, committed so the server sees it.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import Browser
+from tests.datasets.committee_report import build
 from tests.factories import PASSWORD
-from tests.integration.committee_report_data import build
 
 pytestmark = pytest.mark.browser
 

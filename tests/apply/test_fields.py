@@ -1,0 +1,137 @@
+"""The form fields that read what people type: money, whole numbers and GOV.UK dates (grants.apply.fields)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from werkzeug.datastructures import MultiDict
+from wtforms import Form
+
+from grants.apply.fields import DayMonthYearField, MoneyField, WholeNumberField
+
+pytestmark = pytest.mark.unit
+
+
+class _Form(Form):
+    amount = MoneyField(minimum=100, maximum=800_000, noun="the amount you are asking for")
+    people = WholeNumberField(minimum=1, maximum=10_000, noun="the number of people")
+    starts_on = DayMonthYearField(noun="the start date")
+
+
+def _posted(**fields) -> _Form:
+    data = MultiDict()
+    for name, value in fields.items():
+        for item in value if isinstance(value, list) else [value]:
+            data.add(name, item)
+    form = _Form(formdata=data)
+    form.validate()
+    return form
+
+
+# -- money ---------------------------------------------------------------------------------------
+
+
+def test_an_amount_typed_with_a_pound_sign_and_commas_is_read_as_pence():
+    form = _posted(amount="£1,250.50")
+    assert form.amount.data == 125050
+    assert form.amount.errors == []
+
+
+def test_a_negative_amount_is_told_it_must_be_zero_or_more():
+    assert _posted(amount="-5").amount.errors == ["The amount you are asking for must be £0 or more"]
+    assert _posted(amount="£-5").amount.errors == ["The amount you are asking for must be £0 or more"]
+
+
+def test_an_amount_that_is_not_money_is_told_how_to_write_it():
+    assert _posted(amount="ten pounds").amount.errors == [
+        "Enter the amount you are asking for in pounds and pence, like 1250 or 1250.50"
+    ]
+
+
+def test_an_amount_outside_the_limits_is_told_the_limit_in_pounds():
+    assert _posted(amount="0.50").amount.errors == ["The amount you are asking for must be £1.00 or more"]
+    assert _posted(amount="8000.01").amount.errors == ["The amount you are asking for must be £8,000.00 or less"]
+
+
+def test_an_amount_is_shown_back_as_it_was_typed():
+    assert _posted(amount=" 1 250 ").amount._value() == "1 250"
+
+
+def test_a_saved_amount_is_shown_in_pounds_and_pence():
+    form = _Form(data={"amount": 125050})
+    assert form.amount._value() == "1250.50"
+
+
+# -- whole numbers -------------------------------------------------------------------------------
+
+
+def test_a_whole_number_may_have_thousands_commas():
+    form = _posted(people="1,200")
+    assert form.people.data == 1200
+    assert form.people.errors == []
+
+
+def test_a_number_that_is_not_whole_is_told_so():
+    assert _posted(people="12.5").people.errors == ["The number of people must be a whole number, like 25"]
+
+
+def test_a_number_outside_the_limits_is_told_the_limit():
+    assert _posted(people="0").people.errors == ["The number of people must be 1 or more"]
+    assert _posted(people="10001").people.errors == ["The number of people must be 10,000 or fewer"]
+
+
+# -- GOV.UK dates: three boxes with the same name ------------------------------------------------
+
+
+def test_a_real_date_typed_in_the_three_boxes_is_read():
+    form = _posted(starts_on=["1", "4", "2027"])
+    assert form.starts_on.data == date(2027, 4, 1)
+    assert form.starts_on.errors == []
+
+
+def test_three_empty_date_boxes_are_no_date_and_no_error():
+    form = _posted(starts_on=["", "", ""])
+    assert form.starts_on.data is None
+    assert form.starts_on.is_blank
+    assert form.starts_on.errors == []
+
+
+def test_the_user_is_told_which_parts_of_the_date_are_missing():
+    assert _posted(starts_on=["1", "", "2027"]).starts_on.errors == ["The start date must include a month"]
+    assert _posted(starts_on=["", "", "2027"]).starts_on.errors == ["The start date must include a day and month"]
+
+
+@pytest.mark.parametrize(
+    "parts", [["31", "2", "2027"], ["1", "13", "2027"], ["1", "4", "27"], ["1", "4", "1899"], ["first", "4", "2027"]]
+)
+def test_a_date_that_is_not_real_is_told_so_and_kept_as_typed(parts):
+    form = _posted(starts_on=parts)
+    assert form.starts_on.data is None
+    assert form.starts_on.errors == ["The start date must be a real date"]
+    assert form.starts_on._value() == " ".join(parts)
+
+
+def test_a_saved_date_is_shown_in_the_three_boxes():
+    form = _Form(data={"starts_on": date(2027, 4, 1)})
+    assert form.starts_on.raw_parts == ["1", "4", "2027"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=OverflowError,
+    reason="bug in grants/apply/fields.py: a year too big for a C long raises OverflowError, not ValueError",
+)
+def test_a_huge_year_is_not_a_real_date():
+    assert _posted(starts_on=["1", "4", "99999999999999999999"]).starts_on.errors == [
+        "The start date must be a real date"
+    ]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug in grants/apply/fields.py: str.isdigit() accepts '²', which int() refuses, so the page shows "
+    "Python's 'invalid literal for int() with base 10' above 'must be a real date'",
+)
+def test_a_superscript_digit_in_the_year_is_not_a_real_date():
+    assert _posted(starts_on=["1", "4", "²"]).starts_on.errors == ["The start date must be a real date"]

@@ -1,0 +1,351 @@
+"""`flask --app wsgi grantflow ...` commands."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask import g
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from grants import create_app
+from grants.auth.passwords import verify_password
+from grants.auth.services import find_user
+from grants.extensions import db
+from grants.models import Membership, Programme, RoleGrant, Round
+from tests.factories import RoundFactory
+from tests.fixtures import post_form
+
+WORKFLOWS = {"round", "application", "award", "payment", "monitoring_return", "contract", "assessment", "variation"}
+DEMO_ACCOUNTS = {
+    "applicant@example.org": "applicant",
+    "assessor@example.org": "assessor",
+    "officer@example.org": "officer",
+    "finance@example.org": "finance",
+    "decision@example.org": "decision_maker",
+    "admin@example.org": "admin",
+}
+LONDON = ZoneInfo("Europe/London")
+
+
+class Browser(FlaskClient):
+    """A browser; each request starts with an empty `flask.g`, as in production."""
+
+    def open(self, *args, **kwargs):
+        for name in list(g):
+            g.pop(name, None)
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def last_json(output: str) -> dict:
+    return json.loads(output.strip().splitlines()[-1])
+
+
+@pytest.fixture
+def definitions(app, tmp_path) -> Path:
+    """A copy of the real workflow definitions, to break."""
+    for source in Path(app.config["WORKFLOW_DEFINITIONS_DIR"]).glob("*.toml"):
+        shutil.copy(source, tmp_path / source.name)
+    return tmp_path
+
+
+def break_definition(folder: Path, filename: str, old: str, new: str) -> None:
+    path = folder / filename
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+BROKEN = [
+    pytest.param(
+        "payment.v1.toml",
+        'to = "approved"',
+        'to = "nowhere"',
+        "transition 'approve' goes to unknown state 'nowhere'",
+        id="unknown state",
+    ),
+    pytest.param(
+        "payment.v1.toml",
+        'roles = ["finance"]',
+        'roles = ["wizard"]',
+        "transition 'approve' names unknown role 'wizard'",
+        id="unknown role",
+    ),
+    pytest.param(
+        "payment.v2.toml",
+        'conditions = ["award_accepted", "within_unpaid_balance", "return_accepted"]',
+        'conditions = ["award_accepted", "moon_is_full", "return_accepted"]',
+        "transition 'approve' names unknown condition 'moon_is_full'",
+        id="unregistered guard",
+    ),
+    pytest.param(
+        "payment.v2.toml",
+        'effects = ["record_payment_time"]',
+        'effects = ["send_fax"]',
+        "transition 'mark_paid' names unknown effect 'send_fax'",
+        id="unregistered effect",
+    ),
+    pytest.param(
+        "award.v2.toml",
+        'tags = ["awaiting_grantee", "published"]',
+        'tags = ["awaiting_godot", "published"]',
+        "state 'offered' names unknown tag 'awaiting_godot'",
+        id="unregistered tag",
+    ),
+    pytest.param(
+        "variation.v1.toml",
+        'name = "variation"',
+        'name = "renovation"',
+        "no case type runs the workflow 'renovation'",
+        id="workflow no case type runs",
+    ),
+]
+
+
+# workflows check / diagram
+
+
+def test_workflows_check_passes_and_lists_every_workflow(runner):
+    result = runner.invoke(args=["grantflow", "workflows", "check"])
+
+    assert result.exit_code == 0, result.output
+    for name in WORKFLOWS:
+        assert f" {name} v1 " in result.output
+
+
+def test_workflows_check_in_json_ends_with_one_object_saying_ok(runner):
+    result = runner.invoke(args=["grantflow", "workflows", "check", "--format", "json"])
+
+    assert result.exit_code == 0, result.output
+    report = last_json(result.output)
+    assert report["ok"] is True
+    assert report["problems"] == []
+    assert {d["name"] for d in report["definitions"]} == WORKFLOWS
+
+
+@pytest.mark.parametrize(("filename", "old", "new", "problem"), BROKEN)
+def test_workflows_check_names_the_broken_file_and_its_problem(runner, definitions, filename, old, new, problem):
+    break_definition(definitions, filename, old, new)
+
+    result = runner.invoke(args=["grantflow", "workflows", "check", "--folder", str(definitions)])
+
+    assert result.exit_code == 1
+    assert f"{filename}: {problem}" in result.output
+
+
+@pytest.mark.parametrize(("filename", "old", "new", "problem"), BROKEN)
+def test_workflows_check_in_json_lists_the_problem_and_is_not_ok(runner, definitions, filename, old, new, problem):
+    break_definition(definitions, filename, old, new)
+
+    result = runner.invoke(args=["grantflow", "workflows", "check", "--folder", str(definitions), "--format", "json"])
+
+    assert result.exit_code == 1
+    report = last_json(result.output)
+    assert report["ok"] is False
+    assert f"{filename}: {problem}" in report["problems"]
+
+
+def test_workflows_diagram_prints_mermaid(runner):
+    result = runner.invoke(args=["grantflow", "workflows", "diagram", "application"])
+
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("stateDiagram-v2\n")
+    assert "[*] --> draft" in result.output
+
+
+def test_workflows_diagram_of_an_unknown_workflow_is_refused(runner):
+    result = runner.invoke(args=["grantflow", "workflows", "diagram", "nope"])
+
+    assert result.exit_code != 0
+    assert "nope" in result.output
+
+
+# demo
+
+
+@pytest.fixture
+def demo(runner):
+    result = runner.invoke(args=["grantflow", "demo"])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_demo_prints_the_demo_accounts_and_password(demo):
+    assert "grantflow-demo" in demo.output
+    for email in DEMO_ACCOUNTS:
+        assert email in demo.output
+
+
+def test_demo_accounts_sign_in_with_the_demo_password(demo):
+    for email in DEMO_ACCOUNTS:
+        user = find_user(email)
+        assert user is not None, email
+        assert verify_password(user.password_hash, "grantflow-demo"), email
+
+
+def test_demo_applicant_is_a_member_of_an_organisation_without_staff_roles(demo):
+    applicant = find_user("applicant@example.org")
+
+    assert db.session.scalar(select(func.count()).select_from(Membership).where(Membership.user_id == applicant.id))
+    assert db.session.scalars(select(RoleGrant).where(RoleGrant.user_id == applicant.id)).all() == []
+
+
+def test_demo_staff_hold_their_roles_and_the_assessor_only_on_mscf(demo):
+    mscf = db.session.scalar(select(Programme).where(Programme.code == "MSCF"))
+    expected = {
+        "assessor@example.org": {("assessor", mscf.id)},
+        "officer@example.org": {("officer", None)},
+        "finance@example.org": {("finance", None)},
+        "decision@example.org": {("decision_maker", None)},
+        "admin@example.org": {("admin", None)},
+    }
+    for email, grants in expected.items():
+        user = find_user(email)
+        held = {
+            (r.role, r.programme_id) for r in db.session.scalars(select(RoleGrant).where(RoleGrant.user_id == user.id))
+        }
+        assert held == grants, email
+
+
+def test_demo_creates_the_three_programmes(demo):
+    codes = set(db.session.scalars(select(Programme.code)))
+
+    assert {"MSCF", "VRU", "MOJ"} <= codes
+
+
+def test_demo_round_three_caps_grants_at_eight_thousand_pounds(demo):
+    round_three = db.session.scalar(select(Round).where(Round.code == "MSCF-R3"))
+
+    assert round_three is not None
+    assert round_three.max_grant_pence == 800_000
+
+
+def test_demo_round_three_opens_and_closes_at_its_london_times(demo):
+    round_three = db.session.scalar(select(Round).where(Round.code == "MSCF-R3"))
+
+    # 3 October 2022 is British Summer Time (UTC+1); 4 November 2022 is GMT.
+    assert round_three.opens_at.astimezone(LONDON).replace(tzinfo=None) == datetime(2022, 10, 3, 9, 0)
+    assert round_three.opens_at == datetime(2022, 10, 3, 8, 0, tzinfo=UTC)
+    assert round_three.closes_at.astimezone(LONDON).replace(tzinfo=None) == datetime(2022, 11, 4, 12, 0)
+
+
+def _row_counts() -> dict[str, int]:
+    return {
+        table.name: db.session.scalar(select(func.count()).select_from(table)) for table in db.metadata.sorted_tables
+    }
+
+
+def test_running_demo_twice_creates_nothing_new(demo, runner):
+    before = _row_counts()
+
+    result = runner.invoke(args=["grantflow", "demo"])
+
+    assert result.exit_code == 0, result.output
+    assert _row_counts() == before
+
+
+def test_demo_is_refused_in_production(monkeypatch, tmp_path):
+    monkeypatch.setenv("GRANTFLOW_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "a-long-random-production-secret-for-this-test")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'production.db'}")
+    production = create_app()
+
+    with production.app_context():
+        result = production.test_cli_runner().invoke(args=["grantflow", "demo"])
+
+    assert result.exit_code != 0
+    assert "refused in production" in result.output
+    assert find_user("admin@example.org") is None
+
+
+# reminders
+
+
+def test_reminders_run_in_json_reports_what_fired_and_the_total(runner):
+    overdue = RoundFactory(state="open", closes_at=datetime.now(UTC) - timedelta(minutes=5))
+
+    result = runner.invoke(args=["grantflow", "reminders", "run", "--format", "json"])
+
+    assert result.exit_code == 0, result.output
+    assert last_json(result.output) == {"fired": {"round": 1}, "total": 1, "offer_reminders": 0}
+    db.session.refresh(overdue)
+    assert overdue.state == "closed"
+
+
+def test_reminders_run_with_nothing_due_reports_a_total_of_nought(runner):
+    RoundFactory(state="open", closes_at=datetime.now(UTC) + timedelta(days=3))
+
+    result = runner.invoke(args=["grantflow", "reminders", "run", "--format", "json"])
+
+    assert result.exit_code == 0, result.output
+    assert last_json(result.output) == {"fired": {}, "total": 0, "offer_reminders": 0}
+
+
+# users create
+
+
+def create_officer(runner):
+    return runner.invoke(
+        args=[
+            "grantflow",
+            "users",
+            "create",
+            "new.officer@example.org",
+            "--name",
+            "New Officer",
+            "--role",
+            "officer",
+            "--password",
+            "a-long-enough-password",
+        ]
+    )
+
+
+def test_users_create_makes_an_account_that_can_sign_in(app, runner):
+    result = create_officer(runner)
+
+    assert result.exit_code == 0, result.output
+    browser = Browser(app, app.response_class, use_cookies=True)
+    signed_in = post_form(
+        browser, "/sign-in", {"email": "new.officer@example.org", "password": "a-long-enough-password"}
+    )
+    assert signed_in.status_code == 302
+
+
+def test_users_create_grants_the_role_on_every_programme(runner):
+    create_officer(runner)
+
+    user = find_user("new.officer@example.org")
+    held = {(r.role, r.programme_id) for r in db.session.scalars(select(RoleGrant).where(RoleGrant.user_id == user.id))}
+    assert held == {("officer", None)}
+
+
+def test_users_create_refuses_an_unknown_role(runner):
+    result = runner.invoke(
+        args=[
+            "grantflow",
+            "users",
+            "create",
+            "someone@example.org",
+            "--name",
+            "Someone",
+            "--role",
+            "wizard",
+            "--password",
+            "a-long-enough-password",
+        ]
+    )
+
+    assert result.exit_code != 0
+    assert "unknown role(s): wizard" in result.output
+    assert find_user("someone@example.org") is None

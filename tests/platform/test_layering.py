@@ -1,0 +1,28 @@
+"""Design rules import-linter cannot express: services never touch Flask's request."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.unit
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = sorted(ROOT.glob("grants/*/services.py")) + [ROOT / "grants" / "workflow.py", ROOT / "grants" / "mail.py"]
+REQUEST_NAMES = {"request", "session", "Request"}
+
+
+def test_services_never_import_flask_request_or_session():
+    offenders = []
+    for path in SERVICES:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module in {"flask", "flask.globals", "flask.wrappers"}:
+                names = {alias.name for alias in node.names} & REQUEST_NAMES
+                if names:
+                    offenders.append(f"{path.relative_to(ROOT)}: {', '.join(sorted(names))}")
+
+    assert SERVICES, "no service modules found"
+    assert offenders == []
