@@ -89,3 +89,16 @@ def london_date(value: date | datetime | None) -> str:
 def london_to_utc(local: datetime) -> datetime:
     """A wall-clock time in West Yorkshire (naive) as an aware UTC moment."""
     return local.replace(tzinfo=LONDON).astimezone(UTC)
+
+
+_WHOLE = re.compile(r"[0-9]{1,9}")
+
+
+def whole_number(typed: str) -> int | None:
+    """A whole number typed or posted as ASCII digits (at most nine, so it fits any id or year); else None.
+
+    `str.isdigit()` is not enough: it accepts '²' and other digits int() refuses, and a long run of
+    digits overflows a date or a database integer.
+    """
+    text = typed.strip()
+    return int(text) if _WHOLE.fullmatch(text) else None

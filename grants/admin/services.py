@@ -14,6 +14,7 @@ from grants.apply.question_set_admin import use_for_round
 from grants.apply.questions import QuestionSetError
 from grants.auth.services import find_user
 from grants.extensions import db
+from grants.formatting import whole_number
 from grants.models import OutboxMessage, Programme, QuestionSet, RoleGrant, Round
 from grants.models.people import STAFF_ROLES
 from grants.pagination import Page, paginate
@@ -54,7 +55,8 @@ def grant_role(admin: Any, email: str, role: str, programme: str) -> RoleGrant:
         raise GrantError("role", "Choose a role from the list")
     programme_id: int | None = None
     if programme != EVERY_PROGRAMME:
-        found = db.session.get(Programme, int(programme)) if programme.isdigit() else None
+        number = whole_number(programme)
+        found = db.session.get(Programme, number) if number is not None else None
         if found is None:
             raise GrantError("programme", "Choose a programme from the list")
         programme_id = found.id

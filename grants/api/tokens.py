@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload
 from grants import audit
 from grants.auth.services import find_user
 from grants.extensions import db
+from grants.formatting import whole_number
 from grants.models import ApiToken, Programme, RoleGrant, User
 from grants.models.base import utcnow
 from grants.models.people import ROLE_LABELS
@@ -156,17 +157,20 @@ def issue_for_email(
 
 def issue_from_form(admin: User, user_id: str, role: str, programme: str, name: str, days: str) -> Issued:
     """The admin page's form: user and programme arrive as ids from select boxes."""
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    user_number = whole_number(user_id)
+    user = db.session.get(User, user_number) if user_number is not None else None
     if user is None:
         raise TokenProblem("user", "Choose a person from the list")
     found = None
     if programme != EVERY_PROGRAMME:
-        found = db.session.get(Programme, int(programme)) if programme.isdigit() else None
+        number = whole_number(programme)
+        found = db.session.get(Programme, number) if number is not None else None
         if found is None:
             raise TokenProblem("programme", "Choose a programme from the list")
-    if not days.isdigit():
+    lasts = whole_number(days)
+    if lasts is None:
         raise TokenProblem("days", "Choose how long the token lasts")
-    return issue_token(user=user, role=role, programme=found, name=name, days=int(days), issued_by=admin)
+    return issue_token(user=user, role=role, programme=found, name=name, days=lasts, issued_by=admin)
 
 
 def revoke_token(admin: User, token_id: int, now: datetime | None = None) -> tuple[ApiToken | None, bool]:

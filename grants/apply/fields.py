@@ -11,7 +11,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import Field, StringField
 from wtforms.validators import StopValidation
 
-from grants.formatting import money, pence_from_pounds
+from grants.formatting import money, pence_from_pounds, whole_number
 
 
 def _capital(text: str) -> str:
@@ -110,13 +110,12 @@ class DayMonthYearField(Field):
         self.raw_parts = [v.strip() for v in valuelist[:3]] + [""] * (3 - len(valuelist[:3]))
         self.raw_data = self.raw_parts
         self.data = None
-        if all(p.isdigit() for p in self.raw_parts):
-            day, month, year = (int(p) for p in self.raw_parts)
-            if year >= 1900:
-                try:
-                    self.data = date(year, month, day)
-                except ValueError:
-                    self.data = None
+        day, month, year = (whole_number(p) for p in self.raw_parts)
+        if day is not None and month is not None and year is not None and year >= 1900:
+            try:
+                self.data = date(year, month, day)
+            except ValueError:
+                self.data = None
 
     def process_data(self, value: Any) -> None:
         self.data = value

@@ -22,7 +22,7 @@ from sqlalchemy.orm import joinedload
 from grants import access
 from grants.errors import FieldErrors, NotFound
 from grants.extensions import db
-from grants.formatting import london_date
+from grants.formatting import london_date, whole_number
 from grants.models import Award, Payment, Variation
 from grants.transactions import commit_or_conflict
 from grants.workflow import engine
@@ -132,10 +132,11 @@ def parse_date(parts: tuple[str, str, str]) -> tuple[date | None, str | None]:
         return None, "blank"
     if missing:
         return None, f"must include a {' and a '.join(missing)}"
-    if not all(p.isdigit() for p in parts) or int(parts[2]) < 1900:
+    day, month, year = (whole_number(p) for p in parts)
+    if day is None or month is None or year is None or year < 1900:
         return None, "must be a real date"
     try:
-        return date(int(parts[2]), int(parts[1]), int(parts[0])), None
+        return date(year, month, day), None
     except ValueError:
         return None, "must be a real date"
 
