@@ -43,7 +43,6 @@ import os
 import signal
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +52,7 @@ from rush_fixture import HASH_PROFILES, build_fixture
 from rush_report import Outcome, capacity_figures, figures, kind_table, print_summary
 from rush_server import CpuMeter, gunicorn, worker_pids
 from support import bench_parser, print_json
-from support_db import migrated_app, release_connections
+from support_db import migrated_app
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -96,10 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     # The in-process app is only for setup, the database check and counting statements; it uses the
     # production password hasher (development config: PASSWORD_HASH_FAST is not set).
     with migrated_app(args.database_url, "grantflow_rush", "development", RATELIMIT_ENABLED=False) as bench:
-        with bench.app.app_context():
-            fixture = build_fixture(args.applicants, args.capacity_clients, args.password_hash)
-            release_connections()
-        setup_seconds = time.perf_counter() - bench.started
+        fixture, setup_seconds = bench.set_up(build_fixture, args.applicants, args.capacity_clients, args.password_hash)
         print(
             f"deadline_rush: {args.applicants} applicants over a {args.ramp:g} s ramp, think "
             f"{args.think_min:g}-{args.think_max:g} s, gunicorn -w {args.workers} -k {args.worker_class}"

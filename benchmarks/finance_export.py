@@ -44,14 +44,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from typing import Any
 
 from finance_child import MODES, child
 from finance_setup import build
 from support import bench_parser, print_json
 from support_child import add_child_arguments, run_child
-from support_db import migrated_app, release_connections
+from support_db import migrated_app
 
 TARGET_RATIO = 1.3
 TARGET_RSS_MB = 150
@@ -128,10 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         return child(args.child, args.database_url, args.output)
 
     with migrated_app(args.database_url, "grantflow_finance") as bench:
-        with bench.app.app_context():
-            counts = build(bench.url, args.awards, args.seed)
-            release_connections()
-        setup_seconds = time.perf_counter() - bench.started
+        counts, setup_seconds = bench.set_up(build, bench.url, args.awards, args.seed)
         print(
             f"finance export: {counts['awards']:,} awards, {counts['payments']:,} payments, "
             f"{counts['organisations']:,} organisations on PostgreSQL (setup {setup_seconds:.1f} s, not timed)",

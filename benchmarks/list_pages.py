@@ -38,13 +38,13 @@ from typing import Any
 from sqlalchemy import insert, select
 from support import bench_parser, csrf_token, ms, percentile, print_json
 from support_db import analyze, migrated_app
+from support_fixtures import open_round, programme_with_officer, submitted_application, tag_rows
 from support_sql import StatementLog, counting_statements
 
 from grants.auth.services import create_user
 from grants.extensions import db
-from grants.models import Application, ApplicationTerm, Organisation, Programme, RoleGrant, Round, Term
+from grants.models import Application, ApplicationTerm, Organisation, Round
 from grants.setup.seed import seed_vocabularies
-from grants.workflow import apply_transition, start_case
 
 ROUND_CODE = "LIST-R1"
 PASSWORD = "benchmark-password-not-secret"  # noqa: S105 - a throwaway account in a throwaway database
@@ -59,25 +59,18 @@ def build_round() -> tuple[int, str, list[int]]:
     Returns (round id, officer email, organisation ids)."""
     seed_vocabularies()
     officer = create_user("List Officer", "officer@list.example", PASSWORD)
-    programme = Programme(code="LIST", name="List benchmark programme", kind="grant_rounds")
-    db.session.add(programme)
-    db.session.flush()
-    db.session.add(RoleGrant(user_id=officer.id, role="officer", programme_id=programme.id))
+    programme = programme_with_officer("LIST", "List benchmark programme", officer)
     now = datetime.now(UTC)
-    round_ = Round(
-        programme_id=programme.id,
-        number=1,
-        code=ROUND_CODE,
-        title="List benchmark round",
-        opens_at=now - timedelta(days=30),
+    open_round(
+        programme,
+        officer,
+        now,
+        ROUND_CODE,
+        "List benchmark round",
         closes_at=now + timedelta(days=30),
         min_grant_pence=50_000,
         max_grant_pence=800_000,
     )
-    start_case(round_, "round", officer, now=now - timedelta(days=45))
-    db.session.commit()
-    apply_transition(round_, "publish", officer, now=now - timedelta(days=40))
-    apply_transition(round_, "open", None, now=now - timedelta(days=30))
     db.session.execute(
         insert(Organisation.__table__),
         [
@@ -105,25 +98,18 @@ def add_applications(round_id: int, organisation_ids: list[int], start: int, cou
     districts and areas of focus (Core inserts), then ANALYZE."""
     rng = random.Random(seed + start)
     now = datetime.now(UTC)
-    terms = db.session.execute(select(Term.id, Term.vocabulary)).all()
-    districts = [t.id for t in terms if t.vocabulary == "district"]
-    areas = [t.id for t in terms if t.vocabulary == "area_of_focus"]
     rows = [
-        {
-            "public_reference": f"{ROUND_CODE}-{n + 1:05d}",
-            "round_id": round_id,
-            "organisation_id": organisation_ids[n % len(organisation_ids)],
-            "project_title": f"Project {n + 1}",
-            "amount_requested_pence": rng.randrange(50_000, 800_000, 50),
-            "people_reached": rng.randrange(10, 2_000),
-            "created_at": now,
-            "submitted_at": now,
-            "workflow": "application",
-            "workflow_version": 1,
-            "state": rng.choice(STATES),
-            "state_changed_at": now,
-            "version_id": 2,
-        }
+        submitted_application(
+            f"{ROUND_CODE}-{n + 1:05d}",
+            round_id,
+            organisation_ids[n % len(organisation_ids)],
+            f"Project {n + 1}",
+            now,
+            amount_requested_pence=rng.randrange(50_000, 800_000, 50),
+            people_reached=rng.randrange(10, 2_000),
+            state=rng.choice(STATES),
+            version_id=2,
+        )
         for n in range(start, start + count)
     ]
     for batch in range(0, len(rows), 2_000):
@@ -131,10 +117,7 @@ def add_applications(round_id: int, organisation_ids: list[int], start: int, cou
     ids = db.session.scalars(
         select(Application.id).where(Application.round_id == round_id).order_by(Application.id).offset(start)
     ).all()
-    tags = []
-    for application_id in ids:
-        for term_id in {*rng.sample(districts, rng.randint(1, 2)), *rng.sample(areas, rng.randint(1, 2))}:
-            tags.append({"application_id": application_id, "term_id": term_id})
+    tags = tag_rows(rng, list(ids), fewest_areas=1)
     for batch in range(0, len(tags), 5_000):
         db.session.execute(insert(ApplicationTerm.__table__), tags[batch : batch + 5_000])
     analyze()

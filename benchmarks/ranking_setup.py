@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from sqlalchemy import insert, select
 from support_db import analyze
+from support_fixtures import submitted_application, tag_rows
 
 from grants.extensions import db
 from grants.models import (
@@ -25,7 +26,6 @@ from grants.models import (
     Recommendation,
     Round,
     Score,
-    Term,
     User,
 )
 from grants.setup.seed import seed_vocabularies
@@ -59,9 +59,6 @@ def build(bids_by_round: dict[str, int], seed: int) -> None:
         ],
     )
     assessors = list(db.session.scalars(select(User.id).order_by(User.id)))
-    terms = db.session.execute(select(Term.id, Term.vocabulary)).all()
-    districts = [t.id for t in terms if t.vocabulary == "district"]
-    areas = [t.id for t in terms if t.vocabulary == "area_of_focus"]
 
     for number, (code, bids) in enumerate(bids_by_round.items(), start=1):
         requested = [rng.randrange(50_000, 800_001, 50) for _ in range(bids)]
@@ -118,29 +115,21 @@ def build(bids_by_round: dict[str, int], seed: int) -> None:
             db.session.scalars(
                 insert(Application.__table__).returning(Application.id, sort_by_parameter_order=True),
                 [
-                    {
-                        "public_reference": f"{code}-{i + 1:04d}",
-                        "round_id": round_id,
-                        "organisation_id": organisation_ids[i],
-                        "project_title": f"Project {i + 1}",
-                        "amount_requested_pence": requested[i],
-                        "created_at": now,
-                        "submitted_at": now,
-                        "workflow": "application",
-                        "workflow_version": 1,
-                        "state": rng.choice(STATES),
-                        "state_changed_at": now,
-                        "version_id": 5,
-                    }
+                    submitted_application(
+                        f"{code}-{i + 1:04d}",
+                        round_id,
+                        organisation_ids[i],
+                        f"Project {i + 1}",
+                        now,
+                        amount_requested_pence=requested[i],
+                        state=rng.choice(STATES),
+                        version_id=5,
+                    )
                     for i in range(bids)
                 ],
             )
         )
-        tags = []
-        for application_id in application_ids:
-            for term_id in {*rng.sample(districts, rng.randint(1, 2)), *rng.sample(areas, rng.randint(0, 2))}:
-                tags.append({"application_id": application_id, "term_id": term_id})
-        db.session.execute(insert(ApplicationTerm.__table__), tags)
+        db.session.execute(insert(ApplicationTerm.__table__), tag_rows(rng, application_ids, fewest_areas=0))
         assessment_ids = list(
             db.session.scalars(
                 insert(Assessment.__table__).returning(Assessment.id, sort_by_parameter_order=True),

@@ -13,17 +13,17 @@ from typing import Any
 from unittest import mock
 
 from argon2 import PasswordHasher
+from support_fixtures import open_round, programme_with_officer
 
 from grants.apply import services as apply_services
 from grants.apply.question_set_admin import load_question_set, use_for_round
 from grants.apply.questions import load_text
 from grants.auth import services as auth_services
 from grants.extensions import db
-from grants.models import Programme, RoleGrant, Round
+from grants.models import Round
 from grants.organisations.details import Details
 from grants.organisations.services import create_organisation
 from grants.setup.seed import seed_vocabularies
-from grants.workflow import apply_transition, start_case
 
 FORM = Path(__file__).resolve().parent / "rush_form.toml"
 ROUND_CODE = "RUSH-R1"
@@ -103,20 +103,17 @@ def build_fixture(applicants: int, capacity_clients: int, hash_profile: str = "p
     seed_vocabularies()
     db.session.commit()
     officer = auth_services.create_user("Bench Officer", "officer@rush.example", PASSWORD)
-    programme = Programme(code="RUSH", name="Deadline rush benchmark programme", kind="grant_rounds")
-    db.session.add(programme)
-    db.session.flush()
-    db.session.add(RoleGrant(user_id=officer.id, role="officer", programme_id=programme.id))
+    programme = programme_with_officer("RUSH", "Deadline rush benchmark programme", officer)
     db.session.commit()
 
     now = datetime.now(UTC)
-    round_ = Round(
-        programme_id=programme.id,
-        number=1,
-        code=ROUND_CODE,
-        title="Deadline rush benchmark round",
+    round_ = open_round(
+        programme,
+        officer,
+        now,
+        ROUND_CODE,
+        "Deadline rush benchmark round",
         guidance="A benchmark round.",
-        opens_at=now - timedelta(days=30),
         closes_at=now + timedelta(hours=1),
         min_grant_pence=10_000,
         max_grant_pence=800_000,
@@ -125,10 +122,6 @@ def build_fixture(applicants: int, capacity_clients: int, hash_profile: str = "p
         delivery_ends_on=DELIVERY_ENDS,
         allowed_org_types=["community_group", "registered_charity", "cio", "cic"],
     )
-    start_case(round_, "round", officer, now=now - timedelta(days=45))
-    db.session.commit()
-    apply_transition(round_, "publish", officer, now=now - timedelta(days=40))
-    apply_transition(round_, "open", None, now=now - timedelta(days=30))
     question_set = load_question_set(FORM.read_text(encoding="utf-8"), FORM.name, officer)
     use_for_round(ROUND_CODE, question_set, officer)
     definition, _ = load_text(FORM.read_text(encoding="utf-8"), FORM.name)
