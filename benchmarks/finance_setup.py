@@ -32,6 +32,11 @@ NAMES = ["Community", "Youth", "Safer", "Neighbourhood", "Women's", "Recovery", 
 KINDS = ["Trust", "Group", "Project", "CIC", "Association", "Network", "Centre", "Foundation"]
 
 
+def _next_id(conn: Any, table: str) -> int:
+    """The id after the highest in `table` (1 if empty): COPY gives ids itself, so rows can refer to each other."""
+    return conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0] + 1  # noqa: S608
+
+
 def _copy(conn: Any, table: str, columns: list[str], rows: Any) -> None:
     with conn.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
@@ -69,7 +74,7 @@ def build(bench_url: str, awards: int, seed: int) -> dict[str, int]:
 
     organisations = max(1, awards // 4)
     with psycopg.connect(libpq_url(bench_url)) as conn:
-        start = conn.execute("SELECT coalesce(max(id), 0) FROM organisations").fetchone()[0] + 1
+        start = _next_id(conn, "organisations")
 
         def organisation(i: int) -> tuple[Any, ...]:
             name = f"{rng.choice(NAMES)} {rng.choice(NAMES)} {rng.choice(KINDS)} {i:06d}"
@@ -98,8 +103,8 @@ def build(bench_url: str, awards: int, seed: int) -> dict[str, int]:
             + ["bank_account_name", "bank_sort_code", "bank_account_number", "created_at", "version_id"],
             (organisation(i) for i in range(organisations)),
         )
-        first_application = conn.execute("SELECT coalesce(max(id), 0) FROM applications").fetchone()[0] + 1
-        first_award = conn.execute("SELECT coalesce(max(id), 0) FROM awards").fetchone()[0] + 1
+        first_application = _next_id(conn, "applications")
+        first_award = _next_id(conn, "awards")
         per_round = -(-awards // ROUNDS)
         plan = []
         for i in range(awards):

@@ -101,7 +101,7 @@ class Browser:
         """Send one request and record it; returns the response, or None if there was none."""
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
         content = None
-        data = None
+        data: dict[str, list[str]] | None = None
         if form is not None and as_multipart:
             content, headers["Content-Type"] = multipart(form)
         elif form is not None:

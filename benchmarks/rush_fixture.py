@@ -94,7 +94,10 @@ class Fixture:
 
 # What-if only (--password-hash owasp): the stored hashes' parameters decide what a sign-in costs, since
 # argon2 reads them from the hash when it verifies. OWASP's minimum for Argon2id: 19 MiB, 2 passes, 1 lane.
-HASH_PROFILES = {"production": None, "owasp": {"time_cost": 2, "memory_cost": 19_456, "parallelism": 1}}
+HASH_PROFILES: dict[str, dict[str, Any] | None] = {
+    "production": None,
+    "owasp": {"time_cost": 2, "memory_cost": 19_456, "parallelism": 1},
+}
 
 
 def build_fixture(applicants: int, capacity_clients: int, hash_profile: str = "production") -> Fixture:
@@ -129,8 +132,9 @@ def build_fixture(applicants: int, capacity_clients: int, hash_profile: str = "p
     # Every account gets the production Argon2id hash of the same password, computed once: the
     # stored hash, and so the cost of checking it at sign-in, is what production stores.
     shared_hash = auth_services.hash_password(PASSWORD)
-    if HASH_PROFILES[hash_profile] is not None:
-        shared_hash = PasswordHasher(**HASH_PROFILES[hash_profile]).hash(PASSWORD)
+    what_if = HASH_PROFILES[hash_profile]
+    if what_if is not None:
+        shared_hash = PasswordHasher(**what_if).hash(PASSWORD)
 
     def account(n: int, prefix: str) -> tuple[Any, Any]:
         with mock.patch.object(auth_services, "hash_password", lambda _password: shared_hash):

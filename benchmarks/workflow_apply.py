@@ -186,7 +186,9 @@ def build_fixture(cycle_payments: int, approve_payments: int) -> Fixture:
 Plan = list[tuple[int, str, str | None]]
 
 
-def run_unit(counter: StatementLog, user_id: int, payment_id: int, name: str, reason: str | None):
+def run_unit(
+    counter: StatementLog, user_id: int, payment_id: int, name: str, reason: str | None
+) -> tuple[int, int, int]:
     """One request's worth: fresh session, load user, load case by id, apply_transition (commits)."""
     db.session.remove()
     c0 = counter.count
@@ -218,7 +220,9 @@ def run_phase(counter: StatementLog, name: str, user_id: int, plan: Plan) -> Pha
     return phase
 
 
-def sample_statements(counter: StatementLog, unit: Callable[[], tuple[int, int, int]]):
+def sample_statements(
+    counter: StatementLog, unit: Callable[[], tuple[int, int, int]]
+) -> tuple[list[tuple[str, str]], int, list[str]]:
     """Run one unit capturing statement text and the libpq protocol trace; return (statements, round trips)."""
     with db.engine.connect() as conn:  # the pool holds one connection: trace it, then hand it back
         raw = conn.connection.dbapi_connection
