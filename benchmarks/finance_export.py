@@ -43,408 +43,17 @@ The last line printed is one JSON object of the figures.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import random
-import subprocess
 import sys
-import tempfile
-import time
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-from support import peak_mb, postgres_url, reset_peak, status_mb, throwaway_database
+from finance_child import MODES, child
+from finance_setup import build
+from support import bench_parser, print_json
+from support_child import add_child_arguments, run_child
+from support_db import migrated_app
 
-DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-PROGRAMME = "MSCF"
-FROM, TO = date(2022, 4, 1), date(2023, 3, 31)
-ROUNDS = 10
-PAYMENTS_PER_AWARD = 3
 TARGET_RATIO = 1.3
 TARGET_RSS_MB = 150
-GRANTS_PER_WRITE = 500  # the export's chunk: grants.open_data.queries.PAGE_SIZE
-CHILDREN = ["finance", "baseline", "threesixtygiving", "threesixtygiving_baseline"]
-PUBLISHER = {"prefix": "360G-wypcc", "funder_id": "GB-LAE-WYCA", "funder_name": "West Yorkshire Combined Authority"}
-STREAMS = ["victims_of_crime", "community_safety", "criminal_justice", "violence_reduction_unit"]
-DISTRICTS = ["bradford", "calderdale", "kirklees", "leeds", "wakefield"]
-# Award states by weight: most are being paid; some finished, some declined.
-AWARD_STATES = ["accepted"] * 3 + ["active"] * 5 + ["closed", "declined", "offered", "suspended"]
-NAMES = ["Community", "Youth", "Safer", "Neighbourhood", "Women's", "Recovery", "Sports", "Arts", "Family", "Hope"]
-KINDS = ["Trust", "Group", "Project", "CIC", "Association", "Network", "Centre", "Foundation"]
-
-
-# -- setup (not timed) --------------------------------------------------------------------------
-def _libpq(url: str) -> str:
-    from sqlalchemy import make_url
-
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def _copy(conn: Any, table: str, columns: list[str], rows: Any) -> None:
-    with conn.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
-
-
-def build(db: Any, bench_url: str, awards: int, seed: int) -> dict[str, int]:
-    """Vocabularies, the programme and rounds (ORM), then organisations, applications, awards, payments (COPY)."""
-    import psycopg
-    from sqlalchemy import select, text
-
-    from grants.models import Programme, Round, Term
-    from grants.setup.seed import seed_vocabularies
-
-    rng = random.Random(seed)
-    now = datetime.now(UTC)
-    seed_vocabularies()
-    programme = Programme(code=PROGRAMME, name="Mayor's Safer Communities Fund", kind="grant_rounds")
-    db.session.add(programme)
-    db.session.flush()
-    rounds = [
-        Round(
-            programme_id=programme.id,
-            number=n,
-            code=f"{PROGRAMME}-R{n}",
-            title=f"Mayor's Safer Communities Fund Round {n}",
-            workflow="round",
-            workflow_version=1,
-            state="closed",
-            state_changed_at=now,
-            version_id=1,
-        )
-        for n in range(1, ROUNDS + 1)
-    ]
-    db.session.add_all(rounds)
-    db.session.commit()
-    round_ids = [r.id for r in rounds]
-    district_terms = dict(db.session.execute(select(Term.code, Term.id).where(Term.vocabulary == "district")).all())
-    programme_id = programme.id
-    db.session.remove()
-
-    organisations = max(1, awards // 4)
-    with psycopg.connect(_libpq(bench_url)) as conn:
-        start = conn.execute("SELECT coalesce(max(id), 0) FROM organisations").fetchone()[0] + 1
-
-        def organisation(i: int) -> tuple[Any, ...]:
-            name = f"{rng.choice(NAMES)} {rng.choice(NAMES)} {rng.choice(KINDS)} {i:06d}"
-            if i % 97 == 0:
-                name = f'=HYPERLINK("http://example.com/{i}","{name}")'  # formula-like names get through
-            return (
-                start + i,
-                name,
-                "registered_charity" if i % 3 else "cic",
-                f"{1_000_000 + i}" if i % 3 else None,
-                None if i % 3 else f"{i:08d}",
-                DISTRICTS[i % len(DISTRICTS)],
-                f"LS{i % 30} {i % 9}AB",
-                "Leeds",
-                name[:60],
-                f"{rng.randrange(100_000, 999_999)}",
-                f"{rng.randrange(10_000_000, 99_999_999)}",
-                now,
-                1,
-            )
-
-        _copy(
-            conn,
-            "organisations",
-            ["id", "name", "org_type", "charity_number", "company_number", "district", "postcode", "town"]
-            + ["bank_account_name", "bank_sort_code", "bank_account_number", "created_at", "version_id"],
-            (organisation(i) for i in range(organisations)),
-        )
-        first_application = conn.execute("SELECT coalesce(max(id), 0) FROM applications").fetchone()[0] + 1
-        first_award = conn.execute("SELECT coalesce(max(id), 0) FROM awards").fetchone()[0] + 1
-        per_round = -(-awards // ROUNDS)
-        plan = []
-        for i in range(awards):
-            number, within = divmod(i, per_round)
-            decided = datetime(2022, 4, 1, 9, tzinfo=UTC) + timedelta(minutes=rng.randrange(0, 270 * 24 * 60))
-            amount = rng.randrange(50_000, 800_001)
-            plan.append((i, number, within, start + i % organisations, decided, amount))
-
-        _copy(
-            conn,
-            "applications",
-            ["id", "public_reference", "round_id", "organisation_id", "project_title", "amount_requested_pence"]
-            + ["created_at", "submitted_at", "workflow", "workflow_version", "state", "state_changed_at", "version_id"],
-            (
-                (
-                    first_application + i,
-                    f"{PROGRAMME}-R{number + 1}-{within + 1:05d}",
-                    round_ids[number],
-                    org,
-                    f"Project {i + 1}: keeping {rng.choice(NAMES).lower()} streets safe",
-                    amount,
-                    decided - timedelta(days=60),
-                    decided - timedelta(days=50),
-                    "application",
-                    1,
-                    "approved",
-                    decided,
-                    5,
-                )
-                for i, number, within, org, decided, amount in plan
-            ),
-        )
-        _copy(
-            conn,
-            "application_terms",
-            ["application_id", "term_id"],
-            ((first_application + i, district_terms[DISTRICTS[i % len(DISTRICTS)]]) for i in range(awards)),
-        )
-        states = [rng.choice(AWARD_STATES) for _ in range(awards)]
-        _copy(
-            conn,
-            "awards",
-            ["id", "public_reference", "programme_id", "organisation_id", "application_id", "title", "amount_pence"]
-            + ["amount_at_decision_pence", "decided_at", "budget_stream", "cost_centre", "starts_on", "ends_on"]
-            + ["created_at", "offer_conditions", "agreement_terms", "declaration_agreed", "workflow"]
-            + ["workflow_version", "state", "state_changed_at", "version_id"],
-            (
-                (
-                    first_award + i,
-                    f"{PROGRAMME}-R{number + 1}-{within + 1:05d}",
-                    programme_id,
-                    org,
-                    first_application + i,
-                    f"Project {i + 1}",
-                    amount,
-                    amount + (rng.choice((0, 0, 0, 5_000))),
-                    decided,
-                    STREAMS[i % len(STREAMS)],
-                    f"PCC-{i % len(STREAMS)}",
-                    decided.date() + timedelta(days=30),
-                    decided.date() + timedelta(days=395),
-                    decided,
-                    "",
-                    "The grant agreement terms.",
-                    True,
-                    "award",
-                    2,
-                    states[i],
-                    decided,
-                    3,
-                )
-                for i, number, within, org, decided, amount in plan
-            ),
-        )
-
-        rows = []
-        for i, _number, _within, _org, decided, amount in plan:
-            shares = [amount // PAYMENTS_PER_AWARD] * PAYMENTS_PER_AWARD
-            shares[-1] += amount - sum(shares)
-            paid_so_far = rng.randrange(0, PAYMENTS_PER_AWARD + 1) if states[i] != "declined" else 0
-            for k, share in enumerate(shares):
-                due = min(decided.date() + timedelta(days=30 + 60 * k), TO)
-                paid_on = due + timedelta(days=2) if k < paid_so_far else None
-                state = "paid" if paid_on else "approved" if k == paid_so_far else "scheduled"
-                paid_at = datetime.combine(paid_on, datetime.min.time(), UTC) if paid_on else None
-                reference = f"BACS-{i:06d}-{k + 1}" if paid_on else None
-                rows.append((first_award + i, k + 1, share, due, paid_on, paid_at, reference, decided, state))
-        _copy(
-            conn,
-            "payments",
-            ["award_id", "instalment", "amount_pence", "due_on", "paid_on", "paid_at", "finance_reference"]
-            + ["created_at", "state", "workflow", "workflow_version", "state_changed_at", "version_id"],
-            ((*row, "payment", 2, row[7], 2) for row in rows),
-        )
-        for table in ("organisations", "applications", "awards", "payments"):
-            conn.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"  # noqa: S608
-            )
-        conn.commit()
-    db.session.execute(text("ANALYZE"))
-    db.session.commit()
-    db.session.remove()
-    return {"organisations": organisations, "awards": awards, "payments": len(rows)}
-
-
-# -- measuring (in child processes) ---------------------------------------------------------------
-def _finance_export(db: Any) -> Any:
-    from grants.finance_export.queries import programme_export
-
-    export = programme_export(db.session, PROGRAMME, FROM, TO, with_bank_details=True)
-    db.session.rollback()  # the export begins its own transaction (one snapshot), as the command does
-    return export
-
-
-def _baseline_rows(db: Any, export: Any) -> tuple[list[list[Any]], list[list[Any]], list[list[Any]]]:
-    """The export's rows, as the export shows them, all in memory: (awards, payments, summary)."""
-    from grants.finance_export.queries import award_values, awards_query, lookups, payments_query, summary
-    from grants.formatting import pounds_text as pounds
-
-    labels = lookups(db.session)
-    awards = []
-    for row in db.session.execute(awards_query(export)):
-        texts, pence, decided_on, state = award_values(row, labels, export.with_bank_details)
-        awards.append([*texts, *(None if p is None else float(pounds(p)) for p in pence), decided_on, state])
-    payments = [
-        [
-            f"{reference}-P{instalment}",
-            organisation,
-            due_on,
-            float(pounds(amount)),
-            labels.payment_states.get(state, state),
-            period or "",
-            "" if return_state is None else labels.return_states.get(return_state, return_state),
-            paid_on,
-            finance_ref or "",
-        ]
-        for reference, instalment, organisation, due_on, amount, state, period, return_state, paid_on, finance_ref in (
-            db.session.execute(payments_query(export))
-        )
-    ]
-    lines, _ = summary(db.session, export)
-    summaries = [
-        [line.grouping, line.name, line.totals.awards]
-        + [float(pounds(p)) for p in (line.totals.awarded_pence, line.totals.at_decision_pence)]
-        + [float(pounds(p)) for p in (line.totals.paid_pence, line.totals.outstanding_pence)]
-        for line in lines
-    ]
-    return awards, payments, summaries
-
-
-def _write_baseline(output: str, sheets: list[tuple[str, list[Any], list[list[Any]], set[int], set[int]]]) -> None:
-    """Plain openpyxl write-only, the usual way: WriteOnlyCell only where a cell needs a format."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    from exports.xlsx import DATE_FORMAT, MONEY_FORMAT
-
-    book = Workbook(write_only=True)
-    bold = Font(bold=True)
-    for title, columns, rows, money_columns, date_columns in sheets:
-        ws = book.create_sheet(title)
-        for index, column in enumerate(columns, start=1):
-            ws.column_dimensions[get_column_letter(index)].width = column.width
-        ws.freeze_panes = "A2"
-        header = []
-        for column in columns:
-            cell = WriteOnlyCell(ws, value=column.title)
-            cell.font = bold
-            header.append(cell)
-        ws.append(header)
-        for values in rows:
-            row: list[Any] = []
-            for index, value in enumerate(values):
-                if value is not None and (index in money_columns or index in date_columns):
-                    cell = WriteOnlyCell(ws, value=value)
-                    cell.number_format = MONEY_FORMAT if index in money_columns else DATE_FORMAT
-                    row.append(cell)
-                else:
-                    row.append(value)
-            ws.append(row)
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
-    book.save(output)
-
-
-def _threesixtygiving_dicts(db: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    from exports.threesixtygiving import grant_object, package_metadata
-    from grants.formatting import pounds as grant_pounds
-    from grants.open_data.queries import iter_grants, open_publication
-
-    publication = open_publication(db.session, PROGRAMME, **PUBLISHER)
-    metadata = package_metadata(publication)
-    grants = []
-    for grant in iter_grants(db.session, publication):
-        before, after = grant_object(grant, publication.funder)
-        grants.append({**before, "amountAwarded": float(grant_pounds(grant.amount_pence)), **after})
-    return metadata, grants
-
-
-def _write_grants(handle: Any, metadata: dict[str, Any], grants: list[dict[str, Any]]) -> None:
-    """The baseline JSON writer: json.dumps (the C encoder) of each grant with the export's options
-    (the defaults), a grant per line, BATCH grants per write: the export's framing, from memory."""
-    write = handle.write
-    write(json.dumps(metadata)[:-1] + ', "grants": [\n')
-    for start in range(0, len(grants), GRANTS_PER_WRITE):
-        lines = ",\n".join([json.dumps(grant) for grant in grants[start : start + GRANTS_PER_WRITE]])
-        write(lines if start == 0 else ",\n" + lines)
-    write("\n]}\n")
-
-
-def child(mode: str, url: str, output: str) -> int:
-    """Run one measured export in this (child) process and print its figures as JSON."""
-    from grants import create_app
-    from grants.extensions import db
-
-    app = create_app("test", SQLALCHEMY_DATABASE_URI=url)
-    figures: dict[str, Any] = {}
-    with app.app_context():
-        if mode == "finance":
-            from grants.finance_export.spreadsheet import write_xlsx
-
-            export = _finance_export(db)
-            reset, before = reset_peak(), status_mb("VmRSS")
-            t0, c0 = time.perf_counter(), time.process_time()
-            written = write_xlsx(db.session, export, output)
-            seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
-            figures = {"awards": written.award_rows, "payments": written.payment_rows}
-        elif mode == "baseline":
-            from exports.finance_spreadsheet import AWARD_COLUMNS, PAYMENT_COLUMNS, SUMMARY_COLUMNS
-
-            awards, payments, summaries = _baseline_rows(db, _finance_export(db))
-            reset, before = reset_peak(), status_mb("VmRSS")
-            t0, c0 = time.perf_counter(), time.process_time()
-            _write_baseline(
-                output,
-                [
-                    ("Awards", AWARD_COLUMNS, awards, {10, 11, 12, 13}, {14}),
-                    ("Payments due", PAYMENT_COLUMNS, payments, {3}, {2, 7}),
-                    ("Summary", SUMMARY_COLUMNS, summaries, {3, 4, 5, 6}, set()),
-                ],
-            )
-            seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
-            figures = {"awards": len(awards), "payments": len(payments)}
-        elif mode == "threesixtygiving":
-            from grants.open_data.publish import write_json
-
-            reset, before = reset_peak(), status_mb("VmRSS")
-            t0, c0 = time.perf_counter(), time.process_time()
-            with open(output, "w", encoding="utf-8") as handle:
-                count = write_json(db.session, PROGRAMME, handle, **PUBLISHER)
-            seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
-            figures = {"grants": count}
-        else:  # threesixtygiving_baseline
-            metadata, grants = _threesixtygiving_dicts(db)
-            reset, before = reset_peak(), status_mb("VmRSS")
-            t0, c0 = time.perf_counter(), time.process_time()
-            with open(output, "w", encoding="utf-8") as handle:
-                _write_grants(handle, metadata, grants)
-            seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
-            figures = {"grants": len(grants), "peak_rss_mb": peak_mb()}
-            # The earlier baseline, for comparison: json.dump (json's pure-Python encoder, chunk by chunk).
-            t0 = time.perf_counter()
-            with open(output, "w", encoding="utf-8") as handle:
-                json.dump({**metadata, "grants": grants}, handle)
-            figures["jsondump_seconds"] = time.perf_counter() - t0
-        peak = figures.pop("peak_rss_mb", None) or peak_mb()
-        db.session.remove()
-        db.engine.dispose()
-    figures.update(seconds=seconds, cpu_seconds=cpu, peak_rss_mb=peak, rss_before_mb=before or peak, reset=reset)
-    print(json.dumps(figures))
-    return 0
-
-
-def run_child(mode: str, url: str, suffix: str) -> dict[str, Any]:
-    """This script as a child process (its peak RSS is its own); its last line is JSON."""
-    with tempfile.TemporaryDirectory(prefix="grantflow-finance-") as folder:
-        output = Path(folder) / f"export.{suffix}"
-        done = subprocess.run(  # noqa: S603 - this script, with arguments we made
-            [sys.executable, __file__, "--child", mode, "--database-url", url, "-o", str(output)],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=3600,
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"the {mode} child failed:\n{done.stderr[-3000:]}")
-        figures = json.loads(done.stdout.strip().splitlines()[-1])
-        figures["bytes"] = output.stat().st_size
-        return figures
 
 
 def threesixtygiving_available() -> str | None:
@@ -457,22 +66,11 @@ def threesixtygiving_available() -> str | None:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
-    parser.add_argument("--quick", action="store_true", help="10,000 awards and 30,000 payments")
+    parser = bench_parser(__doc__, "10,000 awards and 30,000 payments")
     parser.add_argument("--awards", type=int, default=None, help="awards (default 100,000; 3 payments each)")
     parser.add_argument("--seed", type=int, default=20230209)
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL),
-        help="PostgreSQL server and maintenance database (default: $BENCH_DATABASE_URL or %(default)s)",
-    )
-    parser.add_argument(
-        "--child",
-        choices=["finance", "baseline", "threesixtygiving", "threesixtygiving_baseline"],
-        help=argparse.SUPPRESS,
-    )
     parser.add_argument("--only", choices=["finance", "threesixtygiving"], help="run only this part (default: both)")
-    parser.add_argument("-o", "--output", help=argparse.SUPPRESS)
+    add_child_arguments(parser, MODES)
     args = parser.parse_args(argv)
     if args.awards is None:
         args.awards = 10_000 if args.quick else 100_000
@@ -525,39 +123,23 @@ def _finance_figures(
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    url = postgres_url(args.database_url)
     if args.child:
-        return child(args.child, url, args.output)
+        return child(args.child, args.database_url, args.output)
 
-    from flask_migrate import upgrade
-
-    from grants import create_app
-    from grants.extensions import db
-
-    with throwaway_database(url, "grantflow_finance") as (bench_url, _name):
-        app = create_app("test", SQLALCHEMY_DATABASE_URI=bench_url)
-        with app.app_context():
-            try:
-                t0 = time.perf_counter()
-                upgrade()
-                db.session.remove()
-                counts = build(db, bench_url, args.awards, args.seed)
-                setup_seconds = time.perf_counter() - t0
-            finally:
-                db.session.remove()
-                db.engine.dispose()
+    with migrated_app(args.database_url, "grantflow_finance") as bench:
+        counts, setup_seconds = bench.set_up(build, bench.url, args.awards, args.seed)
         print(
             f"finance export: {counts['awards']:,} awards, {counts['payments']:,} payments, "
             f"{counts['organisations']:,} organisations on PostgreSQL (setup {setup_seconds:.1f} s, not timed)",
             flush=True,
         )
         if args.only != "threesixtygiving":
-            finance = run_child("finance", bench_url, "xlsx")
-            baseline = run_child("baseline", bench_url, "xlsx")
+            finance = run_child(__file__, "finance", bench.url, "export.xlsx", timeout=3600)
+            baseline = run_child(__file__, "baseline", bench.url, "export.xlsx", timeout=3600)
         skipped = threesixtygiving_available() if args.only != "finance" else "not run (--only finance)"
         if skipped is None:
-            grants_json = run_child("threesixtygiving", bench_url, "json")
-            grants_baseline = run_child("threesixtygiving_baseline", bench_url, "json")
+            grants_json = run_child(__file__, "threesixtygiving", bench.url, "export.json", timeout=3600)
+            grants_baseline = run_child(__file__, "threesixtygiving_baseline", bench.url, "export.json", timeout=3600)
 
     result: dict[str, Any] = {"awards": counts["awards"], "payments": counts["payments"]}
     if args.only != "threesixtygiving":
@@ -592,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  360Giving JSON: skipped: {skipped}")
     result.update({"target_ratio": TARGET_RATIO, "target_rss_mb": TARGET_RSS_MB, "quick": args.quick})
     result["database"] = "postgresql"
-    print(json.dumps(result))
+    print_json(result)
     return 0 if result.get("finance_rows_checked", True) else 1
 
 

@@ -28,8 +28,6 @@ The last line printed is one JSON object of the figures.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import random
 import re
 import sys
@@ -37,50 +35,42 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from support import percentile, postgres_url, statement_kind, throwaway_database
+from sqlalchemy import insert, select
+from support import bench_parser, csrf_token, ms, percentile, print_json
+from support_db import analyze, migrated_app
+from support_fixtures import open_round, programme_with_officer, submitted_application, tag_rows
+from support_sql import StatementLog, counting_statements
 
-DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+from grants.auth.services import create_user
+from grants.extensions import db
+from grants.models import Application, ApplicationTerm, Organisation, Round
+from grants.setup.seed import seed_vocabularies
+
 ROUND_CODE = "LIST-R1"
 PASSWORD = "benchmark-password-not-secret"  # noqa: S105 - a throwaway account in a throwaway database
 ORGANISATIONS = 1_000
 STATES = ("submitted", "submitted", "submitted", "eligible", "in_assessment", "information_requested")
-_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-# -- the throwaway database ---------------------------------------------------------------------
 # -- setup (not timed) ----------------------------------------------------------------------------
-def build_round(db: Any) -> tuple[int, str, list[int]]:
+def build_round() -> tuple[int, str, list[int]]:
     """Vocabularies, a programme with an officer, an open round, and organisations (Core inserts).
 
     Returns (round id, officer email, organisation ids)."""
-    from sqlalchemy import insert, select
-
-    from grants.auth.services import create_user
-    from grants.models import Organisation, Programme, RoleGrant, Round
-    from grants.setup.seed import seed_vocabularies
-    from grants.workflow import apply_transition, start_case
-
     seed_vocabularies()
     officer = create_user("List Officer", "officer@list.example", PASSWORD)
-    programme = Programme(code="LIST", name="List benchmark programme", kind="grant_rounds")
-    db.session.add(programme)
-    db.session.flush()
-    db.session.add(RoleGrant(user_id=officer.id, role="officer", programme_id=programme.id))
+    programme = programme_with_officer("LIST", "List benchmark programme", officer)
     now = datetime.now(UTC)
-    round_ = Round(
-        programme_id=programme.id,
-        number=1,
-        code=ROUND_CODE,
-        title="List benchmark round",
-        opens_at=now - timedelta(days=30),
+    open_round(
+        programme,
+        officer,
+        now,
+        ROUND_CODE,
+        "List benchmark round",
         closes_at=now + timedelta(days=30),
         min_grant_pence=50_000,
         max_grant_pence=800_000,
     )
-    start_case(round_, "round", officer, now=now - timedelta(days=45))
-    db.session.commit()
-    apply_transition(round_, "publish", officer, now=now - timedelta(days=40))
-    apply_transition(round_, "open", None, now=now - timedelta(days=30))
     db.session.execute(
         insert(Organisation.__table__),
         [
@@ -103,34 +93,23 @@ def build_round(db: Any) -> tuple[int, str, list[int]]:
     return round_id, email, organisation_ids
 
 
-def add_applications(db: Any, round_id: int, organisation_ids: list[int], start: int, count: int, seed: int) -> None:
+def add_applications(round_id: int, organisation_ids: list[int], start: int, count: int, seed: int) -> None:
     """`count` more submitted (or later) applications, numbered from `start`, each with one or two
     districts and areas of focus (Core inserts), then ANALYZE."""
-    from sqlalchemy import insert, select, text
-
-    from grants.models import Application, ApplicationTerm, Term
-
     rng = random.Random(seed + start)
     now = datetime.now(UTC)
-    terms = db.session.execute(select(Term.id, Term.vocabulary)).all()
-    districts = [t.id for t in terms if t.vocabulary == "district"]
-    areas = [t.id for t in terms if t.vocabulary == "area_of_focus"]
     rows = [
-        {
-            "public_reference": f"{ROUND_CODE}-{n + 1:05d}",
-            "round_id": round_id,
-            "organisation_id": organisation_ids[n % len(organisation_ids)],
-            "project_title": f"Project {n + 1}",
-            "amount_requested_pence": rng.randrange(50_000, 800_000, 50),
-            "people_reached": rng.randrange(10, 2_000),
-            "created_at": now,
-            "submitted_at": now,
-            "workflow": "application",
-            "workflow_version": 1,
-            "state": rng.choice(STATES),
-            "state_changed_at": now,
-            "version_id": 2,
-        }
+        submitted_application(
+            f"{ROUND_CODE}-{n + 1:05d}",
+            round_id,
+            organisation_ids[n % len(organisation_ids)],
+            f"Project {n + 1}",
+            now,
+            amount_requested_pence=rng.randrange(50_000, 800_000, 50),
+            people_reached=rng.randrange(10, 2_000),
+            state=rng.choice(STATES),
+            version_id=2,
+        )
         for n in range(start, start + count)
     ]
     for batch in range(0, len(rows), 2_000):
@@ -138,49 +117,28 @@ def add_applications(db: Any, round_id: int, organisation_ids: list[int], start:
     ids = db.session.scalars(
         select(Application.id).where(Application.round_id == round_id).order_by(Application.id).offset(start)
     ).all()
-    tags = []
-    for application_id in ids:
-        for term_id in {*rng.sample(districts, rng.randint(1, 2)), *rng.sample(areas, rng.randint(1, 2))}:
-            tags.append({"application_id": application_id, "term_id": term_id})
+    tags = tag_rows(rng, list(ids), fewest_areas=1)
     for batch in range(0, len(tags), 5_000):
         db.session.execute(insert(ApplicationTerm.__table__), tags[batch : batch + 5_000])
-    db.session.commit()
-    db.session.execute(text("ANALYZE"))
-    db.session.commit()
-    db.session.remove()
+    analyze()
 
 
 # -- measuring --------------------------------------------------------------------------------------
-class StatementCounter:
-    def __init__(self) -> None:
-        self.statements: list[str] = []
-
-    def __call__(self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool):
-        self.statements.append(statement)
-
-
-def count_statements(client: Any, counter: StatementCounter, url: str) -> tuple[int, list[str]]:
-    before = len(counter.statements)
+def count_statements(client: Any, log: StatementLog, url: str) -> tuple[int, list[str]]:
+    before = log.count
     response = client.get(url)
     if response.status_code != 200:
         raise RuntimeError(f"GET {url} answered {response.status_code}")
-    new = counter.statements[before:]
-    return len(new), [statement_kind(s) for s in new]
+    return log.count - before, log.kinds(since=before)
 
 
 # -- main ----------------------------------------------------------------------------------------------
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
-    parser.add_argument("--quick", action="store_true", help="100 and 2,000 rows, 50 requests")
+    parser = bench_parser(__doc__, "100 and 2,000 rows, 50 requests")
     parser.add_argument("--rows-small", type=int, default=100)
     parser.add_argument("--rows-large", type=int, default=None, help="default 10,000 (quick 2,000)")
     parser.add_argument("--requests", type=int, default=None, help="timed requests at the large size (200; quick 50)")
     parser.add_argument("--seed", type=int, default=20261123)
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL),
-        help="PostgreSQL server and maintenance database (default: $BENCH_DATABASE_URL or %(default)s)",
-    )
     args = parser.parse_args(argv)
     args.rows_large = args.rows_large or (2_000 if args.quick else 10_000)
     args.requests = args.requests or (50 if args.quick else 200)
@@ -191,48 +149,36 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    url = postgres_url(args.database_url)
-
-    from flask_migrate import upgrade
-    from sqlalchemy import event
-
-    from grants import create_app
-    from grants.extensions import db
-
     base = f"/officer/rounds/{ROUND_CODE}/applications"
     urls = {
         "first page": base,
         "page 3": base + "?page=3",
         "filtered": base + "?district=leeds&area_of_focus=serious_violence&amount_from=1000&organisation=group+00",
     }
-    with throwaway_database(url, "grantflow_list") as (bench_url, _name):
-        # Development config: production's hasher and templates, without the Secure cookie the test client
-        # would not send back over http. The officer signs in once (not measured).
-        app = create_app("development", SQLALCHEMY_DATABASE_URI=bench_url, RATELIMIT_ENABLED=False)
+    # Development config: production's hasher and templates, without the Secure cookie the test client
+    # would not send back over http. The officer signs in once (not measured).
+    with migrated_app(args.database_url, "grantflow_list", "development", RATELIMIT_ENABLED=False) as bench:
+        app = bench.app
         with app.app_context():
-            upgrade()
-            db.session.remove()
-            round_id, officer_email, organisation_ids = build_round(db)
-            add_applications(db, round_id, organisation_ids, 0, args.rows_small, args.seed)
+            round_id, officer_email, organisation_ids = build_round()
+            add_applications(round_id, organisation_ids, 0, args.rows_small, args.seed)
             engine = db.engine
-        counter = StatementCounter()
-        event.listen(engine, "before_cursor_execute", counter)
-        try:
+        with counting_statements(engine) as log:
             client = app.test_client()
             html = client.get("/sign-in").get_data(as_text=True)
-            token = _CSRF.search(html).group(1)
+            token = csrf_token(html)
             signed = client.post("/sign-in", data={"csrf_token": token, "email": officer_email, "password": PASSWORD})
             if signed.status_code != 302:
                 raise RuntimeError(f"the officer could not sign in ({signed.status_code})")
             client.get(base)  # warm up: templates compiled, caches filled
-            small = {label: count_statements(client, counter, u) for label, u in urls.items()}
+            small = {label: count_statements(client, log, u) for label, u in urls.items()}
 
             with app.app_context():
                 add_applications(
-                    db, round_id, organisation_ids, args.rows_small, args.rows_large - args.rows_small, args.seed
+                    round_id, organisation_ids, args.rows_small, args.rows_large - args.rows_small, args.seed
                 )
             client.get(base)
-            large = {label: count_statements(client, counter, u) for label, u in urls.items()}
+            large = {label: count_statements(client, log, u) for label, u in urls.items()}
 
             times: list[float] = []
             clock = time.perf_counter
@@ -243,11 +189,6 @@ def main(argv: list[str] | None = None) -> int:
                 if response.status_code != 200:
                     raise RuntimeError(f"GET {base} answered {response.status_code}")
             shown = re.search(r"([\d,]+) applications asking for", response.get_data(as_text=True))
-        finally:
-            event.remove(engine, "before_cursor_execute", counter)
-            with app.app_context():
-                db.session.remove()
-                db.engine.dispose()
 
     equal = all(small[label][0] == large[label][0] for label in urls)
     result: dict[str, Any] = {
@@ -255,10 +196,10 @@ def main(argv: list[str] | None = None) -> int:
         "rows_large": args.rows_large,
         "statements_small": small["first page"][0],
         "statements_large": large["first page"][0],
-        "p95_ms": round(percentile(times, 95) * 1000, 1),
+        "p95_ms": ms(percentile(times, 95)),
         "requests": len(times),
         # more figures, after the ones docs/benchmarks.md names
-        "p50_ms": round(percentile(times, 50) * 1000, 1),
+        "p50_ms": ms(percentile(times, 50)),
         "statements_page3_small": small["page 3"][0],
         "statements_page3_large": large["page 3"][0],
         "statements_filtered_small": small["filtered"][0],
@@ -282,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
         f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms"
     )
     print(f"  {'PASS' if equal else 'FAIL'}: the statement count {'does not change' if equal else 'grows'} with rows")
-    print(json.dumps(result))
+    print_json(result)
     return 0 if equal else 1
 
 

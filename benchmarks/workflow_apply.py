@@ -34,7 +34,6 @@ The last line printed is one JSON object of the figures.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import statistics
@@ -47,27 +46,21 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from support import postgres_url, statement_kind, throwaway_database
+import psycopg
+from sqlalchemy import func, select
+from support import bench_parser, print_json
+from support_db import migrated_app
+from support_sql import StatementLog, counting_statements
 
-DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+from grants.auth.passwords import hash_password
+from grants.auth.services import load_active_user
+from grants.extensions import db
+from grants.models import AuditEvent, Award, Membership, Organisation, Payment, Programme, RoleGrant, User
+from grants.workflow import apply_transition, engine
+
 PAYMENTS_PER_AWARD = 10
 PAYMENT_PENCE = 100_000
 TARGET = 4
-
-
-# -- the throwaway database -------------------------------------------------------------
-# -- counting statements -----------------------------------------------------------------
-class StatementCounter:
-    """Counts every statement the engine sends (before_cursor_execute); keeps text when asked."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.capture: list[str] | None = None
-
-    def __call__(self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool):
-        self.count += 1
-        if self.capture is not None:
-            self.capture.append(statement)
 
 
 @dataclass
@@ -115,14 +108,10 @@ class Fixture:
     approve_payment_ids: list[int]
 
 
-def build_fixture(db: Any, cycle_payments: int, approve_payments: int) -> Fixture:
+def build_fixture(cycle_payments: int, approve_payments: int) -> Fixture:
     """A programme, an officer and a finance user with role grants on it, organisations with a member,
     awards in 'accepted' and their payments in 'scheduled'. Rows are added directly (setup is not the
     thing measured); the workflow columns are set as Engine.start would."""
-    from grants.auth.passwords import hash_password
-    from grants.models import Award, Membership, Organisation, Payment, Programme, RoleGrant, User
-    from grants.workflow import engine
-
     now = datetime.now(UTC)
     award_wf = engine().registry.latest("award")
     payment_wf = engine().registry.latest("payment")
@@ -197,12 +186,10 @@ def build_fixture(db: Any, cycle_payments: int, approve_payments: int) -> Fixtur
 Plan = list[tuple[int, str, str | None]]
 
 
-def run_unit(db: Any, counter: StatementCounter, user_id: int, payment_id: int, name: str, reason: str | None):
+def run_unit(
+    counter: StatementLog, user_id: int, payment_id: int, name: str, reason: str | None
+) -> tuple[int, int, int]:
     """One request's worth: fresh session, load user, load case by id, apply_transition (commits)."""
-    from grants.auth.services import load_active_user
-    from grants.models import Payment
-    from grants.workflow import apply_transition
-
     db.session.remove()
     c0 = counter.count
     user = load_active_user(user_id)
@@ -215,14 +202,14 @@ def run_unit(db: Any, counter: StatementCounter, user_id: int, payment_id: int, 
     return c1 - c0, c2 - c1, c3 - c2
 
 
-def run_phase(db: Any, counter: StatementCounter, name: str, user_id: int, plan: Plan) -> Phase:
+def run_phase(counter: StatementLog, name: str, user_id: int, plan: Plan) -> Phase:
     phase = Phase(name)
     clock = time.perf_counter
     start_count = counter.count
     started = clock()
     for payment_id, transition, reason in plan:
         t0 = clock()
-        user_n, load_n, apply_n = run_unit(db, counter, user_id, payment_id, transition, reason)
+        user_n, load_n, apply_n = run_unit(counter, user_id, payment_id, transition, reason)
         phase.seconds.append(clock() - t0)
         phase.user.append(user_n)
         phase.load.append(load_n)
@@ -233,29 +220,28 @@ def run_phase(db: Any, counter: StatementCounter, name: str, user_id: int, plan:
     return phase
 
 
-def sample_statements(db: Any, counter: StatementCounter, unit: Callable[[], tuple[int, int, int]]):
+def sample_statements(
+    counter: StatementLog, unit: Callable[[], tuple[int, int, int]]
+) -> tuple[list[tuple[str, str]], int, list[str]]:
     """Run one unit capturing statement text and the libpq protocol trace; return (statements, round trips)."""
-    import psycopg
-
     with db.engine.connect() as conn:  # the pool holds one connection: trace it, then hand it back
         raw = conn.connection.dbapi_connection
     trace = tempfile.NamedTemporaryFile(prefix="grantflow-bench-", suffix=".trace", delete=False)  # noqa: SIM115
-    counter.capture = []
+    before = counter.count
     try:
         raw.pgconn.trace(trace.fileno())
         raw.pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS)
         user_n, load_n, _ = unit()
         raw.pgconn.untrace()
-        captured = counter.capture
+        kinds = counter.kinds(since=before)
     finally:
-        counter.capture = None
         trace.close()
     lines = Path(trace.name).read_text().splitlines()
     os.unlink(trace.name)
     round_trips = sum(1 for line in lines if "\tReadyForQuery" in line)
     frontend = [line.split("\t")[3].strip() for line in lines if line.startswith("F\t") and "\tQuery\t" in line]
-    steps = ["user"] * user_n + ["load"] * load_n + ["apply"] * (len(captured) - user_n - load_n)
-    statements = [(step, statement_kind(sql)) for step, sql in zip(steps, captured)]
+    steps = ["user"] * user_n + ["load"] * load_n + ["apply"] * (len(kinds) - user_n - load_n)
+    statements = list(zip(steps, kinds))
     return statements, round_trips, frontend
 
 
@@ -271,14 +257,8 @@ def cycle_plan(payment_ids: list[int], n: int) -> Plan:
 
 # -- main --------------------------------------------------------------------------------
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
-    parser.add_argument("--quick", action="store_true", help="1,000 transitions")
+    parser = bench_parser(__doc__, "1,000 transitions")
     parser.add_argument("--transitions", type=int, default=None, help="transitions to apply (default 10,000)")
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL),
-        help="PostgreSQL server and maintenance database (default: $BENCH_DATABASE_URL or %(default)s)",
-    )
     args = parser.parse_args(argv)
     if args.transitions is None:
         args.transitions = 1_000 if args.quick else 10_000
@@ -290,63 +270,39 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     n = args.transitions
-    url = postgres_url(args.database_url)
 
-    from flask_migrate import upgrade
-    from sqlalchemy import event, func, select
+    with migrated_app(args.database_url, "grantflow_bench", PASSWORD_HASH_FAST=True) as bench, bench.app.app_context():
+        cycle_payments = (n + 1) // 2
+        approve_payments = max(1, n // 10)
+        fixture = build_fixture(cycle_payments + 1, approve_payments + 1)
+        setup_seconds = time.perf_counter() - bench.started
 
-    from grants import create_app
-    from grants.extensions import db
-    from grants.models import AuditEvent, Payment
+        db.engine.dispose()  # an empty pool: from here on it holds one connection, the traced one
+        with counting_statements(db.engine) as counter:
+            # One sample of each kind (not timed): the statements, and the real round trips.
+            sample_id = fixture.cycle_payment_ids[-1]
+            sample, round_trips, frontend = sample_statements(
+                counter, lambda: run_unit(counter, fixture.officer_id, sample_id, "hold", "Benchmark: sample")
+            )
+            approve_sample_id = fixture.approve_payment_ids[-1]
+            approve_sample, approve_round_trips, _ = sample_statements(
+                counter, lambda: run_unit(counter, fixture.finance_id, approve_sample_id, "approve", None)
+            )
+            audit_before = db.session.scalar(select(func.count()).select_from(AuditEvent))
+            db.session.remove()
 
-    with throwaway_database(url, "grantflow_bench") as (bench_url, _name):
-        app = create_app("test", SQLALCHEMY_DATABASE_URI=bench_url, PASSWORD_HASH_FAST=True)
-        with app.app_context():
-            try:
-                t0 = time.perf_counter()
-                upgrade()
-                db.session.remove()
-                cycle_payments = (n + 1) // 2
-                approve_payments = max(1, n // 10)
-                fixture = build_fixture(db, cycle_payments + 1, approve_payments + 1)
-                setup_seconds = time.perf_counter() - t0
+            cycle_ids = fixture.cycle_payment_ids[:-1]
+            headline = run_phase(counter, "hold/release", fixture.officer_id, cycle_plan(cycle_ids, n))
+            approve_plan: Plan = [(pid, "approve", None) for pid in fixture.approve_payment_ids[:-1]]
+            approve = run_phase(counter, "approve", fixture.finance_id, approve_plan)
 
-                db.engine.dispose()  # an empty pool: from here on it holds one connection, the traced one
-                counter = StatementCounter()
-                event.listen(db.engine, "before_cursor_execute", counter)
-
-                # One sample of each kind (not timed): the statements, and the real round trips.
-                sample_id = fixture.cycle_payment_ids[-1]
-                sample, round_trips, frontend = sample_statements(
-                    db,
-                    counter,
-                    lambda: run_unit(db, counter, fixture.officer_id, sample_id, "hold", "Benchmark: sample"),
-                )
-                approve_sample_id = fixture.approve_payment_ids[-1]
-                approve_sample, approve_round_trips, _ = sample_statements(
-                    db, counter, lambda: run_unit(db, counter, fixture.finance_id, approve_sample_id, "approve", None)
-                )
-                audit_before = db.session.scalar(select(func.count()).select_from(AuditEvent))
-                db.session.remove()
-
-                cycle_ids = fixture.cycle_payment_ids[:-1]
-                headline = run_phase(db, counter, "hold/release", fixture.officer_id, cycle_plan(cycle_ids, n))
-                approve_plan: Plan = [(pid, "approve", None) for pid in fixture.approve_payment_ids[:-1]]
-                approve = run_phase(db, counter, "approve", fixture.finance_id, approve_plan)
-                event.remove(db.engine, "before_cursor_execute", counter)
-
-                # Check in the database that every transition landed (nothing lost, nothing extra).
-                audit_after = db.session.scalar(select(func.count()).select_from(AuditEvent))
-                held = db.session.scalar(select(func.count()).where(Payment.id.in_(cycle_ids), Payment.state == "held"))
-                approved = db.session.scalar(
-                    select(func.count()).where(
-                        Payment.id.in_(fixture.approve_payment_ids[:-1]), Payment.state == "approved"
-                    )
-                )
-                db.session.remove()
-            finally:
-                db.session.remove()
-                db.engine.dispose()
+        # Check in the database that every transition landed (nothing lost, nothing extra).
+        audit_after = db.session.scalar(select(func.count()).select_from(AuditEvent))
+        held = db.session.scalar(select(func.count()).where(Payment.id.in_(cycle_ids), Payment.state == "held"))
+        approved = db.session.scalar(
+            select(func.count()).where(Payment.id.in_(fixture.approve_payment_ids[:-1]), Payment.state == "approved")
+        )
+        db.session.remove()
 
     expected_audit = n + len(approve_plan)
     applied: dict[int, int] = {}
@@ -404,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  checked in the database: {lost} transitions lost or extra")
     verdict = "meets" if result["statements_per_transition_max"] <= TARGET else "is above"
     print(f"  {verdict} the target of <= {TARGET} statements per transition")
-    print(json.dumps(result))
+    print_json(result)
     return 0 if lost == 0 else 1
 
 
