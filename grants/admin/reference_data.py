@@ -135,6 +135,8 @@ class ProgrammeNow:
 
 def programme_for_edit(user: User, code: str) -> ProgrammeNow:
     """NotFound if there is no such programme, NotAllowed if this admin does not administer it."""
+    if "\x00" in code or len(code) > 16:  # no such code; PostgreSQL refuses a NUL in a query
+        raise NotFound
     programme = db.session.scalar(select(Programme).where(Programme.code == code))
     if programme is None:
         raise NotFound

@@ -383,6 +383,8 @@ def test_unknown_programmes_vocabularies_and_terms_are_not_found(admin, seeded):
     leeds = term("district", "leeds")
 
     assert admin.get("/admin/programmes/NOPE").status_code == 404
+    assert admin.get("/admin/programmes/MS%00CF").status_code == 404
+    assert admin.get("/admin/vocabularies/dis%00trict").status_code == 404
     assert admin.get("/admin/vocabularies/colours").status_code == 404
     assert admin.get("/admin/vocabularies/theme/terms/999999").status_code == 404
     assert admin.get(f"/admin/vocabularies/theme/terms/{leeds.id}").status_code == 404  # a district, not a theme
