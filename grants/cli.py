@@ -51,7 +51,7 @@ def _emit(output_format: str, payload: dict, lines: list[str]) -> None:
 @grantflow.command("setup")
 @FORMAT
 def setup_command(output_format: str) -> None:
-    """Insert the reference data that is missing (programmes, vocabularies); idempotent, production too."""
+    """Insert the reference data that is missing (programmes, their agreement terms, vocabularies); idempotent."""
 
     seeded = seed()
     db.session.commit()
@@ -60,6 +60,8 @@ def setup_command(output_format: str) -> None:
         f"Reference data: {counts['programmes_created']} programmes and {counts['terms_created']} vocabulary terms "
         f"added; {counts['programmes']} programmes and {counts['terms']} terms in all."
     ]
+    if seeded.agreement_terms:
+        lines.append(f"Standard grant agreement terms added for {', '.join(seeded.agreement_terms)}.")
     _emit(output_format, counts, lines)
 
 

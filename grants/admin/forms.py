@@ -1,10 +1,10 @@
-"""Admin forms: granting staff roles."""
+"""Admin forms: granting staff roles, loading question sets, editing reference data."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput
-from wtforms import FileField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import FileField, HiddenField, StringField, SubmitField, TextAreaField
 
 from grants.form_fields import email, email_input, required, select
 from grants.models.people import ROLE_LABELS, STAFF_ROLES
@@ -37,3 +37,35 @@ class LoadQuestionSetForm(FlaskForm):
     )
     round = select("Use it for this round (optional)")
     submit = SubmitField("Load question set", widget=GovSubmitInput())
+
+
+# Reference data. The service (grants.admin.reference_data) checks every value, so that blank, only
+# spaces, too long, NUL bytes and duplicates each get their own message; the forms only carry them.
+
+
+class ProgrammeForm(FlaskForm):
+    name = StringField("Name", widget=GovTextInput())
+    agreement_terms = TextAreaField(
+        "Standard grant agreement terms",
+        widget=GovTextArea(),
+        description="Awards prepared from now on start with these terms. Awards that exist keep the terms they have.",
+    )
+    version_id = HiddenField()
+    terms_version = HiddenField()
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
+class TermLabelForm(FlaskForm):
+    label = StringField("Label", widget=GovTextInput(), description="What forms, pages and reports show")
+    version_id = HiddenField()
+    submit = SubmitField("Save label", widget=GovSubmitInput())
+
+
+class AddTermForm(FlaskForm):
+    code = StringField(
+        "Code",
+        widget=GovTextInput(),
+        description="Lower-case letters, numbers and underscores, like youth_violence. It cannot be changed later.",
+    )
+    label = StringField("Label", widget=GovTextInput(), description="What forms, pages and reports show")
+    submit = SubmitField("Add term", widget=GovSubmitInput())

@@ -1,12 +1,21 @@
-"""Admin pages: staff roles, workflow definitions, emails in the outbox."""
+"""Admin pages: staff roles, workflow definitions, emails in the outbox, reference data."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from grants.admin import services
-from grants.admin.forms import GrantRoleForm, LoadQuestionSetForm, RevokeRoleForm
+from grants.admin import reference_data, services
+from grants.admin.forms import (
+    AddTermForm,
+    GrantRoleForm,
+    LoadQuestionSetForm,
+    ProgrammeForm,
+    RevokeRoleForm,
+    TermLabelForm,
+)
 from grants.api.forms import IssueTokenForm, RevokeTokenForm
 from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
@@ -152,3 +161,114 @@ def revoke_api_token(token_id: int) -> ResponseReturnValue:
     else:
         flash(f"{token.user.name}'s token {token.prefix}… ({token.name}) was already revoked.")
     return redirect(url_for("admin.api_tokens"))
+
+
+# -- reference data: programmes and vocabularies (grants/admin/reference_data.py) ----------------------
+
+
+def _show_errors(form: Any, errors: dict[str, str]) -> None:
+    for name, message in errors.items():
+        getattr(form, name).errors = [message]
+
+
+@bp.route("/programmes")
+@staff("admin")
+def programmes() -> ResponseReturnValue:
+    return render_template("admin/programmes.html", rows=reference_data.programmes(signed_in_user()))
+
+
+@bp.route("/programmes/<code>", methods=["GET", "POST"])
+@staff("admin")
+def programme(code: str) -> ResponseReturnValue:
+    user = signed_in_user()
+    try:
+        now = reference_data.programme_for_edit(user, code)
+    except reference_data.NotAllowed:
+        abort(403)
+    form = ProgrammeForm(data=now.form_values() if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            changed = reference_data.update_programme(
+                user,
+                code,
+                form.name.data or "",
+                form.agreement_terms.data or "",
+                form.version_id.data,
+                form.terms_version.data,
+            )
+        except reference_data.EditConflict:
+            # Keep what they typed; show what is saved now. Saving again replaces it, knowingly.
+            now = reference_data.programme_for_edit(user, code)
+            form.version_id.data, form.terms_version.data = str(now.programme.version_id), str(now.terms_version)
+            return render_template("admin/programme.html", form=form, now=now, conflict=True), 409
+        except reference_data.Problems as exc:
+            _show_errors(form, exc.errors)
+        else:
+            saved = f"{now.programme.code}: saved the {' and the '.join(changed)}."
+            flash(saved if changed else "You did not change anything.")
+            return redirect(url_for("admin.programmes"))
+    return render_template("admin/programme.html", form=form, now=now, conflict=False)
+
+
+@bp.route("/vocabularies")
+@staff("admin")
+def vocabularies() -> ResponseReturnValue:
+    return render_template(
+        "admin/vocabularies.html",
+        vocabularies=reference_data.vocabularies(),
+        may_edit=reference_data.can_edit_vocabularies(signed_in_user()),
+    )
+
+
+@bp.route("/vocabularies/<vocabulary>", methods=["GET", "POST"])
+@staff("admin")
+def vocabulary(vocabulary: str) -> ResponseReturnValue:
+    user = signed_in_user()
+    label = reference_data.vocabulary_label(vocabulary)
+    form = AddTermForm()
+    if request.method == "POST":
+        if not reference_data.can_edit_vocabularies(user):
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                term = reference_data.add_term(user, vocabulary, form.code.data or "", form.label.data or "")
+            except reference_data.Problems as exc:
+                _show_errors(form, exc.errors)
+            else:
+                flash(f"Added {term.label} (code {term.code}).")
+                return redirect(url_for("admin.vocabulary", vocabulary=vocabulary))
+    return render_template(
+        "admin/vocabulary.html",
+        vocabulary=vocabulary,
+        label=label,
+        terms=reference_data.vocabulary_terms(vocabulary),
+        form=form,
+        may_edit=reference_data.can_edit_vocabularies(user),
+    )
+
+
+@bp.route("/vocabularies/<vocabulary>/terms/<int:term_id>", methods=["GET", "POST"])
+@staff("admin")
+def term(vocabulary: str, term_id: int) -> ResponseReturnValue:
+    user = signed_in_user()
+    try:
+        found = reference_data.term_for_edit(user, vocabulary, term_id)
+    except reference_data.NotAllowed:
+        abort(403)
+    label = reference_data.vocabulary_label(vocabulary)
+    form = TermLabelForm(data=reference_data.term_form_values(found) if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            found, changed = reference_data.relabel_term(
+                user, vocabulary, term_id, form.label.data or "", form.version_id.data
+            )
+        except reference_data.EditConflict:
+            found = reference_data.term_for_edit(user, vocabulary, term_id)
+            form.version_id.data = str(found.version_id)
+            return render_template("admin/term.html", form=form, term=found, label=label, conflict=True), 409
+        except reference_data.Problems as exc:
+            _show_errors(form, exc.errors)
+        else:
+            flash(f"The label of {found.code} is now {found.label}." if changed else "You did not change anything.")
+            return redirect(url_for("admin.vocabulary", vocabulary=vocabulary))
+    return render_template("admin/term.html", form=form, term=found, label=label, conflict=False)

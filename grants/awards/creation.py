@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 
+from grants.agreement_terms import standard_text, terms_for_new_award
 from grants.extensions import db
 from grants.formatting import LONDON
 from grants.models import Application, ApplicationSection, Approval, Award, Budget, Recommendation, Round
@@ -26,33 +27,9 @@ APPROVED = "approved"
 START_DATE_KEYS = ("start_date",)
 END_DATE_KEYS = ("end_date",)
 
-STANDARD_AGREEMENT_TERMS = """\
-1. Use of the grant. You must spend the grant only on the project described in your application \
-and in this offer, and only on costs of delivering it between its start and end dates. Ask us in \
-writing before you change the project, its budget or its dates; we may agree a variation.
-2. Monitoring. You must send us the monitoring returns we ask for, on time, with the evidence we \
-ask for (money spent, people reached and the difference the project made), and let us visit the \
-project and see its records.
-3. Payments. We pay the grant in the instalments of the payment schedule. We do not pay in advance \
-of need: an instalment may wait until a monitoring return is accepted.
-4. Unspent money and repayment. You must repay any part of the grant not spent on the project by \
-its end date. We may ask you to repay some or all of the grant if you break these terms, if you gave \
-us information that was false or misleading, or if the project stops.
-5. Acknowledging the funding. You must acknowledge the Mayor of West Yorkshire's funding in your \
-publicity about the project, in the words and with the logo we give you, and tell us about any \
-press coverage.
-6. Safeguarding. You must have, follow and keep up to date a safeguarding policy suitable for the \
-children, young people and adults at risk the project works with, carry out DBS checks on staff and \
-volunteers where the law requires them, and tell us at once of any serious safeguarding incident.
-7. Data protection. You must handle the personal data of the people the project works with lawfully, \
-under the UK GDPR and the Data Protection Act 2018, and share with us only the personal data we ask \
-for (anonymised wherever you can).
-8. Equality. You must deliver the project without unlawful discrimination and carry out the actions \
-of its Equality Impact Assessment.
-9. Records. You must keep the project's financial records, receipts and monitoring evidence for six \
-years after the grant ends, and show them to us or our auditors when asked.
-10. Ending the grant. We may suspend payments or end the grant if these terms are broken. The grant \
-is for this project only: it does not commit us to further funding."""
+# The reference file's standard terms (version 1 of every programme's). An award starts with its
+# programme's newest version (grants.agreement_terms), which an admin may have edited since.
+STANDARD_AGREEMENT_TERMS = standard_text()
 
 
 @dataclass(frozen=True)
@@ -193,6 +170,7 @@ def _make_awards(round_: Round, user: Any, now: datetime) -> list[Award]:
     dates = _project_dates(ids)
     programme = round_.programme
     cost_centres = _cost_centres(programme.budget_stream)
+    agreement_terms = terms_for_new_award(programme.id)  # a copy: a later edit of the terms leaves it be
     created = []
     for application in applications:
         decided_at = application.state_changed_at  # "approved" is final: the moment of the decision
@@ -211,7 +189,7 @@ def _make_awards(round_: Round, user: Any, now: datetime) -> list[Award]:
             cost_centre=cost_centres.get(financial_year_of(decided_at.astimezone(LONDON).date())),
             starts_on=starts_on,
             ends_on=ends_on,
-            agreement_terms=STANDARD_AGREEMENT_TERMS,
+            agreement_terms=agreement_terms,
             offer_conditions="\n\n".join(conditions.get(application.id, [])),
         )
         start_case(award, "award", user, now=now)

@@ -10,10 +10,11 @@ from grants.models.commissioning import Contract
 from grants.models.monitoring import MonitoringReturn
 from grants.models.outbox import OutboxMessage
 from grants.models.people import Invitation, Membership, Organisation, RoleGrant, User
-from grants.models.programmes import Criterion, Programme, QuestionSet, Round, Term
+from grants.models.programmes import AgreementTerms, Criterion, Programme, QuestionSet, Round, Term
 from grants.models.tokens import ApiToken
 
 __all__ = [
+    "AgreementTerms",
     "ApiToken",
     "Budget",
     "Recovery",

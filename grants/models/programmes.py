@@ -39,10 +39,34 @@ class Programme(Base):
     starts_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
 
+    # Optimistic lock: two admins editing the programme at once cannot overwrite each other unseen.
+    version_id: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
     rounds: Mapped[list[Round]] = relationship(back_populates="programme", order_by="Round.number")
+
+    __mapper_args__ = {"version_id_col": version_id}
 
     def __repr__(self) -> str:
         return f"<Programme {self.code}>"
+
+
+class AgreementTerms(Base):
+    """One version of a programme's standard grant agreement terms.
+
+    An admin's edit adds a version and never changes one: the newest is what awards prepared from
+    then on start with (each award keeps its own copy in Award.agreement_terms), the older ones say
+    what earlier awards were offered under. Version 1 is the seed's (grants/setup/reference.toml).
+    """
+
+    __tablename__ = "agreement_terms"
+    __table_args__ = (UniqueConstraint("programme_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class Round(Workflowed, Base):
@@ -139,3 +163,7 @@ class Term(Base):
     label: Mapped[str] = mapped_column(String(200))
     external_code: Mapped[str | None] = mapped_column(String(32))
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Optimistic lock for an admin's relabelling. There is no retired flag: a term is never deleted.
+    version_id: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version_id}

@@ -1,8 +1,10 @@
-"""The seed: programmes and vocabulary terms from reference.toml, inserted where missing.
+"""The seed: programmes, their standard agreement terms and vocabulary terms from reference.toml, where missing.
 
 Production runs it too (`flask --app wsgi grantflow setup`). It is idempotent: each row is looked up by
 its code (a programme) or its vocabulary and code (a term) and made only if it is missing; a row that
-exists is never changed, so an admin's later edit of a name or label survives a re-run. It creates no
+exists is never changed, so an admin's later edit of a name or label survives a re-run. A programme's
+agreement terms get version 1 only if the programme has no version at all, so an admin's edit (a newer
+version) stands too. It creates no
 organisation, person, round or application: those are real users' work, or the demo's.
 """
 
@@ -12,17 +14,20 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from grants.agreement_terms import standard_text
 from grants.extensions import db
-from grants.models import Programme, Term
+from grants.models import AgreementTerms, Programme, Term
 from grants.reference import reference_data
 
 
 @dataclass
 class Seeded:
-    """What one run of the seed created: programme codes and (vocabulary, code) of terms."""
+    """What one run of the seed created: programme codes, (vocabulary, code) of terms, and the codes of
+    the programmes given their first agreement terms."""
 
     programmes: list[str] = field(default_factory=list)
     terms: list[tuple[str, str]] = field(default_factory=list)
+    agreement_terms: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         """Rows created and rows now present, by kind, as integers."""
@@ -69,7 +74,23 @@ def seed_programmes(seeded: Seeded | None = None) -> Seeded:
     return seeded
 
 
+def seed_agreement_terms(seeded: Seeded | None = None) -> Seeded:
+    """Version 1 of the standard agreement terms, for each programme of the file that has no version yet."""
+    seeded = seeded or Seeded()
+    codes = [spec["code"] for spec in reference_data()["programmes"]]
+    with_terms = select(AgreementTerms.programme_id)
+    missing = db.session.execute(
+        select(Programme.id, Programme.code).where(Programme.code.in_(codes), Programme.id.not_in(with_terms))
+    ).all()
+    for programme_id, code in sorted(missing, key=lambda row: codes.index(row.code)):
+        db.session.add(AgreementTerms(programme_id=programme_id, version=1, text=standard_text()))
+        seeded.agreement_terms.append(code)
+    db.session.flush()
+    return seeded
+
+
 def seed() -> Seeded:
     """Insert the missing reference data (flushed, not committed); returns what was created."""
     seeded = seed_vocabularies()
-    return seed_programmes(seeded)
+    seed_programmes(seeded)
+    return seed_agreement_terms(seeded)
