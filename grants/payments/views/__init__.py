@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 
 from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
+from grants.form_fields import version_or_none
 from grants.formatting import LONDON
 from grants.pagination import page_number
 from grants.payments import budgets, instalments, schedules, services
@@ -80,7 +81,7 @@ def _form_page(
         values = read_fields(fields, request.form)
         context["version"] = form.version_id.data or ""
         try:
-            return run(values, services.version_or_none(form.version_id.data))
+            return run(values, version_or_none(form.version_id.data))
         except services.Invalid as exc:
             errors, status = exc.errors, 400
         except services.NotAllowed as exc:
@@ -249,7 +250,7 @@ def _payment_action(payment: Any, action: str, run: Any, values: dict[str, Any])
     if refusal:
         abort(403, refusal)
     try:
-        message = run(services.version_or_none(form.version_id.data))
+        message = run(version_or_none(form.version_id.data))
     except services.Invalid as exc:
         return _render_payment(payment, errors=exc.errors, action=action, values=values, status=400)
     except Conflict:

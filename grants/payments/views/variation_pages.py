@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
+from grants.form_fields import version_or_none
 from grants.pagination import page_number
 from grants.payments import services, variations
 from grants.payments.forms import ActionForm, text
@@ -86,9 +87,7 @@ def variation_decide(variation_id: int, action: str) -> ResponseReturnValue:
         abort(403, refusal)
     reason = text(request.form, "reason")
     try:
-        message = variations.decide(
-            signed_in_user(), variation, action, reason, services.version_or_none(form.version_id.data)
-        )
+        message = variations.decide(signed_in_user(), variation, action, reason, version_or_none(form.version_id.data))
     except services.Invalid as exc:
         return _render_variation(variation, errors=exc.errors, action=action, reason=reason, status=400)
     except Conflict:
