@@ -79,11 +79,15 @@ Member = Callable[[Organisation], Any]
 Steps = list[tuple[str, Any, str | None, datetime]]
 
 
-def walk(subject: Any, steps: Steps) -> None:
-    """Apply each (transition, user, reason, when) through the workflow engine, flushing after each."""
+def walk(subject: Any, steps: Steps, *, flush: bool = True) -> None:
+    """Apply each (transition, user, reason, when) through the workflow engine, flushing after each.
+
+    flush=False leaves flushing to the caller: the steps then count as one change of the row's version.
+    """
     for name, user, reason, when in steps:
         apply_transition(subject, name, user, reason, now=when, commit=False)
-        db.session.flush()
+        if flush:
+            db.session.flush()
 
 
 def ensure_budgets() -> None:

@@ -142,7 +142,7 @@ def _moj_allocation(
     for payment in payments[:-1]:
         maker.pay(payment)
     if year == 2024 and strand.reference in the_plan.held:
-        walk(last, [("hold", maker.finance, the_plan.held[strand.reference], local(2025, 3, 26, 11))])
+        walk(last, [("hold", maker.finance, the_plan.held[strand.reference], local(2025, 3, 26, 11))], flush=False)
         return
     if year == 2024 and strand.reference in the_plan.awaiting_return:
         last.monitoring_return = maker.overdue_return(award, year)

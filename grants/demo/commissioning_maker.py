@@ -117,7 +117,7 @@ class Maker:
                 ("mobilise", officer, None, clock.local(start.year, 3, 1)),
             ]
         start_case(contract, "contract", officer, now=opened)
-        walk(contract, [*steps, ("start_delivery", officer, None, clock.on(start, 9))])
+        walk(contract, [*steps, ("start_delivery", officer, None, clock.on(start, 9))], flush=False)
         return contract
 
     # allocations
@@ -154,12 +154,12 @@ class Maker:
         start_case(award, "award", self.officer, now=decided)
         prepare_offer(award, date(year, 4, 29), conditions)
         award.agreement_terms = terms
-        walk(award, [("offer", self.officer, None, decided + timedelta(hours=1))])
+        walk(award, [("offer", self.officer, None, decided + timedelta(hours=1))], flush=False)
         grantee = self.member(provider)
         signed = date(year, 4, 1) + timedelta(days=self.rng.randint(1, 12))
         position = "Chief Executive" if provider.org_type in VCSE_TYPES else "Head of Commissioning"
         sign(award, f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(LAST_NAMES)}", position, signed)
-        walk(award, [("accept", grantee, None, clock.on(signed, 16, 30))])
+        walk(award, [("accept", grantee, None, clock.on(signed, 16, 30))], flush=False)
         return award
 
     def schedule(self, award: Award, year: int, amounts: list[int], first: int = 1) -> list[Payment]:
@@ -188,11 +188,11 @@ class Maker:
         accepted = award.accepted_at
         assert accepted is not None
         started = accepted + timedelta(hours=17)
-        walk(award, [("start_delivery", self.officer, None, started)])
+        walk(award, [("start_delivery", self.officer, None, started)], flush=False)
 
     def close(self, award: Award, paid: int, on: date, why: str) -> None:
         award.final_spend_pence = paid
-        walk(award, [("close", self.officer, why, clock.on(on, 10))])
+        walk(award, [("close", self.officer, why, clock.on(on, 10))], flush=False)
 
     def uplift(self, award: Award, after: int) -> Variation:
         """The Mayor's 9% uplift: a variation approved on 1 June 2023."""
@@ -206,7 +206,7 @@ class Maker:
             requested_by_id=self.officer.id,
         )
         start_case(variation, "variation", self.officer, now=clock.local(2023, 6, 1, 9))
-        walk(variation, [("approve", self.decision, UPLIFT_REASON, clock.local(2023, 6, 1, 11))])
+        walk(variation, [("approve", self.decision, UPLIFT_REASON, clock.local(2023, 6, 1, 11))], flush=False)
         return variation
 
     def reschedule(self, award: Award, payments: list[Payment], keep: int) -> list[Payment]:
@@ -215,7 +215,7 @@ class Maker:
         at = clock.local(2023, 6, 2, 10)
         before = [(p.amount_pence, p.due_on) for p in payments]
         for payment in replaced:
-            walk(payment, [("cancel", self.officer, REPLACED, at)])
+            walk(payment, [("cancel", self.officer, REPLACED, at)], flush=False)
         rest = award.amount_pence - sum(p.amount_pence for p in kept)
         count = len(replaced)
         amounts = [rest // count] * (count - 1) + [rest - rest // count * (count - 1)]
@@ -247,7 +247,7 @@ class Maker:
     def overdue_return(self, award: Award, year: int) -> MonitoringReturn:
         """The Q3 return (October to December) a last instalment waits for, never sent."""
         ret = self._q3_return(award, year)
-        walk(ret, [("become_overdue", None, None, clock.local(year + 1, 2, 1, 0, 5))])
+        walk(ret, [("become_overdue", None, None, clock.local(year + 1, 2, 1, 0, 5))], flush=False)
         return ret
 
     def accepted_return(self, award: Award, year: int, grantee: Any) -> MonitoringReturn:
@@ -259,6 +259,7 @@ class Maker:
                 ("submit", grantee, None, clock.on(sent, 15)),
                 ("accept", self.officer, None, clock.on(sent + timedelta(days=self.rng.randint(3, 10)), 10)),
             ],
+            flush=False,
         )
         return ret
 
