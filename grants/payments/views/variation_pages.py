@@ -13,7 +13,7 @@ from grants.form_fields import version_or_none
 from grants.pagination import page_number
 from grants.payments import services, variations
 from grants.payments.forms import ActionForm, text
-from grants.payments.views import VARIATION_STAFF, _action_errors, _award, _form_page, _variation, bp
+from grants.payments.views import VARIATION_STAFF, _action_page, _award, _form_page, _variation, bp
 from workflows import Conflict, ReasonRequired, TransitionRefused
 
 
@@ -55,18 +55,16 @@ def _render_variation(
     conflict: bool = False,
     status: int = 200,
 ) -> ResponseReturnValue:
-    errors, summary = _action_errors(errors, action, conflict)
-    return render_template(
+    return _action_page(
         "payments/variation.html",
+        errors,
+        action,
+        conflict,
+        status,
         view=variations.variation_page(signed_in_user(), variation),
         variation=variation,
-        errors=errors,
-        summary=summary,
-        has_errors=bool(summary),
-        action=action,
         reason=reason,
-        form=ActionForm(formdata=None),
-    ), status
+    )
 
 
 @bp.route("/variations/<int:variation_id>")
