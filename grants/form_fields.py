@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextArea, GovTextInput
-from wtforms import EmailField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, Form, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional
+
+from grants.models.people import ROLE_LABELS
 
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
 
@@ -47,3 +51,42 @@ def select(label: str, **kwargs: Any) -> SelectField:
 
 def radios(label: str, **kwargs: Any) -> RadioField:
     return RadioField(label, widget=GovRadioInput(), **kwargs)
+
+
+def role_select(roles: Iterable[str], **kwargs: Any) -> SelectField:
+    """A staff role, one of `roles` by its label ("Choose a role" until one is chosen)."""
+    choices = [("", "Choose a role")] + [(role, ROLE_LABELS[role]) for role in roles]
+    return select("Role", choices=choices, validators=required("Choose a role"), **kwargs)
+
+
+def programme_select() -> SelectField:
+    """The programme a role or token is for (its choices, with "every programme", are set by the view)."""
+    return select("Programme", validators=required("Choose a programme, or every programme"))
+
+
+def version_or_none(value: str | None) -> int | None:
+    """A hidden version field: a number, or None when empty or not a number."""
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def show_errors(form: Form, errors: dict[str, str]) -> None:
+    """Puts each message a service gave on the field it names (after the form's own checks passed)."""
+    for name, message in errors.items():
+        field = form._fields.get(name)
+        if field is not None:
+            field.errors = [*field.errors, message]
+
+
+class SearchForm(FlaskForm):
+    """A form that filters a list: it changes nothing, so it carries no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+
+def filter_select(label: str) -> SelectField:
+    """A filter's drop-down: its choices are set on each request; a value not among them is ignored, not refused."""
+    return select(label, validate_choice=False)

@@ -6,8 +6,8 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import FileField, HiddenField, StringField, SubmitField, TextAreaField
 
-from grants.form_fields import email, email_input, required, select
-from grants.models.people import ROLE_LABELS, STAFF_ROLES
+from grants.form_fields import email, email_input, programme_select, role_select, select
+from grants.models.people import STAFF_ROLES
 
 
 class GrantRoleForm(FlaskForm):
@@ -16,12 +16,8 @@ class GrantRoleForm(FlaskForm):
         description="They must already have a grantflow account",
         validators=email("Enter the email address of the person"),
     )
-    role = select(
-        "Role",
-        choices=[("", "Choose a role")] + [(r, ROLE_LABELS[r]) for r in STAFF_ROLES],
-        validators=required("Choose a role"),
-    )
-    programme = select("Programme", validators=required("Choose a programme, or every programme"))
+    role = role_select(STAFF_ROLES)
+    programme = programme_select()
     submit = SubmitField("Grant role", widget=GovSubmitInput())
 
 

@@ -7,8 +7,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import SubmitField
 
 from grants.api.tokens import DEFAULT_DAYS, EXPIRY_DAYS, TOKEN_ROLES
-from grants.form_fields import radios, required, select, text_input
-from grants.models.people import ROLE_LABELS
+from grants.form_fields import programme_select, radios, required, role_select, select, text_input
 
 
 class IssueTokenForm(FlaskForm):
@@ -22,13 +21,10 @@ class IssueTokenForm(FlaskForm):
         description="What it is for, for example 'Finance system nightly import'",
         validators=required("Enter a name for the token", 100, "The name must be 100 characters or fewer"),
     )
-    role = select(
-        "Role",
-        description="The token sees what this role sees, and stops working if the person loses the role",
-        choices=[("", "Choose a role")] + [(r, ROLE_LABELS[r]) for r in TOKEN_ROLES],
-        validators=required("Choose a role"),
+    role = role_select(
+        TOKEN_ROLES, description="The token sees what this role sees, and stops working if the person loses the role"
     )
-    programme = select("Programme", validators=required("Choose a programme, or every programme"))
+    programme = programme_select()
     days = radios(
         "Expires after",
         choices=[(str(d), f"{d} days") for d in EXPIRY_DAYS],

@@ -5,15 +5,17 @@ cookie: `@api_token(roles)` lets it past the session check, and `check_token` be
 grants.api.tokens for the token's scope. GET only, so no CSRF. Errors are JSON
 {"error", "message"} (and "fields" for bad query parameters).
 
-The YAML after `---` in each docstring is the operation in the OpenAPI document
-(grants/api/openapi.py adds the bearer security and the 401/403 answers).
+The YAML after `---` in each docstring (written by `_operation` from the endpoint's shape) is the
+operation in the OpenAPI document (grants/api/openapi.py adds the bearer security and the 401/403
+answers).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from marshmallow import Schema, ValidationError
@@ -27,6 +29,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 EVERY_STAFF_ROLE = ("officer", "finance", "decision_maker", "admin")
 REALM = 'Bearer realm="grantflow API"'
 _CODE = re.compile(schemas.CODE_PATTERN)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 # -- answers ----------------------------------------------------------------------------------------
@@ -120,176 +123,162 @@ def _well_formed(key: str) -> bool:
 
 
 # -- endpoints -------------------------------------------------------------------------------------
+# Each list and each lookup has one shape; its docstring's OpenAPI operation is written from that shape.
+
+LIST_OPERATION = """
+---
+get:
+  tags: [{tag}]
+  operationId: {operation}
+  parameters:
+  - in: query
+    schema: {query}
+  responses:
+    200:
+      description: A page of {noun}
+      content:
+        application/json:
+          schema: {page}
+    400: BadRequest
+"""
+
+ONE_OPERATION = """
+---
+get:
+  tags: [{tag}]
+  operationId: {operation}
+  parameters:
+  - in: path
+    name: {key}
+    required: true
+    description: {key_description}
+    schema: {{type: string}}
+  responses:
+    200:
+      description: The {noun}
+      content:
+        application/json:
+          schema: {schema}
+    404: NotFound
+"""
+
+
+def _operation(template: str, **fields: str) -> Callable[[F], F]:
+    """Adds the view's OpenAPI operation (from `template`) after the first line of its docstring."""
+
+    def decorate(view: F) -> F:
+        view.__doc__ = (view.__doc__ or "").strip() + template.format(**fields)
+        return view
+
+    return decorate
+
+
+def _list(list_items: Callable[..., Any], query: Schema, schema: Schema) -> Response:
+    """A list endpoint's answer: the query loaded, the service asked within the token's scope, one page."""
+    return _page(list_items(_scope(), **_query(query)), schema)
+
+
+def _get(get_item: Callable[[tokens.Scope, str], Any], schema: Schema, kind: str, key: str) -> Response:
+    """A lookup's answer: the item the token may see with that code or reference, or a 404."""
+    return _one(get_item(_scope(), key) if _well_formed(key) else None, schema, kind, key)
 
 
 @bp.get("/rounds")
 @api_token(*EVERY_STAFF_ROLE)
+@_operation(
+    LIST_OPERATION, tag="Rounds", operation="listRounds", query="RoundQuery", noun="rounds", page="RoundPageSchema"
+)
 def rounds() -> Response:
-    """Funding rounds of the programmes the token may see, by code.
-    ---
-    get:
-      tags: [Rounds]
-      operationId: listRounds
-      parameters:
-      - in: query
-        schema: RoundQuery
-      responses:
-        200:
-          description: A page of rounds
-          content:
-            application/json:
-              schema: RoundPageSchema
-        400: BadRequest
-    """
-    args = _query(schemas.RoundQuery())
-    return _page(services.list_rounds(_scope(), **args), schemas.RoundPageSchema())
+    """Funding rounds of the programmes the token may see, by code."""
+    return _list(services.list_rounds, schemas.RoundQuery(), schemas.RoundPageSchema())
 
 
 @bp.get("/rounds/<code>")
 @api_token(*EVERY_STAFF_ROLE)
+@_operation(
+    ONE_OPERATION,
+    tag="Rounds",
+    operation="getRound",
+    key="code",
+    key_description="The round's code, e.g. MSCF-R3",
+    noun="round",
+    schema="RoundSchema",
+)
 def round_(code: str) -> Response:
-    """One funding round.
-    ---
-    get:
-      tags: [Rounds]
-      operationId: getRound
-      parameters:
-      - in: path
-        name: code
-        required: true
-        description: The round's code, e.g. MSCF-R3
-        schema: {type: string}
-      responses:
-        200:
-          description: The round
-          content:
-            application/json:
-              schema: RoundSchema
-        404: NotFound
-    """
-    found = services.get_round(_scope(), code) if _well_formed(code) else None
-    return _one(found, schemas.RoundSchema(), "round", code)
+    """One funding round."""
+    return _get(services.get_round, schemas.RoundSchema(), "round", code)
 
 
 @bp.get("/applications")
 @api_token("officer", "decision_maker", "admin")
+@_operation(
+    LIST_OPERATION,
+    tag="Applications",
+    operation="listApplications",
+    query="ApplicationQuery",
+    noun="applications",
+    page="ApplicationPageSchema",
+)
 def applications() -> Response:
-    """Submitted applications the token may see, by reference (drafts are never listed).
-    ---
-    get:
-      tags: [Applications]
-      operationId: listApplications
-      parameters:
-      - in: query
-        schema: ApplicationQuery
-      responses:
-        200:
-          description: A page of applications
-          content:
-            application/json:
-              schema: ApplicationPageSchema
-        400: BadRequest
-    """
-    args = _query(schemas.ApplicationQuery())
-    return _page(services.list_applications(_scope(), **args), schemas.ApplicationPageSchema())
+    """Submitted applications the token may see, by reference (drafts are never listed)."""
+    return _list(services.list_applications, schemas.ApplicationQuery(), schemas.ApplicationPageSchema())
 
 
 @bp.get("/applications/<reference>")
 @api_token("officer", "decision_maker", "admin")
+@_operation(
+    ONE_OPERATION,
+    tag="Applications",
+    operation="getApplication",
+    key="reference",
+    key_description="The application's reference, e.g. MSCF-R3-0042",
+    noun="application",
+    schema="ApplicationSchema",
+)
 def application(reference: str) -> Response:
-    """One application.
-    ---
-    get:
-      tags: [Applications]
-      operationId: getApplication
-      parameters:
-      - in: path
-        name: reference
-        required: true
-        description: The application's reference, e.g. MSCF-R3-0042
-        schema: {type: string}
-      responses:
-        200:
-          description: The application
-          content:
-            application/json:
-              schema: ApplicationSchema
-        404: NotFound
-    """
-    found = services.get_application(_scope(), reference) if _well_formed(reference) else None
-    return _one(found, schemas.ApplicationSchema(), "application", reference)
+    """One application."""
+    return _get(services.get_application, schemas.ApplicationSchema(), "application", reference)
 
 
 @bp.get("/awards")
 @api_token(*EVERY_STAFF_ROLE)
+@_operation(
+    LIST_OPERATION, tag="Awards", operation="listAwards", query="AwardQuery", noun="awards", page="AwardPageSchema"
+)
 def awards() -> Response:
-    """Awards the token may see, by reference.
-    ---
-    get:
-      tags: [Awards]
-      operationId: listAwards
-      parameters:
-      - in: query
-        schema: AwardQuery
-      responses:
-        200:
-          description: A page of awards
-          content:
-            application/json:
-              schema: AwardPageSchema
-        400: BadRequest
-    """
-    args = _query(schemas.AwardQuery())
-    return _page(services.list_awards(_scope(), **args), schemas.AwardPageSchema())
+    """Awards the token may see, by reference."""
+    return _list(services.list_awards, schemas.AwardQuery(), schemas.AwardPageSchema())
 
 
 @bp.get("/awards/<reference>")
 @api_token(*EVERY_STAFF_ROLE)
+@_operation(
+    ONE_OPERATION,
+    tag="Awards",
+    operation="getAward",
+    key="reference",
+    key_description="The award's reference",
+    noun="award",
+    schema="AwardSchema",
+)
 def award(reference: str) -> Response:
-    """One award.
-    ---
-    get:
-      tags: [Awards]
-      operationId: getAward
-      parameters:
-      - in: path
-        name: reference
-        required: true
-        description: The award's reference
-        schema: {type: string}
-      responses:
-        200:
-          description: The award
-          content:
-            application/json:
-              schema: AwardSchema
-        404: NotFound
-    """
-    found = services.get_award(_scope(), reference) if _well_formed(reference) else None
-    return _one(found, schemas.AwardSchema(), "award", reference)
+    """One award."""
+    return _get(services.get_award, schemas.AwardSchema(), "award", reference)
 
 
 @bp.get("/payments")
 @api_token("officer", "finance", "admin")
+@_operation(
+    LIST_OPERATION,
+    tag="Payments",
+    operation="listPayments",
+    query="PaymentQuery",
+    noun="payments",
+    page="PaymentPageSchema",
+)
 def payments() -> Response:
-    """Payment instalments the token may see, by due date.
-    ---
-    get:
-      tags: [Payments]
-      operationId: listPayments
-      parameters:
-      - in: query
-        schema: PaymentQuery
-      responses:
-        200:
-          description: A page of payments
-          content:
-            application/json:
-              schema: PaymentPageSchema
-        400: BadRequest
-    """
-    args = _query(schemas.PaymentQuery())
-    return _page(services.list_payments(_scope(), **args), schemas.PaymentPageSchema())
+    """Payment instalments the token may see, by due date."""
+    return _list(services.list_payments, schemas.PaymentQuery(), schemas.PaymentPageSchema())
 
 
 @bp.get("/openapi.json")

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 from wtforms import StringField
 from wtforms.validators import Optional, StopValidation
 
 from grants.applications.services import Choices, Filters
-from grants.form_fields import optional, select, text_input
+from grants.form_fields import SearchForm, filter_select, optional, text_input
 from grants.formatting import pence_from_pounds
 
 
@@ -35,13 +34,10 @@ class PoundsField(StringField):
             )
 
 
-class ApplicationFilterForm(FlaskForm):
-    class Meta:
-        csrf = False  # a search: it changes nothing
-
-    state = select("State", validate_choice=False)
-    district = select("District", validate_choice=False)
-    area_of_focus = select("Area of focus", validate_choice=False)
+class ApplicationFilterForm(SearchForm):
+    state = filter_select("State")
+    district = filter_select("District")
+    area_of_focus = filter_select("Area of focus")
     amount_from = PoundsField("From", widget=GovTextInput(), validators=[Optional()])
     amount_to = PoundsField("To", widget=GovTextInput(), validators=[Optional()])
     organisation = text_input(

@@ -132,17 +132,8 @@ def _field(question: Question, context: FormContext) -> Any:
     if kind == "textarea":
         extra = [WordLimit(question.max_words, question.noun)] if question.max_words else []
         return TextAreaField(widget=GovCharacterCount(), validators=presence + extra, filters=[_strip], **common)
-    if kind == "number":
-        return WholeNumberField(
-            widget=GovTextInput(),
-            validators=presence,
-            minimum=question.minimum,
-            maximum=context.limit(question.maximum),
-            noun=question.noun,
-            **common,
-        )
-    if kind == "money":
-        return MoneyField(
+    if kind in ("number", "money"):
+        return (WholeNumberField if kind == "number" else MoneyField)(
             widget=GovTextInput(),
             validators=presence,
             minimum=question.minimum,

@@ -86,19 +86,31 @@ def load(application: Application, key: str) -> SectionPage:
     row = _row(application, key)
     raw = row.answers.get("raw", {}) if row else {}
     documents = documents_of(application) if _has_files(section) else {}
+    page = _page(application, definition, section, raw, documents, row.version_id if row else 0)
+    if row and row.status == IN_PROGRESS and raw:
+        _check(page)  # show what still needs doing on a section saved part-way
+    return page
+
+
+def _page(
+    application: Application,
+    definition: QuestionSetDefinition,
+    section: Section,
+    raw: dict[str, list[str]],
+    documents: dict[str, Document],
+    version_id: int,
+) -> SectionPage:
+    """The section's page: its form filled with what was typed (`raw`), and the documents uploaded to it."""
     form = formbuilder.build_form(section, _context(application, documents), formbuilder.formdata_from_raw(raw))
-    page = SectionPage(
+    return SectionPage(
         application,
         definition,
         section,
         form,
-        row.version_id if row else 0,
+        version_id,
         documents=documents,
-        next_section=definition.next_section(key),
+        next_section=definition.next_section(section.key),
     )
-    if row and row.status == IN_PROGRESS and raw:
-        _check(page)  # show what still needs doing on a section saved part-way
-    return page
 
 
 def _check(page: SectionPage) -> bool:
@@ -145,16 +157,7 @@ def save(
                     documents[question.key] = _store_document(user, application, question, upload, documents)
                 except uploads.UploadError as exc:
                     upload_problems[question.key] = str(exc)
-    form = formbuilder.build_form(section, _context(application, documents), formbuilder.formdata_from_raw(raw))
-    page = SectionPage(
-        application,
-        definition,
-        section,
-        form,
-        expected_version,
-        documents=documents,
-        next_section=definition.next_section(key),
-    )
+    page = _page(application, definition, section, raw, documents, expected_version)
     row = _row(application, key)
     current_version = row.version_id if row else 0
     if current_version != expected_version:
@@ -171,7 +174,7 @@ def save(
         page.errors.append({"text": message, "href": f"#{question_key}"})
     if action not in (CONTINUE, LATER):
         page.errors, page.problems = ([], {}) if not upload_problems else (page.errors, page.problems)
-    values = formbuilder.values_from_form(form, section) if complete else None
+    values = formbuilder.values_from_form(page.form, section) if complete else None
     try:
         page.version_id = _persist(user, application, section, row, raw, values)
     except StaleDataError:

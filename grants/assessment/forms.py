@@ -11,10 +11,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
 )
 from wtforms import BooleanField, HiddenField, SelectMultipleField, StringField, SubmitField, TextAreaField
-from wtforms.validators import Length, Optional
 
 from grants.assessment.screening import ANSWERS, FRAUD_RISKS, SCREENING_ITEMS, Answers
-from grants.form_fields import radios, text_area, text_input
+from grants.form_fields import optional, radios, text_area, text_input
 
 
 def _number(text: str | None) -> int | None:
@@ -57,10 +56,6 @@ class ScreeningForm(FlaskForm):
     def expected_version(self) -> int | None:
         return _number(self.version_id.data)
 
-    def show_errors(self, errors: dict[str, str]) -> None:
-        for name, message in errors.items():
-            self[name].errors = [message]
-
 
 for _key, _field in _ITEM_FIELDS.items():
     setattr(ScreeningForm, _key, _field)  # WTForms' form class accepts fields added like this
@@ -70,9 +65,7 @@ class StepForm(FlaskForm):
     """A screening decision: the application's version when the page was opened, and the reason if one is asked."""
 
     version_id = HiddenField()
-    reason = TextAreaField(
-        "Reason", validators=[Optional(), Length(max=5000, message="This must be 5,000 characters or fewer")]
-    )
+    reason = TextAreaField("Reason", validators=optional(5000, "This must be 5,000 characters or fewer"))
 
     def expected_version(self) -> int | None:
         return _number(self.version_id.data)
@@ -109,10 +102,6 @@ class CriterionForm(FlaskForm):
         values["comment_required"] = bool(self.comment_required.data)
         return values
 
-    def show_errors(self, errors: dict[str, str]) -> None:
-        for name, message in errors.items():
-            self[name].errors = [message]
-
 
 class RemoveCriterionForm(FlaskForm):
     submit = SubmitField("Remove", widget=GovSubmitInput())
@@ -132,10 +121,6 @@ class AssignForm(FlaskForm):
     def per_bid_number(self) -> int | None:
         return _number(self.per_bid.data)
 
-    def show_errors(self, errors: dict[str, str]) -> None:
-        for name, message in errors.items():
-            self[name].errors = [message]
-
 
 class ChooseAssessorForm(FlaskForm):
     """One assessor chosen from a list (to reassign a bid, or add an assessor to one)."""
@@ -148,9 +133,7 @@ class ChooseAssessorForm(FlaskForm):
 
 class RemoveAssignmentForm(FlaskForm):
     version_id = HiddenField()
-    reason = TextAreaField(
-        "Reason", validators=[Optional(), Length(max=5000, message="The reason must be 5,000 characters or fewer")]
-    )
+    reason = TextAreaField("Reason", validators=optional(5000, "The reason must be 5,000 characters or fewer"))
 
     def expected_version(self) -> int | None:
         return _number(self.version_id.data)

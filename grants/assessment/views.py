@@ -23,6 +23,7 @@ from grants.assessment.forms import (
 )
 from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
+from grants.form_fields import show_errors
 from grants.pagination import page_number
 from workflows import Conflict, ReasonRequired, TransitionRefused
 
@@ -122,7 +123,7 @@ def screen(application_id: int) -> ResponseReturnValue:
         form.version_id.data = str(exc.current.version_id)
         return _render_screening(application, form, conflict=exc.current, status=409)
     except screening.ScreeningInvalid as exc:
-        form.show_errors(exc.errors)
+        show_errors(form, exc.errors)
         return _render_screening(application, form, status=400)
     except screening.ScreeningClosed:
         flash("This application has been decided, so its screening checklist can no longer be changed.")
@@ -187,7 +188,7 @@ def criteria_page(code: str) -> ResponseReturnValue:
     except criteria.CriteriaFixed:
         return _render_criteria(round_, form, fixed_error=True, status=409)
     except criteria.CriterionInvalid as exc:
-        form.show_errors(exc.errors)
+        show_errors(form, exc.errors)
         return _render_criteria(round_, form, status=400)
     flash(f"'{criterion.name}' has been added.")
     return redirect(url_for("assessment.criteria_page", code=code))
@@ -222,7 +223,7 @@ def criterion_page(code: str, criterion_id: int) -> ResponseReturnValue:
     except criteria.CriteriaFixed:
         return _render_criterion(round_, criterion, form, fixed_error=True, status=409)
     except criteria.CriterionInvalid as exc:
-        form.show_errors(exc.errors)
+        show_errors(form, exc.errors)
         return _render_criterion(round_, criterion, form, status=400)
     flash(f"'{criterion.name}' has been changed." if changed else "You did not change anything.")
     return redirect(url_for("assessment.criteria_page", code=code))
@@ -272,7 +273,7 @@ def assign(code: str) -> ResponseReturnValue:
     try:
         result = assigning.assign(signed_in_user(), round_, list(form.assessors.data or []), form.per_bid_number())
     except assigning.AssignInvalid as exc:
-        form.show_errors(exc.errors)
+        show_errors(form, exc.errors)
         return _render_assign(round_, form, status=400)
     flash(result.summary)
     if result.short:

@@ -96,26 +96,22 @@ def navigation() -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = [{"text": "Funding rounds", "href": url_for("apply.rounds")}]
     if not current_user.is_authenticated:
         return items + [{"text": "Sign in", "href": url_for("auth.sign_in")}]
-    items.append({"text": "Your applications", "href": url_for("apply.dashboard")})
-    items.append({"text": "Your organisations", "href": url_for("organisations.index")})
     roles = staff_roles(current_user)
-    if not roles:
-        items.append({"text": "Your grant offers", "href": url_for("awards.my_offers")})
-    if "assessor" in roles:
-        items.append({"text": "Your assessments", "href": url_for("assessors.index")})
-    if roles & CASE_PAGE_ROLES:
-        items.append({"text": "Cases", "href": url_for("cases.index")})
-        items.append({"text": "Awards", "href": url_for("awards.index")})
-    if roles & {"officer", "finance", "admin"}:
-        items.append({"text": "Payments", "href": url_for("payments.due")})
-    if "decision_maker" in roles:
-        items.append({"text": "Variations", "href": url_for("payments.variation_queue")})
-    if roles & CASE_PAGE_ROLES:
-        items.append({"text": "Budgets", "href": url_for("payments.budgets")})
-        items.append({"text": "Reports", "href": url_for("reports.index")})
-    if "admin" in roles:
-        items.append({"text": "Admin", "href": url_for("admin.index")})
-    items.append({"text": "Sign out", "href": url_for("auth.sign_out")})
+    links = [  # (text, endpoint, shown to this user)
+        ("Your applications", "apply.dashboard", True),
+        ("Your organisations", "organisations.index", True),
+        ("Your grant offers", "awards.my_offers", not roles),
+        ("Your assessments", "assessors.index", "assessor" in roles),
+        ("Cases", "cases.index", bool(roles & CASE_PAGE_ROLES)),
+        ("Awards", "awards.index", bool(roles & CASE_PAGE_ROLES)),
+        ("Payments", "payments.due", bool(roles & {"officer", "finance", "admin"})),
+        ("Variations", "payments.variation_queue", "decision_maker" in roles),
+        ("Budgets", "payments.budgets", bool(roles & CASE_PAGE_ROLES)),
+        ("Reports", "reports.index", bool(roles & CASE_PAGE_ROLES)),
+        ("Admin", "admin.index", "admin" in roles),
+        ("Sign out", "auth.sign_out", True),
+    ]
+    items += [{"text": text, "href": url_for(endpoint)} for text, endpoint, shown in links if shown]
     path = request.path
     for item in items:
         item["active"] = path.startswith(item["href"]) and item["href"] != "/"

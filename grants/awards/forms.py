@@ -14,16 +14,9 @@ from grants.apply.fields import date_input
 from grants.awards.acceptance import MAX_REASON, MAX_TEXT, signed_on_problem
 from grants.awards.listing import Choices, Filters
 from grants.awards.offers import MAX_CONDITIONS, MAX_TERMS
-from grants.form_fields import optional, required, select, text_area, text_input
+from grants.form_fields import SearchForm, filter_select, optional, required, text_area, text_input
 
 DATE_FIELDS = ("respond_by", "signed_on")
-
-
-def version_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
-        return None
 
 
 def error_list(form: FlaskForm, general_href: str) -> list[dict[str, str]]:
@@ -37,13 +30,6 @@ def error_list(form: FlaskForm, general_href: str) -> list[dict[str, str]]:
     if form.errors.get("csrf_token"):
         items.append({"text": "Your session expired. Try again.", "href": general_href})
     return items
-
-
-def show_errors(form: FlaskForm, errors: dict[str, str]) -> None:
-    for name, message in errors.items():
-        field = form._fields.get(name)
-        if field is not None:
-            field.errors = [*field.errors, message]
 
 
 class OfferForm(FlaskForm):
@@ -139,13 +125,10 @@ class DeclineForm(FlaskForm):
             raise ValidationError("Enter why you are declining the offer")
 
 
-class AwardFilterForm(FlaskForm):
-    class Meta:
-        csrf = False  # a search: it changes nothing
-
-    programme = select("Programme", validate_choice=False)
-    state = select("State", validate_choice=False)
-    round = select("Round", validate_choice=False)
+class AwardFilterForm(SearchForm):
+    programme = filter_select("Programme")
+    state = filter_select("State")
+    round = filter_select("Round")
 
     def set_choices(self, choices: Choices) -> None:
         self.programme.choices = [("", "All your programmes")] + choices.programmes

@@ -21,9 +21,8 @@ from grants.awards.forms import (
     DeclineForm,
     OfferForm,
     error_list,
-    show_errors,
-    version_or_none,
 )
+from grants.form_fields import show_errors, version_or_none
 from grants.pagination import page_number
 from workflows import Conflict, TransitionRefused
 

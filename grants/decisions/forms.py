@@ -8,22 +8,19 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
-from wtforms import HiddenField, StringField
-from wtforms.validators import Length, Optional, StopValidation
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import StopValidation
 
 from grants.applications.forms import PoundsField
-from grants.form_fields import text_area
+from grants.form_fields import optional, text_area
 
 _SCORE = re.compile(r"^\d{1,6}(\.\d{1,2})?$")
-TEXT = [Optional(), Length(max=5000, message="This must be 5,000 characters or fewer")]
+TEXT = optional(5000, "This must be 5,000 characters or fewer")
 
 
-def version_or_none(value: str | None) -> int | None:
-    """The hidden version field: a number, or empty when the bid had no recommendation yet."""
-    try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
-        return None
+def _text(label: str, description: str = "") -> TextAreaField:
+    """Text the panel or decision maker may leave empty, of up to 5,000 characters."""
+    return text_area(label, description=description, validators=TEXT)
 
 
 class ScoreField(StringField):
@@ -56,10 +53,8 @@ class ModerationForm(FlaskForm):
         widget=GovTextInput(),
         description="The panel's weighted score for this bid, with up to 2 decimal places",
     )
-    reason = text_area(
-        "Reason for the moderated score",
-        description="For example, what the panel discussed and why it settled on this score",
-        validators=TEXT,
+    reason = _text(
+        "Reason for the moderated score", "For example, what the panel discussed and why it settled on this score"
     )
     version_id = HiddenField()
 
@@ -70,40 +65,27 @@ class RecommendationForm(FlaskForm):
         widget=GovTextInput(),
         description="In pounds, for example 7500 or 7,500.50. No more than was asked for",
     )
-    amount_reason = text_area(
-        "Reason for recommending less than was asked for",
-        description="Needed only when the amount is less than was asked for",
-        validators=TEXT,
+    amount_reason = _text(
+        "Reason for recommending less than was asked for", "Needed only when the amount is less than was asked for"
     )
-    feedback = text_area(
-        "Feedback for the applicant",
-        description="The applicant reads this in the email that tells them the decision",
-        validators=TEXT,
-    )
-    conditions = text_area(
+    feedback = _text("Feedback for the applicant", "The applicant reads this in the email that tells them the decision")
+    conditions = _text(
         "Conditions the panel proposes (optional)",
-        description="For example, a safeguarding policy to be updated before the first payment",
-        validators=TEXT,
+        "For example, a safeguarding policy to be updated before the first payment",
     )
     version_id = HiddenField()
 
 
 class MarkForm(FlaskForm):
     decision = HiddenField()
-    reason = text_area("Reason", validators=TEXT)
+    reason = _text("Reason")
     version_id = HiddenField()
 
 
 class DecisionForm(FlaskForm):
     """Approve or reject the chosen bids (checkboxes named application_ids), or one bid by its button."""
 
-    reason = text_area(
-        "Reason for rejecting",
-        description="Needed to reject. The applicant reads this, with the panel's feedback",
-        validators=TEXT,
-    )
-    conditions = text_area(
-        "Conditions of approval (optional)",
-        description="Added to the panel's conditions for every bid you approve now",
-        validators=TEXT,
+    reason = _text("Reason for rejecting", "Needed to reject. The applicant reads this, with the panel's feedback")
+    conditions = _text(
+        "Conditions of approval (optional)", "Added to the panel's conditions for every bid you approve now"
     )

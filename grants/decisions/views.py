@@ -10,8 +10,9 @@ from flask.typing import ResponseReturnValue
 from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
 from grants.decisions import decisions, moderation, ranking, recommendations, services
-from grants.decisions.forms import DecisionForm, MarkForm, ModerationForm, RecommendationForm, version_or_none
+from grants.decisions.forms import DecisionForm, MarkForm, ModerationForm, RecommendationForm
 from grants.decisions.panel_pack import panel_pack_file, panel_pack_filename
+from grants.form_fields import show_errors, version_or_none
 from workflows import Conflict, ReasonRequired, TransitionRefused
 
 bp = Blueprint("decisions", __name__, url_prefix="/panel")
@@ -27,13 +28,6 @@ def _round(code: str, roles: frozenset[str]) -> Any:
 
 def _application(application_id: int) -> Any:
     return services.application_for(application_id, signed_in_user(), services.OFFICER_ROLES)
-
-
-def _show_errors(form: Any, errors: dict[str, str]) -> None:
-    for name, message in errors.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = [*field.errors, message]
 
 
 # -- moderation ----------------------------------------------------------------------------------
@@ -64,7 +58,7 @@ def moderate(application_id: int) -> ResponseReturnValue:
                 application, signed_in_user(), form.score.data, form.reason.data, version_or_none(form.version_id.data)
             )
         except services.PanelError as exc:
-            _show_errors(form, exc.errors)
+            show_errors(form, exc.errors)
             status = 400
         except services.PanelConflict as exc:
             # Keep what they typed; show what is saved now. Saving again replaces it, knowingly.
@@ -142,7 +136,7 @@ def recommendation(application_id: int) -> ResponseReturnValue:
         try:
             recommendations.save(application, signed_in_user(), values, version_or_none(form.version_id.data))
         except services.PanelError as exc:
-            _show_errors(form, exc.errors)
+            show_errors(form, exc.errors)
             return _render_recommendation(application, form, status=400)
         except services.PanelConflict as exc:
             form.version_id.data = "" if exc.current is None else str(exc.current.version_id)

@@ -37,10 +37,9 @@ from grants.demo.assessment_text import (
     SCREENING_DAYS,
     SESSIONS,
     TWO_INSTALMENTS,
-    local,
 )
+from grants.demo.clock import local, on
 from grants.demo.round3_plan import DEMO_R3_FUNDED
-from grants.formatting import london_to_utc
 from grants.models.assessments import SCREENING_ITEMS
 
 SEED = 20230209
@@ -264,11 +263,7 @@ def plan(bids: Sequence[BidFacts], spread: Decimal = Decimal("5"), budget_pence:
     left_over = budget_pence - funded_total
 
     # Screening: seven ineligible (organisations with one bid, none funded), two asked for more first.
-    slots = [
-        london_to_utc(datetime.combine(day, datetime.min.time()).replace(hour=9, minute=30)) + timedelta(minutes=22 * j)
-        for day in SCREENING_DAYS
-        for j in range(20)
-    ]
+    slots = [on(day, 9, 30) + timedelta(minutes=22 * j) for day in SCREENING_DAYS for j in range(20)]
     outcomes = []
     for bid, at in zip(bids, slots):
         risk = "medium" if rng.random() < 0.12 else "low"
@@ -345,7 +340,7 @@ def plan(bids: Sequence[BidFacts], spread: Decimal = Decimal("5"), budget_pence:
         for k, r in enumerate(mine):
             day = SCORING_DAYS[k * len(SCORING_DAYS) // len(mine)]
             hour, minute = SESSIONS[k % len(SESSIONS)]
-            start = london_to_utc(datetime.combine(day, datetime.min.time()).replace(hour=hour, minute=minute))
+            start = on(day, hour, minute)
             start += timedelta(minutes=rng.randint(0, 40))
             if r.assigned_at == REASSIGNED_AT:
                 start = local(2022, 11, 23, 20, 5)

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
-from grants.formatting import london_to_utc
-
-
-def local(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:
-    return london_to_utc(datetime(year, month, day, hour, minute))
-
+from grants.demo.clock import local
 
 SCREENING_DAYS = [date(2022, 11, d) for d in (7, 8, 9, 10, 11, 14, 15, 16, 17, 18)]
 ASSIGNED_AT = local(2022, 11, 21, 10)

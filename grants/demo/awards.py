@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from grants.demo.clock import local, on
 from grants.extensions import db
-from grants.formatting import london_to_utc
 from grants.models import (
     Application,
     Award,
@@ -33,7 +33,7 @@ from grants.models import (
 from grants.workflow import apply_transition, start_case
 
 SEED = 20230209
-DECIDED_AT = london_to_utc(datetime(2023, 2, 9, 14, 0))
+DECIDED_AT = local(2023, 2, 9, 14)
 DECLINED = "MSCF-R3-0027"
 DECLINE_REASON = (
     "Our only coach has moved away and the committee cannot run the sessions this year. "
@@ -76,18 +76,18 @@ BUDGETS: list[tuple[str, int, str, int]] = [
 Member = Callable[[Organisation], Any]
 
 
-def _local(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
-    return london_to_utc(datetime(year, month, day, hour, minute))
-
-
 Steps = list[tuple[str, Any, str | None, datetime]]
 
 
-def walk(subject: Any, steps: Steps) -> None:
-    """Apply each (transition, user, reason, when) through the workflow engine, flushing after each."""
+def walk(subject: Any, steps: Steps, *, flush: bool = True) -> None:
+    """Apply each (transition, user, reason, when) through the workflow engine, flushing after each.
+
+    flush=False leaves flushing to the caller: the steps then count as one change of the row's version.
+    """
     for name, user, reason, when in steps:
         apply_transition(subject, name, user, reason, now=when, commit=False)
-        db.session.flush()
+        if flush:
+            db.session.flush()
 
 
 def ensure_budgets() -> None:
@@ -133,7 +133,7 @@ def pay(payment: Payment, finance: Any, approved: datetime, paid: date, referenc
         "mark_paid",
         finance,
         None,
-        now=london_to_utc(datetime.combine(paid, datetime.min.time())),
+        now=on(paid, 0),
         commit=False,
     )
 
@@ -174,16 +174,16 @@ def award_round3(round_: Round, users: dict[str, Any], member: Member) -> None:
             ends_on=date(2024, 3, 31),
         )
         db.session.add(award)
-        start_case(award, "award", officer, now=_local(2023, 2, 10))
+        start_case(award, "award", officer, now=local(2023, 2, 10, 10))
         prepare_offer(award, date(2023, 3, 13), conditions or "")
-        walk(award, [("offer", officer, None, _local(2023, 2, 13))])
+        walk(award, [("offer", officer, None, local(2023, 2, 13, 10))])
         grantee = member(application.organisation)
         if reference == DECLINED:
-            walk(award, [("decline", grantee, DECLINE_REASON, _local(2023, 3, 1))])
+            walk(award, [("decline", grantee, DECLINE_REASON, local(2023, 3, 1, 10))])
             continue
         signed = date(2023, 2, 14) + timedelta(days=rng.randint(0, 22))
         sign(award, grantee.name, rng.choice(POSITIONS), signed)
-        walk(award, [("accept", grantee, None, _local(signed.year, signed.month, signed.day, 19, 30))])
+        walk(award, [("accept", grantee, None, local(signed.year, signed.month, signed.day, 19, 30))])
         first = (amount * 7 // 10) // 100 * 100
         final_return = MonitoringReturn(
             award_id=award.id,
@@ -193,7 +193,7 @@ def award_round3(round_: Round, users: dict[str, Any], member: Member) -> None:
             due_date=date(2024, 4, 30),
         )
         db.session.add(final_return)
-        start_case(final_return, "monitoring_return", officer, now=_local(2023, 3, 20))
+        start_case(final_return, "monitoring_return", officer, now=local(2023, 3, 20, 10))
         payments = []
         for instalment, share, due, tied in (
             (1, first, date(2023, 3, 31), None),
@@ -207,13 +207,13 @@ def award_round3(round_: Round, users: dict[str, Any], member: Member) -> None:
                 monitoring_return_id=tied.id if tied is not None else None,
             )
             db.session.add(payment)
-            start_case(payment, "payment", officer, now=_local(2023, 3, 20))
+            start_case(payment, "payment", officer, now=local(2023, 3, 20, 10))
             payments.append(payment)
         db.session.flush()
         db.session.refresh(award)
         payment_number += 1
-        pay(payments[0], finance, _local(2023, 3, 27), date(2023, 3, 31), f"AP-2023-{payment_number:06d}")
-        walk(award, [("start_delivery", officer, None, _local(2023, 4, 3))])
+        pay(payments[0], finance, local(2023, 3, 27, 10), date(2023, 3, 31), f"AP-2023-{payment_number:06d}")
+        walk(award, [("start_delivery", officer, None, local(2023, 4, 3, 10))])
         _finish(award, payments[1], final_return, position, rng, grantee, users)
 
 
@@ -230,7 +230,7 @@ def _finish(
     officer, finance = users["officer"], users["finance"]
     kind = position % 12
     if kind == 5:  # the return never came: overdue, and the last instalment waits for it
-        walk(final_return, [("become_overdue", None, None, _local(2024, 5, 1, 0, 5))])
+        walk(final_return, [("become_overdue", None, None, local(2024, 5, 1, 0, 5))])
         return
     if kind == 9:  # an extension: end date varied, the return is due later and is still awaited
         variation = Variation(
@@ -244,27 +244,27 @@ def _finish(
             requested_by_id=officer.id,
         )
         db.session.add(variation)
-        start_case(variation, "variation", officer, now=_local(2024, 2, 12))
-        walk(variation, [("approve", users["decision_maker"], None, _local(2024, 2, 19))])
+        start_case(variation, "variation", officer, now=local(2024, 2, 12, 10))
+        walk(variation, [("approve", users["decision_maker"], None, local(2024, 2, 19, 10))])
         final_return.due_date = date(2024, 10, 31)
-        walk(final_return, [("become_overdue", None, None, _local(2024, 11, 1, 0, 5))])
+        walk(final_return, [("become_overdue", None, None, local(2024, 11, 1, 0, 5))])
         return
     submitted = date(2024, 4, 8) + timedelta(days=rng.randint(0, 20))
     walk(
         final_return,
         [
-            ("submit", grantee, None, _local(submitted.year, submitted.month, submitted.day, 20)),
-            ("accept", officer, None, _local(2024, 5, 14)),
+            ("submit", grantee, None, local(submitted.year, submitted.month, submitted.day, 20)),
+            ("accept", officer, None, local(2024, 5, 14, 10)),
         ],
     )
     if kind == 7:  # the return is accepted, but finance holds the payment while bank details are checked
         walk(
             last,
             [("hold", finance, "The group changed its bank account; checking the new details with them.",
-              _local(2024, 5, 20))],
+              local(2024, 5, 20, 10))],
         )  # fmt: skip
         return
-    pay(last, finance, _local(2024, 5, 24), date(2024, 5, 31), f"AP-2024-{award.id:06d}")
+    pay(last, finance, local(2024, 5, 24, 10), date(2024, 5, 31), f"AP-2024-{award.id:06d}")
     underspend = 0
     if kind == 2:  # a small underspend, returned
         underspend = rng.randint(5, 40) * 1000
@@ -279,4 +279,4 @@ def _finish(
             )
         )
     award.final_spend_pence = award.amount_pence - underspend
-    walk(award, [("close", officer, "Project complete; end-of-project return accepted.", _local(2024, 6, 28))])
+    walk(award, [("close", officer, "Project complete; end-of-project return accepted.", local(2024, 6, 28, 10))])

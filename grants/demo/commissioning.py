@@ -30,7 +30,9 @@ from typing import Any
 from flask import current_app, has_request_context
 from sqlalchemy import select
 
-from grants.demo.commissioning_maker import Maker, local, quarters
+from grants.demo.awards import walk
+from grants.demo.clock import local
+from grants.demo.commissioning_maker import Maker, quarters
 from grants.demo.commissioning_plan import (
     AllocationPlan,
     Plan,
@@ -140,7 +142,7 @@ def _moj_allocation(
     for payment in payments[:-1]:
         maker.pay(payment)
     if year == 2024 and strand.reference in the_plan.held:
-        maker.walk(last, [("hold", maker.finance, the_plan.held[strand.reference], local(2025, 3, 26, 11))])
+        walk(last, [("hold", maker.finance, the_plan.held[strand.reference], local(2025, 3, 26, 11))], flush=False)
         return
     if year == 2024 and strand.reference in the_plan.awaiting_return:
         last.monitoring_return = maker.overdue_return(award, year)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from grants import audit
-from grants.demo.awards import pay, prepare_offer, sign
+from grants.demo import clock
+from grants.demo.awards import pay, prepare_offer, sign, walk
 from grants.demo.commissioning_plan import (
     ProviderPlan,
     budget,
@@ -24,19 +25,11 @@ from grants.demo.commissioning_text import (
 )
 from grants.demo.round3_groups import FIRST_NAMES, LAST_NAMES
 from grants.extensions import db
-from grants.formatting import london_to_utc, money
+from grants.formatting import money
 from grants.models import Award, Contract, MonitoringReturn, Organisation, Payment, Programme, Variation
-from grants.workflow import apply_transition, start_case
+from grants.workflow import start_case
 
 # -- making it ------------------------------------------------------------------------------------------------
-
-
-def local(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:
-    return london_to_utc(datetime(year, month, day, hour, minute))
-
-
-def _at(day: date, hour: int = 10, minute: int = 0) -> datetime:
-    return local(day.year, day.month, day.day, hour, minute)
 
 
 def _working_day(day: date) -> date:
@@ -63,10 +56,6 @@ class Maker:
         if organisation.id not in self._members:
             self._members[organisation.id] = self._member(organisation)
         return self._members[organisation.id]
-
-    def walk(self, subject: Any, steps: list[tuple[str, Any, str | None, datetime]]) -> None:
-        for name, user, reason, when in steps:
-            apply_transition(subject, name, user, reason, now=when, commit=False)
 
     # organisations and contracts
     def organisations(self, providers: dict[str, ProviderPlan]) -> dict[str, Organisation]:
@@ -112,23 +101,23 @@ class Maker:
         officer, decision = self.officer, self.decision
         start = span[0]
         if direct_award:
-            opened = local(start.year, 1, 10)
+            opened = clock.local(start.year, 1, 10)
             steps = [
-                ("choose_direct_award", officer, direct_award, local(start.year, 2, 1)),
-                ("start_procurement", officer, None, local(start.year, 2, 7)),
-                ("award_contract", decision, None, local(start.year, 3, 1)),
-                ("mobilise", officer, None, local(start.year, 3, 7)),
+                ("choose_direct_award", officer, direct_award, clock.local(start.year, 2, 1)),
+                ("start_procurement", officer, None, clock.local(start.year, 2, 7)),
+                ("award_contract", decision, None, clock.local(start.year, 3, 1)),
+                ("mobilise", officer, None, clock.local(start.year, 3, 7)),
             ]
         else:
-            opened = local(start.year - 1, 10, 4)
+            opened = clock.local(start.year - 1, 10, 4)
             steps = [
-                ("choose_competition", officer, None, local(start.year - 1, 11, 1)),
-                ("start_procurement", officer, None, local(start.year - 1, 12, 1)),
-                ("award_contract", decision, None, local(start.year, 2, 21)),
-                ("mobilise", officer, None, local(start.year, 3, 1)),
+                ("choose_competition", officer, None, clock.local(start.year - 1, 11, 1)),
+                ("start_procurement", officer, None, clock.local(start.year - 1, 12, 1)),
+                ("award_contract", decision, None, clock.local(start.year, 2, 21)),
+                ("mobilise", officer, None, clock.local(start.year, 3, 1)),
             ]
         start_case(contract, "contract", officer, now=opened)
-        self.walk(contract, [*steps, ("start_delivery", officer, None, _at(start, 9))])
+        walk(contract, [*steps, ("start_delivery", officer, None, clock.on(start, 9))], flush=False)
         return contract
 
     # allocations
@@ -145,7 +134,7 @@ class Maker:
         conditions: str,
     ) -> Award:
         _budget, centre = budget(stream, year)
-        decided = local(year, 4, 1, 9)
+        decided = clock.local(year, 4, 1, 9)
         award = Award(
             public_reference=reference,
             programme_id=contract.programme_id,
@@ -165,17 +154,17 @@ class Maker:
         start_case(award, "award", self.officer, now=decided)
         prepare_offer(award, date(year, 4, 29), conditions)
         award.agreement_terms = terms
-        self.walk(award, [("offer", self.officer, None, decided + timedelta(hours=1))])
+        walk(award, [("offer", self.officer, None, decided + timedelta(hours=1))], flush=False)
         grantee = self.member(provider)
         signed = date(year, 4, 1) + timedelta(days=self.rng.randint(1, 12))
         position = "Chief Executive" if provider.org_type in VCSE_TYPES else "Head of Commissioning"
         sign(award, f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(LAST_NAMES)}", position, signed)
-        self.walk(award, [("accept", grantee, None, _at(signed, 16, 30))])
+        walk(award, [("accept", grantee, None, clock.on(signed, 16, 30))], flush=False)
         return award
 
     def schedule(self, award: Award, year: int, amounts: list[int], first: int = 1) -> list[Payment]:
         payments = []
-        created = award.accepted_at or local(year, 4, 1)
+        created = award.accepted_at or clock.local(year, 4, 1)
         for number, (amount, (month, day)) in enumerate(zip(amounts, QUARTER_ENDS, strict=True), start=first):
             due = date(year if month > 3 else year + 1, month, day)
             payment = Payment(award=award, instalment=number, amount_pence=amount, due_on=due)
@@ -187,17 +176,23 @@ class Maker:
         """Finance approves an instalment three days before it is due and pays it (on a working day)."""
         paid = _working_day(payment.due_on)
         self.payment_number += 1
-        pay(payment, self.finance, _at(paid - timedelta(days=3)), paid, f"AP-{paid.year}-{self.payment_number:06d}")
+        pay(
+            payment,
+            self.finance,
+            clock.on(paid - timedelta(days=3), 10),
+            paid,
+            f"AP-{paid.year}-{self.payment_number:06d}",
+        )
 
     def start_delivery(self, award: Award) -> None:
         accepted = award.accepted_at
         assert accepted is not None
         started = accepted + timedelta(hours=17)
-        self.walk(award, [("start_delivery", self.officer, None, started)])
+        walk(award, [("start_delivery", self.officer, None, started)], flush=False)
 
     def close(self, award: Award, paid: int, on: date, why: str) -> None:
         award.final_spend_pence = paid
-        self.walk(award, [("close", self.officer, why, _at(on))])
+        walk(award, [("close", self.officer, why, clock.on(on, 10))], flush=False)
 
     def uplift(self, award: Award, after: int) -> Variation:
         """The Mayor's 9% uplift: a variation approved on 1 June 2023."""
@@ -210,17 +205,17 @@ class Maker:
             reason=UPLIFT_REASON,
             requested_by_id=self.officer.id,
         )
-        start_case(variation, "variation", self.officer, now=local(2023, 6, 1, 9))
-        self.walk(variation, [("approve", self.decision, UPLIFT_REASON, local(2023, 6, 1, 11))])
+        start_case(variation, "variation", self.officer, now=clock.local(2023, 6, 1, 9))
+        walk(variation, [("approve", self.decision, UPLIFT_REASON, clock.local(2023, 6, 1, 11))], flush=False)
         return variation
 
     def reschedule(self, award: Award, payments: list[Payment], keep: int) -> list[Payment]:
         """Spread a varied amount over the instalments not yet paid (as the schedule page does)."""
         kept, replaced = payments[:keep], payments[keep:]
-        at = local(2023, 6, 2, 10)
+        at = clock.local(2023, 6, 2, 10)
         before = [(p.amount_pence, p.due_on) for p in payments]
         for payment in replaced:
-            self.walk(payment, [("cancel", self.officer, REPLACED, at)])
+            walk(payment, [("cancel", self.officer, REPLACED, at)], flush=False)
         rest = award.amount_pence - sum(p.amount_pence for p in kept)
         count = len(replaced)
         amounts = [rest // count] * (count - 1) + [rest - rest // count * (count - 1)]
@@ -252,18 +247,19 @@ class Maker:
     def overdue_return(self, award: Award, year: int) -> MonitoringReturn:
         """The Q3 return (October to December) a last instalment waits for, never sent."""
         ret = self._q3_return(award, year)
-        self.walk(ret, [("become_overdue", None, None, local(year + 1, 2, 1, 0, 5))])
+        walk(ret, [("become_overdue", None, None, clock.local(year + 1, 2, 1, 0, 5))], flush=False)
         return ret
 
     def accepted_return(self, award: Award, year: int, grantee: Any) -> MonitoringReturn:
         ret = self._q3_return(award, year)
         sent = date(year + 1, 1, 15) + timedelta(days=self.rng.randint(0, 14))
-        self.walk(
+        walk(
             ret,
             [
-                ("submit", grantee, None, _at(sent, 15)),
-                ("accept", self.officer, None, _at(sent + timedelta(days=self.rng.randint(3, 10)))),
+                ("submit", grantee, None, clock.on(sent, 15)),
+                ("accept", self.officer, None, clock.on(sent + timedelta(days=self.rng.randint(3, 10)), 10)),
             ],
+            flush=False,
         )
         return ret
 
@@ -276,7 +272,10 @@ class Maker:
             due_date=date(year + 1, 1, 31),
         )
         start_case(
-            ret, "monitoring_return", self.officer, now=(award.accepted_at or local(year, 4, 1)) + timedelta(hours=17)
+            ret,
+            "monitoring_return",
+            self.officer,
+            now=(award.accepted_at or clock.local(year, 4, 1)) + timedelta(hours=17),
         )
         return ret
 

@@ -14,8 +14,8 @@ from grants.demo.accounts import DEMO_PASSWORD, member
 from grants.demo.assessment import assess_round3
 from grants.demo.assessment_text import ASSIGNED_AT
 from grants.demo.awards import Steps, walk
+from grants.demo.clock import local
 from grants.demo.round3 import load_round3_applications
-from grants.demo.rounds import local
 from grants.extensions import db
 from grants.models import (
     Application,

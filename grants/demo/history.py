@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from grants import audit
+from grants.demo.clock import on
 from grants.demo.round3_plan import spread_amounts
 from grants.extensions import db
-from grants.formatting import london_to_utc
 from grants.models import (
     Application,
     ApplicationSection,
@@ -155,7 +155,7 @@ def import_rounds_1_and_2(rounds: dict[int, Round], users: dict[str, Any]) -> No
     picks = {1: rng.sample(organisations, ROUND_1_PROJECTS), 2: rng.sample(organisations, PROJECTS - ROUND_1_PROJECTS)}
     for number, round_ in ((1, r1), (2, r2)):
         decided = round_.decision_on or date(2022, 2, 10)
-        decided_at = london_to_utc(datetime.combine(decided, datetime.min.time())) + timedelta(hours=14)
+        decided_at = on(decided, 0) + timedelta(hours=14)
         batch = rows[:ROUND_1_PROJECTS] if number == 1 else rows[ROUND_1_PROJECTS:]
         for position, ((group, amount, people), organisation) in enumerate(zip(batch, picks[number], strict=True)):
             _import(round_, position + 1, group, amount, people, organisation, decided_at, terms, rng, officer)
@@ -235,7 +235,7 @@ def _import(
         workflow="award",
         workflow_version=2,
         state="closed",
-        state_changed_at=london_to_utc(datetime.combine(ends + timedelta(days=60), datetime.min.time())),
+        state_changed_at=on(ends + timedelta(days=60), 0),
     )
     db.session.add(award)
     db.session.flush()
@@ -245,12 +245,12 @@ def _import(
         amount_pence=amount,
         due_on=paid_on,
         paid_on=paid_on,
-        paid_at=london_to_utc(datetime.combine(paid_on, datetime.min.time())),
+        paid_at=on(paid_on, 0),
         finance_reference=f"AP-{paid_on.year}-{900_000 + award.id:06d}",
         workflow="payment",
         workflow_version=2,
         state="paid",
-        state_changed_at=london_to_utc(datetime.combine(paid_on, datetime.min.time())),
+        state_changed_at=on(paid_on, 0),
     )
     db.session.add(payment)
     db.session.flush()

@@ -9,14 +9,10 @@ from sqlalchemy import select
 
 from grants.apply.question_set_admin import load_shipped
 from grants.demo.awards import Steps, walk
+from grants.demo.clock import local, on
 from grants.extensions import db
-from grants.formatting import london_to_utc
 from grants.models import Programme, Round
 from grants.workflow import start_case
-
-
-def local(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:
-    return london_to_utc(datetime(year, month, day, hour, minute))
 
 
 def mscf_rounds(mscf: Programme, users: dict[str, Any]) -> tuple[dict[int, Round], dict[int, Steps]]:
@@ -74,7 +70,7 @@ def mscf_rounds(mscf: Programme, users: dict[str, Any]) -> tuple[dict[int, Round
                     "record_decision",
                     decision,
                     None,
-                    london_to_utc(datetime.combine(decided, datetime.min.time())) + timedelta(hours=14),
+                    on(decided, 0) + timedelta(hours=14),
                 ),
             ]
             if number < 3:

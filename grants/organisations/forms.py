@@ -59,10 +59,6 @@ class OrganisationForm(FlaskForm):
         text = (self.version_id.data or "").strip()
         return int(text) if text.isascii() and text.isdigit() else None
 
-    def show_errors(self, errors: dict[str, str]) -> None:
-        for name, message in errors.items():
-            getattr(self, name).errors = [message]
-
     def show_saved_bank(self, saved: dict[str, str]) -> None:
         """Hints on the bank fields saying what is saved: blank keeps it, a new value replaces it."""
         for name in BANK_FIELDS:

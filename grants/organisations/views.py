@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 from grants.auth.current import signed_in_user
 from grants.auth.permissions import signed_in
 from grants.extensions import limiter
+from grants.form_fields import show_errors
 from grants.organisations import services
 from grants.organisations.details import DISTRICTS, OrganisationError
 from grants.organisations.forms import AcceptInvitationForm, InviteForm, OrganisationForm
@@ -50,7 +51,7 @@ def new() -> ResponseReturnValue:
         try:
             organisation = services.create_organisation(signed_in_user(), form.details())
         except OrganisationError as exc:
-            form.show_errors(exc.errors)
+            show_errors(form, exc.errors)
         except services.AlreadyMember as exc:
             flash(str(exc) + ".")
             return redirect(url_for("organisations.show", organisation_id=exc.organisation.id))
@@ -89,7 +90,7 @@ def edit(organisation_id: int) -> ResponseReturnValue:
             form.show_saved_bank(services.saved_bank_details(exc.current))
             return _render_form(form, exc.current, conflict=exc.current, status=409)
         except OrganisationError as exc:
-            form.show_errors(exc.errors)
+            show_errors(form, exc.errors)
         else:
             flash("Your changes have been saved." if changed else "You did not change anything.")
             return redirect(url_for("organisations.show", organisation_id=organisation.id))

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, func, select
 
 from grants import access, audit
 from grants.extensions import db
@@ -139,35 +139,33 @@ def _aware(value: Any) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def _by_stream(sums: Select[str, int], stream: ColumnElement[str]) -> dict[str, Any]:
+    """A (stream, sum) query's sums, one per budget stream."""
+    return dict(db.session.execute(sums.group_by(stream)).all())
+
+
 def report(user: Any, year: int, today: date) -> Report:
     start, end, decided_from, decided_to = _bounds(year)
     stream = func.coalesce(Award.budget_stream, NO_STREAM)
-    committed = dict(
-        db.session.execute(
-            select(stream, func.sum(Award.amount_pence))
-            .where(
-                Award.decided_at >= decided_from,
-                Award.decided_at < decided_to,
-                Award.state.not_in(states("award", "fallen_away")),
-            )
-            .group_by(stream)
-        ).all()
+    committed = _by_stream(
+        select(stream, func.sum(Award.amount_pence)).where(
+            Award.decided_at >= decided_from,
+            Award.decided_at < decided_to,
+            Award.state.not_in(states("award", "fallen_away")),
+        ),
+        stream,
     )
-    paid = dict(
-        db.session.execute(
-            select(stream, func.sum(Payment.amount_pence))
-            .join(Award, Award.id == Payment.award_id)
-            .where(Payment.state == "paid", Payment.paid_on >= start, Payment.paid_on < end)
-            .group_by(stream)
-        ).all()
+    paid = _by_stream(
+        select(stream, func.sum(Payment.amount_pence))
+        .join(Award, Award.id == Payment.award_id)
+        .where(Payment.state == "paid", Payment.paid_on >= start, Payment.paid_on < end),
+        stream,
     )
-    recovered = dict(
-        db.session.execute(
-            select(stream, func.sum(Recovery.amount_pence))
-            .join(Award, Award.id == Recovery.award_id)
-            .where(Recovery.received_on >= start, Recovery.received_on < end)
-            .group_by(stream)
-        ).all()
+    recovered = _by_stream(
+        select(stream, func.sum(Recovery.amount_pence))
+        .join(Award, Award.id == Recovery.award_id)
+        .where(Recovery.received_on >= start, Recovery.received_on < end),
+        stream,
     )
     budgets = {b.budget_stream: b for b in db.session.scalars(select(Budget).where(Budget.financial_year == year))}
     known = streams()

@@ -150,11 +150,3 @@ def commit_or_stale(current: Callable[[], Any] | None = None, *, flush_only: boo
     """Commit (or only flush); a stale version, a duplicate row or a locked SQLite file becomes Stale
     after a rollback, carrying what `current` finds saved now."""
     commit_or_conflict(lambda: Stale(current() if current else None), flush_only=flush_only, duplicates=True)
-
-
-def version_or_none(value: str | None) -> int | None:
-    """A hidden version field: a number, or None when empty or not a number."""
-    try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
-        return None

@@ -155,6 +155,10 @@ class _Tally:
         self.amount += amount
         self.people += people
 
+    def figure(self, code: str, label: str, awarded: int) -> TermFigure:
+        """The tally as a row of a breakdown, its projects as a percentage of the `awarded` ones."""
+        return TermFigure(code, label, self.projects, self.amount, self.people, percent(self.projects, awarded))
+
 
 def _int(value: Any) -> int:
     return int(value or 0)
@@ -321,10 +325,7 @@ def _scope(
         for term_id, term_vocabulary, code, label in terms:
             if term_vocabulary != vocabulary:
                 continue
-            tally = by_term.get(term_id, _Tally())
-            rows.append(
-                TermFigure(code, label, tally.projects, tally.amount, tally.people, percent(tally.projects, awarded))
-            )
+            rows.append(by_term.get(term_id, _Tally()).figure(code, label, awarded))
         breakdowns[vocabulary] = Breakdown(
             vocabulary=vocabulary,
             title=title,
@@ -340,9 +341,7 @@ def _scope(
             found = flag_tallies.get((r, question))
             if found is not None:
                 tally.add(found.projects, found.amount, found.people)
-        flag_rows.append(
-            TermFigure(question, label, tally.projects, tally.amount, tally.people, percent(tally.projects, awarded))
-        )
+        flag_rows.append(tally.figure(question, label, awarded))
     breakdowns[FLAGS] = Breakdown(
         vocabulary=FLAGS,
         title=FLAGS_TITLE,

@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 
 from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
+from grants.form_fields import version_or_none
 from grants.formatting import LONDON
 from grants.pagination import page_number
 from grants.payments import budgets, instalments, schedules, services
@@ -64,6 +65,13 @@ def _summary(errors: dict[str, str]) -> list[dict[str, str]]:
     return items
 
 
+def _with_errors(
+    template: str, errors: dict[str, str], summary: list[dict[str, str]], status: int, **context: Any
+) -> ResponseReturnValue:
+    """A payments page with its errors by field, the GOV.UK error summary (`has_errors` when it has any), and status."""
+    return render_template(template, errors=errors, summary=summary, has_errors=bool(summary), **context), status
+
+
 def _form_page(
     template: str, fields: dict[str, str], run: Any, *, initial: dict[str, Any] | None = None, **context: Any
 ) -> ResponseReturnValue:
@@ -80,7 +88,7 @@ def _form_page(
         values = read_fields(fields, request.form)
         context["version"] = form.version_id.data or ""
         try:
-            return run(values, services.version_or_none(form.version_id.data))
+            return run(values, version_or_none(form.version_id.data))
         except services.Invalid as exc:
             errors, status = exc.errors, 400
         except services.NotAllowed as exc:
@@ -93,17 +101,9 @@ def _form_page(
     summary = _summary(errors)
     if stale:
         summary.insert(0, {"text": services.CONFLICT_MESSAGE, "href": "#state"})
-    return render_template(
-        template,
-        values=values,
-        errors=errors,
-        summary=summary,
-        has_errors=bool(summary),
-        form=form,
-        stale=stale,
-        conflict=current,
-        **context,
-    ), status
+    return _with_errors(
+        template, errors, summary, status, values=values, form=form, stale=stale, conflict=current, **context
+    )
 
 
 # -- the payment schedule ------------------------------------------------------------------------
@@ -123,20 +123,20 @@ def _render_schedule(
         summary.insert(
             0, {"text": "Someone else changed this payment schedule while you were editing it", "href": "#current"}
         )
-    return render_template(
+    return _with_errors(
         "payments/schedule.html",
+        errors,
+        summary,
+        status,
         award=award,
         schedule=schedule,
         rows=schedules.starting_rows(schedule) if rows is None else rows,
-        errors=errors,
-        summary=summary,
-        has_errors=bool(summary),
         conflict=conflict,
         form=ScheduleForm(formdata=None),
         can_edit=schedule.editable and "officer" in services.roles_on(signed_in_user(), award.programme_id),
         can_open_payments=bool(services.roles_on(signed_in_user(), award.programme_id) & services.PAYMENT_ROLES),
         max_rows=schedules.MAX_ROWS,
-    ), status
+    )
 
 
 @bp.route("/awards/<int:award_id>/schedule", methods=["GET", "POST"])
@@ -205,6 +205,14 @@ def _action_errors(
     return errors, summary
 
 
+def _action_page(
+    template: str, errors: dict[str, str] | None, action: str | None, stale: bool, status: int, **context: Any
+) -> ResponseReturnValue:
+    """A case's page with its action forms; after an action, its errors (and a conflict, if `stale`) are shown."""
+    errors, summary = _action_errors(errors, action, stale)
+    return _with_errors(template, errors, summary, status, action=action, form=ActionForm(formdata=None), **context)
+
+
 def _render_payment(
     payment: Any,
     *,
@@ -214,20 +222,18 @@ def _render_payment(
     conflict: bool = False,
     status: int = 200,
 ) -> ResponseReturnValue:
-    errors, summary = _action_errors(errors, action, conflict)
-    return render_template(
+    return _action_page(
         "payments/payment.html",
+        errors,
+        action,
+        conflict,
+        status,
         view=instalments.payment_page(signed_in_user(), payment),
         payment=payment,
-        errors=errors,
-        summary=summary,
-        has_errors=bool(summary),
-        action=action,
         values=values or {},
-        form=ActionForm(formdata=None),
         conflict=conflict,
         today=_today(),
-    ), status
+    )
 
 
 @bp.route("/<int:payment_id>")
@@ -249,7 +255,7 @@ def _payment_action(payment: Any, action: str, run: Any, values: dict[str, Any])
     if refusal:
         abort(403, refusal)
     try:
-        message = run(services.version_or_none(form.version_id.data))
+        message = run(version_or_none(form.version_id.data))
     except services.Invalid as exc:
         return _render_payment(payment, errors=exc.errors, action=action, values=values, status=400)
     except Conflict:

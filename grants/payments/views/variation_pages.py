@@ -9,10 +9,11 @@ from flask.typing import ResponseReturnValue
 
 from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
+from grants.form_fields import version_or_none
 from grants.pagination import page_number
 from grants.payments import services, variations
 from grants.payments.forms import ActionForm, text
-from grants.payments.views import VARIATION_STAFF, _action_errors, _award, _form_page, _variation, bp
+from grants.payments.views import VARIATION_STAFF, _action_page, _award, _form_page, _variation, bp
 from workflows import Conflict, ReasonRequired, TransitionRefused
 
 
@@ -54,18 +55,16 @@ def _render_variation(
     conflict: bool = False,
     status: int = 200,
 ) -> ResponseReturnValue:
-    errors, summary = _action_errors(errors, action, conflict)
-    return render_template(
+    return _action_page(
         "payments/variation.html",
+        errors,
+        action,
+        conflict,
+        status,
         view=variations.variation_page(signed_in_user(), variation),
         variation=variation,
-        errors=errors,
-        summary=summary,
-        has_errors=bool(summary),
-        action=action,
         reason=reason,
-        form=ActionForm(formdata=None),
-    ), status
+    )
 
 
 @bp.route("/variations/<int:variation_id>")
@@ -86,9 +85,7 @@ def variation_decide(variation_id: int, action: str) -> ResponseReturnValue:
         abort(403, refusal)
     reason = text(request.form, "reason")
     try:
-        message = variations.decide(
-            signed_in_user(), variation, action, reason, services.version_or_none(form.version_id.data)
-        )
+        message = variations.decide(signed_in_user(), variation, action, reason, version_or_none(form.version_id.data))
     except services.Invalid as exc:
         return _render_variation(variation, errors=exc.errors, action=action, reason=reason, status=400)
     except Conflict:
