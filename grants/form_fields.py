@@ -10,6 +10,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovText
 from wtforms import EmailField, Form, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
+from grants.formatting import whole_number
 from grants.models.people import ROLE_LABELS
 
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
@@ -66,10 +67,7 @@ def programme_select() -> SelectField:
 
 def version_or_none(value: str | None) -> int | None:
     """A hidden version field: a number, or None when empty or not a number."""
-    try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
-        return None
+    return whole_number(value or "")
 
 
 def show_errors(form: Form, errors: dict[str, str]) -> None:

@@ -25,6 +25,7 @@ from grants.agreement_terms import current_version, standard_text
 from grants.awards.offers import MAX_TERMS
 from grants.errors import NotFound
 from grants.extensions import db
+from grants.formatting import whole_number
 from grants.models import AgreementTerms, Programme, Term, User
 from grants.models.programmes import VOCABULARIES
 
@@ -149,8 +150,7 @@ def programme_for_edit(user: User, code: str) -> ProgrammeNow:
 
 
 def _version(text: str | None) -> int | None:
-    text = (text or "").strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+    return whole_number(text or "")
 
 
 def update_programme(

@@ -37,7 +37,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from grants.apply.fields import DayMonthYearField, MoneyField, WholeNumberField
 from grants.apply.questions import Question, Section
-from grants.formatting import london_date, money
+from grants.formatting import london_date, money, whole_number
 
 NOT_ANSWERS = {"csrf_token", "version_id", "action"}
 
@@ -230,8 +230,9 @@ def _entry_count(raw: dict[str, list[str]], question: Question) -> int:
     for key in raw:
         if key.startswith(prefix):
             part = key[len(prefix) :].split("-", 1)[0]
-            if part.isdigit():
-                indexes.add(int(part))
+            number = whole_number(part)
+            if number is not None:
+                indexes.add(number)
     return max(indexes) + 1 if indexes else 0
 
 

@@ -11,6 +11,7 @@ from grants.apply import downloads, sections, services
 from grants.apply.forms import EligibilityForm, ProvideInformationForm, StartForm, SubmitApplicationForm, WithdrawForm
 from grants.auth.current import signed_in_user
 from grants.auth.permissions import public, signed_in
+from grants.formatting import whole_number
 
 bp = Blueprint("apply", __name__)
 
@@ -77,10 +78,11 @@ def eligibility(code: str) -> ResponseReturnValue:
 def start(code: str) -> ResponseReturnValue:
     round_ = services.round_by_code(code)
     form = StartForm()
-    if not form.validate_on_submit() or not (form.organisation_id.data or "").isdigit():
+    organisation_id = whole_number(form.organisation_id.data or "")
+    if not form.validate_on_submit() or organisation_id is None:
         abort(400)
     try:
-        application = services.start_application(signed_in_user(), round_, int(form.organisation_id.data))
+        application = services.start_application(signed_in_user(), round_, organisation_id)
     except services.NotAllowed as exc:
         flash(str(exc))
         return redirect(url_for("apply.round_detail", code=code))

@@ -14,11 +14,11 @@ from wtforms import BooleanField, HiddenField, SelectMultipleField, StringField,
 
 from grants.assessment.screening import ANSWERS, FRAUD_RISKS, SCREENING_ITEMS, Answers
 from grants.form_fields import optional, radios, text_area, text_input
+from grants.formatting import whole_number
 
 
 def _number(text: str | None) -> int | None:
-    text = (text or "").strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+    return whole_number(text or "")
 
 
 # Made before the form's own fields so that they come first (in the error summary, too).

@@ -13,6 +13,7 @@ from grants.decisions import decisions, moderation, ranking, recommendations, se
 from grants.decisions.forms import DecisionForm, MarkForm, ModerationForm, RecommendationForm
 from grants.decisions.panel_pack import panel_pack_file, panel_pack_filename
 from grants.form_fields import show_errors, version_or_none
+from grants.formatting import whole_number
 from workflows import Conflict, ReasonRequired, TransitionRefused
 
 bp = Blueprint("decisions", __name__, url_prefix="/panel")
@@ -211,7 +212,8 @@ def decision(code: str) -> ResponseReturnValue:
         one = request.form.get("one", "")
         if one:  # a bid's own button: "approve:12" or "reject:12"
             action, _, single = one.partition(":")
-            chosen = [int(single)] if single.isdigit() else []
+            number = whole_number(single)
+            chosen = [number] if number is not None else []
         if form.validate_on_submit():
             if action not in decisions.ACTIONS:
                 errors.append(("Choose whether to approve or reject", "decide-buttons"))

@@ -12,6 +12,7 @@ from wtforms import HiddenField, SubmitField
 from wtforms.validators import Email, InputRequired, Length
 
 from grants.form_fields import email_input, radios, text_input
+from grants.formatting import whole_number
 from grants.models.people import ORGANISATION_TYPES
 from grants.organisations.details import BANK_FIELDS, DISTRICTS, Details
 from grants.organisations.services import INVITATION_DAYS
@@ -56,8 +57,7 @@ class OrganisationForm(FlaskForm):
         return Details.from_mapping({name: getattr(self, name).data for name in Details.__dataclass_fields__})
 
     def expected_version(self) -> int | None:
-        text = (self.version_id.data or "").strip()
-        return int(text) if text.isascii() and text.isdigit() else None
+        return whole_number(self.version_id.data or "")
 
     def show_saved_bank(self, saved: dict[str, str]) -> None:
         """Hints on the bank fields saying what is saved: blank keeps it, a new value replaces it."""

@@ -16,6 +16,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
+from grants.formatting import whole_number
 from grants.payments.instalments import Filters, state_choices
 from grants.payments.schedules import MAX_ROWS, RowInput
 from grants.payments.services import parse_date
@@ -60,8 +61,9 @@ def _row_indexes(data: Mapping[str, Any]) -> list[int]:
     for key in data:
         if key.startswith("instalments-"):
             part = key.split("-", 2)[1]
-            if part.isdigit() and int(part) < MAX_ROWS:
-                found.add(int(part))
+            number = whole_number(part)
+            if number is not None and number < MAX_ROWS:
+                found.add(number)
     return sorted(found)
 
 
@@ -73,7 +75,7 @@ def schedule_rows(data: Mapping[str, Any]) -> list[RowInput]:
         payment_id = text(data, f"{prefix}-payment_id")
         rows.append(
             RowInput(
-                payment_id=int(payment_id) if payment_id.isdigit() else None,
+                payment_id=whole_number(payment_id),
                 amount=text(data, f"{prefix}-amount"),
                 due=date_parts(data, f"{prefix}-due"),
                 return_id=text(data, f"{prefix}-return").strip(),
@@ -86,8 +88,8 @@ def apply_row_action(rows: list[RowInput], action: str, *, keep_one: bool) -> li
     """Rows after "add" or "remove-N"; None when the action is to save."""
     if action == "add":
         return rows + [RowInput()] if len(rows) < MAX_ROWS else rows
-    if action.startswith("remove-") and action[7:].isdigit():
-        index = int(action[7:])
+    index = whole_number(action[7:]) if action.startswith("remove-") else None
+    if index is not None:
         if 0 <= index < len(rows) and (len(rows) > 1 or not keep_one):
             return rows[:index] + rows[index + 1 :]
         return rows

@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
 from grants.form_fields import version_or_none
-from grants.formatting import LONDON
+from grants.formatting import LONDON, whole_number
 from grants.pagination import page_number
 from grants.payments import budgets, instalments, schedules, services
 from grants.payments.forms import (
@@ -306,7 +306,8 @@ def payment_action(payment_id: int, action: str) -> ResponseReturnValue:
 def budgets_page() -> ResponseReturnValue:
     today = _today()
     year = request.args.get("year", "")
-    chosen = int(year) if year.isdigit() and int(year) in budgets.YEARS else budgets.current_year(today)
+    number = whole_number(year)
+    chosen = number if number is not None and number in budgets.YEARS else budgets.current_year(today)
     return render_template("payments/budgets.html", report=budgets.report(signed_in_user(), chosen, today))
 
 
