@@ -11,6 +11,7 @@ from factory.alchemy import SQLAlchemyModelFactory
 from grants.auth.passwords import hash_password
 from grants.extensions import db
 from grants.models import (
+    AgreementTerms,
     ApiToken,
     Application,
     ApplicationSection,
@@ -80,6 +81,15 @@ class ProgrammeFactory(Base):
     code = factory.Sequence(lambda n: f"P{n}")
     name = factory.Sequence(lambda n: f"Programme {n}")
     kind = "grant_rounds"
+
+
+class AgreementTermsFactory(Base):
+    class Meta:
+        model = AgreementTerms
+
+    programme_id = factory.LazyFunction(lambda: ProgrammeFactory().id)
+    version = 1
+    text = "1. Use of the grant. Spend it on the project you described.\n2. Monitoring. Send the returns on time."
 
 
 def _workflowed(obj, workflow: str, state: str | None = None) -> None:
