@@ -86,25 +86,26 @@ def _register_blueprints(app: Flask) -> None:
     # Imported here, not at the top: every area imports grants (this module) for its extensions.
     from grants.admin.views import bp as admin_bp
     from grants.api.views import bp as api_bp
-    from grants.applications.views import bp as officer_bp
+    from grants.applications.views import bp as applications_bp
     from grants.apply.views import bp as apply_bp
-    from grants.assessment.views import bp as assessing_bp
-    from grants.assessors.views import bp as scoring_bp
+    from grants.assessment.views import bp as assessment_bp
+    from grants.assessors.views import bp as assessors_bp
     from grants.auth.permissions import init_permissions
     from grants.auth.views import bp as auth_bp
     from grants.awards.views import bp as awards_bp
     from grants.cases.views import bp as cases_bp
-    from grants.decisions.views import bp as panel_bp
-    from grants.finance_export.views import bp as finance_bp
-    from grants.open_data.views import bp as opendata_bp
+    from grants.decisions.views import bp as decisions_bp
+    from grants.finance_export.views import bp as finance_export_bp
+    from grants.open_data.views import bp as open_data_bp
     from grants.organisations.views import bp as organisations_bp
     from grants.payments.views import bp as payments_bp
     from grants.public.views import bp as public_bp
     from grants.reports.views import bp as reports_bp
 
-    blueprints = (public_bp, auth_bp, cases_bp, admin_bp, organisations_bp, apply_bp, officer_bp)
-    award_and_pay = (awards_bp, payments_bp, finance_bp, opendata_bp, reports_bp, api_bp)
-    for blueprint in blueprints + (assessing_bp, scoring_bp, panel_bp) + award_and_pay:
+    people_and_cases = (public_bp, auth_bp, cases_bp, admin_bp, organisations_bp)
+    apply_and_assess = (apply_bp, applications_bp, assessment_bp, assessors_bp, decisions_bp)
+    award_and_pay = (awards_bp, payments_bp, finance_export_bp, open_data_bp, reports_bp, api_bp)
+    for blueprint in people_and_cases + apply_and_assess + award_and_pay:
         app.register_blueprint(blueprint)
     init_permissions(app)
 
