@@ -44,6 +44,7 @@ TAGS = {
     "committed": "An instalment approved or paid: it counts against the award's unpaid balance.",
     "awaiting_grantee": "Waiting for the grantee to do something.",
     "in_delivery": "An award whose money is being spent: accepted and running.",
+    "under_way": "An application still under way in its round: an organisation starts at most one at a time.",
     "with_applicant": "An application the applicant can still change or must answer.",
     "assessable": "An application that can be given to assessors: eligible, or already in assessment.",
     "with_panel": "An application with the assessment panel: in assessment, or awaiting a recommendation or decision.",

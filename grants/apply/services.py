@@ -30,9 +30,9 @@ from grants.models import (
 from grants.models.applications import COMPLETED, NOT_STARTED
 from grants.models.people import ORGANISATION_TYPES
 from grants.workflow import apply_transition, engine, start_case
+from grants.workflow_states import states
 from workflows import Conflict, TransitionRefused
 
-ACTIVE_STATES = ("draft", "submitted", "information_requested", "eligible", "in_assessment")
 PLAIN_STATES = {
     "draft": "Draft",
     "submitted": "Submitted",
@@ -203,7 +203,7 @@ def start_application(user: Any, round_: Round, organisation_id: int) -> Applica
         select(Application).where(
             Application.round_id == round_.id,
             Application.organisation_id == organisation.id,
-            Application.state.in_(ACTIVE_STATES),
+            Application.state.in_(states("application", "under_way")),
         )
     )
     if existing is not None:
