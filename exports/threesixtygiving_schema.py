@@ -8,7 +8,6 @@ dialect is named rather than guessed.
 
 from __future__ import annotations
 
-import csv
 import json
 from functools import cache
 from pathlib import Path
@@ -38,10 +37,3 @@ def validator() -> Draft202012Validator:
 def schema_errors(document: Any) -> list[str]:
     """Every way the document breaks the standard, as 'path: message'; empty when it is valid."""
     return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator().iter_errors(document)]
-
-
-@cache
-def codelist(name: str) -> frozenset[str]:
-    """The codes of one of the standard's codelists, e.g. codelist('geoCodeType')."""
-    with (STANDARD / "codelists" / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
-        return frozenset(row["Code"] for row in csv.DictReader(handle))

@@ -22,7 +22,6 @@ from grants.extensions import db
 from grants.models import Workflowed
 from grants.models.people import ROLE_WHO
 from grants.transactions import conflicts_as
-from grants.workflow_states import state_labels, states
 from workflows import (
     Conflict,
     Context,
@@ -31,10 +30,9 @@ from workflows import (
     Registry,
     TransitionEvent,
     Vocabulary,
-    check_files,
+    check_folder,
 )
 from workflows.definition import Definition
-from workflows.registry import definition_files
 
 # State tags: what the code asks of a definition instead of listing state names.
 TAGS = {
@@ -108,9 +106,9 @@ def definitions_folder(app: Flask) -> Path:
     return Path(app.config["WORKFLOW_DEFINITIONS_DIR"])
 
 
-def check(case_types: CaseTypes, vocabulary: Vocabulary, files: list[Path]) -> tuple[list[Definition], list[str]]:
-    """Every definition file checked against the vocabulary, and each tied to a registered case type."""
-    definitions, problems = check_files(files, vocabulary)
+def check(case_types: CaseTypes, vocabulary: Vocabulary, folder: Path) -> tuple[list[Definition], list[str]]:
+    """Every definition file of the folder checked against the vocabulary, and each tied to a case type."""
+    definitions, problems = check_folder(folder, vocabulary)
     names = {d.name for d in definitions}
     for definition in definitions:
         if case_types.for_workflow(definition.name) is None:
@@ -123,16 +121,10 @@ def check(case_types: CaseTypes, vocabulary: Vocabulary, files: list[Path]) -> t
     return definitions, problems
 
 
-__all__ = ["apply_transition", "case_type_of", "case_types", "engine", "start_case", "state_labels", "states"]
-
-
 def init_app(app: Flask, case_types: CaseTypes, effects: Mapping[str, Any]) -> None:
     """Load and validate every definition; a broken one, or one naming an unregistered name, stops the app."""
     vocabulary = vocabulary_for(case_types, effects)
-    folder = definitions_folder(app)
-    definitions, problems = check(case_types, vocabulary, definition_files(folder))
-    if not definitions and not problems:
-        problems.append(f"{folder}: no workflow definitions (*.toml)")
+    definitions, problems = check(case_types, vocabulary, definitions_folder(app))
     if problems:
         raise DefinitionError("; ".join(problems))
     app.extensions["case_types"] = case_types
@@ -143,10 +135,7 @@ def init_app(app: Flask, case_types: CaseTypes, effects: Mapping[str, Any]) -> N
 
 def check_definitions(folder: Path) -> tuple[list[Definition], list[str]]:
     """The definitions of a folder checked against the running app's case types and vocabulary."""
-    files = definition_files(folder)
-    if not files:
-        return [], [f"{folder}: no workflow definitions (*.toml)"]
-    return check(case_types(), engine().vocabulary, files)
+    return check(case_types(), engine().vocabulary, folder)
 
 
 def engine() -> Engine:

@@ -33,7 +33,9 @@ def states(kind: str, tag: str) -> frozenset[str]:
 
 def state_labels(kind: str) -> dict[str, str]:
     """Each state's label, as the latest version of the kind's workflow names it (older states too)."""
-    labels: dict[str, str] = {}
-    for definition in _engine().registry.versions(_workflow(kind)):
-        labels.update({name: state.label for name, state in definition.states.items()})
-    return labels
+    return workflow_labels(_workflow(kind))
+
+
+def workflow_labels(workflow: str) -> dict[str, str]:
+    """The same, by the workflow's own name (a round names the workflow its applications run)."""
+    return dict(_engine().registry.labels(workflow))

@@ -8,7 +8,7 @@ tags in a Vocabulary, and its definitions name them.
 from workflows.context import Context, Host, TransitionEvent
 from workflows.definition import Definition, DefinitionError, State, Transition
 from workflows.engine import Conflict, Engine, Option, ReasonRequired, TransitionRefused
-from workflows.registry import Registry, check_files, check_folder, load_registry
+from workflows.registry import Registry, check_folder, load_registry
 from workflows.vocabulary import SYSTEM, Vocabulary
 
 __all__ = [
@@ -27,7 +27,6 @@ __all__ = [
     "TransitionEvent",
     "TransitionRefused",
     "Vocabulary",
-    "check_files",
     "check_folder",
     "load_registry",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from workflows.definition import Definition, DefinitionError, load_file, problems
@@ -20,6 +20,10 @@ class Registry:
                     f"is also defined in {other.source}"
                 )
             self._by_key[definition.key] = definition
+        # A registry never changes once built: what is asked per request is worked out once.
+        self._versions: dict[str, list[Definition]] = {}
+        self._tagged: dict[tuple[str, str], frozenset[str]] = {}
+        self._labels: dict[str, dict[str, str]] = {}
 
     def get(self, name: str, version: int) -> Definition:
         try:
@@ -35,11 +39,25 @@ class Registry:
 
     def versions(self, name: str) -> list[Definition]:
         """Every version of one workflow, oldest first."""
-        return sorted((d for d in self._by_key.values() if d.name == name), key=lambda d: d.version)
+        if name not in self._versions:
+            self._versions[name] = sorted((d for d in self._by_key.values() if d.name == name), key=lambda d: d.version)
+        return self._versions[name]
 
     def tagged(self, name: str, tag: str) -> frozenset[str]:
         """The states carrying `tag` in any version of the workflow: running cases keep old versions."""
-        return frozenset().union(*(d.tagged(tag) for d in self.versions(name)))
+        key = (name, tag)
+        if key not in self._tagged:
+            self._tagged[key] = frozenset().union(*(d.tagged(tag) for d in self.versions(name)))
+        return self._tagged[key]
+
+    def labels(self, name: str) -> dict[str, str]:
+        """Each state's label over every version of the workflow (the newest label wins); do not change it."""
+        if name not in self._labels:
+            labels: dict[str, str] = {}
+            for definition in self.versions(name):
+                labels.update({state: s.label for state, s in definition.states.items()})
+            self._labels[name] = labels
+        return self._labels[name]
 
     def names(self) -> list[str]:
         return sorted({name for name, _ in self._by_key})
@@ -51,15 +69,14 @@ class Registry:
         return iter(self.all())
 
 
-def definition_files(folder: Path) -> list[Path]:
-    return sorted(folder.glob("*.toml"))
-
-
-def check_files(paths: Iterable[Path], vocabulary: Vocabulary) -> tuple[list[Definition], list[str]]:
-    """Load and validate every file; return the definitions and every problem found."""
+def check_folder(folder: Path, vocabulary: Vocabulary) -> tuple[list[Definition], list[str]]:
+    """Load and validate every *.toml file of a folder; return the definitions and every problem found."""
+    files = sorted(folder.glob("*.toml"))
+    if not files:
+        return [], [f"{folder}: no workflow definitions (*.toml)"]
     definitions: list[Definition] = []
     found: list[str] = []
-    for path in paths:
+    for path in files:
         try:
             definition = load_file(path)
         except DefinitionError as exc:
@@ -67,21 +84,11 @@ def check_files(paths: Iterable[Path], vocabulary: Vocabulary) -> tuple[list[Def
             continue
         found.extend(problems(definition, vocabulary))
         definitions.append(definition)
-    if not definitions and not found:
-        found.append("no workflow definitions (*.toml)")
     try:
         Registry(definitions)
     except DefinitionError as exc:
         found.append(str(exc))
     return definitions, found
-
-
-def check_folder(folder: Path, vocabulary: Vocabulary) -> tuple[list[Definition], list[str]]:
-    """Every *.toml file of a folder, checked."""
-    files = definition_files(folder)
-    if not files:
-        return [], [f"{folder}: no workflow definitions (*.toml)"]
-    return check_files(files, vocabulary)
 
 
 def load_registry(folder: Path | str, vocabulary: Vocabulary) -> Registry:

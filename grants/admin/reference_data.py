@@ -25,7 +25,7 @@ from grants.agreement_terms import current_version, standard_text
 from grants.awards.offers import MAX_TERMS
 from grants.errors import NotFound
 from grants.extensions import db
-from grants.formatting import whole_number
+from grants.form_fields import version_or_none
 from grants.models import AgreementTerms, Programme, Term, User
 from grants.models.programmes import VOCABULARIES
 
@@ -149,10 +149,6 @@ def programme_for_edit(user: User, code: str) -> ProgrammeNow:
     return ProgrammeNow(programme, current.text, current.version)
 
 
-def _version(text: str | None) -> int | None:
-    return whole_number(text or "")
-
-
 def update_programme(
     user: User, code: str, name: str, terms: str, version_id: str | None, terms_version: str | None
 ) -> list[str]:
@@ -172,7 +168,7 @@ def update_programme(
         )
         if clash is not None:
             errors["name"] = f"There is already a programme called {new_name} ({clash}): choose another name"
-    if _version(version_id) != programme.version_id or _version(terms_version) != now.terms_version:
+    if version_or_none(version_id) != programme.version_id or version_or_none(terms_version) != now.terms_version:
         raise EditConflict
     if errors:
         raise Problems(errors)
@@ -287,7 +283,7 @@ def relabel_term(user: User, vocabulary: str, term_id: int, label: str, version_
         clash = _label_clash(vocabulary, new_label, other_than=term.id)
         if clash:
             errors["label"] = clash
-    if _version(version_id) != term.version_id:
+    if version_or_none(version_id) != term.version_id:
         raise EditConflict
     if errors:
         raise Problems(errors)

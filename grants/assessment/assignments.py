@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from grants.assessment.assigning import Assessor, choices_for, pool_users, reassigned_to, round_bids
-from grants.assessment.services import state_labels
 from grants.extensions import db
 from grants.models import Application, Assessment, AuditEvent, Round
+from grants.workflow_states import workflow_labels
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def assessments_of(application: Application) -> list[BidAssessment]:
         .where(Assessment.application_id == application.id)
         .order_by(Assessment.assigned_at, Assessment.id)
     ).unique()
-    labels = state_labels("assessment")
+    labels = workflow_labels("assessment")
     return [
         BidAssessment(
             id=a.id,

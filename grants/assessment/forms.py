@@ -13,13 +13,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, HiddenField, SelectMultipleField, StringField, SubmitField, TextAreaField
 
 from grants.assessment.screening import ANSWERS, FRAUD_RISKS, SCREENING_ITEMS, Answers
-from grants.form_fields import optional, radios, text_area, text_input
+from grants.form_fields import optional, radios, text_area, text_input, version_or_none
 from grants.formatting import whole_number
-
-
-def _number(text: str | None) -> int | None:
-    return whole_number(text or "")
-
 
 # Made before the form's own fields so that they come first (in the error summary, too).
 _ITEM_FIELDS = {
@@ -54,7 +49,7 @@ class ScreeningForm(FlaskForm):
         )
 
     def expected_version(self) -> int | None:
-        return _number(self.version_id.data)
+        return version_or_none(self.version_id.data)
 
 
 for _key, _field in _ITEM_FIELDS.items():
@@ -68,7 +63,7 @@ class StepForm(FlaskForm):
     reason = TextAreaField("Reason", validators=optional(5000, "This must be 5,000 characters or fewer"))
 
     def expected_version(self) -> int | None:
-        return _number(self.version_id.data)
+        return version_or_none(self.version_id.data)
 
 
 class CriterionForm(FlaskForm):
@@ -119,7 +114,7 @@ class AssignForm(FlaskForm):
     submit = SubmitField("Assign assessors", widget=GovSubmitInput())
 
     def per_bid_number(self) -> int | None:
-        return _number(self.per_bid.data)
+        return whole_number(self.per_bid.data or "")
 
 
 class ChooseAssessorForm(FlaskForm):
@@ -128,7 +123,7 @@ class ChooseAssessorForm(FlaskForm):
     assessor = StringField()
 
     def assessor_id(self) -> int | None:
-        return _number(self.assessor.data)
+        return whole_number(self.assessor.data or "")
 
 
 class RemoveAssignmentForm(FlaskForm):
@@ -136,4 +131,4 @@ class RemoveAssignmentForm(FlaskForm):
     reason = TextAreaField("Reason", validators=optional(5000, "The reason must be 5,000 characters or fewer"))
 
     def expected_version(self) -> int | None:
-        return _number(self.version_id.data)
+        return version_or_none(self.version_id.data)

@@ -20,7 +20,6 @@ from sqlalchemy.orm.exc import StaleDataError
 from grants import access, audit
 from grants.apply.services import NoQuestionSet as NoForm
 from grants.apply.services import answers_summary, definition_for
-from grants.assessment.services import state_labels
 from grants.errors import FieldErrors
 from grants.extensions import db
 from grants.models import Application, Document, Round, ScreeningCheck
@@ -28,7 +27,7 @@ from grants.models.assessments import FRAUD_RISKS, SCREENING_ITEMS
 from grants.models.base import utcnow
 from grants.pagination import Page, paginate
 from grants.workflow import apply_transition, engine
-from grants.workflow_states import states
+from grants.workflow_states import states, workflow_labels
 from workflows import Option
 
 ANSWERS = {"pass": "Pass", "fail": "Fail", "not_applicable": "Not applicable"}
@@ -274,7 +273,7 @@ def screening_list(round_: Round, page: int, per_page: int) -> Page[Row]:
         if ids
         else {}
     )
-    labels = state_labels(round_.application_workflow)
+    labels = workflow_labels(round_.application_workflow)
     rows = []
     for application in found.items:
         check = checks.get(application.id)

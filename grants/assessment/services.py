@@ -20,8 +20,7 @@ from grants import access
 from grants.errors import NotFound
 from grants.extensions import db
 from grants.models import Application, Assessment, Criterion, Round, Score, ScreeningCheck
-from grants.workflow import engine
-from grants.workflow_states import states
+from grants.workflow_states import states, workflow_labels
 
 OFFICER_ROLES = frozenset({"officer", "admin"})
 
@@ -49,11 +48,6 @@ def assessment_for_officer(assessment_id: int, user: Any) -> Assessment:
     if assessment is None or not _is_officer(user, assessment.application.round.programme_id):
         raise NotFound(assessment_id)
     return assessment
-
-
-def state_labels(workflow: str) -> dict[str, str]:
-    definition = engine().registry.latest(workflow)
-    return {name: state.label for name, state in definition.states.items()}
 
 
 def scoring_begun(round_: Round) -> bool:
@@ -92,7 +86,7 @@ def round_tasks(round_: Round) -> RoundTasks:
             .group_by(Application.state)
         ).all()
     )
-    labels = state_labels(round_.application_workflow)
+    labels = workflow_labels(round_.application_workflow)
     screened = db.session.scalar(
         select(func.count())
         .select_from(ScreeningCheck)

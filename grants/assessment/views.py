@@ -89,7 +89,7 @@ def _render_screening(
         round=application.round,
         check=check,
         status=screening.STATUS_LABELS[screening.status_of(check)],
-        state_label=services.state_labels(application.workflow).get(application.state, application.state),
+        state_label=services.workflow_labels(application.workflow).get(application.state, application.state),
         editable=screening.is_open(application),
         form=form,
         conflict=conflict,
@@ -339,7 +339,7 @@ def _render_assessments(
         form=RemoveAssignmentForm(formdata=None),
         errors=errors or {},
         typed=typed,
-        state_label=services.state_labels(application.workflow).get(application.state, application.state),
+        state_label=services.workflow_labels(application.workflow).get(application.state, application.state),
     ), status
 
 

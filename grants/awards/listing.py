@@ -70,7 +70,7 @@ def choices(programmes: list[Programme]) -> Choices:
     ).all()
     return Choices(
         programmes=[(p.code, f"{p.code}: {p.name}") for p in programmes],
-        states=list(state_labels().items()),
+        states=list(state_labels("award").items()),
         rounds=[(code, f"{code}: {title}") for code, title in rounds],
     )
 
@@ -96,7 +96,7 @@ def list_awards(programmes: list[Programme], filters: Filters, page: int, per_pa
     )
     found = paginate(query, page, per_page)
     total = db.session.scalar(select(func.coalesce(func.sum(Award.amount_pence), 0)).where(where))
-    states = state_labels()
+    states = state_labels("award")
     streams = stream_labels()
     rows = [
         Row(

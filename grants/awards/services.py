@@ -27,6 +27,7 @@ from grants.models import Application, Award, Payment, Recovery, Round, Term, Us
 from grants.models.base import utcnow
 from grants.models.budgets import financial_year_label, financial_year_of
 from grants.workflow import engine
+from grants.workflow_states import state_labels
 
 VIEW_ROLES = access.CASE_PAGE_ROLES  # officer, finance, decision maker, admin
 OFFER_ROLES = frozenset({"officer"})  # the award workflow's "offer" transition is the officer's
@@ -43,11 +44,6 @@ class AwardError(ValueError):
 def today(now: datetime | None = None) -> date:
     """Today in West Yorkshire."""
     return london_day(now or utcnow())
-
-
-def state_labels() -> dict[str, str]:
-    definition = engine().registry.latest("award")
-    return {name: state.label for name, state in definition.states.items()}
 
 
 def stream_labels() -> dict[str, str]:
@@ -113,7 +109,7 @@ def award_page(award: Award, user: Any) -> AwardPage:
     stream = award.budget_stream or ""
     return AwardPage(
         award=award,
-        state_label=state_labels().get(award.state, award.state),
+        state_label=state_labels("award").get(award.state, award.state),
         stream_label=stream_labels().get(stream, stream) if stream else "Not set",
         financial_year=financial_year_label(financial_year_of(decided)) if decided else None,
         round=round_,

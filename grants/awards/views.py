@@ -44,7 +44,7 @@ def _render_round(
     return render_template(
         "awards/round.html",
         summary=creation.round_summary(round_),
-        states=services.state_labels(),
+        states=services.state_labels("award"),
         outcomes=outcomes,
         respond_days=current_app.config["OFFER_RESPONSE_DAYS"],
     ), status

@@ -21,7 +21,7 @@ from grants.decisions.services import PanelConflict, PanelError, commit_or_confl
 from grants.extensions import db
 from grants.models import Application, Organisation, Recommendation, Round
 from grants.models.base import utcnow
-from grants.workflow import engine
+from grants.workflow_states import workflow_labels
 
 
 @dataclass(frozen=True)
@@ -50,11 +50,6 @@ class ModerationBoard:
     @property
     def flagged(self) -> list[ModerationBid]:
         return [bid for bid in self.bids if bid.flagged]
-
-
-def _state_labels(round_: Round) -> dict[str, str]:
-    definition = engine().registry.latest(round_.application_workflow)
-    return {name: state.label for name, state in definition.states.items()}
 
 
 def _bid(row: Any, sheets: list[scores.AssessorSheet], limit: Decimal, labels: dict[str, str]) -> ModerationBid:
@@ -106,7 +101,7 @@ def board(round_: Round, *, flagged_only: bool = False) -> ModerationBoard:
     criteria = scores.criteria_for(round_.id)
     limit = spread_limit(round_)
     sheets = scores.submitted_sheets(round_.id, panel_states(), criteria, with_comments=True)
-    labels = _state_labels(round_)
+    labels = workflow_labels(round_.application_workflow)
     bids = [_bid(row, sheets.get(row.id, []), limit, labels) for row in _rows(round_)]
     if flagged_only:
         bids = [bid for bid in bids if bid.flagged]
@@ -127,7 +122,7 @@ def bid_board(application: Application) -> ModerationBoard:
     sheets = scores.submitted_sheets(
         round_.id, panel_states(), criteria, application_ids=[application.id], with_comments=True
     )
-    labels = _state_labels(round_)
+    labels = workflow_labels(round_.application_workflow)
     bids = [_bid(row, sheets.get(row.id, []), limit, labels) for row in _rows(round_, [application.id])]
     return ModerationBoard(
         round=round_, criteria=criteria, bids=bids, spread_limit=limit, maximum_total=scores.maximum_total(criteria)

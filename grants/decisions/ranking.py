@@ -29,7 +29,7 @@ from grants.decisions import scores
 from grants.decisions.services import ranked_states
 from grants.extensions import db
 from grants.models import Application, ApplicationTerm, Organisation, Recommendation, Round, Term
-from grants.workflow import engine
+from grants.workflow_states import workflow_labels
 
 SUMMARY_VOCABULARIES = ("district", "area_of_focus")
 
@@ -111,11 +111,6 @@ class Ranking:
         return None if self.budget_pence is None else self.budget_pence - self.above_line_pence
 
 
-def _state_labels(round_: Round) -> dict[str, str]:
-    definition = engine().registry.latest(round_.application_workflow)
-    return {name: state.label for name, state in definition.states.items()}
-
-
 def _bids(round_: Round, states: tuple[str, ...]) -> list[dict]:
     query = (
         select(
@@ -185,7 +180,7 @@ def rank_round(round_: Round, states: Collection[str] | None = None) -> Ranking:
     tags = _tags(round_, states)
     totals = scores.submitted_totals(round_.id, states, criteria)
     vocabularies = _vocabularies()
-    labels = _state_labels(round_)
+    labels = workflow_labels(round_.application_workflow)
 
     for bid in bids:
         bid["summed"] = totals.get(bid["id"]) or scores.BidTotals()

@@ -20,8 +20,7 @@ from sqlalchemy.orm import Session, scoped_session
 
 from grants.formatting import london_date, london_day, london_to_utc
 from grants.models import Award, MonitoringReturn, Organisation, Payment, Programme, Term
-from grants.workflow import engine
-from grants.workflow_states import states
+from grants.workflow_states import states, workflow_labels
 
 BATCH = 2_000
 # No more is paid on an award in these states: nothing is outstanding.
@@ -241,16 +240,6 @@ def stream(session: AnySession, query: Select[*tuple[Any, ...]]) -> Iterator[Seq
         result.close()
 
 
-def state_labels(workflow: str) -> dict[str, str]:
-    """State names to labels over every version of a workflow (the newest label wins)."""
-
-    labels: dict[str, str] = {}
-    for definition in sorted(engine().registry.all(), key=lambda d: d.version):
-        if definition.name == workflow:
-            labels.update({name: state.label for name, state in definition.states.items()})
-    return labels
-
-
 # -- row values, as the XLSX and the CSV show them (exports/finance_spreadsheet.py writes them) -------------------
 def _sort_code(code: str | None, unmasked: bool) -> str:
     if not code:
@@ -283,9 +272,9 @@ def lookups(session: AnySession) -> Lookups:
     return Lookups(
         districts=_labels(session, "district")[0],
         streams=_labels(session, "budget_stream")[0],
-        award_states=state_labels("award"),
-        payment_states=state_labels("payment"),
-        return_states=state_labels("monitoring_return"),
+        award_states=workflow_labels("award"),
+        payment_states=workflow_labels("payment"),
+        return_states=workflow_labels("monitoring_return"),
     )
 
 

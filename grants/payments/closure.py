@@ -22,10 +22,10 @@ from grants.payments.services import (
     commit_or_stale,
     parse_date,
     require_officer,
-    state_labels,
     typed_text,
 )
 from grants.workflow import apply_transition, engine
+from grants.workflow_states import state_labels
 from workflows import Option
 
 REASON_MAX = 5000

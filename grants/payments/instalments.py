@@ -27,10 +27,10 @@ from grants.payments.services import (
     before_award_message,
     parse_date,
     roles_on,
-    state_labels,
     typed_text,
 )
 from grants.workflow import apply_transition, engine
+from grants.workflow_states import state_labels
 from workflows import Option, TransitionEvent
 
 REFERENCE_MAX = 64

@@ -29,10 +29,9 @@ from grants.payments.services import (
     commit_or_stale,
     parse_date,
     require_officer,
-    state_labels,
 )
 from grants.workflow import apply_transition, start_case
-from grants.workflow_states import states
+from grants.workflow_states import state_labels, states
 
 EDITABLE = "scheduled"
 MAX_ROWS = 24  # monthly over two years

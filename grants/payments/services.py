@@ -25,7 +25,6 @@ from grants.extensions import db
 from grants.formatting import london_date, whole_number
 from grants.models import Award, Payment, Variation
 from grants.transactions import commit_or_conflict
-from grants.workflow import engine
 
 OFFICER = frozenset({"officer"})
 FINANCE = frozenset({"finance"})
@@ -139,11 +138,6 @@ def parse_date(parts: tuple[str, str, str]) -> tuple[date | None, str | None]:
         return date(year, month, day), None
     except ValueError:
         return None, "must be a real date"
-
-
-def state_labels(workflow: str) -> dict[str, str]:
-    definition = engine().registry.latest(workflow)
-    return {name: state.label for name, state in definition.states.items()}
 
 
 def commit_or_stale(current: Callable[[], Any] | None = None, *, flush_only: bool = False) -> None:

@@ -27,11 +27,10 @@ from grants.payments.services import (
     commit_or_stale,
     parse_date,
     require_officer,
-    state_labels,
     typed_text,
 )
 from grants.workflow import apply_transition, engine, start_case
-from grants.workflow_states import states
+from grants.workflow_states import state_labels, states
 from workflows import Option
 
 REASON_MISSING = {
