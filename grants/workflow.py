@@ -56,6 +56,12 @@ TAGS = {
     "recommended": "An application the panel has put forward or held in reserve.",
     "funded": "An application that was approved for funding.",
     "accepting_bids": "A round that takes applications now.",
+    "upcoming": "A monitoring return scheduled but not open to the organisation yet.",
+    "fillable": "A monitoring return the organisation can fill in and send now.",
+    "late": "A monitoring return past its due date and not sent.",
+    "awaiting_sign_off": "A monitoring return waiting for a second person at the organisation to sign it off.",
+    "awaiting_review": "A monitoring return sent to the officers, waiting for their review.",
+    "return_accepted": "A monitoring return the officers accepted: instalments tied to it may be paid.",
 }
 
 

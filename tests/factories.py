@@ -26,7 +26,9 @@ from grants.models import (
     Document,
     Invitation,
     Membership,
+    MonitoringPlan,
     MonitoringReturn,
+    MonitoringTarget,
     Organisation,
     OutboxMessage,
     Payment,
@@ -34,6 +36,9 @@ from grants.models import (
     QuestionSet,
     Recommendation,
     Recovery,
+    Reminder,
+    ReturnMetric,
+    ReturnSection,
     RoleGrant,
     Round,
     Score,
@@ -405,6 +410,56 @@ class OutboxMessageFactory(Base):
     recipient = factory.Sequence(lambda n: f"recipient{n}@example.org")
     subject = "Your application"
     body = "We have received your application."
+
+
+class MonitoringPlanFactory(Base):
+    class Meta:
+        model = MonitoringPlan
+
+    programme_id = factory.LazyFunction(lambda: ProgrammeFactory().id)
+    version = 1
+    definition = factory.LazyFunction(lambda: {"schedule": "months_after_start", "months": [6, 12]})
+
+
+class ReturnSectionFactory(Base):
+    class Meta:
+        model = ReturnSection
+
+    monitoring_return = factory.SubFactory(ReturnFactory)
+    section_key = "delivery"
+    answers = factory.LazyFunction(dict)
+    status = "in_progress"
+
+
+class ReturnMetricFactory(Base):
+    class Meta:
+        model = ReturnMetric
+
+    monitoring_return_id = factory.LazyFunction(lambda: ReturnFactory().id)
+    metric = "people_reached"
+    value = 120
+
+
+class MonitoringTargetFactory(Base):
+    class Meta:
+        model = MonitoringTarget
+
+    award_id = factory.LazyFunction(lambda: AwardFactory().id)
+    metric = "people_reached"
+    period_label = "Q1 2026-27"
+    baseline = 0
+    target = 100
+
+
+class ReminderFactory(Base):
+    class Meta:
+        model = Reminder
+
+    monitoring_return_id = factory.LazyFunction(lambda: ReturnFactory().id)
+    rule = "before-14"
+    on_date = factory.LazyFunction(lambda: datetime.now(UTC).date())
+    audience = "organisation"
+    recipients = 1
 
 
 class AuditEventFactory(Base):

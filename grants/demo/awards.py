@@ -191,6 +191,7 @@ def award_round3(round_: Round, users: dict[str, Any], member: Member) -> None:
             period_starts_on=date(2023, 4, 1),
             period_ends_on=date(2024, 3, 31),
             due_date=date(2024, 4, 30),
+            opens_on=date(2024, 4, 2),
         )
         db.session.add(final_return)
         start_case(final_return, "monitoring_return", officer, now=local(2023, 3, 20, 10))
@@ -253,6 +254,7 @@ def _finish(
     walk(
         final_return,
         [
+            ("open", None, None, local(2024, 4, 2, 0, 5)),
             ("submit", grantee, None, local(submitted.year, submitted.month, submitted.day, 20)),
             ("accept", officer, None, local(2024, 5, 14, 10)),
         ],

@@ -256,6 +256,7 @@ class Maker:
         walk(
             ret,
             [
+                ("open", None, None, clock.local(year + 1, 1, 3, 0, 5)),
                 ("submit", grantee, None, clock.on(sent, 15)),
                 ("accept", self.officer, None, clock.on(sent + timedelta(days=self.rng.randint(3, 10)), 10)),
             ],
@@ -270,6 +271,7 @@ class Maker:
             period_starts_on=date(year, 10, 1),
             period_ends_on=date(year, 12, 31),
             due_date=date(year + 1, 1, 31),
+            opens_on=date(year + 1, 1, 3),
         )
         start_case(
             ret,

@@ -127,13 +127,19 @@ def featured_cases(
         ("Q2 2023-24", date(2023, 7, 1), date(2023, 9, 30), date(2023, 10, 13)),
     ):
         ret = MonitoringReturn(
-            award_id=award.id, period_label=label, period_starts_on=starts, period_ends_on=ends, due_date=due
+            award_id=award.id,
+            period_label=label,
+            period_starts_on=starts,
+            period_ends_on=ends,
+            due_date=due,
+            opens_on=due - timedelta(days=28),
         )
         start_case(ret, "monitoring_return", officer, now=local(2023, 3, 1))
         if label.startswith("Q1"):
             walk(
                 ret,
                 [
+                    ("open", None, None, local(2023, 6, 16, 0, 5)),
                     ("submit", boxer, None, local(2023, 7, 12)),
                     ("accept", officer, None, local(2023, 7, 20)),
                 ],

@@ -7,7 +7,14 @@ from grants.models.awards import Award, Payment, Recovery, Variation
 from grants.models.base import Base, Workflowed
 from grants.models.budgets import Budget
 from grants.models.commissioning import Contract
-from grants.models.monitoring import MonitoringReturn
+from grants.models.monitoring import (
+    MonitoringPlan,
+    MonitoringReturn,
+    MonitoringTarget,
+    Reminder,
+    ReturnMetric,
+    ReturnSection,
+)
 from grants.models.outbox import OutboxMessage
 from grants.models.people import Invitation, Membership, Organisation, RoleGrant, User
 from grants.models.programmes import AgreementTerms, Criterion, Programme, QuestionSet, Round, Term
@@ -36,7 +43,12 @@ __all__ = [
     "Base",
     "Contract",
     "Membership",
+    "MonitoringPlan",
     "MonitoringReturn",
+    "MonitoringTarget",
+    "Reminder",
+    "ReturnMetric",
+    "ReturnSection",
     "Organisation",
     "OutboxMessage",
     "Payment",

@@ -151,12 +151,14 @@ class ApplicationTerm(Base):
 
 
 class Document(Base):
-    """A file uploaded with an application, stored outside the static folder under a random name."""
+    """A file uploaded with an application or a monitoring return (exactly one of the two),
+    stored outside the static folder under a random name."""
 
     __tablename__ = "documents"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
+    monitoring_return_id: Mapped[int | None] = mapped_column(ForeignKey("monitoring_returns.id"), index=True)
     question_key: Mapped[str] = mapped_column(String(64))
     original_name: Mapped[str] = mapped_column(String(255))
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)
@@ -166,4 +168,4 @@ class Document(Base):
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    application: Mapped[Application] = relationship()
+    application: Mapped[Application | None] = relationship()

@@ -57,6 +57,11 @@ class Award(Workflowed, Base):
     accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Closure.
     final_spend_pence: Mapped[int | None] = mapped_column(BigInteger)
+    # The officer's red/amber/green rating of how the grant is going, with their reason (audited).
+    rag_rating: Mapped[str | None] = mapped_column(String(8))
+    rag_reason: Mapped[str | None] = mapped_column(Text)
+    rag_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rag_set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     programme: Mapped[Programme] = relationship()
     organisation: Mapped[Organisation] = relationship()

@@ -38,6 +38,8 @@ class Programme(Base):
     budget_pence: Mapped[int | None] = mapped_column(BigInteger)
     starts_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
+    # The programme lead: overdue returns are escalated to them.
+    lead_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     # Optimistic lock: two admins editing the programme at once cannot overwrite each other unseen.
     version_id: Mapped[int] = mapped_column(Integer, nullable=False, default=1)

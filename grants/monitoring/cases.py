@@ -1,13 +1,79 @@
-"""The kind of case the monitoring area owns: a monitoring return."""
+"""The kind of case the monitoring area owns: a monitoring return.
+
+Its guards say when a return may be sent (every section of its form completed; straight to the
+officers, or first to a second person at the organisation where the plan asks for sign-off), and
+its effects record who signed, who reviewed, and who recorded a return on a grantee's behalf.
+"""
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from grants import case_rules
 from grants.case_types import CaseType
+from grants.extensions import db
 from grants.formatting import london, london_date
-from grants.models import Award, MonitoringReturn
+from grants.models import Award, MonitoringReturn, ReturnSection
+from grants.models.applications import COMPLETED
+from workflows import Context
+
+
+def return_complete(ctx: Context) -> str | None:
+    """Every section of the return's form is completed (a return with no form has nothing to fill)."""
+    subject: MonitoringReturn = ctx.subject
+    if subject.question_set is None:
+        return None
+    keys = [section["key"] for section in subject.question_set.definition.get("sections", [])]
+    completed = set(
+        db.session.scalars(
+            select(ReturnSection.section_key).where(
+                ReturnSection.monitoring_return_id == subject.id, ReturnSection.status == COMPLETED
+            )
+        )
+    )
+    missing = [key for key in keys if key not in completed]
+    if missing:
+        return "Complete every section of the return first."
+    return None
+
+
+def sign_off_needed(ctx: Context) -> str | None:
+    if not ctx.subject.sign_off_required:
+        return "This return does not need signing off: send it to the officers."
+    return None
+
+
+def no_sign_off_needed(ctx: Context) -> str | None:
+    if ctx.subject.sign_off_required:
+        return "A second person at your organisation must sign this return off: send it for sign-off."
+    return None
+
+
+def signer_is_someone_else(ctx: Context) -> str | None:
+    if ctx.user is not None and ctx.user.id == ctx.subject.sent_for_sign_off_by_id:
+        return "The person who filled in the return cannot sign it off: ask another member of your organisation."
+    return None
+
+
+def record_sent_for_sign_off(ctx: Context) -> None:
+    ctx.subject.sent_for_sign_off_by_id = ctx.user.id if ctx.user is not None else None
+
+
+def record_sign_off(ctx: Context) -> None:
+    ctx.subject.signed_off_by_id = ctx.user.id if ctx.user is not None else None
+    ctx.subject.signed_off_at = ctx.now
+
+
+def record_review(ctx: Context) -> None:
+    ctx.subject.reviewed_by_id = ctx.user.id if ctx.user is not None else None
+    ctx.subject.reviewed_at = ctx.now
+    ctx.subject.review_comment = ctx.reason
+
+
+def record_on_behalf(ctx: Context) -> None:
+    ctx.subject.recorded_by_id = ctx.user.id if ctx.user is not None else None
+    ctx.subject.evidence_note = ctx.reason
 
 
 def return_facts(subject: MonitoringReturn) -> list[tuple[str, str]]:
@@ -23,7 +89,19 @@ MONITORING_RETURN = CaseType(
     model=MonitoringReturn,
     workflow="monitoring_return",
     label="Monitoring return",
-    effects=case_rules.EFFECTS,
+    guards={
+        "return_complete": return_complete,
+        "sign_off_needed": sign_off_needed,
+        "no_sign_off_needed": no_sign_off_needed,
+        "signer_is_someone_else": signer_is_someone_else,
+    },
+    effects={
+        **case_rules.EFFECTS,
+        "record_sent_for_sign_off": record_sent_for_sign_off,
+        "record_sign_off": record_sign_off,
+        "record_review": record_review,
+        "record_on_behalf": record_on_behalf,
+    },
     facts=return_facts,
     programme_clause=case_rules.through_award(MonitoringReturn.award_id),
     eager=lambda: [joinedload(MonitoringReturn.award).joinedload(Award.organisation)],
