@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from grants import access
+from grants.agreement_terms import terms_for_new_award
 from grants.apply import summary
 from grants.apply.questions import QuestionSetDefinition, parse
 from grants.errors import NotFound
@@ -74,6 +75,12 @@ def round_by_code(code: str) -> Round:
     if round_ is None or round_.state == "draft":
         raise NotFound(code)
     return round_
+
+
+def grant_terms(round_: Round) -> str:
+    """The standard grant agreement terms a grant from this round would be offered on now:
+    the programme's newest version (an admin can change them), else the standard text."""
+    return terms_for_new_award(round_.programme_id)
 
 
 def accepts_submissions(round_: Round, at: datetime | None = None) -> bool:
