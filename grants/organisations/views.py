@@ -6,9 +6,11 @@ Only members see an organisation; to anyone else it does not exist (404).
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
 
 from grants.auth.current import signed_in_user
 from grants.auth.permissions import signed_in
@@ -37,6 +39,23 @@ def _render_form(
     ), status
 
 
+# Pages a person may be sent back to after creating an organisation: where they found they needed one.
+BACK_TO = frozenset({"apply.eligibility"})
+
+
+def _back_to(target: str | None) -> str | None:
+    """`target` if it is the path of one of the BACK_TO pages of this site; None for anything else."""
+    if not target or not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
+        return None
+    if any(ch.isspace() or ord(ch) < 0x20 or ch in "\\?#\x7f" for ch in target):
+        return None
+    try:
+        endpoint, _ = current_app.url_map.bind("localhost").match(target, method="GET")
+    except HTTPException:
+        return None
+    return target if endpoint in BACK_TO else None
+
+
 @bp.route("/organisations/")
 @signed_in
 def index() -> ResponseReturnValue:
@@ -47,6 +66,7 @@ def index() -> ResponseReturnValue:
 @signed_in
 def new() -> ResponseReturnValue:
     form = OrganisationForm()
+    back = _back_to(request.args.get("next"))
     if form.validate_on_submit():
         try:
             organisation = services.create_organisation(signed_in_user(), form.details())
@@ -54,8 +74,11 @@ def new() -> ResponseReturnValue:
             show_errors(form, exc.errors)
         except services.AlreadyMember as exc:
             flash(str(exc) + ".")
-            return redirect(url_for("organisations.show", organisation_id=exc.organisation.id))
+            return redirect(back or url_for("organisations.show", organisation_id=exc.organisation.id))
         else:
+            if back:
+                flash(f"{organisation.name} has been created. Now check if it can apply.")
+                return redirect(back)
             flash(f"{organisation.name} has been created. You can now invite other people to join it.")
             return redirect(url_for("organisations.show", organisation_id=organisation.id))
     return _render_form(form)

@@ -771,3 +771,34 @@ def test_signed_out_people_are_sent_to_sign_in_and_everyone_signed_in_may_open(n
 
     for user in (UserFactory(), staff_user("officer"), staff_user("admin")):
         assert browser_for(user).get(path).status_code == 200
+
+
+# -- back to the round they started from ------------------------------------------------------
+def test_creating_an_organisation_from_a_rounds_eligibility_page_goes_back_there(browser):
+    from tests.apply.helpers import open_round
+
+    round_ = open_round()
+    eligibility = f"/rounds/{round_.code}/eligibility"
+    needs_one = page_of(browser.get(eligibility))
+    link = f'href="/organisations/new?next={eligibility}"'
+    assert "Add your organisation first" in needs_one and link in needs_one
+
+    url = f"/organisations/new?next={eligibility}"
+    response = post_form(browser, url, valid_details())
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == eligibility
+    page = page_of(browser.get(eligibility))
+    assert "Holme Valley Youth Trust has been created" in page
+    assert "Check eligibility" in page
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["https://evil.example/rounds/X/eligibility", "//evil.example/rounds/X/eligibility", "/admin/", "/sign-out"],
+)
+def test_creating_an_organisation_never_goes_to_another_site_or_page(browser, target):
+    response = post_form(browser, f"/organisations/new?next={target}", valid_details())
+
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/organisations/")
