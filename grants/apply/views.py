@@ -206,6 +206,7 @@ def check(application_id: int) -> ResponseReturnValue:
         application=app_,
         summary=services.answers_summary(app_),
         incomplete=services.incomplete_sections(app_),
+        profile_gaps=services.profile_gaps(app_),
         open=services.accepts_submissions(app_.round),
         form=SubmitApplicationForm(formdata=None, version_id=app_.version_id),
         problem=problem,

@@ -597,3 +597,17 @@ def test_the_grant_terms_page_is_public_and_falls_back_to_the_standard_terms(cli
     first_line = next(line.strip() for line in standard_text().splitlines() if line.strip())
     assert "Grant terms and conditions" in html
     assert first_line.replace("'", "&#39;") in html
+
+
+def test_check_your_answers_says_what_the_organisations_profile_still_lacks(client, applicant, round_):
+    application = start(client, round_, applicant.memberships[0].organisation_id)
+
+    html = client.get(f"/applications/{application.id}/check").get_data(as_text=True)
+    assert "profile does not give its annual income, safeguarding lead, bank details yet" in html
+
+    organisation = applicant.memberships[0].organisation
+    organisation.annual_income_pence = 1_250_000
+    organisation.safeguarding_lead_name = "Grace Oduya"
+    organisation.bank_account_number = "31926819"
+    db.session.commit()
+    assert "profile does not give" not in client.get(f"/applications/{application.id}/check").get_data(as_text=True)
