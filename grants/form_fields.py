@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -68,6 +70,43 @@ def programme_select() -> SelectField:
 def version_or_none(value: str | None) -> int | None:
     """A hidden version field: a number, or None when empty or not a number."""
     return whole_number(value or "")
+
+
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december")  # fmt: skip
+_EXAMPLE = re.compile(r"\s*(?:For example,?|for example,?|e\.g\.)\s*\d{1,2}\s+\d{1,2}\s+\d{4}\.?\s*")
+
+
+def month_number(typed: str) -> int | None:
+    """The month in a date's month box: a number ('3', '03'), a name or the start of one ('March',
+    'mar', 'Sept'), as GOV.UK's date input guidance asks us to accept; None if it is none of these."""
+    text = typed.strip().rstrip(".").lower()
+    number = whole_number(text)
+    if number is not None:
+        return number
+    if len(text) < 3 or not text.isalpha():
+        return None
+    for index, name in enumerate(MONTHS, start=1):
+        if name.startswith(text):
+            return index
+    return None
+
+
+def date_example(example: date) -> str:
+    """A date as a hint shows it: 'For example, 27 3 2027'."""
+    return f"For example, {example.day} {example.month} {example.year}"
+
+
+def date_hint(hint: str, example: date) -> str:
+    """A date input's hint with an example computed when the page is shown, never a year gone by:
+    any 'For example, 1 4 2023' written into the hint is replaced by `example`."""
+    rest = _EXAMPLE.sub(" ", hint or "").strip().rstrip(".")
+    return f"{rest}. {date_example(example)}" if rest else date_example(example)
+
+
+def future_example(today: date, *, later: bool = False) -> date:
+    """A plausible date ahead of `today` for a hint: 1 April next year (30 September, for an end date)."""
+    return date(today.year + 1, 9, 30) if later else date(today.year + 1, 4, 1)
 
 
 def show_errors(form: Form, errors: dict[str, str]) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -11,7 +11,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import Field, StringField
 from wtforms.validators import StopValidation
 
-from grants.formatting import money, pence_from_pounds, whole_number
+from grants.form_fields import date_hint, future_example, month_number
+from grants.formatting import london_day, money, pence_from_pounds, whole_number
 
 
 def _capital(text: str) -> str:
@@ -96,21 +97,33 @@ class WholeNumberField(StringField):
             raise StopValidation(f"{_capital(self.noun)} must be {self.maximum:,} or fewer")
 
 
+def today() -> date:
+    return london_day(datetime.now(UTC))
+
+
 class DayMonthYearField(Field):
-    """GOV.UK date input: three boxes with the same name; kept as typed when not a real date."""
+    """GOV.UK date input: three boxes with the same name; kept as typed when not a real date.
+
+    The month may be typed as a number or a name ('3', 'March', 'mar', 'Sept'). `example` makes the
+    hint's example on each form built: "future" (next year), "today", or a date; any example written
+    into the description is replaced, so a hint never shows a year gone by.
+    """
 
     raw_data: list[str] | None
 
-    def __init__(self, *args: Any, noun: str = "the date", **kwargs: Any):
+    def __init__(self, *args: Any, noun: str = "the date", example: str | date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.raw_parts: list[str] = []
         self.noun = noun
+        if example is not None:
+            self.description: str = example_hint(str(kwargs.get("description") or ""), example)
 
     def process_formdata(self, valuelist: list[str]) -> None:
         self.raw_parts = [v.strip() for v in valuelist[:3]] + [""] * (3 - len(valuelist[:3]))
         self.raw_data = self.raw_parts
         self.data = None
-        day, month, year = (whole_number(p) for p in self.raw_parts)
+        day, year = whole_number(self.raw_parts[0]), whole_number(self.raw_parts[2])
+        month = month_number(self.raw_parts[1])
         if day is not None and month is not None and year is not None and year >= 1900:
             try:
                 self.data = date(year, month, day)
@@ -138,6 +151,13 @@ class DayMonthYearField(Field):
             raise StopValidation(f"{_capital(self.noun)} must include a {' and '.join(missing)}")
         if self.data is None:
             raise StopValidation(f"{_capital(self.noun)} must be a real date")
+
+
+def example_hint(hint: str, example: str | date) -> str:
+    """`hint` with its example date made now: "future" (1 April next year), "today", or the date given."""
+    if isinstance(example, date):
+        return date_hint(hint, example)
+    return date_hint(hint, today() if example == "today" else future_example(today()))
 
 
 def date_input(label: str, **kwargs: Any) -> DayMonthYearField:

@@ -36,7 +36,9 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from grants.apply.fields import DayMonthYearField, MoneyField, WholeNumberField
+from grants.apply.fields import today as london_today
 from grants.apply.questions import Question, Section
+from grants.form_fields import date_hint, future_example
 from grants.formatting import london_date, money, whole_number
 
 NOT_ANSWERS = {"csrf_token", "version_id", "action"}
@@ -52,6 +54,7 @@ class FormContext:
     delivery_starts_on: date | None = None
     delivery_ends_on: date | None = None
     documents: dict[str, Any] = field(default_factory=dict)
+    today: date | None = None
 
     def limit(self, name: str | int | None) -> int | None:
         if name == "round.max_grant":
@@ -142,6 +145,7 @@ def _field(question: Question, context: FormContext) -> Any:
             **common,
         )
     if kind == "date":
+        common["description"] = date_hint(question.hint, date_example_for(question, context))
         return DayMonthYearField(widget=GovDateInput(), validators=presence, noun=question.noun, **common)
     if kind == "radios":
         return RadioField(
@@ -167,6 +171,17 @@ def _field(question: Question, context: FormContext) -> Any:
         return FileField(widget=GovFileInput(), validators=[Optional()], **common)
     entry = type(f"Entry_{question.key}", (Form,), {f.key: _field(f, context) for f in question.fields})
     return FieldList(FormField(entry), min_entries=question.min_items, max_entries=question.max_items, **common)
+
+
+def date_example_for(question: Question, context: FormContext) -> date:
+    """The example in a date question's hint, never in the past: inside the round's delivery window
+    when the answer must be (its start; its end for a date that comes after another), else next year."""
+    today = context.today or london_today()
+    later = question.after is not None
+    starts, ends = context.delivery_starts_on, context.delivery_ends_on
+    if question.within_delivery_window and starts and ends and ends > today:
+        return ends if later else max(starts, today)
+    return future_example(today, later=later)
 
 
 def _strip(value: Any) -> Any:
@@ -195,13 +210,18 @@ def formdata_from_raw(raw: dict[str, list[str]]) -> MultiDict:
     return MultiDict([(key, value) for key, values in raw.items() for value in values])
 
 
+def entry_id(question: Question, index: int) -> str:
+    """The id of one line of a group on the page (its fieldset), e.g. 'budget_lines-1'."""
+    return f"{question.key}-{index}"
+
+
 def group_entries(form: Any, question: Question) -> list[Any]:
     return list(form[question.key].entries)
 
 
 def add_entry(raw: dict[str, list[str]], question: Question) -> dict[str, list[str]]:
     """What the form holds with one more (empty) line in a group."""
-    count = _entry_count(raw, question)
+    count = entry_count(raw, question)
     if count >= question.max_items:
         return raw
     for sub in question.fields:
@@ -210,7 +230,7 @@ def add_entry(raw: dict[str, list[str]], question: Question) -> dict[str, list[s
 
 
 def remove_entry(raw: dict[str, list[str]], question: Question, index: int) -> dict[str, list[str]]:
-    count = _entry_count(raw, question)
+    count = entry_count(raw, question)
     if count <= 1 or not 0 <= index < count:
         return raw
     kept: dict[str, list[str]] = {k: v for k, v in raw.items() if not k.startswith(f"{question.key}-")}
@@ -224,7 +244,7 @@ def remove_entry(raw: dict[str, list[str]], question: Question, index: int) -> d
     return kept
 
 
-def _entry_count(raw: dict[str, list[str]], question: Question) -> int:
+def entry_count(raw: dict[str, list[str]], question: Question) -> int:
     indexes = set()
     prefix = f"{question.key}-"
     for key in raw:

@@ -30,7 +30,7 @@ class EligibilityForm(FlaskForm):
     )
     ends_on = date_input(
         "When will the project end?",
-        description="For example, 31 3 2024",
+        example="future",
         validators=required("Enter the date the project will end"),
     )
     submit = SubmitField("Check eligibility", widget=GovSubmitInput())

@@ -6,6 +6,8 @@ radios, checkboxes, select, file, and group (a repeating group such as budget li
 Choices come from a list of options or from a vocabulary (district, area_of_focus,
 priority, theme). `maps_to` copies an answer onto the application for lists and
 reports: project_title, amount_requested, people_reached, or terms:<vocabulary>.
+`terms_link = true` adds a link to the programme's grant terms to the question's hint (for a
+declaration). A date question's hint gets an example made when the page is shown.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ class Question:
     after_error: str | None = None
     item_label: str | None = None
     name: str | None = None
+    terms_link: bool = False
 
     @property
     def noun(self) -> str:
@@ -168,6 +171,7 @@ def _question(raw: dict[str, Any], where: str, *, in_group: bool = False) -> Que
         after_error=raw.get("after_error"),
         item_label=raw.get("item_label"),
         name=raw.get("name"),
+        terms_link=bool(raw.get("terms_link", False)),
     )
 
 

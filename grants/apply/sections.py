@@ -22,11 +22,18 @@ from grants.apply.services import (
     vocabularies,
 )
 from grants.extensions import db
-from grants.formatting import london
+from grants.formatting import london, london_day, whole_number
 from grants.models import Application, ApplicationSection, ApplicationTerm, Document, Term
 from grants.models.applications import COMPLETED, IN_PROGRESS
 
 CONTINUE, LATER = "continue", "later"
+# Where "Save and continue" may go back to instead of the next section (the page maps each to a URL).
+RETURNS = frozenset({"check"})
+
+
+def return_to(value: str | None) -> str | None:
+    """A known place to go back to after saving ("check": check your answers); anything else is ignored."""
+    return value if value in RETURNS else None
 
 
 @dataclass
@@ -44,6 +51,12 @@ class SectionPage:
     saved: bool = False
     next_section: Section | None = None
     notice: str | None = None
+    return_to: str | None = None
+    moved_to: str | None = None  # after adding or removing a line, or removing a file: the id to show
+
+    @property
+    def has_terms_link(self) -> bool:
+        return any(question.terms_link for question in self.section.questions)
 
     def group_total(self, question: Question) -> int:
         return formbuilder.group_total(self.form, question)
@@ -62,6 +75,7 @@ def _context(application: Application, documents: dict[str, Document]) -> formbu
         delivery_starts_on=round_.delivery_starts_on,
         delivery_ends_on=round_.delivery_ends_on,
         documents=documents,
+        today=london_day(now()),
     )
 
 
@@ -77,7 +91,9 @@ def editable(application: Application) -> bool:
     return application.state == "draft" and accepts_submissions(application.round)
 
 
-def load(application: Application, key: str) -> SectionPage:
+def load(application: Application, key: str, back_to: str | None = None) -> SectionPage:
+    """The section as saved. No errors are shown until the user presses a button: a section
+    saved part-way says so on the task list ("In progress"), not with a list of problems."""
     definition = definition_for(application)
     try:
         section = definition.section(key)
@@ -87,8 +103,7 @@ def load(application: Application, key: str) -> SectionPage:
     raw = row.answers.get("raw", {}) if row else {}
     documents = documents_of(application) if _has_files(section) else {}
     page = _page(application, definition, section, raw, documents, row.version_id if row else 0)
-    if row and row.status == IN_PROGRESS and raw:
-        _check(page)  # show what still needs doing on a section saved part-way
+    page.return_to = return_to(back_to)
     return page
 
 
@@ -129,6 +144,7 @@ def save(
     files: MultiDict,
     action: str,
     expected_version: int,
+    back_to: str | None = None,
 ) -> SectionPage:
     """Keep what was typed; upload any files; mark the section completed when it all checks out.
 
@@ -139,18 +155,24 @@ def save(
     definition = definition_for(application)
     section = definition.section(key)
     raw = formbuilder.raw_from_formdata(formdata)
+    moved_to = None
     for question in section.questions:
         if question.type == "group":
             if action == f"add-{question.key}":
                 raw = formbuilder.add_entry(raw, question)
+                moved_to = formbuilder.entry_id(question, formbuilder.entry_count(raw, question) - 1)
             elif action.startswith(f"remove-{question.key}-"):
-                raw = formbuilder.remove_entry(raw, question, int(action.rsplit("-", 1)[1]))
+                index = whole_number(action.rsplit("-", 1)[1])
+                if index is not None:
+                    raw = formbuilder.remove_entry(raw, question, index)
+                moved_to = question.key
     documents = documents_of(application) if _has_files(section) else {}
     upload_problems: dict[str, str] = {}
     for question in section.questions:
         if question.type == "file":
             if action == f"delete-{question.key}" and question.key in documents:
                 _delete_document(user, application, documents.pop(question.key))
+                moved_to = question.key
             upload: FileStorage | None = files.get(question.key)
             if upload is not None and upload.filename:
                 try:
@@ -158,6 +180,7 @@ def save(
                 except uploads.UploadError as exc:
                     upload_problems[question.key] = str(exc)
     page = _page(application, definition, section, raw, documents, expected_version)
+    page.return_to = return_to(back_to)
     row = _row(application, key)
     current_version = row.version_id if row else 0
     if current_version != expected_version:
@@ -185,6 +208,8 @@ def save(
         )
         return page
     page.saved = action in (CONTINUE, LATER) and (complete or action == LATER)
+    if action not in (CONTINUE, LATER) and not upload_problems:
+        page.moved_to = moved_to or section.key  # saved as typed: show the page again, at the change
     return page
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from grants import access
+from grants.agreement_terms import terms_for_new_award
 from grants.apply import summary
 from grants.apply.questions import QuestionSetDefinition, parse
 from grants.errors import NotFound
@@ -74,6 +75,26 @@ def round_by_code(code: str) -> Round:
     if round_ is None or round_.state == "draft":
         raise NotFound(code)
     return round_
+
+
+def profile_gaps(application: Application) -> list[str]:
+    """What the applying organisation's profile does not yet give that a grant will need
+    (assessors screen the income and safeguarding lead; a grant is paid into the bank account)."""
+    organisation = application.organisation
+    gaps = []
+    if organisation.annual_income_pence is None:
+        gaps.append("annual income")
+    if not organisation.safeguarding_lead_name:
+        gaps.append("safeguarding lead")
+    if not organisation.bank_account_number:
+        gaps.append("bank details")
+    return gaps
+
+
+def grant_terms(round_: Round) -> str:
+    """The standard grant agreement terms a grant from this round would be offered on now:
+    the programme's newest version (an admin can change them), else the standard text."""
+    return terms_for_new_award(round_.programme_id)
 
 
 def accepts_submissions(round_: Round, at: datetime | None = None) -> bool:

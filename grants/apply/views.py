@@ -40,6 +40,13 @@ def round_detail(code: str) -> ResponseReturnValue:
     return render_template("apply/round.html", round=round_, open=services.accepts_submissions(round_))
 
 
+@bp.route("/rounds/<code>/terms")
+@public
+def round_terms(code: str) -> ResponseReturnValue:
+    round_ = services.round_by_code(code)
+    return render_template("apply/terms.html", round=round_, terms=services.grant_terms(round_))
+
+
 @bp.route("/rounds/<code>/eligibility", methods=["GET", "POST"])
 @signed_in
 def eligibility(code: str) -> ResponseReturnValue:
@@ -127,26 +134,44 @@ def section(application_id: int, key: str) -> ResponseReturnValue:
         return redirect(url_for("apply.application", application_id=app_.id))
     if request.method == "GET":
         try:
-            page = sections.load(app_, key)
+            page = sections.load(app_, key, request.args.get("return_to"))
         except LookupError:
             abort(404)
         return render_template("apply/section.html", page=page)
     action = request.form.get("action", sections.CONTINUE)
     try:
-        page = sections.save(signed_in_user(), app_, key, request.form, request.files, action, _version() or 0)
+        page = sections.save(
+            signed_in_user(),
+            app_,
+            key,
+            request.form,
+            request.files,
+            action,
+            _version() or 0,
+            request.form.get("return_to"),
+        )
     except KeyError:
         abort(404)
     except services.NotAllowed as exc:
         flash(str(exc))
         return redirect(url_for("apply.application", application_id=app_.id))
+    if page.moved_to:  # a line added or removed, a file removed: the page again, at the change
+        return redirect(_section_url(app_.id, key, page.return_to, page.moved_to))
     if page.saved and action == sections.LATER:
         flash("Your answers have been saved. You can come back to them at any time.")
         return redirect(url_for("apply.application", application_id=app_.id))
     if page.saved:
+        if page.return_to == "check":
+            return redirect(url_for("apply.check", application_id=app_.id))
         if page.next_section is not None:
             return redirect(url_for("apply.section", application_id=app_.id, key=page.next_section.key))
         return redirect(url_for("apply.application", application_id=app_.id))
     return render_template("apply/section.html", page=page), 409 if page.notice else 200
+
+
+def _section_url(application_id: int, key: str, return_to: str | None, anchor: str) -> str:
+    url = url_for("apply.section", application_id=application_id, key=key, return_to=return_to)
+    return f"{url}#{anchor}"
 
 
 @bp.route("/applications/<int:application_id>/documents/<int:document_id>")
@@ -181,6 +206,7 @@ def check(application_id: int) -> ResponseReturnValue:
         application=app_,
         summary=services.answers_summary(app_),
         incomplete=services.incomplete_sections(app_),
+        profile_gaps=services.profile_gaps(app_),
         open=services.accepts_submissions(app_.round),
         form=SubmitApplicationForm(formdata=None, version_id=app_.version_id),
         problem=problem,

@@ -91,6 +91,33 @@ def init_permissions(app: Flask) -> None:
     app.before_request(_enforce)
 
 
+def _staff_links(roles: frozenset[str] | set[str]) -> list[tuple[str, str, bool]]:
+    """The staff pages of the navigation, in its order: (text, endpoint, shown to these roles)."""
+    return [
+        ("Your assessments", "assessors.index", "assessor" in roles),
+        ("Cases", "cases.index", bool(roles & CASE_PAGE_ROLES)),
+        ("Awards", "awards.index", bool(roles & CASE_PAGE_ROLES)),
+        ("Payments", "payments.due", bool(roles & {"officer", "finance", "admin"})),
+        ("Variations", "payments.variation_queue", "decision_maker" in roles),
+        ("Budgets", "payments.budgets", bool(roles & CASE_PAGE_ROLES)),
+        ("Reports", "reports.index", bool(roles & CASE_PAGE_ROLES)),
+        ("Admin", "admin.index", "admin" in roles),
+    ]
+
+
+def home_for(user: Any) -> str:
+    """Where a user starts after signing in: staff at the first staff page of their navigation,
+    a member of an organisation at their applications, anyone else at the start page."""
+    roles = staff_roles(user)
+    if roles:
+        for _, endpoint, shown in _staff_links(roles):
+            if shown:
+                return url_for(endpoint)
+    if user.memberships:
+        return url_for("apply.dashboard")
+    return url_for("public.start")
+
+
 def navigation() -> list[dict[str, Any]]:
     """Service navigation links for the current user."""
     items: list[dict[str, Any]] = [{"text": "Funding rounds", "href": url_for("apply.rounds")}]
@@ -101,14 +128,7 @@ def navigation() -> list[dict[str, Any]]:
         ("Your applications", "apply.dashboard", True),
         ("Your organisations", "organisations.index", True),
         ("Your grant offers", "awards.my_offers", not roles),
-        ("Your assessments", "assessors.index", "assessor" in roles),
-        ("Cases", "cases.index", bool(roles & CASE_PAGE_ROLES)),
-        ("Awards", "awards.index", bool(roles & CASE_PAGE_ROLES)),
-        ("Payments", "payments.due", bool(roles & {"officer", "finance", "admin"})),
-        ("Variations", "payments.variation_queue", "decision_maker" in roles),
-        ("Budgets", "payments.budgets", bool(roles & CASE_PAGE_ROLES)),
-        ("Reports", "reports.index", bool(roles & CASE_PAGE_ROLES)),
-        ("Admin", "admin.index", "admin" in roles),
+        *_staff_links(roles),
         ("Sign out", "auth.sign_out", True),
     ]
     items += [{"text": text, "href": url_for(endpoint)} for text, endpoint, shown in links if shown]

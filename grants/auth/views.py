@@ -10,7 +10,7 @@ from flask_login import current_user, login_user, logout_user
 
 from grants.auth import current, services
 from grants.auth.forms import ForgotPasswordForm, RegisterForm, ResetPasswordForm, SignInForm, SignOutForm
-from grants.auth.permissions import public, signed_in
+from grants.auth.permissions import home_for, public, signed_in
 from grants.extensions import limiter, login_manager
 
 bp = Blueprint("auth", __name__)
@@ -23,8 +23,8 @@ def _sign_in_limit() -> str:
     return current_app.config["SIGN_IN_RATE_LIMIT"]
 
 
-def _safe_next(target: str | None) -> str:
-    """A local path to go back to after signing in; anything else goes to the start page."""
+def _safe_next(target: str | None, home: str | None = None) -> str:
+    """A local path to go back to after signing in; anything else goes to `home` (else the start page)."""
     if (
         target
         and target.startswith("/")
@@ -33,7 +33,7 @@ def _safe_next(target: str | None) -> str:
         and not target.startswith("//")
     ):
         return target
-    return url_for("public.start")
+    return home or url_for("public.start")
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -46,7 +46,7 @@ def sign_in() -> ResponseReturnValue:
         user = services.authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(_safe_next(request.args.get("next"), home_for(user)))
         error = "Enter a correct email address and password"
         form.email.errors = [error]
     return render_template("auth/sign_in.html", form=form, error=error)

@@ -46,7 +46,8 @@ class OfferForm(FlaskForm):
     respond_by = date_input(
         "Reply by",
         noun="the date to reply by",
-        description="The date the grantee must accept or decline the offer by. For example, 27 3 2026",
+        description="The date the grantee must accept or decline the offer by",
+        example="future",
     )
     version_id = HiddenField()
 
@@ -66,7 +67,7 @@ class AcceptForm(FlaskForm):
     signed_on = date_input(
         "Date signed",
         noun="the date signed",
-        description="For example, 27 3 2026",
+        example="today",
         validators=required("Enter the date the agreement was signed"),
     )
     declaration = BooleanField("I confirm", widget=GovCheckboxInput())

@@ -23,6 +23,13 @@ DISTRICTS = DISTRICT_NAMES
 NEEDS_CHARITY_NUMBER = frozenset({"registered_charity", "cio"})
 NEEDS_COMPANY_NUMBER = frozenset({"cic", "company_limited_by_guarantee"})
 BANK_FIELDS = ("bank_account_name", "bank_sort_code", "bank_account_number")
+# Parts of the profile that may be given later, each on its own: left wholly blank on the full
+# form they are not asked for; once one field of a part is typed, the rest of it is needed.
+PARTS: dict[str, tuple[str, ...]] = {
+    "income": ("annual_income",),
+    "safeguarding": ("safeguarding_lead_name", "safeguarding_lead_email"),
+    "bank": BANK_FIELDS,
+}
 MAX_INCOME_PENCE = 100_000_000_000_000  # £1 trillion: anything more is a typing slip
 
 # ASCII only: a full-width or Arabic-Indic digit is not a digit here.
@@ -177,22 +184,42 @@ SHAPES: dict[str, Callable[[str], Any]] = {
 COLUMN = {"annual_income": "annual_income_pence"}
 
 
-def check_details(details: Details, saved_bank: frozenset[str] = frozenset()) -> dict[str, Any]:
+def _typed(details: Details, name: str) -> str:
+    return " ".join(getattr(details, name).split())  # one line: no tabs, no line breaks
+
+
+def _blank_parts(details: Details, saved_bank: frozenset[str]) -> set[str]:
+    """The optional parts with nothing typed (a bank part with saved details keeps them: not blank)."""
+    blank = set()
+    for part, names in PARTS.items():
+        if not any(_typed(details, name) for name in names) and not (part == "bank" and saved_bank):
+            blank.add(part)
+    return blank
+
+
+def check_details(
+    details: Details, saved_bank: frozenset[str] = frozenset(), part: str | None = None
+) -> dict[str, Any]:
     """The column values to store; raises OrganisationError naming every field that is wrong.
 
     A bank field in `saved_bank` already holds a value: left blank, it keeps that value
-    (it is then absent from the result).
+    (it is then absent from the result). With `part` (a key of PARTS) only that part is checked,
+    every field of it needed, and only its values returned; without, the whole profile, where a
+    part of PARTS left wholly blank is not needed yet (it is stored as not given).
     """
+    if part is not None:
+        return _check_part(details, saved_bank, part)
+    optional = {name for blank in _blank_parts(details, saved_bank) for name in PARTS[blank]}
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
     for field in fields(Details):
         name = field.name
-        raw = " ".join(getattr(details, name).split())  # one line: no tabs, no line breaks
+        raw = _typed(details, name)
         column = COLUMN.get(name, name)
         if not raw:
             if name in BANK_FIELDS and name in saved_bank:
                 continue
-            if name in REQUIRED:
+            if name in REQUIRED and name not in optional:
                 errors[name] = REQUIRED[name]
             values[column] = None
             continue
@@ -216,7 +243,33 @@ def check_details(details: Details, saved_bank: frozenset[str] = frozenset()) ->
         errors["company_number"] = (
             "Enter the Companies House number: CICs and companies limited by guarantee must give one"
         )
+    _raise_if(errors)
+    return values
+
+
+def _check_part(details: Details, saved_bank: frozenset[str], part: str) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    for name in PARTS[part]:
+        raw = _typed(details, name)
+        if not raw:
+            if name not in saved_bank:
+                errors[name] = REQUIRED[name]
+            continue
+        if name in MAX_LENGTHS and len(raw) > MAX_LENGTHS[name][1]:
+            label, limit = MAX_LENGTHS[name]
+            errors[name] = f"{label} must be {limit} characters or fewer"
+            continue
+        shape = SHAPES.get(name)
+        try:
+            values[COLUMN.get(name, name)] = shape(raw) if shape else raw
+        except ValueError as exc:
+            errors[name] = str(exc)
+    _raise_if(errors)
+    return values
+
+
+def _raise_if(errors: dict[str, str]) -> None:
     if errors:
         order = [f.name for f in fields(Details)]
         raise OrganisationError({name: errors[name] for name in order if name in errors})
-    return values

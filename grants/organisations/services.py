@@ -175,9 +175,10 @@ def create_organisation(user: User, details: Details) -> Organisation:
 
 
 def update_organisation(
-    user: User, organisation_id: int, details: Details, expected_version: int | None
+    user: User, organisation_id: int, details: Details, expected_version: int | None, part: str | None = None
 ) -> tuple[Organisation, list[str]]:
     """Save changed details; returns the organisation and the names of the fields that changed.
+    With `part` (a key of details.PARTS: income, safeguarding, bank) only that part is checked and saved.
 
     Raises NotFound for a non-member, EditConflict when the details were saved
     by someone else since `expected_version` was read (nothing is written then), and
@@ -186,7 +187,7 @@ def update_organisation(
     organisation = organisation_for_member(user, organisation_id)
     if expected_version is None or expected_version != organisation.version_id:
         raise EditConflict(organisation)
-    values = check_details(details, frozenset(saved_bank_details(organisation)))
+    values = check_details(details, frozenset(saved_bank_details(organisation)), part)
     changed = [name for name, value in values.items() if getattr(organisation, name) != value]
     if not changed:
         return organisation, []

@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload
 from grants import access
 from grants.errors import FieldErrors, NotFound
 from grants.extensions import db
+from grants.form_fields import month_number
 from grants.formatting import london_date, whole_number
 from grants.models import Award, Payment, Variation
 from grants.transactions import commit_or_conflict
@@ -131,7 +132,7 @@ def parse_date(parts: tuple[str, str, str]) -> tuple[date | None, str | None]:
         return None, "blank"
     if missing:
         return None, f"must include a {' and a '.join(missing)}"
-    day, month, year = (whole_number(p) for p in parts)
+    day, month, year = whole_number(parts[0]), month_number(parts[1]), whole_number(parts[2])
     if day is None or month is None or year is None or year < 1900:
         return None, "must be a real date"
     try:

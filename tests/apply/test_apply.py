@@ -14,7 +14,7 @@ from grants.extensions import db
 from grants.models import Application, ApplicationSection, AuditEvent, Document, OutboxMessage
 from tests.apply.helpers import open_round, upload
 from tests.datasets.applications import FILES, GOOD, PDF, PNG, form_fields
-from tests.factories import OrganisationFactory, member_of, staff_user
+from tests.factories import AgreementTermsFactory, OrganisationFactory, member_of, staff_user
 from tests.fixtures import csrf_token
 
 
@@ -177,9 +177,33 @@ def test_save_and_come_back_later_keeps_unfinished_answers_exactly_as_typed(clie
     html = client.get(f"/applications/{application.id}/sections/project").get_data(as_text=True)
     assert 'value="Safe Sup"' in html
     assert 'value="31"' in html and 'value="2027"' in html
-    assert "The start date must be a real date" in html
     task_list = client.get(f"/applications/{application.id}").get_data(as_text=True)
     assert "In progress" in task_list
+
+
+def test_coming_back_to_a_half_done_section_shows_no_errors_until_a_button_is_pressed(client, applicant, round_):
+    application = start(client, round_, applicant.memberships[0].organisation_id)
+    save(
+        client,
+        application,
+        "project",
+        action="later",
+        project_title="Safe Sup",
+        summary="",
+        start_date=["31", "2", "2027"],
+    )
+
+    html = client.get(f"/applications/{application.id}/sections/project").get_data(as_text=True)
+
+    assert "There is a problem" not in html
+    assert "Error:" not in html
+    assert "govuk-error-message" not in html
+    assert "The start date must be a real date" not in html
+    assert 'value="Safe Sup"' in html
+    pressed = save(
+        client, application, "project", project_title="Safe Sup", summary="", start_date=["31", "2", "2027"]
+    ).get_data(as_text=True)
+    assert "There is a problem" in pressed and "The start date must be a real date" in pressed
 
 
 @pytest.mark.parametrize(
@@ -227,13 +251,70 @@ def test_a_budget_line_can_be_added_and_removed_without_losing_the_others(client
     application = start(client, round_, applicant.memberships[0].organisation_id)
     pairs = [("budget_lines-0-item", "Food"), ("budget_lines-0-cost", "100"), ("budget_lines-0-kind", "revenue")]
 
-    added = save(client, application, "budget", action="add-budget_lines", pairs=pairs).get_data(as_text=True)
+    response = save(client, application, "budget", action="add-budget_lines", pairs=pairs)
+    added = client.get(response.headers["Location"]).get_data(as_text=True)
     assert 'id="budget_lines-1-item"' in added and 'value="Food"' in added
     assert "There is a problem" not in added
 
     pairs += [("budget_lines-1-item", "Hall"), ("budget_lines-1-cost", "50"), ("budget_lines-1-kind", "revenue")]
-    removed = save(client, application, "budget", action="remove-budget_lines-0", pairs=pairs).get_data(as_text=True)
+    response = save(client, application, "budget", action="remove-budget_lines-0", pairs=pairs)
+    removed = client.get(response.headers["Location"]).get_data(as_text=True)
     assert 'value="Hall"' in removed and 'value="Food"' not in removed
+
+
+def test_adding_a_budget_line_goes_back_to_the_new_line_without_errors(client, applicant, round_):
+    application = start(client, round_, applicant.memberships[0].organisation_id)
+    pairs = [("budget_lines-0-item", "Food"), ("budget_lines-0-cost", "100"), ("budget_lines-0-kind", "revenue")]
+
+    response = save(client, application, "budget", action="add-budget_lines", pairs=pairs)
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/applications/{application.id}/sections/budget#budget_lines-1")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'id="budget_lines-1"' in page  # the new line's fieldset, where the page opens
+    assert "There is a problem" not in page and "govuk-error-message" not in page
+    assert "Enter what the item is" not in page
+    assert "Total you are asking for: <span data-group-total-value>£100.00</span>" in page
+    assert 'aria-live="polite"' in page and "group-total.js" in page
+
+    pairs += [("budget_lines-1-item", "Hall"), ("budget_lines-1-cost", "50"), ("budget_lines-1-kind", "revenue")]
+    removed = save(client, application, "budget", action="remove-budget_lines-1", pairs=pairs)
+    assert removed.headers["Location"].endswith("/sections/budget#budget_lines")
+
+
+def test_change_on_check_your_answers_goes_back_to_check_your_answers_after_saving(client, applicant, round_):
+    application = start(client, round_, applicant.memberships[0].organisation_id)
+    complete(client, application)
+    check = client.get(f"/applications/{application.id}/check").get_data(as_text=True)
+    change = f"/applications/{application.id}/sections/people?return_to=check#people_reached"
+    assert f'href="{change}"' in check
+
+    page = client.get(change.split("#")[0]).get_data(as_text=True)
+    assert '<input type="hidden" name="return_to" value="check">' in page
+    data = MultiDict(form_fields("people", who="Older people in Holbeck"))
+    version = page.split('name="version_id" value="', 1)[1].split('"', 1)[0]
+    data.update({"csrf_token": csrf_token(client, "/sign-out"), "version_id": version, "action": "continue"})
+    data.add("return_to", "check")
+    response = client.post(f"/applications/{application.id}/sections/people", data=data)
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/applications/{application.id}/check")
+    assert section_row(application, "people").answers["values"]["who"] == "Older people in Holbeck"
+
+
+@pytest.mark.parametrize("where", ["https://evil.example/", "//evil.example", "/sign-out", "outcomes"])
+def test_save_and_continue_only_goes_back_to_a_known_page(client, applicant, round_, where):
+    application = start(client, round_, applicant.memberships[0].organisation_id)
+    data = MultiDict(form_fields("people"))
+    data.update({"csrf_token": csrf_token(client, "/sign-out"), "version_id": "0", "action": "continue"})
+    data.add("return_to", where)
+
+    response = client.post(f"/applications/{application.id}/sections/people", data=data)
+
+    assert response.headers["Location"].endswith(f"/applications/{application.id}/sections/outcomes")
+    assert "return_to" not in client.get(f"/applications/{application.id}/sections/people?return_to={where}").get_data(
+        as_text=True
+    )
 
 
 def test_two_people_saving_the_same_section_do_not_overwrite_each_other(client, applicant, round_):
@@ -471,3 +552,62 @@ def test_an_applicant_withdraws_with_a_reason_and_a_reason_is_required(client, a
     assert done.status_code == 302
     db.session.refresh(application)
     assert application.state == "withdrawn"
+
+
+# -- dates, and the grant terms ---------------------------------------------------------------
+def test_date_hints_give_an_example_still_to_come_and_a_month_may_be_typed_as_a_word(client, applicant, round_):
+    application = start(client, round_, applicant.memberships[0].organisation_id)
+
+    html = client.get(f"/applications/{application.id}/sections/project").get_data(as_text=True)
+    assert "For example, 1 4 2023" not in html and "For example, 31 3 2024" not in html
+    assert "For example, 31 3 2028" in html  # the end of the round's delivery window
+
+    response = save(client, application, "project", start_date=["1", "April", "2027"], end_date=["31", "mar", "2028"])
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    values = section_row(application, "project").answers["values"]
+    assert values["start_date"] == "2027-04-01" and values["end_date"] == "2028-03-31"
+
+
+def test_the_eligibility_date_hint_looks_ahead(client, applicant, round_):
+    html = client.get(f"/rounds/{round_.code}/eligibility").get_data(as_text=True)
+    assert "For example, 31 3 2024" not in html
+    assert f"For example, 1 4 {datetime.now(UTC).year + 1}" in html
+
+
+def test_the_declaration_links_to_the_programmes_current_grant_terms(client, applicant, round_):
+    AgreementTermsFactory(programme_id=round_.programme_id, version=1, text="1. Old terms.")
+    AgreementTermsFactory(programme_id=round_.programme_id, version=2, text="1. Spend the grant on the project.")
+    application = start(client, round_, applicant.memberships[0].organisation_id)
+
+    html = client.get(f"/applications/{application.id}/sections/declarations").get_data(as_text=True)
+    link = f'href="/rounds/{round_.code}/terms"'
+    assert link in html and "Read the grant terms and conditions (opens in new tab)" in html
+
+    terms = client.get(f"/rounds/{round_.code}/terms")
+    assert terms.status_code == 200
+    text = terms.get_data(as_text=True)
+    assert "1. Spend the grant on the project." in text and "Old terms" not in text
+
+
+def test_the_grant_terms_page_is_public_and_falls_back_to_the_standard_terms(client, round_):
+    from grants.agreement_terms import standard_text
+
+    html = client.get(f"/rounds/{round_.code}/terms").get_data(as_text=True)
+
+    first_line = next(line.strip() for line in standard_text().splitlines() if line.strip())
+    assert "Grant terms and conditions" in html
+    assert first_line.replace("'", "&#39;") in html
+
+
+def test_check_your_answers_says_what_the_organisations_profile_still_lacks(client, applicant, round_):
+    application = start(client, round_, applicant.memberships[0].organisation_id)
+
+    html = client.get(f"/applications/{application.id}/check").get_data(as_text=True)
+    assert "profile does not give its annual income, safeguarding lead, bank details yet" in html
+
+    organisation = applicant.memberships[0].organisation
+    organisation.annual_income_pence = 1_250_000
+    organisation.safeguarding_lead_name = "Grace Oduya"
+    organisation.bank_account_number = "31926819"
+    db.session.commit()
+    assert "profile does not give" not in client.get(f"/applications/{application.id}/check").get_data(as_text=True)

@@ -125,3 +125,45 @@ def test_a_huge_year_is_not_a_real_date():
 
 def test_a_superscript_digit_in_the_year_is_not_a_real_date():
     assert _posted(starts_on=["1", "4", "²"]).starts_on.errors == ["The start date must be a real date"]
+
+
+@pytest.mark.parametrize(
+    ("month", "number"),
+    [("March", 3), ("mar", 3), ("MAR", 3), ("Sept", 9), ("sep", 9), ("september", 9), ("Dec.", 12), ("03", 3)],
+)
+def test_a_month_may_be_typed_as_its_name_or_a_short_name(month, number):
+    form = _posted(starts_on=["27", month, "2027"])
+    assert form.starts_on.errors == []
+    assert form.starts_on.data == date(2027, number, 27)
+    assert form.starts_on._value() == f"27 {month} 2027"  # shown back as typed
+
+
+@pytest.mark.parametrize("month", ["ma", "ju", "Marchy", "Smarch", "3rd"])
+def test_a_month_that_is_no_month_is_not_a_real_date(month):
+    assert _posted(starts_on=["27", month, "2027"]).starts_on.errors == ["The start date must be a real date"]
+
+
+def test_a_date_hint_replaces_an_old_example_with_one_that_is_still_to_come():
+    from grants.form_fields import date_hint, future_example
+
+    today = date(2026, 12, 2)
+    assert future_example(today) == date(2027, 4, 1)
+    assert date_hint("For example, 1 4 2023", future_example(today)) == "For example, 1 4 2027"
+    assert date_hint("When it starts. For example, 31 3 2024", date(2027, 9, 30)) == (
+        "When it starts. For example, 30 9 2027"
+    )
+    assert date_hint("", date(2027, 4, 1)) == "For example, 1 4 2027"
+
+
+def test_a_date_field_told_to_show_an_example_shows_one_from_today(monkeypatch):
+    from grants.apply import fields
+
+    monkeypatch.setattr(fields, "today", lambda: date(2031, 6, 15))
+
+    class _Dated(Form):
+        ends_on = DayMonthYearField(description="For example, 31 3 2024", example="future")
+        signed_on = DayMonthYearField(example="today")
+
+    form = _Dated()
+    assert form.ends_on.description == "For example, 1 4 2032"
+    assert form.signed_on.description == "For example, 15 6 2031"

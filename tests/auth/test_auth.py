@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from grants.auth.passwords import verify_password
 from grants.extensions import db
 from grants.models import OutboxMessage, User
-from tests.factories import PASSWORD, UserFactory, staff_user
+from tests.factories import PASSWORD, OrganisationFactory, UserFactory, member_of, staff_user
 from tests.fixtures import csrf_token, post_form
 
 NEW_PASSWORD = "a-brand-new-passphrase"  # noqa: S105
@@ -109,13 +109,43 @@ def ask_for_reset_link(browser, email: str) -> str:
 
 
 def test_signing_in_with_the_right_password_takes_you_to_the_start_page_signed_in(client):
-    user = UserFactory()
+    user = UserFactory()  # in no organisation, and no member of staff
 
     response = sign_in_with(client, user.email, PASSWORD)
 
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
     assert is_signed_in(client)
+
+
+def test_an_applicant_signing_in_lands_on_their_applications(client):
+    user = member_of(OrganisationFactory())
+
+    response = sign_in_with(client, user.email, PASSWORD)
+
+    assert response.headers["Location"] == "/applications"
+    assert "Your applications" in client.get("/applications").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("role", "home"),
+    [("officer", "/cases/"), ("assessor", "/scoring/"), ("finance", "/cases/"), ("admin", "/cases/")],
+)
+def test_staff_signing_in_land_on_the_first_page_of_their_navigation(client, role, home):
+    user = staff_user(role)
+
+    response = sign_in_with(client, user.email, PASSWORD)
+
+    assert response.headers["Location"] == home
+    assert client.get(home).status_code == 200
+
+
+def test_an_applicant_signing_in_from_a_link_still_goes_to_that_link(client):
+    user = member_of(OrganisationFactory())
+
+    response = sign_in_with(client, user.email, PASSWORD, url="/sign-in?next=/organisations/")
+
+    assert response.headers["Location"] == "/organisations/"
 
 
 def test_a_signed_in_only_page_sends_a_visitor_to_sign_in(client):

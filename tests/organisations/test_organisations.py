@@ -278,7 +278,6 @@ REQUIRED_AND_WRONG = [
     ("postcode", "12345", "Enter a real postcode, like LS1 2AB"),
     ("district", None, "Select the district where your organisation is based"),
     ("district", "sheffield", "Select the district where your organisation is based"),
-    ("annual_income", "", "Enter the organisation's annual income"),
     ("annual_income", "lots", "Annual income must be an amount of money in pounds, like 12,500 or £12,500.50"),
     ("annual_income", "12.505", "Annual income must be an amount of money in pounds, like 12,500 or £12,500.50"),
     ("annual_income", "-500", "Annual income must be £0 or more"),
@@ -771,3 +770,107 @@ def test_signed_out_people_are_sent_to_sign_in_and_everyone_signed_in_may_open(n
 
     for user in (UserFactory(), staff_user("officer"), staff_user("admin")):
         assert browser_for(user).get(path).status_code == 200
+
+
+# -- back to the round they started from ------------------------------------------------------
+def test_creating_an_organisation_from_a_rounds_eligibility_page_goes_back_there(browser):
+    from tests.apply.helpers import open_round
+
+    round_ = open_round()
+    eligibility = f"/rounds/{round_.code}/eligibility"
+    needs_one = page_of(browser.get(eligibility))
+    link = f'href="/organisations/new?next={eligibility}"'
+    assert "Add your organisation first" in needs_one and link in needs_one
+
+    url = f"/organisations/new?next={eligibility}"
+    response = post_form(browser, url, valid_details())
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == eligibility
+    page = page_of(browser.get(eligibility))
+    assert "Holme Valley Youth Trust has been created" in page
+    assert "Check eligibility" in page
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["https://evil.example/rounds/X/eligibility", "//evil.example/rounds/X/eligibility", "/admin/", "/sign-out"],
+)
+def test_creating_an_organisation_never_goes_to_another_site_or_page(browser, target):
+    response = post_form(browser, f"/organisations/new?next={target}", valid_details())
+
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/organisations/")
+
+
+# -- income, safeguarding lead and bank details, each on its own --------------------------------
+def test_an_organisation_can_be_created_before_its_income_safeguarding_lead_and_bank_details_are_known(browser):
+    organisation = created(
+        browser,
+        annual_income="",
+        safeguarding_lead_name="",
+        safeguarding_lead_email="",
+        bank_account_name="",
+        bank_sort_code="",
+        bank_account_number="",
+    )
+
+    assert organisation.annual_income_pence is None and organisation.bank_account_number is None
+    page = page_of(browser.get(f"/organisations/{organisation.id}"))
+    assert "Add the bank details" in page
+    assert "A grant cannot be paid until the organisation's bank details are added" in page
+
+
+def test_bank_details_can_be_saved_without_the_income_or_the_safeguarding_lead(browser):
+    organisation = created(browser, annual_income="", safeguarding_lead_name="", safeguarding_lead_email="",
+                           bank_account_name="", bank_sort_code="", bank_account_number="")  # fmt: skip
+    url = f"/organisations/{organisation.id}/edit/bank"
+    form = page_of(browser.get(url))
+    assert "Change your organisation&#39;s bank details" in form
+    assert 'name="annual_income"' not in form and 'name="safeguarding_lead_name"' not in form
+
+    response = post_form(
+        browser,
+        url,
+        {
+            "version_id": organisation.version_id,
+            "bank_account_name": ACCOUNT_NAME,
+            "bank_sort_code": "30-94-30",
+            "bank_account_number": ACCOUNT_NUMBER,
+        },
+    )
+
+    assert response.status_code == 302
+    db.session.refresh(organisation)
+    assert organisation.bank_sort_code == SORT_CODE and organisation.bank_account_number == ACCOUNT_NUMBER
+    assert organisation.annual_income_pence is None and organisation.safeguarding_lead_name is None
+    assert organisation.name == "Holme Valley Youth Trust"  # the rest as it was
+
+
+def test_each_part_needs_all_of_its_own_fields_and_keeps_what_was_typed(browser):
+    organisation = created(browser, safeguarding_lead_name="", safeguarding_lead_email="")
+    url = f"/organisations/{organisation.id}/edit/safeguarding"
+
+    response = post_form(browser, url, {"version_id": organisation.version_id, "safeguarding_lead_name": "Grace Oduya"})
+    page = page_of(response)
+
+    assert response.status_code == 200
+    assert summary_links(page) == {"safeguarding_lead_email": "Enter the email address of your safeguarding lead"}
+    assert input_value(page, "safeguarding_lead_name") == "Grace Oduya"
+    db.session.refresh(organisation)
+    assert organisation.safeguarding_lead_name is None
+
+
+def test_on_the_whole_form_a_part_begun_must_be_finished(browser):
+    page = page_of(create(browser, annual_income="", safeguarding_lead_name="", safeguarding_lead_email="",
+                          bank_account_name="HVYT", bank_sort_code="", bank_account_number=""))  # fmt: skip
+
+    assert summary_links(page) == {
+        "bank_sort_code": "Enter the sort code",
+        "bank_account_number": "Enter the account number",
+    }
+
+
+def test_an_unknown_part_of_the_profile_is_not_found(browser):
+    organisation = created(browser)
+    assert browser.get(f"/organisations/{organisation.id}/edit/name").status_code == 404
