@@ -142,7 +142,7 @@ def _init_security(app: Flask) -> None:
 
 def _init_templates(app: Flask) -> None:
     # Imported here, not at the top: both import grants (this module) for its extensions.
-    from grants import formatting, workflow_states
+    from grants import form_fields, formatting, workflow_states
     from grants.auth.permissions import navigation
 
     app.jinja_env.filters["money"] = formatting.money
@@ -152,6 +152,8 @@ def _init_templates(app: Flask) -> None:
     # States as data in templates: {% if award.state in states('award', 'in_delivery') %}
     app.jinja_env.globals["states"] = workflow_states.states
     app.jinja_env.globals["state_labels"] = workflow_states.state_labels
+    # A date hint's example worked out when the page is shown: date_example(), date_example('later'), ...('today')
+    app.jinja_env.globals["date_example"] = form_fields.date_example_of
 
     @app.context_processor
     def template_globals() -> dict[str, Any]:

@@ -109,6 +109,12 @@ def future_example(today: date, *, later: bool = False) -> date:
     return date(today.year + 1, 9, 30) if later else date(today.year + 1, 4, 1)
 
 
+def date_example_of(kind: str = "ahead") -> str:
+    """A hint's example for a date input in a template: ahead of today ('ahead', 'later' for an end) or today."""
+    today = date.today()
+    return date_example(today if kind == "today" else future_example(today, later=kind == "later"))
+
+
 def show_errors(form: Form, errors: dict[str, str]) -> None:
     """Puts each message a service gave on the field it names (after the form's own checks passed)."""
     for name, message in errors.items():
