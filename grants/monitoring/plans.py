@@ -67,6 +67,8 @@ TOP_KEYS = {
     "returns",
     "reminders",
 }
+RETURN_KEYS = {"kind", "months", "title"}
+RULE_KEYS = {"key", "working_days", "repeat_working_days", "audience"}
 
 
 class PlanProblems(ValueError):
@@ -145,6 +147,12 @@ def _whole(problems: list[str], raw: dict[str, Any], key: str, where: str, low: 
     return value
 
 
+def _unknown(problems: list[str], raw: dict[str, Any], known: set[str], where: str) -> None:
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        problems.append(f"{where}: unknown setting {', '.join(unknown)} (the settings are {', '.join(sorted(known))})")
+
+
 def _flag(problems: list[str], raw: dict[str, Any], key: str, default: bool) -> bool:
     value = raw.get(key, default)
     if not isinstance(value, bool):
@@ -191,6 +199,7 @@ def from_definition(raw: dict[str, Any]) -> Plan:
             if not isinstance(spec, dict):
                 problems.append(f"{where}: write it as a [[returns]] table")
                 continue
+            _unknown(problems, spec, RETURN_KEYS, where)
             kind = spec.get("kind")
             if kind not in (PROGRESS, FINAL):
                 problems.append(f'{where}: kind must be "progress" or "final", not {kind!r}')
@@ -240,6 +249,7 @@ def from_definition(raw: dict[str, Any]) -> Plan:
             problems.append(f"{where}: the key {key!r} is used twice; each reminder needs its own")
         seen.add(key)
         where = f"Reminder {key!r}"
+        _unknown(problems, spec, RULE_KEYS, where)
         offset = _whole(problems, spec, "working_days", where, -120, 250)
         repeat = spec.get("repeat_working_days")
         if repeat is not None:

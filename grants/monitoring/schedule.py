@@ -244,7 +244,7 @@ def move_due_date(
     if not may_manage(user, monitoring_return):
         raise NotAllowed
     reason = " ".join(reason.split())
-    if monitoring_return.state in states("monitoring_return", "ended") | states("monitoring_return", "awaiting_review"):
+    if monitoring_return.state in states("return", "ended") | states("return", "awaiting_review"):
         raise ScheduleProblem("due_date", "This return has been sent or closed: its due date can no longer move")
     if new_due < monitoring_return.period_ends_on:
         raise ScheduleProblem(
