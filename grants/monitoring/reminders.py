@@ -52,7 +52,7 @@ BATCH_ENV, PAUSE_ENV = "GRANTFLOW_REMINDER_BATCH", "GRANTFLOW_REMINDER_PAUSE"
 
 def remindable_states() -> frozenset[str]:
     """Returns the organisation still owes: not open yet, open, overdue, awaiting sign-off, sent back."""
-    return (states("return", "upcoming") | states("return", "awaiting_grantee")) - states("monitoring_return", "ended")
+    return (states("return", "upcoming") | states("return", "awaiting_grantee")) - states("return", "ended")
 
 
 def reminder_key(return_id: int, rule: str, on: date, email: str) -> str:
