@@ -62,20 +62,21 @@ def queue_email(*, to: str, subject: str, body: str, key: str) -> bool:
     return db.session.execute(statement).first() is not None
 
 
-def queue_emails(messages: Iterable[tuple[str, str, str, str]], batch: int = 2000) -> int:
-    """Add many emails, each (to, subject, body, key), in one statement per `batch`; a key already
-    in the outbox is skipped. Returns how many were added."""
+def queue_emails(messages: Iterable[tuple[str, str, str, str]], page: int = 5000) -> int:
+    """Add many emails, each (to, subject, body, key); a key already in the outbox is skipped.
+
+    One statement compiled once, its rows sent in pages of `page` (SQLAlchemy's insertmanyvalues;
+    SQLite's pages are smaller, by its limit on parameters). Returns how many were added."""
     rows = [_row(*message) for message in messages]
-    added = 0
-    for start in range(0, len(rows), batch):
-        statement = (
-            _insert()(OutboxMessage)
-            .values(rows[start : start + batch])
-            .on_conflict_do_nothing(index_elements=["idempotency_key"])
-            .returning(OutboxMessage.id)
-        )
-        added += len(db.session.execute(statement).all())
-    return added
+    if not rows:
+        return 0
+    statement = (
+        _insert()(OutboxMessage.__table__)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(OutboxMessage.__table__.c.id)
+        .execution_options(insertmanyvalues_page_size=page)
+    )
+    return len(db.session.execute(statement, rows).all())
 
 
 def retry_delay(attempts: int) -> timedelta:

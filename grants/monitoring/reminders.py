@@ -248,13 +248,14 @@ def _insert_reminders(batch: list[Due], people: Recipients, today: date, at: dat
         }
         for d in batch
     ]
+    table: Any = Reminder.__table__
     statement = (
-        insert(Reminder)
-        .values(rows)
+        insert(table)
         .on_conflict_do_nothing(index_elements=["monitoring_return_id", "rule", "on_date"])
-        .returning(Reminder.monitoring_return_id, Reminder.rule)
+        .returning(table.c.monitoring_return_id, table.c.rule)
+        .execution_options(insertmanyvalues_page_size=5000)
     )
-    return {(r.monitoring_return_id, r.rule) for r in db.session.execute(statement)}
+    return {(r.monitoring_return_id, r.rule) for r in db.session.execute(statement, rows)}
 
 
 def run_pass(today: date, now: datetime | None = None) -> PassResult:
