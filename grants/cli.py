@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import UTC, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 from flask import Flask, current_app
@@ -22,6 +24,7 @@ from grants.extensions import db
 from grants.finance_export.commands import export_finance
 from grants.mail import send_pending
 from grants.models import Round
+from grants.monitoring.reminders import run_pass
 from grants.open_data.commands import export_360giving
 from grants.reports.commands import report_committee
 from grants.scheduling import NotLeader, build_scheduler, leader_lock
@@ -62,6 +65,8 @@ def setup_command(output_format: str) -> None:
     ]
     if seeded.agreement_terms:
         lines.append(f"Standard grant agreement terms added for {', '.join(seeded.agreement_terms)}.")
+    if seeded.monitoring_plans:
+        lines.append(f"Monitoring plans (version 1) added for {', '.join(seeded.monitoring_plans)}.")
     _emit(output_format, counts, lines)
 
 
@@ -160,18 +165,47 @@ def scheduler_command() -> None:
 
 
 @reminders.command("run")
+@click.option(
+    "--today",
+    "today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="run the pass as of this day (YYYY-MM-DD; default: today in London)",
+)
 @FORMAT
-def reminders_run(output_format: str) -> None:
-    """Apply due timed transitions now (rounds opening/closing, returns going overdue); remind
-    grantees of offers they have not answered."""
+def reminders_run(today: datetime | None, output_format: str) -> None:
+    """One reminder pass: apply due timed transitions (rounds opening/closing, returns opening and
+    going overdue), queue the return reminders due today and the offer reminders, then try to send
+    the outbox. Idempotent: a second pass the same day queues nothing."""
 
-    fired = fire_due_transitions()
-    offer_reminders = send_offer_reminders()
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    if today is None:
+        day = datetime.now(zone).date()
+        now = None
+    else:
+        day = today.date()
+        # Noon in London on that day: every timer of the day before has fallen due, none of the day after.
+        now = datetime.combine(day, time(12), tzinfo=zone).astimezone(UTC)
+    fired = fire_due_transitions(now)
+    passed = run_pass(day, now)
+    offer_reminders = send_offer_reminders(now)
+    sent = send_pending(current_app.config)
     lines = [f"{kind}: {count} moved" for kind, count in sorted(fired.items())] or ["nothing due"]
+    lines.append(f"return reminders: {passed.reminders} due today, {passed.queued} emails queued")
     lines.append(f"offer reminders: {offer_reminders} queued")
+    lines.append(f"outbox: {sent['sent']} sent, {sent['failed']} failed")
     _emit(
         output_format,
-        {"fired": fired, "total": sum(fired.values()), "offer_reminders": offer_reminders},
+        {
+            "fired": fired,
+            "total": sum(fired.values()),
+            "offer_reminders": offer_reminders,
+            "today": day.isoformat(),
+            "reminders": passed.reminders,
+            "queued": passed.queued,
+            "sent": sent["sent"],
+            "failed": sent["failed"],
+        },
         lines,
     )
 

@@ -11,7 +11,9 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
@@ -20,6 +22,7 @@ from sqlalchemy import text
 from grants.awards.reminders import send_offer_reminders
 from grants.extensions import db
 from grants.mail import send_pending
+from grants.monitoring.reminders import run_pass
 from grants.workflow import fire_due_transitions
 
 log = logging.getLogger(__name__)
@@ -79,6 +82,15 @@ def remind_offers(app: Flask) -> int:
         return reminded
 
 
+def remind_returns(app: Flask) -> int:
+    """The day's return reminders (London's date); each goes once however often this runs."""
+    with app.app_context():
+        passed = run_pass(datetime.now(ZoneInfo(app.config["TIMEZONE"])).date())
+        if passed.queued:
+            log.info("return reminders: %s due, %s emails queued", passed.reminders, passed.queued)
+        return passed.queued
+
+
 def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone="UTC")
     defaults: dict[str, Any] = {
@@ -90,4 +102,6 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler.add_job(run_timed_transitions, "interval", minutes=1, args=[app], id="timed-transitions", **defaults)
     scheduler.add_job(send_outbox, "interval", seconds=30, args=[app], id="send-outbox", **defaults)
     scheduler.add_job(remind_offers, "interval", hours=1, args=[app], id="offer-reminders", **defaults)
+    # Hourly, so a scheduler started late in the day still reminds that day; idempotent anyway.
+    scheduler.add_job(remind_returns, "interval", hours=1, args=[app], id="return-reminders", **defaults)
     return scheduler

@@ -9,12 +9,12 @@ Conflict.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import Date, and_, or_, select
 
 from grants import access, audit, notifications
 from grants.case_types import Action, CaseType, CaseTypes
@@ -207,9 +207,31 @@ def start_case(subject: Workflowed, workflow_name: str, user: Any = None, *, now
     engine().start(subject, workflow_name, user, now=now)
 
 
+def _timer_due(model: Any, transition: Any, now: datetime, tz: Any) -> Any:
+    """SQL: the subject is in a source state of a timed transition whose timer has fallen due.
+
+    A date-time field is compared with now minus the offset; a date field counts whole days on the
+    engine's wall clock (London), as Engine.due_at does: `due_date + 1 day` is due from the London
+    midnight after the due date, so the field must be on or before London's date of (now - offset).
+    """
+    column = getattr(model, transition.after.field)
+    if isinstance(column.type, Date):
+        cutoff: Any = (now.astimezone(tz) - transition.after.offset).date()
+    else:
+        cutoff = now - transition.after.offset
+    return and_(model.state.in_(transition.sources), column.is_not(None), column <= cutoff)
+
+
 def fire_due_transitions(now: datetime | None = None) -> dict[str, int]:
-    """Apply every timed transition that has fallen due (rounds open/close, returns go overdue)."""
+    """Apply every timed transition that has fallen due (rounds open/close, returns go overdue).
+
+    Only rows whose timer has fallen due are read (the timer is compared in SQL); the engine
+    checks each of those again under its optimistic lock before it moves.
+    """
     eng = engine()
+    moment = now or eng.clock()
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
     fired: dict[str, int] = {}
     for case_type in case_types():
         model: Any = case_type.model
@@ -217,13 +239,14 @@ def fire_due_transitions(now: datetime | None = None) -> dict[str, int]:
             timed = definition.timed_transitions()
             if not timed:
                 continue
-            sources = {s for t in timed for s in t.sources}
             ids = db.session.scalars(
-                select(model.id).where(
+                select(model.id)
+                .where(
                     model.workflow == definition.name,
                     model.workflow_version == definition.version,
-                    model.state.in_(sources),
+                    or_(*(_timer_due(model, t, moment, eng.tz) for t in timed)),
                 )
+                .order_by(model.id)
             ).all()
             for subject_id in ids:
                 subject = db.session.get(model, subject_id)

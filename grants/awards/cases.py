@@ -6,10 +6,11 @@ from sqlalchemy.orm import joinedload
 
 from grants import case_rules
 from grants.awards.emails import accepted_text, offer_text
-from grants.case_types import CaseType, Step
+from grants.case_types import Action, CaseType, Step
 from grants.formatting import london_date, money
 from grants.models import Award
-from workflows import Context
+from grants.monitoring.schedule import create_returns
+from workflows import Context, TransitionEvent
 
 
 def record_offer_time(ctx: Context) -> None:
@@ -26,6 +27,14 @@ def offer_subject(ctx: Context) -> str:
     award = ctx.subject
     reply = f": please reply by {award.respond_by:%-d %B %Y}" if award.respond_by else ""
     return f"Your grant offer {award.reference} for {money(award.amount_pence)}{reply}"
+
+
+def accept(action: Action) -> TransitionEvent:
+    """Accepting an award (a grant, or a provider's allocation under a contract) schedules its
+    monitoring returns from the programme's plan, in the same transaction."""
+    event = action.apply()
+    create_returns(action.subject, action.user, action.now)
+    return event
 
 
 def award_facts(subject: Award) -> list[tuple[str, str]]:
@@ -56,7 +65,7 @@ AWARD = CaseType(
     effects={"record_offer_time": record_offer_time, "record_acceptance_time": record_acceptance_time},
     steps={
         "offer": Step(email_subject=offer_subject, email_details=lambda ctx: offer_text(ctx.subject)),
-        "accept": Step(email_details=lambda ctx: accepted_text(ctx.subject)),
+        "accept": Step(handler=accept, email_details=lambda ctx: accepted_text(ctx.subject)),
     },
     facts=award_facts,
     programme_clause=case_rules.by_programme(Award.programme_id),

@@ -13,6 +13,7 @@ from grants import audit, case_rules
 from grants.case_types import Action, CaseType, Step
 from grants.formatting import london_date, money
 from grants.models import Award, Payment, Variation
+from grants.monitoring.schedule import reschedule
 from grants.payments.services import award_for_update
 from grants.workflow_states import states
 from workflows import Context, TransitionEvent
@@ -87,7 +88,8 @@ PAYMENT = CaseType(
 # -- variations --------------------------------------------------------------------------------------
 def apply_variation(ctx: Context) -> None:
     """Change the award as the variation says, and write the money change to the award's own history."""
-    for change in ctx.subject.apply_to_award():
+    changes = ctx.subject.apply_to_award()
+    for change in changes:
         award = change["subject"]
         audit.record_on(
             award,
@@ -99,6 +101,9 @@ def apply_variation(ctx: Context) -> None:
             data={"by": ctx.subject.reference},
             at=ctx.now,
         )
+    if any(change["action"] == "end_date_varied" for change in changes):
+        # The returns not sent yet follow the award's new end date (grants.monitoring.schedule).
+        reschedule(ctx.subject.award, ctx.user, ctx.now, why=f"Award varied ({ctx.subject.reference})")
 
 
 def variation_facts(subject: Variation) -> list[tuple[str, str]]:

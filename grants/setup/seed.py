@@ -3,8 +3,8 @@
 Production runs it too (`flask --app wsgi grantflow setup`). It is idempotent: each row is looked up by
 its code (a programme) or its vocabulary and code (a term) and made only if it is missing; a row that
 exists is never changed, so an admin's later edit of a name or label survives a re-run. A programme's
-agreement terms get version 1 only if the programme has no version at all, so an admin's edit (a newer
-version) stands too. It creates no
+agreement terms and its monitoring plan (grants/monitoring/plans/<code>.toml) get version 1 only if
+the programme has no version at all, so an admin's edit (a newer version) stands too. It creates no
 organisation, person, round or application: those are real users' work, or the demo's.
 """
 
@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from grants.agreement_terms import standard_text
 from grants.extensions import db
 from grants.models import AgreementTerms, Programme, Term
+from grants.monitoring.plans import seed_plans
 from grants.reference import reference_data
 
 
@@ -28,6 +29,7 @@ class Seeded:
     programmes: list[str] = field(default_factory=list)
     terms: list[tuple[str, str]] = field(default_factory=list)
     agreement_terms: list[str] = field(default_factory=list)
+    monitoring_plans: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         """Rows created and rows now present, by kind, as integers."""
@@ -93,4 +95,7 @@ def seed() -> Seeded:
     """Insert the missing reference data (flushed, not committed); returns what was created."""
     seeded = seed_vocabularies()
     seed_programmes(seeded)
-    return seed_agreement_terms(seeded)
+    seed_agreement_terms(seeded)
+    # Version 1 of each programme's monitoring plan, where it has none (an admin's version stands).
+    seeded.monitoring_plans = seed_plans()
+    return seeded

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from grants import mail
 from grants.extensions import db
 from grants.models import OutboxMessage
+from grants.models.base import utcnow
 from grants.models.outbox import FAILED, PENDING, SENT
 
 
@@ -141,7 +142,7 @@ def test_an_email_that_failed_is_delivered_once_the_mail_server_is_back(app, smt
     queue("a", to="aisha@example.org")
     mail.send_pending(mail_config(app, free_port()))
 
-    mail.send_pending(mail_config(app, smtp_server.port))
+    mail.send_pending(mail_config(app, smtp_server.port), now=utcnow() + mail.retry_delay(1))
 
     delivered = message("a")
     assert delivered.status == SENT
@@ -154,12 +155,29 @@ def test_an_email_is_given_up_after_five_failed_attempts(app):
     queue("a")
     down = mail_config(app, free_port())
 
-    for _ in range(mail.MAX_ATTEMPTS):
-        mail.send_pending(down)
+    for attempt in range(mail.MAX_ATTEMPTS):
+        mail.send_pending(down, now=utcnow() + timedelta(hours=attempt))
 
     given_up = message("a")
     assert given_up.status == FAILED
     assert given_up.attempts == mail.MAX_ATTEMPTS
+
+
+def test_a_failed_email_waits_for_its_backoff_before_it_is_tried_again(app, smtp_server):
+    queue("a", to="aisha@example.org")
+    mail.send_pending(mail_config(app, free_port()))
+
+    too_soon = mail.send_pending(mail_config(app, smtp_server.port))
+    assert too_soon == {"sent": 0, "failed": 0, "skipped": 0}
+    assert message("a").status == PENDING and smtp_server.handler.messages == []
+
+    later = mail.send_pending(mail_config(app, smtp_server.port), now=utcnow() + mail.retry_delay(1))
+    assert later["sent"] == 1
+    assert message("a").status == SENT
+
+
+def test_the_backoff_doubles_with_each_failed_attempt():
+    assert [mail.retry_delay(n) for n in (1, 2, 3)] == [mail.RETRY_AFTER, mail.RETRY_AFTER * 2, mail.RETRY_AFTER * 4]
 
 
 def test_without_a_mail_server_nothing_is_sent_and_emails_stay_pending(app, smtp_server):

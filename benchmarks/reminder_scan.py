@@ -1,0 +1,199 @@
+"""The reminder pass over many monitoring returns on PostgreSQL: time and SQL statements.
+
+Makes returns in mixed states (scheduled, open, overdue, awaiting sign-off, submitted, accepted,
+waived; 3 in 10 already sent or ended, and of those due more than 60 days ago 19 in 20) with due
+dates spread over two years around the pass's day, under the MSCF plan, inserted in bulk
+(Core INSERTs, not the ORM one by one). Then, at 1,000
+and at 100,000 returns (`--quick`: 1,000 and 10,000):
+
+- ``find``: grants.monitoring.reminders.due_reminders(today), which finds every (return, rule)
+  due today: seconds and SQL statements;
+- ``pass``: grants.monitoring.reminders.run_pass(today), the whole pass (Reminder rows and their
+  emails queued, committed) for a day not yet reminded: seconds and SQL statements.
+
+Statement counts must be equal at both sizes (no per-return queries; the pass's batch is set
+above the number due, so it is one batch at both sizes). Target: the pass under 1 s at 100,000.
+`measure_dashboard` is the hook for the officers' dashboard figures (p95 and statements at both
+sizes), which its page adds.
+
+    .venv/bin/python benchmarks/reminder_scan.py --quick
+    .venv/bin/python benchmarks/reminder_scan.py
+
+The last line printed is one JSON object of the figures.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import insert
+from support import bench_parser, print_json
+from support_db import Bench, analyze, migrated_app
+from support_sql import counting_statements
+
+from grants.extensions import db
+from grants.models import Award, Membership, MonitoringPlan, MonitoringReturn, Organisation, Programme, User
+from grants.models.base import utcnow
+from grants.monitoring.plans import definition_of, standard_text
+from grants.monitoring.reminders import BATCH_ENV, due_reminders, run_pass
+
+FIND_DAY = date(2024, 10, 8)  # a Tuesday
+PASS_DAYS = [date(2024, 10, 9), date(2024, 10, 10)]  # one fresh day per size
+STATES = (
+    ["scheduled"] * 2 + ["open"] * 2 + ["overdue"] * 2 + ["awaiting_sign_off"] + ["submitted", "accepted", "waived"]
+)
+PER_ORGANISATION = 50
+
+
+def state_for(due: date, rng: random.Random) -> str:
+    """A state that fits the due date: long past due, most returns are in (1 in 20 still overdue)."""
+    if due < FIND_DAY - timedelta(days=60) and rng.random() < 0.95:
+        return rng.choice(["submitted", "accepted", "accepted", "accepted", "waived"])
+    return rng.choice(STATES)
+
+
+def seed_plan() -> tuple[int, int]:
+    programme = Programme(code="MSCF", name="Mayor's Safer Communities Fund", kind="grant_rounds")
+    db.session.add(programme)
+    db.session.flush()
+    plan = MonitoringPlan(programme_id=programme.id, version=1, definition=definition_of(standard_text("MSCF") or ""))
+    db.session.add(plan)
+    db.session.commit()
+    return programme.id, plan.id
+
+
+def add_returns(programme_id: int, plan_id: int, start: int, count: int, rng: random.Random) -> None:
+    """`count` returns (one award each, an organisation with one member per 50), by Core INSERTs."""
+    now = utcnow()
+    organisations = (count + PER_ORGANISATION - 1) // PER_ORGANISATION
+    org_rows = [
+        {"name": f"Group {start + n}", "org_type": "community_group", "district": "leeds", "postcode": "LS1 1AA"}
+        for n in range(organisations)
+    ]
+    org_ids = list(db.session.scalars(insert(Organisation).returning(Organisation.id), org_rows))
+    user_ids = list(
+        db.session.scalars(
+            insert(User).returning(User.id),
+            [
+                {"email": f"m{start}-{n}@example.org", "name": f"Member {n}", "password_hash": "x", "active": True}
+                for n in range(organisations)
+            ],
+        )
+    )
+    db.session.execute(
+        insert(Membership), [{"user_id": u, "organisation_id": o, "is_owner": True} for u, o in zip(user_ids, org_ids)]
+    )
+    award_ids = list(
+        db.session.scalars(
+            insert(Award).returning(Award.id),
+            [
+                {
+                    "programme_id": programme_id,
+                    "organisation_id": org_ids[n // PER_ORGANISATION],
+                    "public_reference": f"MSCF-B-{start + n:06d}",
+                    "title": "Benchmark award",
+                    "amount_pence": 800_000,
+                    "amount_at_decision_pence": 800_000,
+                    "decided_at": now,
+                    "workflow": "award",
+                    "workflow_version": 2,
+                    "state": "active",
+                    "state_changed_at": now,
+                    "version_id": 1,
+                }
+                for n in range(count)
+            ],
+        )
+    )
+    rows = []
+    for award_id in award_ids:
+        due = FIND_DAY + timedelta(days=rng.randint(-400, 400))
+        rows.append(
+            {
+                "award_id": award_id,
+                "period_label": "6 months",
+                "period_starts_on": due - timedelta(days=200),
+                "period_ends_on": due - timedelta(days=28),
+                "due_date": due,
+                "opens_on": due - timedelta(days=28),
+                "plan_id": plan_id,
+                "kind": "progress",
+                "sequence": 1,
+                "sign_off_required": False,
+                "workflow": "monitoring_return",
+                "workflow_version": 2,
+                "state": state_for(due, rng),
+                "state_changed_at": now,
+                "version_id": 1,
+            }
+        )
+    for chunk in range(0, len(rows), 5000):
+        db.session.execute(insert(MonitoringReturn), rows[chunk : chunk + 5000])
+    db.session.commit()
+
+
+def measure(bench: Bench, pass_day: date) -> dict[str, Any]:
+    db.session.remove()
+    with counting_statements(db.engine) as log:
+        started = time.perf_counter()
+        found = due_reminders(FIND_DAY)
+        find_seconds = time.perf_counter() - started
+    find_statements = log.count
+    db.session.remove()
+    with counting_statements(db.engine) as log:
+        started = time.perf_counter()
+        result = run_pass(pass_day)
+        pass_seconds = time.perf_counter() - started
+    return {
+        "find_seconds": round(find_seconds, 4),
+        "find_statements": find_statements,
+        "found": len(found),
+        "pass_seconds": round(pass_seconds, 4),
+        "pass_statements": log.count,
+        "pass_reminders": result.reminders,
+        "pass_queued": result.queued,
+    }
+
+
+def measure_dashboard(bench: Bench, returns: int) -> dict[str, Any] | None:
+    """Hook for the officers' monitoring dashboard: its p95 and statements at this many returns.
+
+    The dashboard's helper fills this in (request the page through bench.app's test client or a
+    gunicorn server, count statements with support_sql.counting_statements); None until then."""
+    return None
+
+
+def main() -> None:
+    parser = bench_parser(__doc__ or "", "1,000 and 10,000 returns instead of 1,000 and 100,000")
+    args = parser.parse_args()
+    sizes = [1_000, 10_000 if args.quick else 100_000]
+    os.environ[BATCH_ENV] = "100000"  # one batch at both sizes: equal statement counts show no per-row work
+    rng = random.Random(12)
+    figures: dict[str, Any] = {"sizes": sizes}
+    with migrated_app(args.database_url, "grantflow_bench_reminders") as bench, bench.app.app_context():
+        programme_id, plan_id = seed_plan()
+        made = 0
+        for size, pass_day in zip(sizes, PASS_DAYS, strict=True):
+            started = time.perf_counter()
+            add_returns(programme_id, plan_id, made, size - made, rng)
+            made = size
+            analyze()
+            print(f"{size:,} returns made in {time.perf_counter() - started:.1f} s", flush=True)
+            at = measure(bench, pass_day)
+            at["dashboard"] = measure_dashboard(bench, size)
+            print(f"{size:,} returns: {at}", flush=True)
+            figures[str(size)] = at
+        small, large = (figures[str(s)] for s in sizes)
+        figures["find_statements_equal"] = small["find_statements"] == large["find_statements"]
+        figures["pass_statements_equal"] = small["pass_statements"] == large["pass_statements"]
+        figures["pass_seconds_at_largest"] = large["pass_seconds"]
+        figures["target_met"] = large["pass_seconds"] < 1.0
+    print_json(figures)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""What a return reminder says, in plain words: the return, the grant, the due date, and a link.
+
+"Your 6-month progress report for MSCF-R3-0042 is due on 14 March 2024"; once it is late, "… was
+due on …"; to officers and the programme lead, "MSCF-R3-0042's 6-month progress report is 14
+working days overdue". Never a transition's or a state's name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from werkzeug.routing import BuildError
+
+
+@dataclass(frozen=True)
+class ReturnFacts:
+    """What an email needs to know about a return (read in one query by the reminder pass)."""
+
+    return_id: int
+    title: str  # "6-month progress report"
+    grant: str  # the award's reference, "MSCF-R3-0042"
+    grant_title: str
+    organisation: str
+    due_date: date
+
+
+def _link(endpoint: str, values: dict[str, object], fallback: str) -> str:
+    """A page's full address, built without a request (the scheduler has none) from SERVICE_URL."""
+    base = str(current_app.config["SERVICE_URL"]).rstrip("/")
+    try:
+        path = current_app.url_map.bind("localhost").build(endpoint, values)
+    except BuildError:
+        path = fallback
+    return f"{base}{path}"
+
+
+def return_link(return_id: int) -> str:
+    """The return's page for the grantee."""
+    return _link("returns.show", {"return_id": return_id}, f"/returns/{return_id}")
+
+
+def staff_link(return_id: int) -> str:
+    """The return's page for staff (the case page)."""
+    return _link("cases.show", {"kind": "return", "case_id": return_id}, f"/cases/return/{return_id}")
+
+
+def _day(day: date) -> str:
+    return f"{day:%-d %B %Y}"
+
+
+def _working_days(n: int) -> str:
+    return f"{n} working day{'s' if n != 1 else ''}"
+
+
+def organisation_subject(facts: ReturnFacts, days_from_due: int) -> str:
+    if days_from_due < 0:
+        return f"Your {facts.title} for {facts.grant} is due on {_day(facts.due_date)}"
+    if days_from_due == 0:
+        return f"Your {facts.title} for {facts.grant} is due today, {_day(facts.due_date)}"
+    return f"Your {facts.title} for {facts.grant} was due on {_day(facts.due_date)}"
+
+
+def organisation_body(facts: ReturnFacts, days_from_due: int) -> str:
+    if days_from_due < 0:
+        when = f"is due on {_day(facts.due_date)}, in {_working_days(-days_from_due)}."
+    elif days_from_due == 0:
+        when = f"is due today, {_day(facts.due_date)}."
+    else:
+        when = f"was due on {_day(facts.due_date)} and is now {_working_days(days_from_due)} late."
+    return "\n".join(
+        [
+            f"Your {facts.title} for the grant {facts.grant} ({facts.grant_title}) {when}",
+            "",
+            "Fill it in and send it here:",
+            return_link(facts.return_id),
+            "",
+            "If you cannot send it on time, reply to your grant officer to say why.",
+        ]
+    )
+
+
+def staff_subject(facts: ReturnFacts, days_from_due: int) -> str:
+    return f"{facts.grant}'s {facts.title} is {_working_days(days_from_due)} overdue"
+
+
+def staff_body(facts: ReturnFacts, days_from_due: int) -> str:
+    return "\n".join(
+        [
+            f"{facts.organisation} has not sent the {facts.title} for {facts.grant} ({facts.grant_title}).",
+            f"It was due on {_day(facts.due_date)} and is now {_working_days(days_from_due)} overdue.",
+            "",
+            "See the return:",
+            staff_link(facts.return_id),
+        ]
+    )
+
+
+def reminder_email(audience: str, facts: ReturnFacts, days_from_due: int) -> tuple[str, str]:
+    """(subject, body) of one reminder for its audience."""
+    if audience == "organisation":
+        return organisation_subject(facts, days_from_due), organisation_body(facts, days_from_due)
+    return staff_subject(facts, days_from_due), staff_body(facts, days_from_due)
