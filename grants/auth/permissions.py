@@ -101,6 +101,7 @@ def navigation() -> list[dict[str, Any]]:
         ("Your applications", "apply.dashboard", True),
         ("Your organisations", "organisations.index", True),
         ("Your grant offers", "awards.my_offers", not roles),
+        ("Your returns", "returns.index", not roles),
         ("Your assessments", "assessors.index", "assessor" in roles),
         ("Cases", "cases.index", bool(roles & CASE_PAGE_ROLES)),
         ("Awards", "awards.index", bool(roles & CASE_PAGE_ROLES)),
