@@ -161,7 +161,7 @@ def sign_off(return_id: int) -> ResponseReturnValue:
     if not services.awaiting_sign_off(ret):
         flash("This return is not waiting for sign-off.")
         return redirect(url_for("returns.show", return_id=ret.id))
-    sign_form, back_form = SignOffForm(prefix="sign"), SendBackForm(prefix="back", formdata=None)
+    sign_form, back_form = SignOffForm(), SendBackForm(formdata=None)
     problem = None
     if sign_form.validate_on_submit():
         answers = services.SignOff(position=sign_form.position.data or "", confirmed=bool(sign_form.confirm.data))
@@ -182,7 +182,7 @@ def send_back(return_id: int) -> ResponseReturnValue:
     if not services.awaiting_sign_off(ret):
         flash("This return is not waiting for sign-off.")
         return redirect(url_for("returns.show", return_id=ret.id))
-    sign_form, back_form = SignOffForm(prefix="sign", formdata=None), SendBackForm(prefix="back")
+    sign_form, back_form = SignOffForm(formdata=None), SendBackForm()
     problem = None
     if back_form.validate_on_submit():
         try:
