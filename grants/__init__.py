@@ -101,11 +101,13 @@ def _register_blueprints(app: Flask) -> None:
     from grants.payments.views import bp as payments_bp
     from grants.public.views import bp as public_bp
     from grants.reports.views import bp as reports_bp
+    from grants.returns.views import bp as returns_bp
 
     people_and_cases = (public_bp, auth_bp, cases_bp, admin_bp, organisations_bp)
     apply_and_assess = (apply_bp, applications_bp, assessment_bp, assessors_bp, decisions_bp)
     award_and_pay = (awards_bp, payments_bp, finance_export_bp, open_data_bp, reports_bp, api_bp)
-    for blueprint in people_and_cases + apply_and_assess + award_and_pay:
+    monitor = (returns_bp,)
+    for blueprint in people_and_cases + apply_and_assess + award_and_pay + monitor:
         app.register_blueprint(blueprint)
     init_permissions(app)
 

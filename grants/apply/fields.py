@@ -28,10 +28,12 @@ class MoneyField(StringField):
         minimum: int | None = None,
         maximum: int | None = None,
         noun: str = "the amount",
+        too_much: str | None = None,
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
         self.minimum, self.maximum, self.noun = minimum, maximum, noun
+        self.too_much = too_much  # the message above the maximum, with {maximum} for the amount in pounds
         self.typed = ""
 
     def process_formdata(self, valuelist: list[str]) -> None:
@@ -56,6 +58,8 @@ class MoneyField(StringField):
         if self.minimum is not None and self.data < self.minimum:
             raise StopValidation(f"{_capital(self.noun)} must be {money(self.minimum)} or more")
         if self.maximum is not None and self.data > self.maximum:
+            if self.too_much:
+                raise StopValidation(self.too_much.format(maximum=money(self.maximum)))
             raise StopValidation(f"{_capital(self.noun)} must be {money(self.maximum)} or less")
 
 
@@ -99,6 +103,43 @@ class WholeNumberField(StringField):
 
 def today() -> date:
     return london_day(datetime.now(UTC))
+
+
+class CountField(WholeNumberField):
+    """A count of people, cases or sessions: a whole number, 0 or more, and not absurdly large.
+
+    Every message names the answer and keeps what was typed; the field is never stored as anything
+    but a whole number that fits in the database.
+    """
+
+    CEILING = 100_000_000
+
+    def __init__(self, *args: Any, maximum: int | None = None, noun: str = "the number", **kwargs: Any):
+        super().__init__(*args, minimum=0, maximum=maximum, noun=noun, **kwargs)
+        self.too_long = False
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.typed = (valuelist[0] if valuelist else "").strip()
+        cleaned = self.typed.replace(",", "").replace(" ", "")
+        # More than 18 digits is never a count (and Python refuses to read thousands of them).
+        self.data = int(cleaned) if re.fullmatch(r"\d{1,18}", cleaned) else None  # type: ignore[assignment]
+        self.too_long = bool(re.fullmatch(r"\d{19,}", cleaned))
+
+    def pre_validate(self, form: Any) -> None:
+        if not self.typed:
+            return
+        cleaned = self.typed.replace(",", "").replace(" ", "")
+        if re.fullmatch(r"-\d+(\.\d*)?", cleaned):
+            raise StopValidation(f"Enter 0 or more for {self.noun}")
+        if self.data is None and re.fullmatch(r"\d*\.\d+", cleaned):
+            raise StopValidation(f"Enter {self.noun} as a whole number, like 25, not a fraction")
+        ceiling = self.maximum if self.maximum is not None else self.CEILING
+        if self.too_long:
+            raise StopValidation(f"{_capital(self.noun)} must be {ceiling:,} or fewer: check the figure")
+        if self.data is None:
+            raise StopValidation(f"Enter {self.noun} as a number, like 25")
+        if self.data > ceiling:
+            raise StopValidation(f"{_capital(self.noun)} must be {ceiling:,} or fewer: check the figure")
 
 
 class DayMonthYearField(Field):

@@ -33,20 +33,21 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
 
-from grants.apply.fields import DayMonthYearField, MoneyField, WholeNumberField
+from grants.apply.fields import CountField, DayMonthYearField, MoneyField, WholeNumberField
 from grants.apply.fields import today as london_today
 from grants.apply.questions import Question, Section
 from grants.form_fields import date_hint, future_example
 from grants.formatting import london_date, money, whole_number
 
 NOT_ANSWERS = {"csrf_token", "version_id", "action"}
+MONEY_CEILING = 100_000_000_000  # £1bn: a money answer with no other limit is still one a column can hold
 
 
 @dataclass
 class FormContext:
-    """What a form needs beyond the question set: choices, the round's limits and dates, files."""
+    """What a form needs beyond the question set: choices, the round's (or award's) limits and dates, files."""
 
     vocabularies: dict[str, list[tuple[str, str]]]
     max_grant_pence: int | None = None
@@ -55,12 +56,15 @@ class FormContext:
     delivery_ends_on: date | None = None
     documents: dict[str, Any] = field(default_factory=dict)
     today: date | None = None
+    award_pence: int | None = None
 
     def limit(self, name: str | int | None) -> int | None:
         if name == "round.max_grant":
             return self.max_grant_pence
         if name == "round.min_grant":
             return self.min_grant_pence
+        if name == "award.amount":
+            return self.award_pence
         return name if isinstance(name, int) else None
 
 
@@ -96,6 +100,33 @@ class WordLimit:
             raise ValidationError(f"{noun} must be {self.limit} words or fewer (you have {words})")
 
 
+class Answered:
+    """Required, and more than spaces: what was typed is stripped before it is checked."""
+
+    field_flags = {"required": True}
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if not (field.data or "").strip():
+            field.errors[:] = []
+            raise StopValidation(self.message)
+
+
+class NoNullCharacters:
+    """A NUL byte cannot be stored (PostgreSQL refuses it in text) and is never meant: say so."""
+
+    def __init__(self, noun: str):
+        self.noun = noun
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if "\x00" in (field.data or ""):
+            raise StopValidation(
+                f"{_capital(self.noun)} contains a character that cannot be saved (a null character): retype it"
+            )
+
+
 class AllChosen:
     def __init__(self, question: Question):
         self.question = question
@@ -120,6 +151,10 @@ def _field(question: Question, context: FormContext) -> Any:
     )
     common = {"label": question.label, "description": question.hint}
     kind = question.type
+    if kind in ("text", "textarea") and question.required:
+        presence = [Answered(required_message(question))]
+    if kind in ("text", "textarea"):
+        presence = [NoNullCharacters(question.noun)] + presence
     if kind == "text":
         extra = (
             [
@@ -135,6 +170,27 @@ def _field(question: Question, context: FormContext) -> Any:
     if kind == "textarea":
         extra = [WordLimit(question.max_words, question.noun)] if question.max_words else []
         return TextAreaField(widget=GovCharacterCount(), validators=presence + extra, filters=[_strip], **common)
+    if kind == "count":
+        return CountField(
+            widget=GovTextInput(),
+            validators=presence,
+            maximum=context.limit(question.maximum),
+            noun=question.noun,
+            **common,
+        )
+    if kind == "money" and question.maximum == "award.amount":
+        limit = context.limit(question.maximum)
+        return MoneyField(
+            widget=GovTextInput(),
+            validators=presence,
+            minimum=question.minimum,
+            maximum=limit if limit is not None else MONEY_CEILING,
+            noun=question.noun,
+            too_much=f"{_capital(question.noun)} cannot be more than the grant of {{maximum}}"
+            if limit is not None
+            else None,
+            **common,
+        )
     if kind in ("number", "money"):
         return (WholeNumberField if kind == "number" else MoneyField)(
             widget=GovTextInput(),
@@ -204,6 +260,11 @@ def build_form(
 
 def raw_from_formdata(formdata: MultiDict) -> dict[str, list[str]]:
     return {key: formdata.getlist(key) for key in formdata if key not in NOT_ANSWERS}
+
+
+def storable(raw: dict[str, list[str]]) -> dict[str, list[str]]:
+    """What was typed, as it can be stored: without NUL characters (PostgreSQL refuses them in text)."""
+    return {key: [value.replace("\x00", "") for value in values] for key, values in raw.items()}
 
 
 def formdata_from_raw(raw: dict[str, list[str]]) -> MultiDict:

@@ -1,13 +1,17 @@
-"""Question sets as data: a round's application form, read from a TOML file and checked.
+"""Question sets as data: a round's application form or a monitoring return's, read from a TOML file and checked.
 
 A question set has sections (each one page and one task on the task list); a section
-has questions. Question types: text, textarea (word limit), number, money, date,
-radios, checkboxes, select, file, and group (a repeating group such as budget lines).
+has questions. Question types: text, textarea (word limit), number, count (a whole number
+of people, cases or sessions, 0 or more), money, date, radios, checkboxes, select, file, and
+group (a repeating group such as budget lines or Equality Impact Assessment actions).
 Choices come from a list of options or from a vocabulary (district, area_of_focus,
 priority, theme). `maps_to` copies an answer onto the application for lists and
 reports: project_title, amount_requested, people_reached, or terms:<vocabulary>.
 `terms_link = true` adds a link to the programme's grant terms to the question's hint (for a
 declaration). A date question's hint gets an example made when the page is shown.
+`metric` (on a count or money question of a return's form) names the figure of the
+metric catalogue (grants/monitoring/metrics.py) its answer is recorded as; a money
+answer may be limited by the award (`max = "award.amount"`).
 """
 
 from __future__ import annotations
@@ -16,11 +20,12 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
-TYPES = {"text", "textarea", "number", "money", "date", "radios", "checkboxes", "select", "file", "group"}
+TYPES = {"text", "textarea", "number", "count", "money", "date", "radios", "checkboxes", "select", "file", "group"}
 CHOICE_TYPES = {"radios", "checkboxes", "select"}
 VOCABULARIES = {"district", "area_of_focus", "priority", "theme"}
 MAPS_TO = {"project_title", "amount_requested", "people_reached"} | {f"terms:{v}" for v in VOCABULARIES}
-ROUND_LIMITS = {"round.max_grant", "round.min_grant"}
+ROUND_LIMITS = {"round.max_grant", "round.min_grant", "award.amount"}
+METRIC_TYPES = {"count", "money"}
 FILE_KINDS = {"pdf", "docx", "xlsx", "odt", "jpg", "png"}
 
 
@@ -57,6 +62,7 @@ class Question:
     item_label: str | None = None
     name: str | None = None
     terms_link: bool = False
+    metric: str | None = None
 
     @property
     def noun(self) -> str:
@@ -136,6 +142,9 @@ def _question(raw: dict[str, Any], where: str, *, in_group: bool = False) -> Que
     accept = tuple(str(a) for a in raw.get("accept", sorted(FILE_KINDS) if kind == "file" else []))
     if set(accept) - FILE_KINDS:
         raise QuestionSetError(f"{place}: files may only be {', '.join(sorted(FILE_KINDS))}")
+    metric = raw.get("metric")
+    if metric is not None and (kind not in METRIC_TYPES or in_group or not str(metric).isidentifier()):
+        raise QuestionSetError(f"{place}: only a count or money question (not in a group) can name a metric")
     fields: tuple[Question, ...] = ()
     if kind == "group":
         fields = tuple(_question(f, place, in_group=True) for f in raw.get("fields", []))
@@ -172,6 +181,7 @@ def _question(raw: dict[str, Any], where: str, *, in_group: bool = False) -> Que
         item_label=raw.get("item_label"),
         name=raw.get("name"),
         terms_link=bool(raw.get("terms_link", False)),
+        metric=metric,
     )
 
 
@@ -188,6 +198,7 @@ def parse(data: dict[str, Any], source: str = "<memory>") -> QuestionSetDefiniti
     sections: list[Section] = []
     seen_sections: set[str] = set()
     seen_questions: set[str] = set()
+    seen_metrics: set[str] = set()
     for raw in raw_sections:
         key = str(raw.get("key", ""))
         where = f"{source}: section '{key}'"
@@ -203,6 +214,10 @@ def parse(data: dict[str, Any], source: str = "<memory>") -> QuestionSetDefiniti
             if question.key in seen_questions:
                 raise QuestionSetError(f"{where}: question '{question.key}' is used twice in the form")
             seen_questions.add(question.key)
+            if question.metric:
+                if question.metric in seen_metrics:
+                    raise QuestionSetError(f"{where}: metric '{question.metric}' is asked twice in the form")
+                seen_metrics.add(question.metric)
         keys = {q.key for q in questions}
         for question in questions:
             if question.after and question.after not in keys:

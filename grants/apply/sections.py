@@ -1,4 +1,8 @@
-"""Filling in one section of an application: load, save as you go, upload, and finish."""
+"""Filling in one section of a form: load, save as you go, upload, and finish.
+
+The form's holder (an application, a monitoring return) is reached through its `Filling`
+(grants/apply/filling.py); an Application passed in gets its own adapter.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +10,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from grants import audit
 from grants.apply import formbuilder, uploads
+from grants.apply.filling import Filling, filling_of
 from grants.apply.questions import Question, QuestionSetDefinition, Section
-from grants.apply.services import (
-    NotAllowed,
-    accepts_submissions,
-    definition_for,
-    documents_of,
-    now,
-    vocabularies,
-)
+from grants.apply.services import NotAllowed, now
 from grants.extensions import db
-from grants.formatting import london, london_day, whole_number
-from grants.models import Application, ApplicationSection, ApplicationTerm, Document, Term
+from grants.formatting import whole_number
+from grants.models import Application, Document
 from grants.models.applications import COMPLETED, IN_PROGRESS
 
 CONTINUE, LATER = "continue", "later"
@@ -40,7 +38,7 @@ def return_to(value: str | None) -> str | None:
 class SectionPage:
     """Everything the section page shows: the form, its errors, and where the user goes next."""
 
-    application: Application
+    filling: Filling
     definition: QuestionSetDefinition
     section: Section
     form: Any
@@ -61,54 +59,43 @@ class SectionPage:
     def group_total(self, question: Question) -> int:
         return formbuilder.group_total(self.form, question)
 
+    @property
+    def application(self) -> Any:
+        """The form's holder (named for the application pages that came first)."""
+        return self.filling.holder
+
+    @property
+    def holder(self) -> Any:
+        return self.filling.holder
+
 
 def _has_files(section: Section) -> bool:
     return any(question.type == "file" for question in section.questions)
 
 
-def _context(application: Application, documents: dict[str, Document]) -> formbuilder.FormContext:
-    round_ = application.round
-    return formbuilder.FormContext(
-        vocabularies=vocabularies(),
-        max_grant_pence=round_.max_grant_pence,
-        min_grant_pence=round_.min_grant_pence,
-        delivery_starts_on=round_.delivery_starts_on,
-        delivery_ends_on=round_.delivery_ends_on,
-        documents=documents,
-        today=london_day(now()),
-    )
+def editable(holder: Application | Filling) -> bool:
+    return filling_of(holder).editable()
 
 
-def _row(application: Application, key: str) -> ApplicationSection | None:
-    return db.session.scalar(
-        select(ApplicationSection).where(
-            ApplicationSection.application_id == application.id, ApplicationSection.section_key == key
-        )
-    )
-
-
-def editable(application: Application) -> bool:
-    return application.state == "draft" and accepts_submissions(application.round)
-
-
-def load(application: Application, key: str, back_to: str | None = None) -> SectionPage:
+def load(holder: Application | Filling, key: str, back_to: str | None = None) -> SectionPage:
     """The section as saved. No errors are shown until the user presses a button: a section
     saved part-way says so on the task list ("In progress"), not with a list of problems."""
-    definition = definition_for(application)
+    filling = filling_of(holder)
+    definition = filling.definition()
     try:
         section = definition.section(key)
     except KeyError:
         raise LookupError(key) from None
-    row = _row(application, key)
+    row = filling.row(key)
     raw = row.answers.get("raw", {}) if row else {}
-    documents = documents_of(application) if _has_files(section) else {}
-    page = _page(application, definition, section, raw, documents, row.version_id if row else 0)
+    documents = filling.documents() if _has_files(section) else {}
+    page = _page(filling, definition, section, raw, documents, row.version_id if row else 0)
     page.return_to = return_to(back_to)
     return page
 
 
 def _page(
-    application: Application,
+    filling: Filling,
     definition: QuestionSetDefinition,
     section: Section,
     raw: dict[str, list[str]],
@@ -116,9 +103,9 @@ def _page(
     version_id: int,
 ) -> SectionPage:
     """The section's page: its form filled with what was typed (`raw`), and the documents uploaded to it."""
-    form = formbuilder.build_form(section, _context(application, documents), formbuilder.formdata_from_raw(raw))
+    form = formbuilder.build_form(section, filling.context(documents), formbuilder.formdata_from_raw(raw))
     return SectionPage(
-        application,
+        filling,
         definition,
         section,
         form,
@@ -129,7 +116,7 @@ def _page(
 
 
 def _check(page: SectionPage) -> bool:
-    context = _context(page.application, page.documents)
+    context = page.filling.context(page.documents)
     valid = page.form.validate()
     page.problems = formbuilder.check_section(page.form, page.section, context)
     page.errors = formbuilder.error_list(page.form, page.section, page.problems)
@@ -138,7 +125,7 @@ def _check(page: SectionPage) -> bool:
 
 def save(
     user: Any,
-    application: Application,
+    holder: Application | Filling,
     key: str,
     formdata: MultiDict,
     files: MultiDict,
@@ -148,11 +135,12 @@ def save(
 ) -> SectionPage:
     """Keep what was typed; upload any files; mark the section completed when it all checks out.
 
-    Raises NotAllowed if the application can no longer be changed.
+    Raises NotAllowed if the form can no longer be changed.
     """
-    if not editable(application):
-        raise NotAllowed(_locked_reason(application))
-    definition = definition_for(application)
+    filling = filling_of(holder)
+    if not filling.editable():
+        raise NotAllowed(filling.locked_reason())
+    definition = filling.definition()
     section = definition.section(key)
     raw = formbuilder.raw_from_formdata(formdata)
     moved_to = None
@@ -166,22 +154,22 @@ def save(
                 if index is not None:
                     raw = formbuilder.remove_entry(raw, question, index)
                 moved_to = question.key
-    documents = documents_of(application) if _has_files(section) else {}
+    documents = filling.documents() if _has_files(section) else {}
     upload_problems: dict[str, str] = {}
     for question in section.questions:
         if question.type == "file":
             if action == f"delete-{question.key}" and question.key in documents:
-                _delete_document(user, application, documents.pop(question.key))
+                _delete_document(user, filling, documents.pop(question.key))
                 moved_to = question.key
             upload: FileStorage | None = files.get(question.key)
             if upload is not None and upload.filename:
                 try:
-                    documents[question.key] = _store_document(user, application, question, upload, documents)
+                    documents[question.key] = _store_document(user, filling, question, upload, documents)
                 except uploads.UploadError as exc:
                     upload_problems[question.key] = str(exc)
-    page = _page(application, definition, section, raw, documents, expected_version)
+    page = _page(filling, definition, section, raw, documents, expected_version)
     page.return_to = return_to(back_to)
-    row = _row(application, key)
+    row = filling.row(key)
     current_version = row.version_id if row else 0
     if current_version != expected_version:
         page.version_id = current_version
@@ -199,8 +187,8 @@ def save(
         page.errors, page.problems = ([], {}) if not upload_problems else (page.errors, page.problems)
     values = formbuilder.values_from_form(page.form, section) if complete else None
     try:
-        page.version_id = _persist(user, application, section, row, raw, values)
-    except StaleDataError:
+        page.version_id = _persist(user, filling, section, row, formbuilder.storable(raw), values)
+    except (StaleDataError, IntegrityError):
         db.session.rollback()
         page.notice = (
             "Someone else in your organisation saved this section while you were editing it. "
@@ -215,64 +203,34 @@ def save(
 
 def _persist(
     user: Any,
-    application: Application,
+    filling: Filling,
     section: Section,
-    row: ApplicationSection | None,
+    row: Any | None,
     raw: dict[str, list[str]],
     values: dict[str, Any] | None,
 ) -> int:
     if row is None:
-        row = ApplicationSection(application_id=application.id, section_key=section.key, answers={})
-        db.session.add(row)
+        row = filling.new_row(section.key)
     row.answers = {"raw": raw, "values": values or {}}
     row.status = COMPLETED if values is not None else IN_PROGRESS
     row.updated_at = now()
     row.updated_by_id = user.id
     if values is not None:
-        _copy_to_application(application, section, values)
+        filling.completed(user, section, values)
     db.session.flush()
     version = row.version_id
     db.session.commit()
     return version
 
 
-def _copy_to_application(application: Application, section: Section, values: dict[str, Any]) -> None:
-    """Answers that lists and reports need: title, amount, reach, and the tags (districts, areas...)."""
-    for question in section.questions:
-        if not question.maps_to:
-            continue
-        value = values.get(question.key)
-        if question.maps_to == "project_title":
-            application.project_title = value or ""
-        elif question.maps_to == "people_reached":
-            application.people_reached = value
-        elif question.maps_to == "amount_requested":
-            if question.type == "group":
-                value = sum(item.get(question.total_of) or 0 for item in value or [])
-            application.amount_requested_pence = value or 0
-        elif question.maps_to.startswith("terms:"):
-            vocabulary = question.maps_to.split(":", 1)[1]
-            term_ids = select(Term.id).where(Term.vocabulary == vocabulary)
-            db.session.execute(
-                delete(ApplicationTerm).where(
-                    ApplicationTerm.application_id == application.id, ApplicationTerm.term_id.in_(term_ids)
-                )
-            )
-            chosen = db.session.scalars(
-                select(Term.id).where(Term.vocabulary == vocabulary, Term.code.in_(value or []))
-            ).all()
-            db.session.add_all(ApplicationTerm(application_id=application.id, term_id=t) for t in chosen)
-
-
 def _store_document(
-    user: Any, application: Application, question: Question, upload: FileStorage, documents: dict[str, Document]
+    user: Any, filling: Filling, question: Question, upload: FileStorage, documents: dict[str, Document]
 ) -> Document:
     checked = uploads.check(upload.stream, question.accept, question.label)
     stored = uploads.store(current_app.config["UPLOAD_FOLDER"], checked)
     if question.key in documents:
-        _delete_document(user, application, documents[question.key])
-    document = Document(
-        application_id=application.id,
+        _delete_document(user, filling, documents[question.key])
+    document = filling.new_document(
         question_key=question.key,
         original_name=(upload.filename or "upload")[:255],
         stored_name=stored,
@@ -284,7 +242,7 @@ def _store_document(
     db.session.add(document)
     db.session.flush()
     audit.record_on(
-        application,
+        filling.holder,
         actor=user,
         action="upload_document",
         data={"question": question.key, "file": document.original_name, "sha256": document.sha256},
@@ -293,9 +251,9 @@ def _store_document(
     return document
 
 
-def _delete_document(user: Any, application: Application, document: Document) -> None:
+def _delete_document(user: Any, filling: Filling, document: Document) -> None:
     audit.record_on(
-        application,
+        filling.holder,
         actor=user,
         action="remove_document",
         data={"question": document.question_key, "file": document.original_name},
@@ -304,13 +262,5 @@ def _delete_document(user: Any, application: Application, document: Document) ->
     db.session.commit()
 
 
-def _locked_reason(application: Application) -> str:
-
-    if application.state != "draft":
-        return "This application has been submitted, so it can no longer be changed."
-    closed = london(application.round.closes_at)
-    return f"This round closed on {closed}. Your draft is kept but cannot be changed or submitted."
-
-
-def locked_reason(application: Application) -> str:
-    return _locked_reason(application)
+def locked_reason(holder: Application | Filling) -> str:
+    return filling_of(holder).locked_reason()

@@ -1,4 +1,4 @@
-"""An application's answers as people read them: check-your-answers rows and the email copy."""
+"""A form's answers (an application's, a return's) as people read them: check-your-answers rows and the email copy."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def display(question: Question, value: Any, labels: dict[str, str], documents: d
         return "Not answered"
     if question.type == "money":
         return money(value)
-    if question.type == "number":
+    if question.type in ("number", "count"):
         return f"{value:,}"
     if question.type == "date":
         return london_date(date.fromisoformat(value))

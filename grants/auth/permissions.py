@@ -128,6 +128,7 @@ def navigation() -> list[dict[str, Any]]:
         ("Your applications", "apply.dashboard", True),
         ("Your organisations", "organisations.index", True),
         ("Your grant offers", "awards.my_offers", not roles),
+        ("Your returns", "returns.index", not roles),
         *_staff_links(roles),
         ("Sign out", "auth.sign_out", True),
     ]

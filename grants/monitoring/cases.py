@@ -11,12 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from grants import case_rules
-from grants.case_types import CaseType
+from grants.case_types import Action, CaseType, Step
 from grants.extensions import db
 from grants.formatting import london, london_date
 from grants.models import Award, MonitoringReturn, ReturnSection
 from grants.models.applications import COMPLETED
-from workflows import Context
+from workflows import Context, TransitionEvent
 
 
 def return_complete(ctx: Context) -> str | None:
@@ -65,6 +65,16 @@ def record_sign_off(ctx: Context) -> None:
     ctx.subject.signed_off_at = ctx.now
 
 
+def sign_off(action: Action) -> TransitionEvent:
+    """The signer's position at the organisation (chair, treasurer...) goes in with the sign-off, whichever
+    page asked; the effect records who signed and when. Set only once the engine has let it through."""
+    event = action.apply()
+    position = str(action.fields.get("signer_position") or "").strip()
+    if position:
+        action.subject.signer_position = position[:200]
+    return event
+
+
 def record_review(ctx: Context) -> None:
     ctx.subject.reviewed_by_id = ctx.user.id if ctx.user is not None else None
     ctx.subject.reviewed_at = ctx.now
@@ -102,6 +112,7 @@ MONITORING_RETURN = CaseType(
         "record_review": record_review,
         "record_on_behalf": record_on_behalf,
     },
+    steps={"sign_off": Step(handler=sign_off)},
     facts=return_facts,
     programme_clause=case_rules.through_award(MonitoringReturn.award_id),
     eager=lambda: [joinedload(MonitoringReturn.award).joinedload(Award.organisation)],

@@ -1,4 +1,5 @@
-"""The seed: programmes, their standard agreement terms and vocabulary terms from reference.toml, where missing.
+"""The seed: programmes, their standard agreement terms and vocabulary terms from reference.toml, and the
+monitoring returns' forms (grants/monitoring/question_sets/*.toml), where missing.
 
 Production runs it too (`flask --app wsgi grantflow setup`). It is idempotent: each row is looked up by
 its code (a programme) or its vocabulary and code (a term) and made only if it is missing; a row that
@@ -11,14 +12,19 @@ organisation, person, round or application: those are real users' work, or the d
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import func, select
 
 from grants.agreement_terms import standard_text
+from grants.apply.questions import QuestionSetDefinition, QuestionSetError, load_text
 from grants.extensions import db
-from grants.models import AgreementTerms, Programme, Term
+from grants.models import AgreementTerms, Programme, QuestionSet, Term
+from grants.monitoring.metrics import METRICS, MONEY
 from grants.monitoring.plans import seed_plans
 from grants.reference import reference_data
+
+RETURN_FORMS = Path(__file__).resolve().parent.parent / "monitoring" / "question_sets"
 
 
 @dataclass
@@ -30,6 +36,7 @@ class Seeded:
     terms: list[tuple[str, str]] = field(default_factory=list)
     agreement_terms: list[str] = field(default_factory=list)
     monitoring_plans: list[str] = field(default_factory=list)
+    question_sets: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         """Rows created and rows now present, by kind, as integers."""
@@ -91,11 +98,50 @@ def seed_agreement_terms(seeded: Seeded | None = None) -> Seeded:
     return seeded
 
 
+def check_metrics(definition: QuestionSetDefinition, source: str) -> None:
+    """Each metric a return's form names is in the catalogue, asked by a question of its kind."""
+    for section in definition.sections:
+        for question in section.questions:
+            if question.metric is None:
+                continue
+            metric = METRICS.get(question.metric)
+            if metric is None:
+                raise QuestionSetError(
+                    f"{source}: question '{question.key}' names an unknown metric '{question.metric}'"
+                )
+            if (metric.kind == MONEY) != (question.type == "money"):
+                raise QuestionSetError(
+                    f"{source}: question '{question.key}' must be a {'money' if metric.kind == MONEY else 'count'} "
+                    f"question to record '{metric.key}'"
+                )
+
+
+def seed_return_forms(seeded: Seeded | None = None, folder: Path = RETURN_FORMS) -> Seeded:
+    """The monitoring returns' forms (mscf-progress, mscf-final, vru-quarterly, moj-quarterly), each version
+    once. A monitoring plan names its returns' form by name; a name and version never change their questions."""
+    seeded = seeded or Seeded()
+    for path in sorted(folder.glob("*.toml")):
+        definition, data = load_text(path.read_text(encoding="utf-8"), path.name)
+        check_metrics(definition, path.name)
+        exists = db.session.scalar(
+            select(QuestionSet.id).where(QuestionSet.name == definition.name, QuestionSet.version == definition.version)
+        )
+        if exists is not None:
+            continue
+        db.session.add(
+            QuestionSet(name=definition.name, version=definition.version, title=definition.title, definition=data)
+        )
+        seeded.question_sets.append(f"{definition.name} v{definition.version}")
+    db.session.flush()
+    return seeded
+
+
 def seed() -> Seeded:
     """Insert the missing reference data (flushed, not committed); returns what was created."""
     seeded = seed_vocabularies()
     seed_programmes(seeded)
     seed_agreement_terms(seeded)
+    seed_return_forms(seeded)
     # Version 1 of each programme's monitoring plan, where it has none (an admin's version stands).
     seeded.monitoring_plans = seed_plans()
     return seeded
