@@ -26,7 +26,7 @@ from grants.mail import send_pending
 from grants.models import Round
 from grants.monitoring.reminders import run_pass
 from grants.open_data.commands import export_360giving
-from grants.reports.commands import report_committee
+from grants.reports.commands import report_committee, report_moj
 from grants.scheduling import NotLeader, build_scheduler, leader_lock
 from grants.setup.seed import seed
 from grants.users import UserError, create_account
@@ -259,6 +259,7 @@ def _add_area_commands() -> None:
     export.add_command(export_finance)
     export.add_command(export_360giving)
     report.add_command(report_committee)
+    report.add_command(report_moj)
     users.add_command(users_token)
 
 

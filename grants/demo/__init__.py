@@ -9,6 +9,8 @@ contract says so).
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from grants.demo import awards as demo_awards
@@ -29,6 +31,13 @@ __all__ = ["DEMO_PASSWORD", "load_demo"]
 def _programmes() -> dict[str, Programme]:
     """The seeded programmes, by code."""
     return {programme.code: programme for programme in db.session.scalars(select(Programme))}
+
+
+def _programme_leads(programmes: dict[str, Programme], officer: Any) -> None:
+    """The demo's officer leads each programme (escalations of long-overdue returns go to the lead)."""
+    for programme in programmes.values():
+        if programme.lead_user_id is None:
+            programme.lead_user_id = officer.id
 
 
 def load_demo() -> list[tuple[str, str]]:
@@ -52,6 +61,7 @@ def load_demo() -> list[tuple[str, str]]:
     demo_commissioning.load_commissioning(
         programmes, users, lambda organisation: member(organisation, users["applicant"])
     )
+    _programme_leads(programmes, users["officer"])
     db.session.commit()
     demo_accounts = [(email, role) for email, _name, role in ACCOUNTS]
     return demo_accounts + [(email, "assessor") for email, _name in PANEL if email not in dict(demo_accounts)]

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from grants.demo import returns as demo_returns
 from grants.demo.clock import local, on
 from grants.extensions import db
 from grants.models import (
@@ -185,16 +186,7 @@ def award_round3(round_: Round, users: dict[str, Any], member: Member) -> None:
         sign(award, grantee.name, rng.choice(POSITIONS), signed)
         walk(award, [("accept", grantee, None, local(signed.year, signed.month, signed.day, 19, 30))])
         first = (amount * 7 // 10) // 100 * 100
-        final_return = MonitoringReturn(
-            award_id=award.id,
-            period_label="End of project 2023-24",
-            period_starts_on=date(2023, 4, 1),
-            period_ends_on=date(2024, 3, 31),
-            due_date=date(2024, 4, 30),
-            opens_on=date(2024, 4, 2),
-        )
-        db.session.add(final_return)
-        start_case(final_return, "monitoring_return", officer, now=local(2023, 3, 20, 10))
+        _progress, final_return = demo_returns.mscf_round3_returns(award, officer, grantee, position)
         payments = []
         for instalment, share, due, tied in (
             (1, first, date(2023, 3, 31), None),
@@ -216,6 +208,7 @@ def award_round3(round_: Round, users: dict[str, Any], member: Member) -> None:
         pay(payments[0], finance, local(2023, 3, 27, 10), date(2023, 3, 31), f"AP-2023-{payment_number:06d}")
         walk(award, [("start_delivery", officer, None, local(2023, 4, 3, 10))])
         _finish(award, payments[1], final_return, position, rng, grantee, users)
+    demo_returns.mscf_round3_metrics(round_.id)
 
 
 def _finish(
@@ -230,6 +223,10 @@ def _finish(
     """How each project ended: most closed; some waiting for a late return; one held; one extended."""
     officer, finance = users["officer"], users["finance"]
     kind = position % 12
+    if kind == 5 and demo_returns.mscf_final_not_accepted(
+        final_return, position, grantee, officer, award.organisation
+    ):  # sent back for changes, or waiting for sign-off: the last instalment still waits
+        return
     if kind == 5:  # the return never came: overdue, and the last instalment waits for it
         walk(final_return, [("become_overdue", None, None, local(2024, 5, 1, 0, 5))])
         return
@@ -247,7 +244,7 @@ def _finish(
         db.session.add(variation)
         start_case(variation, "variation", officer, now=local(2024, 2, 12, 10))
         walk(variation, [("approve", users["decision_maker"], None, local(2024, 2, 19, 10))])
-        final_return.due_date = date(2024, 10, 31)
+        final_return.due_date, final_return.opens_on = date(2024, 10, 31), date(2024, 10, 3)
         walk(final_return, [("become_overdue", None, None, local(2024, 11, 1, 0, 5))])
         return
     submitted = date(2024, 4, 8) + timedelta(days=rng.randint(0, 20))

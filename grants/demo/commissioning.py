@@ -30,6 +30,7 @@ from typing import Any
 from flask import current_app, has_request_context
 from sqlalchemy import select
 
+from grants.demo import returns as demo_returns
 from grants.demo.awards import walk
 from grants.demo.clock import local
 from grants.demo.commissioning_maker import Maker, quarters
@@ -70,6 +71,9 @@ def load_commissioning(programmes: dict[str, Programme], users: dict[str, Any], 
     request = nullcontext() if has_request_context() else current_app.test_request_context()
     with request, db.session.no_autoflush:
         _load_moj(the_plan, maker)
+        demo_returns.moj_returns_2022(
+            [(s.reference, s.kind, s.allocations[2022].decided_pence) for s in the_plan.strands], maker
+        )
         _load_vru(the_plan, maker)
         db.session.flush()
 
@@ -204,10 +208,9 @@ def _load_vru(the_plan: Plan, maker: Maker) -> None:
         for payment in payments[:-1]:
             maker.pay(payment)
         last = payments[-1]
+        last.monitoring_return = demo_returns.vru_quarterly_returns(maker, award, provider, VRU_YEAR, awaiting)
         if awaiting:
-            last.monitoring_return = maker.overdue_return(award, VRU_YEAR)
             continue
-        last.monitoring_return = maker.accepted_return(award, VRU_YEAR, maker.member(provider))
         maker.pay(last)
         maker.close(award, amount, date(2024, 5, 15), "End-of-year return accepted; the allocation is paid in full.")
     db.session.flush()

@@ -27,6 +27,7 @@ from grants.demo.round3_groups import FIRST_NAMES, LAST_NAMES
 from grants.extensions import db
 from grants.formatting import money
 from grants.models import Award, Contract, MonitoringReturn, Organisation, Payment, Programme, Variation
+from grants.models.monitoring import QUARTERLY
 from grants.workflow import start_case
 
 # -- making it ------------------------------------------------------------------------------------------------
@@ -272,6 +273,8 @@ class Maker:
             period_ends_on=date(year, 12, 31),
             due_date=date(year + 1, 1, 31),
             opens_on=date(year + 1, 1, 3),
+            kind=QUARTERLY,
+            sequence=3,
         )
         start_case(
             ret,

@@ -1,4 +1,5 @@
-"""`grantflow report committee`: the committee report of a round as text, JSON or XLSX."""
+"""`grantflow report committee` and `report moj`: the committee report of a round, and the MoJ return of a
+financial year, as text, JSON or XLSX."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ import click
 
 from grants.cli_options import FORMAT, ROUND
 from grants.formatting import london_date, money
+from grants.reports import moj
 from grants.reports.services import UnknownRound, committee_report_for_code, report_json, write_report
 
 if TYPE_CHECKING:
+    from grants.reports.moj import MojReport
     from grants.reports.services import CommitteeReport
 
 
@@ -143,3 +146,67 @@ def report_committee(round_code: str, basis: str, output_format: str, output: Pa
     if output is not None:
         click.echo("")
         click.echo(f"Wrote the committee report for {report.round.code} to {output}.")
+
+
+def _moj_text(report: MojReport) -> list[str]:
+    quarters = report.quarters
+    lines = [
+        f"MoJ victims' services return: financial year {report.label} (1 April {report.year} to 31 March "
+        f"{report.year + 1})",
+        f"Counted: {_count(report.returns)} returns submitted or accepted, from {_count(report.strands)} strands.",
+    ]
+    lines += _table(
+        "Figures returned",
+        ["Figure", *(q.label for q in quarters), report.label],
+        [
+            [label, *(_count(q.figures[key]) for q in quarters), _count(report.totals[key])]
+            for key, label in report.metrics
+        ]
+        + [["Returns counted", *(_count(q.returns) for q in quarters), _count(report.returns)]],
+    )
+    for quarter in quarters:
+        if not quarter.begun:
+            lines += ["", f"{quarter.title}: not begun yet."]
+        elif quarter.not_returned:
+            lines += ["", f"{quarter.title}: not returned by {len(quarter.not_returned)} strands:"]
+            lines += [f"  {s.reference}  {s.title} ({s.provider})" for s in quarter.not_returned]
+        else:
+            lines += ["", f"{quarter.title}: every strand has returned."]
+    return lines
+
+
+@click.command("moj")
+@click.option(
+    "--year",
+    type=int,
+    required=True,
+    help="the financial year, as the year it starts: 2022 for 1 April 2022 to 31 March 2023",
+)
+@FORMAT
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="also write the return as an XLSX file",
+)
+def report_moj(year: int, output_format: str, output: Path | None) -> None:
+    """The MoJ victims' services return: what the strands returned, by quarter and for the year."""
+
+    try:
+        report = moj.moj_report_for_year(year)
+    except moj.BadYear as exc:
+        raise click.ClickException(str(exc)) from None
+    except moj.NoMojProgramme:
+        raise click.ClickException("There is no MoJ programme: run `grantflow setup` first.") from None
+    if output is not None:
+        if not output.parent.is_dir():
+            raise click.ClickException(f"The folder {str(output.parent)!r} does not exist. Nothing was written.")
+        moj.write_report(report, output)
+    lines = [] if output_format == "json" else _moj_text(report)
+    if output is not None:
+        lines += ["", f"Wrote the MoJ return for {report.label} to {output}."]
+    for line in lines:
+        click.echo(line)
+    if output_format == "json":
+        click.echo(json.dumps(moj.report_json(report), sort_keys=True))

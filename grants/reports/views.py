@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
 from grants.formatting import money
-from grants.reports import charts, services
+from grants.reports import charts, moj, services
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -46,7 +46,8 @@ def _charts(report: Any) -> dict[str, charts.BarChart]:
 @bp.route("/")
 @staff(*REPORTERS)
 def index() -> ResponseReturnValue:
-    return render_template("reports/index.html", rounds=services.rounds_for(signed_in_user()))
+    user = signed_in_user()
+    return render_template("reports/index.html", rounds=services.rounds_for(user), moj_report=moj.can_see(user))
 
 
 @bp.route("/committee/<code>")
@@ -71,5 +72,33 @@ def committee_spreadsheet(code: str) -> ResponseReturnValue:
         mimetype=XLSX,
         as_attachment=True,
         download_name=services.report_filename(report),
+        max_age=0,
+    )
+
+
+def _moj_report() -> tuple[moj.MojReport, list[int], str | None, str | None]:
+    """The MoJ report of the year asked for (or the default year, and what was wrong with the one asked)."""
+    programme = moj.programme_for(signed_in_user())
+    asked = request.args.get("year")
+    year, error = moj.parse_year(asked, moj.default_year(programme))
+    return moj.moj_report(programme, year), moj.years_with_returns(programme), asked, error
+
+
+@bp.route("/moj")
+@staff(*sorted(moj.MOJ_REPORT_ROLES))
+def moj_return() -> ResponseReturnValue:
+    report, years, asked, error = _moj_report()
+    return render_template("reports/moj.html", report=report, years=years, asked=asked, error=error)
+
+
+@bp.route("/moj/spreadsheet")
+@staff(*sorted(moj.MOJ_REPORT_ROLES))
+def moj_spreadsheet() -> ResponseReturnValue:
+    report, _years, _asked, _error = _moj_report()
+    return send_file(
+        moj.report_file(report),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name=moj.report_filename(report),
         max_age=0,
     )
