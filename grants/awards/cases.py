@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from grants import case_rules
 from grants.awards.emails import accepted_text, offer_text
 from grants.case_types import CaseType, Step
+from grants.extensions import db
 from grants.formatting import london_date, money
-from grants.models import Award
+from grants.models import Award, MonitoringReturn
+from grants.models.monitoring import FINAL
+from grants.workflow_states import state_labels, states
 from workflows import Context
 
 
@@ -26,6 +30,27 @@ def offer_subject(ctx: Context) -> str:
     award = ctx.subject
     reply = f": please reply by {award.respond_by:%-d %B %Y}" if award.respond_by else ""
     return f"Your grant offer {award.reference} for {money(award.amount_pence)}{reply}"
+
+
+def final_return_accepted(ctx: Context) -> str | None:
+    """An award with a final return closes only once that return is accepted (or waived): its
+    total spend and outcomes are in. An award scheduled no final return (made before monitoring
+    plans) has nothing to wait for."""
+    waiting = db.session.execute(
+        select(MonitoringReturn.period_label, MonitoringReturn.state)
+        .where(
+            MonitoringReturn.award_id == ctx.subject.id,
+            MonitoringReturn.kind == FINAL,
+            MonitoringReturn.state.not_in(states("return", "ended")),
+        )
+        .order_by(MonitoringReturn.due_date)
+    ).first()
+    if waiting is None:
+        return None
+    label = state_labels("return").get(waiting.state, waiting.state).lower()
+    return (
+        f"The final return ({waiting.period_label}) must be accepted or waived before the award closes: it is {label}."
+    )
 
 
 def award_facts(subject: Award) -> list[tuple[str, str]]:
@@ -52,6 +77,7 @@ AWARD = CaseType(
         "acceptance_signed": case_rules.asks("acceptance_problem"),
         "schedule_matches_award": case_rules.asks("schedule_problem"),
         "final_spend_recorded": case_rules.asks("closure_problem"),
+        "final_return_accepted": final_return_accepted,
     },
     effects={"record_offer_time": record_offer_time, "record_acceptance_time": record_acceptance_time},
     steps={
