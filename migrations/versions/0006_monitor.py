@@ -145,7 +145,7 @@ def upgrade():
         batch_op.add_column(sa.Column("kind", sa.String(length=16), server_default="progress", nullable=False))
         batch_op.add_column(sa.Column("sequence", sa.Integer(), server_default="1", nullable=False))
         batch_op.add_column(sa.Column("opens_on", sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column("sign_off_required", sa.Boolean(), server_default=sa.text("0"), nullable=False))
+        batch_op.add_column(sa.Column("sign_off_required", sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column("sent_for_sign_off_by_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("signed_off_by_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("signed_off_at", sa.DateTime(timezone=True), nullable=True))
