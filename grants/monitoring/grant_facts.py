@@ -58,6 +58,7 @@ class ReturnRow:
     submitted_at: datetime | None
     fillable: bool
     ended: bool
+    changes_asked: str | None = None  # the officer's comment while the grantee makes the changes
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,8 @@ def for_awards(awards: list[Award]) -> list[GrantFacts]:
             MonitoringReturn.due_date,
             MonitoringReturn.state,
             MonitoringReturn.submitted_at,
+            MonitoringReturn.review_comment,
+            MonitoringReturn.reviewed_at,
         )
         .where(MonitoringReturn.award_id.in_(ids))
         .order_by(MonitoringReturn.due_date, MonitoringReturn.id)
@@ -159,6 +162,7 @@ def for_awards(awards: list[Award]) -> list[GrantFacts]:
                 submitted_at=found.submitted_at,
                 fillable=found.state in fillable,
                 ended=found.state in ended,
+                changes_asked=found.review_comment if found.state in fillable and found.reviewed_at else None,
             )
         )
     if periods:

@@ -171,6 +171,8 @@ def test_asking_for_changes_needs_the_comment_and_shows_it(client, sign_in, prog
     assert "Add the spend per budget line." in page
     db.session.expire_all()
     assert db.session.get(MonitoringReturn, found.id).review_comment == "Add the spend per budget line."
+    grantee = sign_in(member_of(found.award.organisation)).get("/grants").get_data(as_text=True)
+    assert "Changes asked for: Add the spend per budget line." in grantee
 
 
 def test_recording_a_return_for_the_grantee_needs_the_evidence(client, sign_in, programme, officer):
