@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from grants import case_rules
 from grants.awards.emails import accepted_text, offer_text
 from grants.case_types import Action, CaseType, Step
+from grants.extensions import db
 from grants.formatting import london_date, money
-from grants.models import Award
+from grants.models import Award, MonitoringReturn
+from grants.models.monitoring import FINAL
 from grants.monitoring.schedule import create_returns
+from grants.workflow_states import state_labels, states
 from workflows import Context, TransitionEvent
 
 
@@ -37,6 +41,27 @@ def accept(action: Action) -> TransitionEvent:
     return event
 
 
+def final_return_accepted(ctx: Context) -> str | None:
+    """An award with a final return closes only once that return is accepted (or waived): its
+    total spend and outcomes are in. An award scheduled no final return (made before monitoring
+    plans) has nothing to wait for."""
+    waiting = db.session.execute(
+        select(MonitoringReturn.period_label, MonitoringReturn.state)
+        .where(
+            MonitoringReturn.award_id == ctx.subject.id,
+            MonitoringReturn.kind == FINAL,
+            MonitoringReturn.state.not_in(states("return", "ended")),
+        )
+        .order_by(MonitoringReturn.due_date)
+    ).first()
+    if waiting is None:
+        return None
+    label = state_labels("return").get(waiting.state, waiting.state).lower()
+    return (
+        f"The final return ({waiting.period_label}) must be accepted or waived before the award closes: it is {label}."
+    )
+
+
 def award_facts(subject: Award) -> list[tuple[str, str]]:
     return [
         ("Programme", subject.programme.name),
@@ -61,6 +86,7 @@ AWARD = CaseType(
         "acceptance_signed": case_rules.asks("acceptance_problem"),
         "schedule_matches_award": case_rules.asks("schedule_problem"),
         "final_spend_recorded": case_rules.asks("closure_problem"),
+        "final_return_accepted": final_return_accepted,
     },
     effects={"record_offer_time": record_offer_time, "record_acceptance_time": record_acceptance_time},
     steps={

@@ -26,6 +26,7 @@ from grants.formatting import london_day
 from grants.models import Application, Award, Payment, Recovery, Round, Term, User, Variation
 from grants.models.base import utcnow
 from grants.models.budgets import financial_year_label, financial_year_of
+from grants.monitoring import grant_facts, rating
 from grants.workflow import engine
 from grants.workflow_states import state_labels
 
@@ -87,6 +88,10 @@ class AwardPage:
     variation_states: dict[str, str]
     recoveries: list[Recovery]
     can_prepare_offer: bool
+    monitoring: grant_facts.GrantFacts
+    flags: list[str]
+    rating_label: str
+    can_rate: bool
 
 
 def _labels(workflow: str) -> dict[str, str]:
@@ -120,6 +125,10 @@ def award_page(award: Award, user: Any) -> AwardPage:
         variation_states=_labels("variation"),
         recoveries=list(award.recoveries),
         can_prepare_offer=may_prepare_offer(user, award),
+        monitoring=grant_facts.for_award(award),
+        flags=rating.flags_for([award], today()).get(award.id, []),
+        rating_label=rating.LABELS[award.rag_rating or ""],
+        can_rate="officer" in access.staff_roles(user, award.programme_id),
     )
 
 

@@ -11,11 +11,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
+
 from grants import audit
 from grants.extensions import db
-from grants.formatting import money, pence_from_pounds
-from grants.models import Award, Recovery
+from grants.formatting import money, pence_from_pounds, pounds_text
+from grants.models import Award, MonitoringReturn, Recovery
 from grants.models.awards import RECOVERY_KINDS
+from grants.models.monitoring import FINAL
 from grants.payments.services import (
     Invalid,
     before_award_message,
@@ -25,10 +28,22 @@ from grants.payments.services import (
     typed_text,
 )
 from grants.workflow import apply_transition, engine
-from grants.workflow_states import state_labels
+from grants.workflow_states import state_labels, states
 from workflows import Option
 
 REASON_MAX = 5000
+
+
+@dataclass(frozen=True)
+class FinalReturn:
+    """The award's final return as closure needs it: which, in what state, and the total spend it reported."""
+
+    id: int
+    period_label: str
+    state: str
+    state_label: str
+    spend_pence: int | None
+    accepted: bool
 
 
 @dataclass
@@ -40,14 +55,48 @@ class Money:
     recovered_pence: int
     state_label: str
     close: Option | None = None
+    final_return: FinalReturn | None = None
 
     @property
     def recoverable_pence(self) -> int:
         return self.paid_pence - self.recovered_pence
 
     @property
+    def unspent_pence(self) -> int:
+        """Money paid that the final return says was not spent (and has not come back yet)."""
+        if self.final_return is None or self.final_return.spend_pence is None:
+            return 0
+        return max(0, self.paid_pence - self.final_return.spend_pence - self.recovered_pence)
+
+    @property
+    def final_spend_typed(self) -> str | None:
+        """The final spend to pre-fill: the total the final return reported, in pounds."""
+        if self.final_return is None or self.final_return.spend_pence is None:
+            return None
+        return pounds_text(self.final_return.spend_pence)
+
+    @property
     def kinds(self) -> dict[str, str]:
         return RECOVERY_KINDS
+
+
+def final_return_of(award: Award) -> FinalReturn | None:
+    """The award's final return (the latest, if it has more than one), or None."""
+    found = db.session.scalar(
+        select(MonitoringReturn)
+        .where(MonitoringReturn.award_id == award.id, MonitoringReturn.kind == FINAL)
+        .order_by(MonitoringReturn.due_date.desc(), MonitoringReturn.id.desc())
+    )
+    if found is None:
+        return None
+    return FinalReturn(
+        id=found.id,
+        period_label=found.period_label,
+        state=found.state,
+        state_label=state_labels("return").get(found.state, found.state),
+        spend_pence=found.spend_to_date_pence,
+        accepted=found.state in states("return", "ended"),
+    )
 
 
 def money_of(user: Any, award: Award) -> Money:
@@ -58,6 +107,7 @@ def money_of(user: Any, award: Award) -> Money:
         recovered_pence=sum(r.amount_pence for r in award.recoveries),
         state_label=state_labels("award").get(award.state, award.state),
         close=close,
+        final_return=final_return_of(award),
     )
 
 

@@ -49,10 +49,13 @@ def closure_page(award_id: int) -> ResponseReturnValue:
         flash(closure.close_award(signed_in_user(), award, values["final_spend"], values["reason"], version))
         return redirect(url_for("payments.closure", award_id=award.id))
 
+    figures = closure.money_of(signed_in_user(), award)
+    prefilled = figures.final_spend_typed
     return _form_page(
         "payments/closure.html",
         {"final_spend": "text", "reason": "text"},
         close,
+        initial={"final_spend": prefilled, "reason": ""} if prefilled is not None else None,
         award=award,
-        figures=closure.money_of(signed_in_user(), award),
+        figures=figures,
     )
