@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from grants import case_rules
 from grants.case_types import CaseType
 from grants.extensions import db
-from grants.formatting import london, london_date
+from grants.formatting import london, london_date, london_day
 from grants.models import Award, MonitoringReturn, ReturnSection
 from grants.models.applications import COMPLETED
 from workflows import Context
@@ -56,6 +56,13 @@ def signer_is_someone_else(ctx: Context) -> str | None:
     return None
 
 
+def due_date_not_passed(ctx: Context) -> str | None:
+    """Reopening an overdue return needs a due date of today or later (Move the due date does both)."""
+    if ctx.subject.due_date < london_day(ctx.now):
+        return "Move the due date to today or later first: a return past its due date stays overdue."
+    return None
+
+
 def record_sent_for_sign_off(ctx: Context) -> None:
     ctx.subject.sent_for_sign_off_by_id = ctx.user.id if ctx.user is not None else None
 
@@ -94,6 +101,7 @@ MONITORING_RETURN = CaseType(
         "sign_off_needed": sign_off_needed,
         "no_sign_off_needed": no_sign_off_needed,
         "signer_is_someone_else": signer_is_someone_else,
+        "due_date_not_passed": due_date_not_passed,
     },
     effects={
         **case_rules.EFFECTS,
