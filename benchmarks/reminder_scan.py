@@ -18,14 +18,18 @@ sizes), which its page adds.
 
     .venv/bin/python benchmarks/reminder_scan.py --quick
     .venv/bin/python benchmarks/reminder_scan.py
+    .venv/bin/python benchmarks/reminder_scan.py --profile   # cProfile of the pass at the largest size
 
 The last line printed is one JSON object of the figures.
 """
 
 from __future__ import annotations
 
+import cProfile
 import os
+import pstats
 import random
+import sys
 import time
 from datetime import date, timedelta
 from typing import Any
@@ -136,7 +140,7 @@ def add_returns(programme_id: int, plan_id: int, start: int, count: int, rng: ra
     db.session.commit()
 
 
-def measure(bench: Bench, pass_day: date) -> dict[str, Any]:
+def measure(bench: Bench, pass_day: date, profile: bool = False) -> dict[str, Any]:
     db.session.remove()
     with counting_statements(db.engine) as log:
         started = time.perf_counter()
@@ -144,10 +148,17 @@ def measure(bench: Bench, pass_day: date) -> dict[str, Any]:
         find_seconds = time.perf_counter() - started
     find_statements = log.count
     db.session.remove()
+    profiler = cProfile.Profile() if profile else None
     with counting_statements(db.engine) as log:
         started = time.perf_counter()
+        if profiler is not None:
+            profiler.enable()
         result = run_pass(pass_day)
+        if profiler is not None:
+            profiler.disable()
         pass_seconds = time.perf_counter() - started
+    if profiler is not None:
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
     return {
         "find_seconds": round(find_seconds, 4),
         "find_statements": find_statements,
@@ -169,6 +180,7 @@ def measure_dashboard(bench: Bench, returns: int) -> dict[str, Any] | None:
 
 def main() -> None:
     parser = bench_parser(__doc__ or "", "1,000 and 10,000 returns instead of 1,000 and 100,000")
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of the pass at the largest size")
     args = parser.parse_args()
     sizes = [1_000, 10_000 if args.quick else 100_000]
     os.environ[BATCH_ENV] = "100000"  # one batch at both sizes: equal statement counts show no per-row work
@@ -183,7 +195,7 @@ def main() -> None:
             made = size
             analyze()
             print(f"{size:,} returns made in {time.perf_counter() - started:.1f} s", flush=True)
-            at = measure(bench, pass_day)
+            at = measure(bench, pass_day, profile=args.profile and size == sizes[-1])
             at["dashboard"] = measure_dashboard(bench, size)
             print(f"{size:,} returns: {at}", flush=True)
             figures[str(size)] = at

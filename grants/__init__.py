@@ -96,6 +96,8 @@ def _register_blueprints(app: Flask) -> None:
     from grants.cases.views import bp as cases_bp
     from grants.decisions.views import bp as decisions_bp
     from grants.finance_export.views import bp as finance_export_bp
+    from grants.monitoring.plan_views import bp as monitoring_plans_bp
+    from grants.monitoring.return_form_views import bp as return_forms_bp
     from grants.monitoring.views import bp as monitoring_bp
     from grants.open_data.views import bp as open_data_bp
     from grants.organisations.views import bp as organisations_bp
@@ -107,7 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     people_and_cases = (public_bp, auth_bp, cases_bp, admin_bp, organisations_bp)
     apply_and_assess = (apply_bp, applications_bp, assessment_bp, assessors_bp, decisions_bp)
     award_and_pay = (awards_bp, payments_bp, finance_export_bp, open_data_bp, reports_bp, api_bp)
-    monitor = (monitoring_bp, returns_bp)
+    monitor = (monitoring_bp, monitoring_plans_bp, return_forms_bp, returns_bp)
     for blueprint in people_and_cases + apply_and_assess + award_and_pay + monitor:
         app.register_blueprint(blueprint)
     init_permissions(app)

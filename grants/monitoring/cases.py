@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from grants import case_rules
 from grants.case_types import Action, CaseType, Step
 from grants.extensions import db
-from grants.formatting import london, london_date
+from grants.formatting import london, london_date, london_day
 from grants.models import Award, MonitoringReturn, ReturnSection
 from grants.models.applications import COMPLETED
 from workflows import Context, TransitionEvent
@@ -53,6 +53,13 @@ def no_sign_off_needed(ctx: Context) -> str | None:
 def signer_is_someone_else(ctx: Context) -> str | None:
     if ctx.user is not None and ctx.user.id == ctx.subject.sent_for_sign_off_by_id:
         return "The person who filled in the return cannot sign it off: ask another member of your organisation."
+    return None
+
+
+def due_date_not_passed(ctx: Context) -> str | None:
+    """Reopening an overdue return needs a due date of today or later (Move the due date does both)."""
+    if ctx.subject.due_date < london_day(ctx.now):
+        return "Move the due date to today or later first: a return past its due date stays overdue."
     return None
 
 
@@ -104,6 +111,7 @@ MONITORING_RETURN = CaseType(
         "sign_off_needed": sign_off_needed,
         "no_sign_off_needed": no_sign_off_needed,
         "signer_is_someone_else": signer_is_someone_else,
+        "due_date_not_passed": due_date_not_passed,
     },
     effects={
         **case_rules.EFFECTS,

@@ -102,3 +102,50 @@ def reminder_email(audience: str, facts: ReturnFacts, days_from_due: int) -> tup
     if audience == "organisation":
         return organisation_subject(facts, days_from_due), organisation_body(facts, days_from_due)
     return staff_subject(facts, days_from_due), staff_body(facts, days_from_due)
+
+
+_SENTINEL = 918_273_645  # a return id no page has: its place in a built link is where each id goes
+
+
+class ReminderWriter:
+    """Writes the same words as reminder_email for many reminders at once (the reminder pass): each
+    link's address is built once, around the return's id, and each due date is put in words once."""
+
+    def __init__(self) -> None:
+        self._return_link = return_link(_SENTINEL).split(str(_SENTINEL))
+        self._staff_link = staff_link(_SENTINEL).split(str(_SENTINEL))
+        self._days: dict[date, str] = {}
+
+    def _day(self, day: date) -> str:
+        words = self._days.get(day)
+        if words is None:
+            words = self._days[day] = _day(day)
+        return words
+
+    def email(self, audience: str, facts: ReturnFacts, days_from_due: int) -> tuple[str, str]:
+        due = self._day(facts.due_date)
+        if audience == "organisation":
+            start, end = self._return_link
+            if days_from_due < 0:
+                subject = f"Your {facts.title} for {facts.grant} is due on {due}"
+                when = f"is due on {due}, in {_working_days(-days_from_due)}."
+            elif days_from_due == 0:
+                subject = f"Your {facts.title} for {facts.grant} is due today, {due}"
+                when = f"is due today, {due}."
+            else:
+                subject = f"Your {facts.title} for {facts.grant} was due on {due}"
+                when = f"was due on {due} and is now {_working_days(days_from_due)} late."
+            body = (
+                f"Your {facts.title} for the grant {facts.grant} ({facts.grant_title}) {when}\n\n"
+                f"Fill it in and send it here:\n{start}{facts.return_id}{end}\n\n"
+                "If you cannot send it on time, reply to your grant officer to say why."
+            )
+            return subject, body
+        start, end = self._staff_link
+        late = _working_days(days_from_due)
+        return (
+            f"{facts.grant}'s {facts.title} is {late} overdue",
+            f"{facts.organisation} has not sent the {facts.title} for {facts.grant} ({facts.grant_title}).\n"
+            f"It was due on {due} and is now {late} overdue.\n\n"
+            f"See the return:\n{start}{facts.return_id}{end}",
+        )

@@ -38,7 +38,7 @@ from grants.extensions import db
 from grants.models import Award, Membership, MonitoringPlan, MonitoringReturn, Organisation, Programme, RoleGrant, User
 from grants.models.base import utcnow
 from grants.models.monitoring import Reminder
-from grants.monitoring.emails import ReturnFacts, reminder_email
+from grants.monitoring.emails import ReminderWriter, ReturnFacts
 from grants.monitoring.plans import Plan, PlanProblems, ReminderRule, from_definition
 from grants.monitoring.working_days import is_working_day
 from grants.workflow_states import states
@@ -183,59 +183,60 @@ class Recipients:
     members: dict[int, list[str]]  # organisation id -> emails
     officers: dict[int | None, list[str]]  # programme id (None: every programme) -> emails
     leads: dict[int, str]  # user id -> email
+    everyone: dict[int, list[str]] = field(default_factory=dict)  # programme id -> its officers and all-programme ones
 
     def for_(self, due: Due) -> list[str]:
         audience = due.rule.audience
         if audience == "organisation":
             return self.members.get(due.organisation_id, [])
         if audience == "officers":
-            return sorted(set(self.officers.get(due.programme_id, [])) | set(self.officers.get(None, [])))
+            return self._officers_of(due.programme_id)
         lead = self.leads.get(due.lead_user_id) if due.lead_user_id is not None else None
         return [lead] if lead else []
 
+    def _officers_of(self, programme_id: int) -> list[str]:
+        found = self.everyone.get(programme_id)
+        if found is None:
+            found = sorted(set(self.officers.get(programme_id, [])) | set(self.officers.get(None, [])))
+            self.everyone[programme_id] = found
+        return found
+
 
 def recipients(due: list[Due]) -> Recipients:
-    """The people each audience means, in at most three queries."""
-    audiences = {d.rule.audience for d in due}
+    """The people each audience means, in three queries (always three, however many are due)."""
+    organisations = {d.organisation_id for d in due if d.rule.audience == "organisation"}
+    programmes = {d.programme_id for d in due if d.rule.audience == "officers"}
+    lead_ids = {d.lead_user_id for d in due if d.rule.audience == "lead" and d.lead_user_id is not None}
     members: dict[int, list[str]] = {}
     officers: dict[int | None, list[str]] = {}
-    leads: dict[int, str] = {}
-    if "organisation" in audiences:
-        organisations = {d.organisation_id for d in due if d.rule.audience == "organisation"}
-        for organisation_id, email in db.session.execute(
-            select(Membership.organisation_id, User.email)
-            .join(User, User.id == Membership.user_id)
-            .where(Membership.organisation_id.in_(sorted(organisations)), User.active.is_(True))
-            .order_by(User.email)
-        ):
-            members.setdefault(organisation_id, []).append(email)
-    if "officers" in audiences:
-        programmes = {d.programme_id for d in due if d.rule.audience == "officers"}
-        for programme_id, email in db.session.execute(
-            select(RoleGrant.programme_id, User.email)
-            .join(User, User.id == RoleGrant.user_id)
-            .where(
-                RoleGrant.role == "officer",
-                User.active.is_(True),
-                or_(RoleGrant.programme_id.in_(sorted(programmes)), RoleGrant.programme_id.is_(None)),
-            )
-            .distinct()
-            .order_by(User.email)
-        ):
-            officers.setdefault(programme_id, []).append(email)
-    if "lead" in audiences:
-        lead_ids = {d.lead_user_id for d in due if d.rule.audience == "lead" and d.lead_user_id is not None}
-        if lead_ids:
-            leads = dict(
-                db.session.execute(
-                    select(User.id, User.email).where(User.id.in_(sorted(lead_ids)), User.active.is_(True))
-                ).all()
-            )
+    for organisation_id, email in db.session.execute(
+        select(Membership.organisation_id, User.email)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.organisation_id.in_(sorted(organisations)), User.active.is_(True))
+        .order_by(User.email)
+    ):
+        members.setdefault(organisation_id, []).append(email)
+    everywhere = RoleGrant.programme_id.is_(None) if programmes else false()
+    for programme_id, email in db.session.execute(
+        select(RoleGrant.programme_id, User.email)
+        .join(User, User.id == RoleGrant.user_id)
+        .where(
+            RoleGrant.role == "officer",
+            User.active.is_(True),
+            or_(RoleGrant.programme_id.in_(sorted(programmes)), everywhere),
+        )
+        .distinct()
+        .order_by(User.email)
+    ):
+        officers.setdefault(programme_id, []).append(email)
+    lead_query = select(User.id, User.email).where(User.id.in_(sorted(lead_ids)), User.active.is_(True))
+    leads: dict[int, str] = dict(db.session.execute(lead_query).all())
     return Recipients(members, officers, leads)
 
 
-def _insert_reminders(batch: list[Due], people: Recipients, today: date, at: datetime) -> set[tuple[int, str]]:
-    """Insert the batch's Reminder rows; the (return id, rule) of those this call inserted."""
+def _insert_reminders(batch: list[Due], people: list[list[str]], today: date, at: datetime) -> set[tuple[int, str]]:
+    """Insert the batch's Reminder rows (people: each one's recipients); the (return id, rule) of
+    those this call inserted."""
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     rows: list[dict[str, Any]] = [
         {
@@ -243,10 +244,10 @@ def _insert_reminders(batch: list[Due], people: Recipients, today: date, at: dat
             "rule": d.rule.key,
             "on_date": today,
             "audience": d.rule.audience,
-            "recipients": len(people.for_(d)),
+            "recipients": len(to),
             "queued_at": at,
         }
-        for d in batch
+        for d, to in zip(batch, people, strict=True)
     ]
     table: Any = Reminder.__table__
     statement = (
@@ -269,18 +270,24 @@ def run_pass(today: date, now: datetime | None = None) -> PassResult:
     people = recipients(due)
     size = int(os.environ.get(BATCH_ENV) or BATCH)
     pause = float(os.environ.get(PAUSE_ENV) or 0)
+    writer = ReminderWriter()
+    on = today.isoformat()
     for start in range(0, len(due), size):
         batch = due[start : start + size]
-        inserted = _insert_reminders(batch, people, today, at)
-        messages = []
-        for d in batch:
-            if (d.facts.return_id, d.rule.key) not in inserted:
+        to = [people.for_(d) for d in batch]
+        inserted = _insert_reminders(batch, to, today, at)
+        messages: list[tuple[str, str, str, str]] = []
+        for d, emails in zip(batch, to, strict=True):
+            return_id, key = d.facts.return_id, d.rule.key
+            if (return_id, key) not in inserted:
                 continue
             result.reminders += 1
-            result.by_rule[d.rule.key] = result.by_rule.get(d.rule.key, 0) + 1
-            subject, body = reminder_email(d.rule.audience, d.facts, d.days_from_due)
-            for email in people.for_(d):
-                messages.append((email, subject, body, reminder_key(d.facts.return_id, d.rule.key, today, email)))
+            result.by_rule[key] = result.by_rule.get(key, 0) + 1
+            if not emails:
+                continue
+            subject, body = writer.email(d.rule.audience, d.facts, d.days_from_due)
+            prefix = f"reminder:{return_id}:{key}:{on}:"
+            messages.extend((email, subject, body, prefix + email) for email in emails)
         result.queued += mail.queue_emails(messages)
         db.session.commit()
         if pause:

@@ -18,14 +18,17 @@ from sqlalchemy import select
 from grants import audit
 from grants.access import staff_roles
 from grants.extensions import db
+from grants.form_fields import month_number
+from grants.formatting import london_day
 from grants.models import Award, MonitoringPlan, MonitoringReturn
+from grants.models.base import utcnow
 from grants.models.monitoring import FINAL, QUARTERLY
 from grants.monitoring.plans import MONTHS_AFTER_START, Plan, current_plan, plan_of, question_set_id
 from grants.monitoring.working_days import add_working_days
 from grants.transactions import conflicts_as
-from grants.workflow import start_case
+from grants.workflow import apply_transition, engine, start_case
 from grants.workflow_states import states
-from workflows import Conflict
+from workflows import SYSTEM, Conflict, TransitionRefused
 
 RETURN_WORKFLOW = "monitoring_return"
 # Returns whose dates may still move: not open yet, or open and not sent.
@@ -168,7 +171,8 @@ def create_returns(award: Award, user: Any = None, now: datetime | None = None) 
 def reschedule(award: Award, user: Any = None, now: datetime | None = None, why: str | None = None) -> int:
     """After the award's dates changed: returns not sent yet (scheduled or open) take the new
     dates, a period now inside the award gets a new return; each move is audited (from → to).
-    Returns how many were moved or added. Flushed, not committed."""
+    A return not sent yet whose whole period is after a new, earlier end date is waived ("The grant
+    now ends on …"). Returns how many were moved, added or waived. Flushed, not committed."""
     have = _existing(award)
     plan_ids = {r.plan_id for r in have.values() if r.plan_id is not None}
     plan_row = db.session.get(MonitoringPlan, max(plan_ids)) if plan_ids else current_plan(award.programme_id)
@@ -202,8 +206,27 @@ def reschedule(award: Award, user: Any = None, now: datetime | None = None, why:
         found.period_starts_on, found.period_ends_on = period.starts_on, period.ends_on
         found.due_date, found.opens_on = period.due_date, period.opens_on
         changed += 1
+    changed += _waive_cut_off(award, have.values(), now)
     db.session.flush()
     return changed
+
+
+def _waive_cut_off(award: Award, returns: Any, now: datetime | None) -> int:
+    """Waive (through the workflow, as the system, audited) the returns not sent yet whose whole
+    period is after the award's end date: a variation shortened the award. How many were waived."""
+    if award.ends_on is None:
+        return 0
+    reason = f"The grant now ends on {award.ends_on:%-d %B %Y}"
+    waived = 0
+    for found in sorted(returns, key=lambda r: r.sequence):
+        if found.period_starts_on <= award.ends_on:
+            continue
+        waive = engine().definition_for(found).transitions.get("waive")
+        if waive is None or found.state not in waive.sources or SYSTEM not in waive.roles:
+            continue  # sent, ended, or under a workflow version whose waive is an officer's alone
+        apply_transition(found, "waive", None, reason, now=now, commit=False)
+        waived += 1
+    return waived
 
 
 # -- one due date, moved by an officer ---------------------------------------------------------------
@@ -214,7 +237,8 @@ def may_manage(user: Any, monitoring_return: MonitoringReturn) -> bool:
 
 
 def parse_typed_date(day: str, month: str, year: str) -> date:
-    """A date typed in three boxes; ScheduleProblem('due_date', …) saying what is wrong."""
+    """A date typed in three boxes, the month as a number or a name ('3', 'March', 'mar');
+    ScheduleProblem('due_date', …) saying what is wrong."""
     parts = [p.strip() for p in (day, month, year)]
     names = ("day", "month", "year")
     if not any(parts):
@@ -222,10 +246,11 @@ def parse_typed_date(day: str, month: str, year: str) -> date:
     missing = [n for n, p in zip(names, parts, strict=True) if not p]
     if missing:
         raise ScheduleProblem("due_date", f"The new due date must include a {' and a '.join(missing)}")
-    if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
+    month_of_year = month_number(parts[1])
+    if not (parts[0].isdigit() and parts[2].isdigit()) or len(parts[2]) != 4 or month_of_year is None:
         raise ScheduleProblem("due_date", "The new due date must be a real date, like 14 3 2024")
     try:
-        return date(int(parts[2]), int(parts[1]), int(parts[0]))
+        return date(int(parts[2]), month_of_year, int(parts[0]))
     except ValueError:
         raise ScheduleProblem("due_date", "The new due date must be a real date, like 14 3 2024") from None
 
@@ -236,11 +261,14 @@ def move_due_date(
     new_due: date,
     reason: str,
     expected_version: int | None,
+    now: datetime | None = None,
 ) -> date:
     """Move one return's due date, with a reason (audited due_date_moved, from/to/reason).
 
-    NotAllowed for anyone but the programme's officers; ScheduleProblem for a bad date or reason;
-    Conflict when the return changed since the form was shown. Returns the old due date."""
+    An overdue return given a due date of today or later (London) is reopened for the organisation
+    (the workflow's `reopen`, in the same transaction). NotAllowed for anyone but the programme's
+    officers; ScheduleProblem for a bad date or reason; Conflict when the return changed since the
+    form was shown. Returns the old due date."""
     if not may_manage(user, monitoring_return):
         raise NotAllowed
     reason = " ".join(reason.split())
@@ -269,9 +297,15 @@ def move_due_date(
             to_state=f"{new_due:%-d %B %Y}",
             reason=reason,
             data={"from": old.isoformat(), "to": new_due.isoformat(), "reason": reason},
+            at=now,
         )
         monitoring_return.due_date = new_due
         if monitoring_return.opens_on is not None and monitoring_return.opens_on > new_due:
             monitoring_return.opens_on = new_due
+        if monitoring_return.state == "overdue" and new_due >= london_day(now or utcnow()):
+            try:
+                apply_transition(monitoring_return, "reopen", user, reason, now=now, commit=False)
+            except TransitionRefused as refused:
+                raise ScheduleProblem("due_date", " ".join(refused.reasons)) from None
         db.session.commit()
     return old

@@ -179,3 +179,30 @@ def test_finding_what_is_due_takes_the_same_queries_for_one_return_or_many(progr
         assert len(due_reminders(date(2024, 10, 8))) == 31
 
     assert len(many) == len(few) == 2
+
+
+def test_the_pass_writes_each_email_as_the_single_reminder_email_would(app, programme, organisation):
+    from grants.monitoring.emails import ReminderWriter, ReturnFacts, reminder_email
+
+    facts = ReturnFacts(7, "6-month progress report", "MSCF-R3-0042", "Gloves Not Knives", "Calder CIC", DUE)
+    writer = ReminderWriter()
+
+    for audience in ("organisation", "officers", "lead"):
+        for days in (-14, -1, 0, 1, 14):
+            assert writer.email(audience, facts, days) == reminder_email(audience, facts, days), (audience, days)
+
+
+def test_a_pass_takes_the_same_statements_for_one_reminder_or_many_to_every_audience(programme, organisation):
+    due_return(programme, DUE, organisation=organisation)
+    with counting_selects() as few:
+        assert run_pass(date(2024, 10, 8)).queued == 2  # one reminder, to the organisation's two members
+    staff_user("officer", programme)
+    for n in range(30):
+        due_return(programme, date(2024, 10, 7), organisation=organisation, reference=f"MSCF-R3-{n:04d}")
+    for n in range(30):
+        due_return(programme, date(2024, 10, 30), organisation=organisation, reference=f"MSCF-R3-1{n:03d}")
+    with counting_selects() as many:
+        result = run_pass(date(2024, 10, 25))  # 14 working days late for 30, due in 3 for 30
+
+    assert result.by_rule == {"escalate_officers": 30, "due_in_3": 30}
+    assert len(many) == len(few)

@@ -4,7 +4,7 @@ moves the returns not sent yet; an officer moves one due date with a reason."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -16,7 +16,7 @@ from grants.monitoring.schedule import NotAllowed, ScheduleProblem, move_due_dat
 from grants.workflow import apply_transition
 from tests.factories import QuestionSetFactory, UserFactory, VariationFactory, staff_user
 from tests.monitoring.helpers import accepted_award, audit_rows, plan_row, programme_with_plan, returns_of
-from workflows import Conflict
+from workflows import Conflict, TransitionRefused
 
 
 def test_an_accepted_mscf_award_gets_a_6_month_progress_report_and_a_final_report():
@@ -181,3 +181,93 @@ def test_a_typed_date_says_what_is_missing():
         schedule.parse_typed_date("11", "", "2024")
     with pytest.raises(ScheduleProblem, match="must be a real date"):
         schedule.parse_typed_date("31", "2", "2024")
+
+
+def test_a_typed_month_may_be_its_name():
+    assert schedule.parse_typed_date("11", "November", "2024") == date(2024, 11, 11)
+    assert schedule.parse_typed_date("1", "sept", "2024") == date(2024, 9, 1)
+    with pytest.raises(ScheduleProblem, match="must be a real date"):
+        schedule.parse_typed_date("1", "Smarch", "2024")
+
+
+# -- a later due date reopens an overdue return ---------------------------------------------------------
+
+
+def _overdue(mscf_return):
+    apply_transition(mscf_return, "become_overdue", None, now=datetime(2024, 10, 29, 9, tzinfo=UTC))
+    assert mscf_return.state == "overdue"
+    return mscf_return
+
+
+def test_a_due_date_moved_to_today_or_later_reopens_an_overdue_return_in_the_same_change(mscf_return):
+    late = _overdue(mscf_return)
+    officer = staff_user("officer", late.award.programme)
+
+    move_due_date(
+        officer, late, date(2024, 11, 15), "Agreed by phone", late.version_id, now=datetime(2024, 11, 4, 9, tzinfo=UTC)
+    )
+
+    db.session.refresh(late)
+    assert (late.state, late.due_date) == ("open", date(2024, 11, 15))
+    (moved,) = audit_rows(late, "due_date_moved")
+    (reopened,) = audit_rows(late, "reopen")
+    assert (reopened.from_state, reopened.to_state, reopened.reason, reopened.actor_id) == (
+        "overdue",
+        "open",
+        "Agreed by phone",
+        officer.id,
+    )
+    assert reopened.id > moved.id
+
+
+def test_a_due_date_moved_but_still_in_the_past_leaves_the_return_overdue(mscf_return):
+    late = _overdue(mscf_return)
+    officer = staff_user("officer", late.award.programme)
+
+    move_due_date(
+        officer, late, date(2024, 11, 1), "Corrected", late.version_id, now=datetime(2024, 11, 4, 9, tzinfo=UTC)
+    )
+
+    db.session.refresh(late)
+    assert (late.state, late.due_date) == ("overdue", date(2024, 11, 1))
+    assert audit_rows(late, "reopen") == []
+
+
+def test_reopening_by_hand_needs_a_due_date_of_today_or_later(mscf_return):
+    late = _overdue(mscf_return)
+
+    with pytest.raises(TransitionRefused, match="Move the due date to today or later first"):
+        apply_transition(
+            late, "reopen", staff_user("officer", late.award.programme), "Try", now=datetime(2024, 11, 4, tzinfo=UTC)
+        )
+
+    assert late.state == "overdue"
+
+
+# -- a shortened award ----------------------------------------------------------------------------------
+
+
+def test_a_variation_bringing_the_end_date_earlier_waives_the_returns_not_sent_for_periods_after_it():
+    programme = programme_with_plan("vru")
+    award = accepted_award(programme, date(2023, 4, 1), date(2024, 3, 31), reference="VRU-2023-009")
+    q1, q2, q3, q4 = returns_of(award)
+    officer = staff_user("officer", programme)
+    apply_transition(q4, "record_on_behalf", officer, "Sent early by email")
+    decider = staff_user("decision_maker", programme)
+    variation = VariationFactory(award=award, new_ends_on=date(2023, 9, 30), old_amount_pence=award.amount_pence)
+
+    apply_transition(variation, "approve", decider, "The project stops at half-year")
+
+    assert [(r.period_label, r.state) for r in returns_of(award)] == [
+        ("Q1 2023-24", "scheduled"),
+        ("Q2 2023-24", "scheduled"),
+        ("Q3 2023-24", "waived"),
+        ("Q4 2023-24", "submitted"),  # sent already: an officer decides what to do with it
+    ]
+    (row,) = audit_rows(q3, "waive")
+    assert (row.from_state, row.to_state, row.reason) == (
+        "scheduled",
+        "waived",
+        "The grant now ends on 30 September 2023",
+    )
+    assert audit_rows(q2, "waive") == []
