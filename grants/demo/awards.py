@@ -208,7 +208,6 @@ def award_round3(round_: Round, users: dict[str, Any], member: Member) -> None:
         pay(payments[0], finance, local(2023, 3, 27, 10), date(2023, 3, 31), f"AP-2023-{payment_number:06d}")
         walk(award, [("start_delivery", officer, None, local(2023, 4, 3, 10))])
         _finish(award, payments[1], final_return, position, rng, grantee, users)
-    demo_returns.mscf_round3_metrics(round_.id)
 
 
 def _finish(
@@ -227,8 +226,9 @@ def _finish(
         final_return, position, grantee, officer, award.organisation
     ):  # sent back for changes, or waiting for sign-off: the last instalment still waits
         return
+    opened = on(final_return.opens_on or final_return.due_date, 0, 5)
     if kind == 5:  # the return never came: overdue, and the last instalment waits for it
-        walk(final_return, [("become_overdue", None, None, local(2024, 5, 1, 0, 5))])
+        walk(final_return, [("open", None, None, opened), ("become_overdue", None, None, local(2024, 5, 1, 0, 5))])
         return
     if kind == 9:  # an extension: end date varied, the return is due later and is still awaited
         variation = Variation(
@@ -243,15 +243,24 @@ def _finish(
         )
         db.session.add(variation)
         start_case(variation, "variation", officer, now=local(2024, 2, 12, 10))
+        # Approving it moves the award's end date, and the plan's final return with it (rescheduled).
         walk(variation, [("approve", users["decision_maker"], None, local(2024, 2, 19, 10))])
-        final_return.due_date, final_return.opens_on = date(2024, 10, 31), date(2024, 10, 3)
-        walk(final_return, [("become_overdue", None, None, local(2024, 11, 1, 0, 5))])
+        due = final_return.due_date
+        walk(
+            final_return,
+            [
+                ("open", None, None, on(final_return.opens_on or due, 0, 5)),
+                ("become_overdue", None, None, on(due + timedelta(days=1), 0, 5)),
+            ],
+        )
         return
     submitted = date(2024, 4, 8) + timedelta(days=rng.randint(0, 20))
+    underspend = rng.randint(5, 40) * 1000 if kind == 2 else 0  # a small underspend, returned
+    demo_returns.mscf_final_report(final_return, grantee, on(submitted, 19), award.amount_pence - underspend)
     walk(
         final_return,
         [
-            ("open", None, None, local(2024, 4, 2, 0, 5)),
+            ("open", None, None, opened),
             ("submit", grantee, None, local(submitted.year, submitted.month, submitted.day, 20)),
             ("accept", officer, None, local(2024, 5, 14, 10)),
         ],
@@ -264,9 +273,7 @@ def _finish(
         )  # fmt: skip
         return
     pay(last, finance, local(2024, 5, 24, 10), date(2024, 5, 31), f"AP-2024-{award.id:06d}")
-    underspend = 0
-    if kind == 2:  # a small underspend, returned
-        underspend = rng.randint(5, 40) * 1000
+    if underspend:
         db.session.add(
             Recovery(
                 award_id=award.id,

@@ -71,8 +71,10 @@ def load_commissioning(programmes: dict[str, Programme], users: dict[str, Any], 
     request = nullcontext() if has_request_context() else current_app.test_request_context()
     with request, db.session.no_autoflush:
         _load_moj(the_plan, maker)
-        demo_returns.moj_returns_2022(
-            [(s.reference, s.kind, s.allocations[2022].decided_pence) for s in the_plan.strands], maker
+        demo_returns.moj_returns_2022_to_2024(
+            [(s.reference, s.kind, s.allocations[2022].decided_pence) for s in the_plan.strands],
+            maker,
+            the_plan.awaiting_return,
         )
         _load_vru(the_plan, maker)
         db.session.flush()
@@ -149,7 +151,7 @@ def _moj_allocation(
         walk(last, [("hold", maker.finance, the_plan.held[strand.reference], local(2025, 3, 26, 11))], flush=False)
         return
     if year == 2024 and strand.reference in the_plan.awaiting_return:
-        last.monitoring_return = maker.overdue_return(award, year)
+        last.monitoring_return = demo_returns.plan_returns(award)[3]  # its Q3 return: never sent (returns.py)
         return
     maker.pay(last)
     maker.close(

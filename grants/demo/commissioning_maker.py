@@ -26,8 +26,7 @@ from grants.demo.commissioning_text import (
 from grants.demo.round3_groups import FIRST_NAMES, LAST_NAMES
 from grants.extensions import db
 from grants.formatting import money
-from grants.models import Award, Contract, MonitoringReturn, Organisation, Payment, Programme, Variation
-from grants.models.monitoring import QUARTERLY
+from grants.models import Award, Contract, Organisation, Payment, Programme, Variation
 from grants.workflow import start_case
 
 # -- making it ------------------------------------------------------------------------------------------------
@@ -244,45 +243,6 @@ class Maker:
             at=at,
         )
         return kept + new
-
-    def overdue_return(self, award: Award, year: int) -> MonitoringReturn:
-        """The Q3 return (October to December) a last instalment waits for, never sent."""
-        ret = self._q3_return(award, year)
-        walk(ret, [("become_overdue", None, None, clock.local(year + 1, 2, 1, 0, 5))], flush=False)
-        return ret
-
-    def accepted_return(self, award: Award, year: int, grantee: Any) -> MonitoringReturn:
-        ret = self._q3_return(award, year)
-        sent = date(year + 1, 1, 15) + timedelta(days=self.rng.randint(0, 14))
-        walk(
-            ret,
-            [
-                ("open", None, None, clock.local(year + 1, 1, 3, 0, 5)),
-                ("submit", grantee, None, clock.on(sent, 15)),
-                ("accept", self.officer, None, clock.on(sent + timedelta(days=self.rng.randint(3, 10)), 10)),
-            ],
-            flush=False,
-        )
-        return ret
-
-    def _q3_return(self, award: Award, year: int) -> MonitoringReturn:
-        ret = MonitoringReturn(
-            award=award,
-            period_label=f"Q3 {year}-{(year + 1) % 100:02d}",
-            period_starts_on=date(year, 10, 1),
-            period_ends_on=date(year, 12, 31),
-            due_date=date(year + 1, 1, 31),
-            opens_on=date(year + 1, 1, 3),
-            kind=QUARTERLY,
-            sequence=3,
-        )
-        start_case(
-            ret,
-            "monitoring_return",
-            self.officer,
-            now=(award.accepted_at or clock.local(year, 4, 1)) + timedelta(hours=17),
-        )
-        return ret
 
 
 def quarters(amount: int) -> list[int]:

@@ -10,18 +10,18 @@ from sqlalchemy import select
 
 from grants.auth.passwords import hash_password
 from grants.demo import awards as demo_awards
+from grants.demo import returns as demo_returns
 from grants.demo.accounts import DEMO_PASSWORD, member
 from grants.demo.assessment import assess_round3
 from grants.demo.assessment_text import ASSIGNED_AT
 from grants.demo.awards import Steps, walk
-from grants.demo.clock import local
+from grants.demo.clock import local, on
 from grants.demo.round3 import load_round3_applications
 from grants.extensions import db
 from grants.models import (
     Application,
     Award,
     Contract,
-    MonitoringReturn,
     Organisation,
     Payment,
     Programme,
@@ -122,30 +122,24 @@ def featured_cases(
     db.session.refresh(award)
     walk(award, [("start_delivery", officer, None, local(2023, 3, 1))])
     demo_awards.pay(payments[0], finance, local(2023, 3, 10), date(2023, 3, 15), "AP-2023-004417")
-    for label, starts, ends, due in (
-        ("Q1 2023-24", date(2023, 4, 1), date(2023, 6, 30), date(2023, 7, 14)),
-        ("Q2 2023-24", date(2023, 7, 1), date(2023, 9, 30), date(2023, 10, 13)),
-    ):
-        ret = MonitoringReturn(
-            award_id=award.id,
-            period_label=label,
-            period_starts_on=starts,
-            period_ends_on=ends,
-            due_date=due,
-            opens_on=due - timedelta(days=28),
-        )
-        start_case(ret, "monitoring_return", officer, now=local(2023, 3, 1))
-        if label.startswith("Q1"):
-            walk(
-                ret,
-                [
-                    ("open", None, None, local(2023, 6, 16, 0, 5)),
-                    ("submit", boxer, None, local(2023, 7, 12)),
-                    ("accept", officer, None, local(2023, 7, 20)),
-                ],
-            )
-        else:
-            walk(ret, [("become_overdue", None, None, local(2023, 10, 14, 0, 5))])
+    # Its returns, as the MSCF plan made them on acceptance: the 6-month progress report accepted; the final
+    # report still open, its due date moved by the officer (the club's coach was ill), its chair to sign it
+    # off: the return a demo grantee fills in now (see returns.give_more_time).
+    made = demo_returns.plan_returns(award)
+    progress, final = made[1], made[2]
+    walk(progress, [("open", None, None, on(progress.opens_on or progress.due_date, 0, 5))])
+    sent = progress.due_date - timedelta(days=2)
+    demo_returns.report(progress, {"people_reached": 38, "spend_to_date": 520_000}, boxer, on(sent, 19))
+    walk(
+        progress,
+        [
+            ("submit", boxer, None, on(sent, 20)),
+            ("accept", officer, None, on(sent + timedelta(days=6), 10)),
+        ],
+    )
+    walk(final, [("open", None, None, on(final.opens_on or final.due_date, 0, 5))])
+    demo_returns.give_more_time(final, officer, boxer, boxing)
+    payments[1].monitoring_return_id = final.id  # the last instalment waits for the final report
 
     # Round 4 (open now): the demo applicant's draft, and a submitted bid from another group.
     draft = Application(

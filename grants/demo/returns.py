@@ -1,26 +1,37 @@
-"""The demo's monitoring returns, one function per programme (each the one place its returns are made):
+"""The demo's monitoring returns, one function per programme. The returns themselves are the ones each
+programme's monitoring plan made when the award was accepted (grants.monitoring.schedule.create_returns,
+run by the award's accept step); these functions find them (`plan_returns`: by award and sequence) and walk
+them through the monitoring_return workflow, filling every section of their form on the way
+(grants/demo/return_answers.py) with figures that are also their ReturnMetric rows:
 
-- `mscf_round3_returns`: each Round 3 award's 6-month progress return and 12-month final return (the
-  final one is the return its last instalment waits for; grants/demo/awards.py walks it);
-  `mscf_round3_metrics` then writes the figures of every return sent (people reached, spend to date).
-- `vru_quarterly_returns`: each VRU intervention's Q1 to Q4 returns of 2023-24 (Q3 is the one its last
-  instalment waits for), with young people engaged, referrals and sessions delivered.
-- `moj_returns_2022`: a Q1 to Q4 return of 2022-23 for each of the 72 MoJ strands, signed off at the
-  provider (or recorded by an officer for the public bodies) and accepted, whose figures add up
-  exactly to what the Police and Crime Panel was told (MOJ_2022_23 below).
+- `mscf_round3_returns`: each Round 3 award's "6 months" progress report (most accepted on time, some
+  late); `mscf_final_report` fills its "Final" report, walked by grants/demo/awards.py (its last instalment
+  waits for it): most accepted, some overdue, `mscf_final_not_accepted` one sent back for changes and one
+  awaiting sign-off; `give_more_time` leaves MSCF-R3-0001's final report open, due four weeks from today,
+  for a demo grantee to fill in (caldervalleyboxingclubci@example.org; its chair,
+  signoff.caldervalleyboxingclubci@example.org, signs it off).
+- `vru_quarterly_returns`: each VRU intervention's Q1 to Q4 2023-24 returns, signed off at the provider
+  (the VRU plan asks for it); Q3 is the one its last instalment waits for (accepted, or overdue with Q4
+  where the provider stopped sending).
+- `moj_returns`: each MoJ strand's four quarterly returns of a year, walked in bulk (rows and audit trail
+  written directly), signed off at the provider or recorded by an officer for the public bodies and
+  accepted; 2022-23's add up exactly to what the Police and Crime Panel was told (MOJ_2022_23 below),
+  2023-24's and 2024-25's are near them, and two strands never sent their last two of 2024-25.
 
-All seeded: the same figures every time. Each function leaves alone what a previous load made.
+All seeded: the same figures every time. Returns already walked are left alone.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import insert, select
 
+from grants import audit
+from grants.demo import return_answers
 from grants.demo.clock import local, on
 from grants.extensions import db
 from grants.models import (
@@ -33,9 +44,8 @@ from grants.models import (
     ReturnMetric,
     User,
 )
-from grants.models.monitoring import FINAL, PROGRESS, QUARTERLY
 from grants.monitoring.metrics import MOJ_METRICS
-from grants.workflow import apply_transition, start_case
+from grants.workflow import apply_transition
 
 SEED = 20240430
 K = TypeVar("K")
@@ -116,13 +126,30 @@ def _second_member(organisation: Organisation, first: User, position: str) -> Us
     return user
 
 
-def _month_end(year: int, month: int) -> date:
-    first_of_next = date(year + month // 12, month % 12 + 1, 1)
-    return first_of_next - timedelta(days=1)
+# -- the plan's returns ---------------------------------------------------------------------------------------------
+def plan_returns(award: Award) -> dict[int, MonitoringReturn]:
+    """The returns the programme's plan made for the award when it was accepted, by sequence (1, 2, ...)."""
+    found = {
+        ret.sequence: ret
+        for ret in db.session.scalars(select(MonitoringReturn).where(MonitoringReturn.award_id == award.id))
+        if ret.plan_id is not None
+    }
+    if not found:
+        raise LookupError(f"{award.public_reference} has no returns from its programme's monitoring plan")
+    return found
+
+
+def report(ret: MonitoringReturn, figures: Mapping[str, int], user: Any, when: datetime) -> None:
+    """The return filled in by `user` at `when`: every section of its form completed, its metric figures
+    (ReturnMetric rows, and spend to date on the return), as the form engine leaves a completed return."""
+    return_answers.fill([(ret, figures, user, when)])
+    _figures((ret.id, metric, value) for metric, value in figures.items())
+    if "spend_to_date" in figures:
+        ret.spend_to_date_pence = figures["spend_to_date"]
+    db.session.flush()
 
 
 # -- MSCF Round 3 -----------------------------------------------------------------------------------------------
-PROGRESS_DUE, FINAL_DUE = date(2023, 10, 31), date(2024, 4, 30)
 CHANGES_POSITION, SIGN_OFF_POSITION = 17, 29  # two of the awards whose final return never came (awards.py)
 CHANGES_COMMENT = (
     "Thank you. The spend to date does not match the receipts attached: the hall hire invoices add up to "
@@ -130,63 +157,69 @@ CHANGES_COMMENT = (
 )
 
 
+def _people(award: Award) -> int:
+    application = db.session.get(Application, award.application_id) if award.application_id else None
+    return (application.people_reached if application is not None else None) or 40
+
+
 def mscf_round3_returns(award: Award, officer: Any, grantee: Any, position: int) -> tuple[MonitoringReturn, ...]:
-    """An award's 6-month progress return (walked here: most accepted on time, some late) and its 12-month
-    final return (opened by the caller, which ties the last instalment to it). Returns (progress, final)."""
+    """The award's returns as its plan made them: the 6-month progress report (walked here: most accepted on
+    time, some late) and the final 12-month report (walked by the caller, which ties the last instalment to
+    it). The progress report reports about half the people and 40-65% of the money (never more than the
+    first instalment, 70% of the award). Returns (progress, final)."""
     rng = random.Random(f"{SEED}-{award.public_reference}")
-    made = local(2023, 3, 20, 10)
-    progress = MonitoringReturn(
-        award_id=award.id,
-        period_label="6 months to September 2023",
-        period_starts_on=award.starts_on,
-        period_ends_on=date(2023, 9, 30),
-        due_date=PROGRESS_DUE,
-        opens_on=PROGRESS_DUE - timedelta(days=28),
-        kind=PROGRESS,
-        sequence=1,
-        sign_off_required=False,
-    )
-    final = MonitoringReturn(
-        award_id=award.id,
-        period_label="End of project 2023-24",
-        period_starts_on=award.starts_on,
-        period_ends_on=award.ends_on,
-        due_date=FINAL_DUE,
-        opens_on=FINAL_DUE - timedelta(days=28),
-        kind=FINAL,
-        sequence=2,
-        sign_off_required=position == SIGN_OFF_POSITION,
-    )
-    for ret in (progress, final):
-        db.session.add(ret)
-        start_case(ret, "monitoring_return", officer, now=made)
-    steps: list[tuple[str, Any, str | None, datetime]] = [
-        ("open", None, None, on(progress.opens_on or PROGRESS_DUE, 0, 5))
-    ]
+    made = plan_returns(award)
+    progress, final = made[1], made[2]
+    due = progress.due_date
+    steps: list[tuple[str, Any, str | None, datetime]] = [("open", None, None, on(progress.opens_on or due, 0, 5))]
     if position % 7 == 3:  # sent late
-        sent = PROGRESS_DUE + timedelta(days=rng.randint(3, 20))
-        steps.append(("become_overdue", None, None, on(PROGRESS_DUE + timedelta(days=1), 0, 5)))
+        sent = due + timedelta(days=rng.randint(3, 20))
+        steps.append(("become_overdue", None, None, on(due + timedelta(days=1), 0, 5)))
     else:
-        sent = PROGRESS_DUE - timedelta(days=rng.randint(1, 25))
-    steps += [
-        ("submit", grantee, None, on(sent, 20)),
-        ("accept", officer, None, on(sent + timedelta(days=rng.randint(4, 14)), 10)),
-    ]
+        sent = due - timedelta(days=rng.randint(1, 25))
     walk(progress, steps)
+    figures_rng = random.Random(f"{SEED}-{progress.reference}")
+    first = (award.amount_pence * 7 // 10) // 100 * 100
+    reached = _people(award) * figures_rng.randint(40, 60) // 100
+    spend = min(award.amount_pence * figures_rng.randint(40, 65) // 100 // 100 * 100, first)
+    report(progress, {"people_reached": reached, "spend_to_date": spend}, grantee, on(sent, 19))
+    walk(
+        progress,
+        [
+            ("submit", grantee, None, on(sent, 20)),
+            ("accept", officer, None, on(sent + timedelta(days=rng.randint(4, 14)), 10)),
+        ],
+    )
     return progress, final
+
+
+def mscf_final_report(final: MonitoringReturn, grantee: Any, when: datetime, spend: int) -> None:
+    """The final report filled in: all the people reached (92-108% of those the bid planned for), the total
+    spend."""
+    rng = random.Random(f"{SEED}-{final.reference}")
+    reached = _people(final.award) * rng.randint(92, 108) // 100
+    report(final, {"people_reached": reached, "spend_to_date": spend}, grantee, when)
 
 
 def mscf_final_not_accepted(
     final: MonitoringReturn, position: int, grantee: Any, officer: Any, organisation: Organisation
 ) -> bool:
     """Two of the late final returns, instead of never coming: one sent and sent back with the officer's
-    comments, one filled in and waiting for a second person at the group to sign it off. True if so."""
+    comments (the spend it gives, all of the grant, does not match the receipts), one filled in and waiting
+    for a second person at the group to sign it off. True if so."""
+    opened = on(final.opens_on or final.due_date, 0, 5)
     if position == CHANGES_POSITION:
         walk(
             final,
             [
-                ("open", None, None, on(FINAL_DUE - timedelta(days=28), 0, 5)),
-                ("become_overdue", None, None, on(FINAL_DUE + timedelta(days=1), 0, 5)),
+                ("open", None, None, opened),
+                ("become_overdue", None, None, on(final.due_date + timedelta(days=1), 0, 5)),
+            ],
+        )
+        mscf_final_report(final, grantee, local(2024, 5, 20, 20), final.award.amount_pence)
+        walk(
+            final,
+            [
                 ("submit", grantee, None, local(2024, 5, 20, 21)),
                 ("request_changes", officer, CHANGES_COMMENT, local(2024, 5, 28, 11)),
             ],
@@ -194,112 +227,100 @@ def mscf_final_not_accepted(
         return True
     if position == SIGN_OFF_POSITION:
         _second_member(organisation, grantee, "Treasurer")
-        walk(
-            final,
-            [
-                ("open", None, None, on(FINAL_DUE - timedelta(days=28), 0, 5)),
-                ("send_for_sign_off", grantee, None, local(2024, 4, 29, 19)),
-            ],
-        )
+        final.sign_off_required = True  # the group asked for its treasurer to confirm the figures
+        walk(final, [("open", None, None, opened)])
+        mscf_final_report(final, grantee, local(2024, 4, 29, 18), final.award.amount_pence)
+        walk(final, [("send_for_sign_off", grantee, None, local(2024, 4, 29, 19))])
         return True
     return False
 
 
-def mscf_round3_metrics(round_id: int) -> None:
-    """People reached and spend to date for each Round 3 return sent, consistent with its award: the
-    progress return about half the people and 40-65% of the money (never more than the first instalment),
-    the final return all of it less any underspend. Returns that already have figures are left alone."""
-    sent = ("submitted", "accepted", "changes_requested", "awaiting_sign_off")
-    rows = db.session.execute(
-        select(MonitoringReturn, Award, Application.people_reached)
-        .join(Award, Award.id == MonitoringReturn.award_id)
-        .join(Application, Application.id == Award.application_id)
-        .where(Application.round_id == round_id, MonitoringReturn.state.in_(sent))
-        .where(~select(ReturnMetric.id).where(ReturnMetric.monitoring_return_id == MonitoringReturn.id).exists())
-        .order_by(MonitoringReturn.id)
-    ).all()
-    figures: list[tuple[int, str, int]] = []
-    for ret, award, people in rows:
-        rng = random.Random(f"{SEED}-{ret.reference}")
-        people = people or 40
-        paid_first = min((p.amount_pence for p in award.payments if p.instalment == 1), default=award.amount_pence)
-        if ret.kind == PROGRESS:
-            reached = people * rng.randint(40, 60) // 100
-            spend = min(award.amount_pence * rng.randint(40, 65) // 100 // 100 * 100, paid_first)
-        else:
-            reached = people * rng.randint(92, 108) // 100
-            spend = award.final_spend_pence if award.final_spend_pence is not None else award.amount_pence
-            if ret.state == "changes_requested":
-                spend = award.amount_pence + rng.randint(2, 9) * 5_000  # the figure the officer queried
-        ret.spend_to_date_pence = spend
-        figures += [(ret.id, "people_reached", reached), (ret.id, "spend_to_date", spend)]
-    db.session.flush()
-    _figures(figures)
+MORE_TIME_REASON = (
+    "The club's head coach was off sick for three months and the chair asked for more time to gather the "
+    "attendance records. Agreed by phone; the last instalment waits for the report."
+)
+
+
+def give_more_time(ret: MonitoringReturn, officer: Any, grantee: Any, organisation: Organisation) -> User:
+    """An open return whose due date the officer moved (audited, with the reason) to four weeks from today,
+    to be signed off by the organisation's chair: the return a demo grantee can fill in, send for sign-off
+    and see through review now. Returns the chair (a second member, who signs it off)."""
+    today = datetime.now(UTC).date()
+    moved_at = datetime.now(UTC) - timedelta(days=3)
+    new_due = today + timedelta(days=28)
+    while new_due.weekday() >= 5:
+        new_due += timedelta(days=1)
+    audit.record_on(
+        ret,
+        actor=officer,
+        action="due_date_moved",
+        from_state=f"{ret.due_date:%-d %B %Y}",
+        to_state=f"{new_due:%-d %B %Y}",
+        reason=MORE_TIME_REASON,
+        data={"from": ret.due_date.isoformat(), "to": new_due.isoformat(), "reason": MORE_TIME_REASON},
+        at=moved_at,
+    )
+    ret.due_date = new_due
+    ret.sign_off_required = True  # the club's chair confirms the figures before they reach the officer
+    return _second_member(organisation, grantee, "Chair")
 
 
 # -- VRU interventions --------------------------------------------------------------------------------------------
 def vru_quarterly_returns(
     maker: Any, award: Award, provider: Organisation, year: int, awaiting: bool
 ) -> MonitoringReturn:
-    """An intervention's Q1 to Q4 returns of the financial year; returns Q3, the one its last instalment
-    waits for (made and walked by the Maker as before: accepted, or overdue where `awaiting`).
+    """The intervention's Q1 to Q4 returns as its plan made them, walked; returns Q3, the one its last
+    instalment waits for (accepted, or overdue where `awaiting`).
 
     Q1 and Q2 accepted (a few late); Q4 accepted, or overdue with Q3 where the provider stopped sending.
-    Each return sent reports young people engaged, referrals and sessions delivered, in line with the award.
+    Each return is filled in by the provider's member and signed off by its chief executive (the VRU plan
+    asks for sign-off), reporting young people engaged and completing, referrals, sessions delivered and
+    spend to date, in line with the award.
     """
     rng = random.Random(f"{SEED}-{award.public_reference}")
     grantee = maker.member(provider)
+    signer = _second_member(provider, grantee, "Chief Executive")
     per_quarter = max(award.amount_pence // 400_000, 12)  # about one young person per £4,000
-    made: list[MonitoringReturn] = []
-    figures: list[tuple[MonitoringReturn, dict[str, int]]] = []
-    for number, (start_month, end_month) in enumerate(((4, 6), (7, 9), (10, 12), (1, 3)), start=1):
-        if number == 3:
-            q3 = maker.overdue_return(award, year) if awaiting else maker.accepted_return(award, year, grantee)
-            made.append(q3)
-            if not awaiting:
-                figures.append((q3, _vru_figures(rng, per_quarter)))
+    made = plan_returns(award)
+    for number in range(1, 5):
+        ret = made[number]
+        due = ret.due_date
+        opened = on(ret.opens_on or due, 0, 5)
+        if awaiting and number >= 3:  # the provider stopped sending
+            walk(ret, [("open", None, None, opened), ("become_overdue", None, None, on(due + timedelta(days=1), 0, 5))])
             continue
-        y = year if start_month >= 4 else year + 1
-        ends = _month_end(y, end_month)
-        due = _month_end(ends.year + (ends.month // 12), ends.month % 12 + 1)
-        ret = MonitoringReturn(
-            award=award,
-            period_label=f"Q{number} {year}-{(year + 1) % 100:02d}",
-            period_starts_on=date(y, start_month, 1),
-            period_ends_on=ends,
-            due_date=due,
-            opens_on=due - timedelta(days=28),
-            kind=QUARTERLY,
-            sequence=number,
-        )
-        start_case(
-            ret, "monitoring_return", maker.officer, now=(award.accepted_at or local(year, 4, 1)) + timedelta(hours=17)
-        )
-        steps: list[tuple[str, Any, str | None, datetime]] = [("open", None, None, on(due - timedelta(days=28), 0, 5))]
-        if number == 4 and awaiting:
+        steps: list[tuple[str, Any, str | None, datetime]] = [("open", None, None, opened)]
+        if number == 3:  # as before: the draws from the Maker's generator the rest of the load expects
+            sent = due - timedelta(days=maker.rng.randint(0, 14))
+            reviewed = on(sent + timedelta(days=maker.rng.randint(3, 10)), 10)
+        elif number < 4 and rng.random() < 0.25:  # sent late
             steps.append(("become_overdue", None, None, on(due + timedelta(days=1), 0, 5)))
+            sent = due + timedelta(days=rng.randint(2, 12))
+            reviewed = on(sent + timedelta(days=rng.randint(3, 9)), 10)
         else:
-            if number < 4 and rng.random() < 0.25:  # sent late
-                steps.append(("become_overdue", None, None, on(due + timedelta(days=1), 0, 5)))
-                sent = due + timedelta(days=rng.randint(2, 12))
-            else:
-                sent = due - timedelta(days=rng.randint(1, 20))
-            steps += [
-                ("submit", grantee, None, on(sent, 15)),
-                ("accept", maker.officer, None, on(sent + timedelta(days=rng.randint(3, 9)), 10)),
-            ]
-            figures.append((ret, _vru_figures(rng, per_quarter)))
-        walk(ret, steps, flush=False)
-        made.append(ret)
-    db.session.flush()
-    _figures((ret.id, metric, value) for ret, values in figures for metric, value in values.items())
-    return made[2]
+            sent = due - timedelta(days=rng.randint(1, 20))
+            reviewed = on(sent + timedelta(days=rng.randint(3, 9)), 10)
+        walk(ret, steps)
+        figures = _vru_figures(rng, per_quarter)
+        figures["spend_to_date"] = award.amount_pence * number // 4 * rng.randint(90, 100) // 100
+        report(ret, figures, grantee, on(sent, 14))
+        walk(
+            ret,
+            [
+                ("send_for_sign_off", grantee, None, on(sent, 15)),
+                ("sign_off", signer, None, on(sent, 17)),
+                ("accept", maker.officer, None, reviewed),
+            ],
+        )
+        ret.signer_position = "Chief Executive"
+    return made[3]
 
 
 def _vru_figures(rng: random.Random, per_quarter: int) -> dict[str, int]:
     engaged = per_quarter * rng.randint(80, 120) // 100
     return {
         "young_people_engaged": engaged,
+        "young_people_completed": engaged * rng.randint(55, 85) // 100,
         "referrals": engaged * rng.randint(110, 160) // 100,
         "sessions_delivered": engaged * rng.randint(3, 6),
     }
@@ -369,123 +390,136 @@ def moj_strand_figures(strands: Sequence[tuple[str, str, int]]) -> dict[tuple[st
     return figures
 
 
-def moj_returns_2022(strands: Sequence[tuple[str, str, int]], maker: Any) -> None:
-    """A quarterly return for 2022-23 from every MoJ strand, accepted, with its figures (made in bulk: the rows
-    and their audit trail written directly rather than walked, 288 returns in a few statements).
+def moj_later_figures(
+    figures: Mapping[tuple[str, int], dict[str, int]], year: int
+) -> dict[tuple[str, int], dict[str, int]]:
+    """A later year's figures for each (strand, quarter): 2022-23's, each cell scaled by one seeded factor
+    (so a specialist figure stays within the victims supported, and reported within them too)."""
+    rng = random.Random(f"{SEED}-{year}")
+    later = {}
+    for cell in sorted(figures):
+        factor = 100 + rng.randint(-8, 14)
+        later[cell] = {metric: value * factor // 100 for metric, value in figures[cell].items()}
+    return later
 
-    A VCSE provider's returns are filled in by its member, signed off by its chief executive and accepted by
-    the officer; a public body sends its figures by email and the officer records them on its behalf.
+
+Event = tuple[str, Any, "str | None", datetime, "str | None", str]
+
+
+def moj_returns(
+    strands: Sequence[tuple[str, str, int]],
+    maker: Any,
+    year: int,
+    figures: Mapping[tuple[str, int], Mapping[str, int]],
+    unsent: Sequence[str] = (),
+) -> int:
+    """Each MoJ strand's four quarterly returns of the financial year starting in `year`, as the plan made them
+    when the allocation was accepted, walked in bulk (the rows updated and their audit trail written
+    directly, a few statements for 288 returns): opened, filled in (every section of the MoJ form, with
+    `figures`), signed off by the provider's chief executive, or recorded by the officer for a public body
+    that sends its figures by email, and accepted. The strands in `unsent` stopped sending after Q2: their
+    Q3 and Q4 returns are overdue. Returns already walked are left alone; returns how many were walked.
     """
-    references = [f"{reference}-22" for reference, _kind, _pence in strands]
+    suffix = f"-{year % 100:02d}"
     awards = {
         award.public_reference: award
-        for award in db.session.scalars(select(Award).where(Award.public_reference.in_(references)))
-    }
-    done = set(
-        db.session.scalars(
-            select(MonitoringReturn.award_id).where(
-                MonitoringReturn.award_id.in_([a.id for a in awards.values()]),
-                MonitoringReturn.kind == QUARTERLY,
-                MonitoringReturn.period_starts_on == date(MOJ_YEAR, 4, 1),
-            )
+        for award in db.session.scalars(
+            select(Award).where(Award.public_reference.in_([f"{ref}{suffix}" for ref, _k, _p in strands]))
         )
-    )
-    figures = moj_strand_figures(strands)
-    rng = random.Random(SEED + 1)
+    }
+    waiting: dict[int, list[MonitoringReturn]] = {}
+    for ret in db.session.scalars(
+        select(MonitoringReturn)
+        .where(
+            MonitoringReturn.award_id.in_([a.id for a in awards.values()]),
+            MonitoringReturn.plan_id.is_not(None),
+            MonitoringReturn.state == "scheduled",
+        )
+        .order_by(MonitoringReturn.sequence)
+    ):
+        waiting.setdefault(ret.award_id, []).append(ret)
+    rng = random.Random(SEED + year - MOJ_YEAR + 1)
     officer = maker.officer
-    made: list[tuple[MonitoringReturn, list[tuple[str, Any, str | None, datetime, str | None, str]]]] = []
-    labels = ("Q1", "Q2", "Q3", "Q4")
+    made: list[tuple[MonitoringReturn, list[Event]]] = []
+    filled: list[tuple[MonitoringReturn, Mapping[str, int], Any, datetime]] = []
+    metric_rows: list[tuple[int, str, int]] = []
     for reference, _kind, _pence in strands:
-        award = awards.get(f"{reference}-22")
-        if award is None or award.id in done:
+        award = awards.get(f"{reference}{suffix}")
+        if award is None or award.id not in waiting:
             continue
         provider = db.session.get(Organisation, award.organisation_id)
         assert provider is not None
         filler = maker.member(provider)
         public = provider.org_type == "public_body"
         signer = None if public else _second_member(provider, filler, "Chief Executive")
-        for number in range(1, 5):
-            start_month = (3 + 3 * (number - 1)) % 12 + 1
-            year = MOJ_YEAR if start_month >= 4 else MOJ_YEAR + 1
-            ends = _month_end(year, start_month + 2)
-            due = _month_end(ends.year + ends.month // 12, ends.month % 12 + 1)
-            opens = due - timedelta(days=28)
-            created = (award.accepted_at or local(MOJ_YEAR, 4, 1)) + timedelta(hours=18)
-            opened = on(opens, 0, 5)
+        for ret in waiting[award.id]:
+            due = ret.due_date
+            opened = on(ret.opens_on or due, 0, 5)
             sent = on(due - timedelta(days=rng.randint(2, 16)), 15)
             accepted = sent + timedelta(days=rng.randint(3, 9), hours=rng.randint(-4, 2))
-            ret = MonitoringReturn(
-                award_id=award.id,
-                period_label=f"{labels[number - 1]} {MOJ_YEAR}-{(MOJ_YEAR + 1) % 100:02d}",
-                period_starts_on=date(year, start_month, 1),
-                period_ends_on=ends,
-                due_date=due,
-                opens_on=opens,
-                kind=QUARTERLY,
-                sequence=number,
-                sign_off_required=True,
-                workflow="monitoring_return",
-                workflow_version=2,
-                state="accepted",
-                state_changed_at=accepted,
-                created_at=created,
-                submitted_at=sent + timedelta(days=1) if signer else sent,
-                reviewed_by_id=officer.id,
-                reviewed_at=accepted,
-            )
-            events: list[tuple[str, Any, str | None, datetime, str | None, str]] = [
-                ("create", officer, None, created, None, "scheduled"),
-                ("open", None, None, opened, "scheduled", "open"),
-            ]
+            events: list[Event] = [("open", None, None, opened, "scheduled", "open")]
+            if reference in unsent and ret.sequence >= 3:
+                late = on(due + timedelta(days=1), 0, 5)
+                events.append(("become_overdue", None, None, late, "open", "overdue"))
+                ret.state, ret.state_changed_at = "overdue", late
+                made.append((ret, events))
+                continue
+            cell = dict(figures[(reference, ret.sequence)])
+            cell["spend_to_date"] = award.amount_pence * ret.sequence // 4 * rng.randint(94, 100) // 100
+            ret.spend_to_date_pence = cell["spend_to_date"]
+            filled.append((ret, cell, filler, sent - timedelta(hours=1)))
+            metric_rows += [(ret.id, metric, value) for metric, value in cell.items()]
             if signer is None:
                 note = (
                     f"Figures received by email from the provider's performance team on {sent:%-d %B %Y}; "
                     "recorded as sent."
                 )
-                ret.recorded_by_id, ret.evidence_note = officer.id, note
+                ret.recorded_by_id, ret.evidence_note, ret.submitted_at = officer.id, note, sent
                 events.append(("record_on_behalf", officer, note, sent, "open", "submitted"))
             else:
+                signed = sent + timedelta(days=1)
                 ret.sent_for_sign_off_by_id = filler.id
-                ret.signed_off_by_id, ret.signed_off_at, ret.signer_position = (
-                    signer.id,
-                    sent + timedelta(days=1),
-                    "Chief Executive",
-                )
+                ret.signed_off_by_id, ret.signed_off_at, ret.signer_position = signer.id, signed, "Chief Executive"
+                ret.submitted_at = signed
                 events += [
                     ("send_for_sign_off", filler, None, sent, "open", "awaiting_sign_off"),
-                    ("sign_off", signer, None, sent + timedelta(days=1), "awaiting_sign_off", "submitted"),
+                    ("sign_off", signer, None, signed, "awaiting_sign_off", "submitted"),
                 ]
             events.append(("accept", officer, None, accepted, "submitted", "accepted"))
-            db.session.add(ret)
+            ret.state, ret.state_changed_at = "accepted", accepted
+            ret.reviewed_by_id, ret.reviewed_at = officer.id, accepted
             made.append((ret, events))
     if not made:
-        return
+        return 0
     db.session.flush()
-    audit_rows = []
-    metric_rows: list[tuple[int, str, int]] = []
-    award_references = {award.id: award.public_reference for award in awards.values()}
-    for ret, events in made:
-        award_ref = award_references[ret.award_id]
-        subject_reference = f"{award_ref}-{ret.period_label.replace(' ', '')}"
-        for action, actor, reason, at, from_state, to_state in events:
-            audit_rows.append(
-                {
-                    "occurred_at": at,
-                    "actor_id": getattr(actor, "id", None),
-                    "subject_type": "return",
-                    "subject_id": ret.id,
-                    "subject_reference": subject_reference,
-                    "action": action,
-                    "from_state": from_state,
-                    "to_state": to_state,
-                    "reason": reason,
-                    "workflow": "monitoring_return",
-                    "workflow_version": 2,
-                }
-            )
-        strand = award_ref.rsplit("-", 1)[0]
-        for metric, value in figures[(strand, ret.sequence)].items():
-            metric_rows.append((ret.id, metric, value))
+    audit_rows = [
+        {
+            "occurred_at": at,
+            "actor_id": getattr(actor, "id", None),
+            "subject_type": "return",
+            "subject_id": ret.id,
+            "subject_reference": ret.reference,
+            "action": action,
+            "from_state": from_state,
+            "to_state": to_state,
+            "reason": reason,
+            "workflow": "monitoring_return",
+            "workflow_version": ret.workflow_version,
+        }
+        for ret, events in made
+        for action, actor, reason, at, from_state, to_state in events
+    ]
     db.session.execute(insert(AuditEvent), audit_rows)
     _figures(metric_rows)
-    assert all(metric in MOJ_METRICS for _id, metric, _v in metric_rows)
+    return_answers.fill(filled)
+    assert all(metric in MOJ_METRICS or metric == "spend_to_date" for _id, metric, _v in metric_rows)
+    return len(made)
+
+
+def moj_returns_2022_to_2024(strands: Sequence[tuple[str, str, int]], maker: Any, unsent: Sequence[str]) -> None:
+    """Every MoJ strand's returns of 2022-23 (adding up exactly to MOJ_2022_23), 2023-24 and 2024-25 (later
+    years' figures near 2022-23's); the strands in `unsent` never sent their last two of 2024-25."""
+    figures = moj_strand_figures(strands)
+    moj_returns(strands, maker, MOJ_YEAR, figures)
+    moj_returns(strands, maker, MOJ_YEAR + 1, moj_later_figures(figures, MOJ_YEAR + 1))
+    moj_returns(strands, maker, MOJ_YEAR + 2, moj_later_figures(figures, MOJ_YEAR + 2), unsent)
