@@ -84,6 +84,17 @@ def _fresh_rate_limits(request):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_form_definitions():
+    """A question set's name and version never change their questions in a real database, so parsed
+    forms are cached by them; tests empty the database between them and reuse a name and version
+    for different forms, so each test starts with an empty cache."""
+    from grants.apply import services as apply_services
+
+    apply_services._DEFINITIONS.clear()
+    yield
+
+
 def _delete_everything() -> None:
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(table.delete())

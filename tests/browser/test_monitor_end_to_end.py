@@ -19,8 +19,8 @@ from grants.monitoring.reminders import run_pass
 from grants.monitoring.schedule import create_returns
 from grants.setup.seed import seed
 from tests.browser.conftest import Browser
+from tests.datasets.returns import GOOD
 from tests.factories import PASSWORD, AwardFactory, OrganisationFactory, PaymentFactory, member_of, staff_user
-from tests.returns.helpers import GOOD
 
 pytestmark = pytest.mark.browser
 

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from grants.extensions import db
 from grants.models import Programme
 from grants.setup.seed import seed
+from tests.datasets.monitoring import due_return
 from tests.factories import PASSWORD, staff_user
-from tests.monitoring.helpers import due_return
 
 pytestmark = pytest.mark.browser
 

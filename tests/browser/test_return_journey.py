@@ -10,8 +10,8 @@ from sqlalchemy import select
 from grants.extensions import db
 from grants.models import MonitoringReturn, ReturnMetric
 from tests.browser.conftest import Browser
+from tests.datasets.returns import GOOD, open_return
 from tests.factories import PASSWORD, OrganisationFactory, member_of
-from tests.returns.helpers import GOOD, open_return
 
 pytestmark = pytest.mark.browser
 

@@ -16,7 +16,10 @@ REQUEST_LAYER = ("views", "forms", "permissions", "current", "__init__")
 SERVICES = sorted(
     path
     for path in ROOT.glob("grants/**/*.py")
-    if not any(part.startswith(REQUEST_LAYER) for part in path.relative_to(ROOT / "grants").parts)
+    if not any(
+        part.startswith(REQUEST_LAYER) or Path(part).stem.endswith(("_views", "_forms"))  # e.g. plan_views.py
+        for part in path.relative_to(ROOT / "grants").parts
+    )
     or path.parent.name == "demo"
 )
 REQUEST_NAMES = {"request", "session", "Request"}
