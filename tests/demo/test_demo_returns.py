@@ -195,7 +195,7 @@ def test_every_return_sent_has_each_section_answered_with_its_figures(loaded):
     sent = ("submitted", "accepted", "changes_requested", "awaiting_sign_off")
     returns = list(db.session.scalars(select(MonitoringReturn).where(MonitoringReturn.state.in_(sent))))
     sections = {}
-    for row in db.session.scalars(select(ReturnSection)):
+    for row in db.session.scalars(select(ReturnSection).order_by(ReturnSection.id)):
         sections.setdefault(row.monitoring_return_id, {})[row.section_key] = row
     metrics = {}
     for rid, metric, value in db.session.execute(
