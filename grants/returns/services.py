@@ -9,14 +9,13 @@ with the version the page showed, so two people acting at once cannot both win.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from grants import access
-from grants.apply import summary, uploads
+from grants.apply import summary
 from grants.apply.services import NotAllowed, choice_labels
 from grants.errors import NotFound
 from grants.extensions import db
@@ -208,10 +207,6 @@ def document_for(user: Any, return_id: int, document_id: int) -> Document:
     if document is None or document.monitoring_return_id != ret.id:
         raise NotFound(document_id)
     return document
-
-
-def document_path(folder: str, document: Document) -> Path:
-    return uploads.path_of(folder, document.stored_name)
 
 
 def send_transition(ret: MonitoringReturn) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
-from grants.apply import sections
+from grants.apply import downloads, sections
 from grants.auth.current import signed_in_user
 from grants.auth.permissions import signed_in
 from grants.returns import services
@@ -106,7 +106,7 @@ def section(return_id: int, key: str) -> ResponseReturnValue:
 def document(return_id: int, document_id: int) -> ResponseReturnValue:
     found = services.document_for(signed_in_user(), return_id, document_id)
     return send_file(
-        services.document_path(current_app.config["UPLOAD_FOLDER"], found),
+        downloads.path(current_app.config["UPLOAD_FOLDER"], found),
         mimetype=found.content_type,
         as_attachment=True,
         download_name=found.original_name,
