@@ -62,6 +62,9 @@ TAGS = {
     "awaiting_sign_off": "A monitoring return waiting for a second person at the organisation to sign it off.",
     "awaiting_review": "A monitoring return sent to the officers, waiting for their review.",
     "return_accepted": "A monitoring return the officers accepted: instalments tied to it may be paid.",
+    "commissioning": "A contract still being commissioned: its need, route, procurement or approval.",
+    "awaiting_approval": "A contract waiting for a decision maker's approval (the second one above £100,000).",
+    "contracted": "A contract awarded and not finished: mobilising, delivering, under review or extended.",
 }
 
 

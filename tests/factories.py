@@ -241,7 +241,7 @@ class ContractFactory(Base):
     title = "Test intervention"
     amount_pence = 10_000_000
     workflow = "contract"
-    workflow_version = 1
+    workflow_version = 2
     state = "need_identified"
     state_changed_at = factory.LazyFunction(lambda: datetime.now(UTC))
 

@@ -31,6 +31,8 @@ ACCOUNTS = [
     ("decision@example.org", "Deputy Mayor (demo)", "decision_maker"),
     ("admin@example.org", "Sam Okafor", "admin"),
 ]
+# Contracts above £100,000 need a second, different decision maker: the Mayor approves after the Deputy.
+SECOND_DECISION_MAKER = ("mayor@example.org", "Mayor (demo)")
 
 
 def organisations() -> dict[str, Organisation]:
@@ -66,6 +68,12 @@ def accounts(organisation: Organisation, mscf: Programme) -> dict[str, Any]:
         exists = db.session.scalar(select(RoleGrant).where(RoleGrant.user_id == user.id, RoleGrant.role == role))
         if exists is None:
             db.session.add(RoleGrant(user_id=user.id, role=role, programme_id=programme_id))
+    email, name = SECOND_DECISION_MAKER
+    second = find_user(email) or create_user(name, email, DEMO_PASSWORD)
+    db.session.flush()
+    if db.session.scalar(select(RoleGrant).where(RoleGrant.user_id == second.id)) is None:
+        db.session.add(RoleGrant(user_id=second.id, role="decision_maker", programme_id=None))
+    users["second_decision_maker"] = second
     db.session.flush()
     return users
 

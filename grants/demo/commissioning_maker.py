@@ -23,11 +23,23 @@ from grants.demo.commissioning_text import (
     VCSE_TYPES,
     Member,
 )
+from grants.demo.contracts import People, commission, describe
 from grants.demo.round3_groups import FIRST_NAMES, LAST_NAMES
 from grants.extensions import db
 from grants.formatting import money
 from grants.models import Award, Contract, Organisation, Payment, Programme, Variation
 from grants.workflow import start_case
+
+NEED_WHY = {
+    "MOJ": "The Ministry of Justice victims' grant funds support for victims of crime to cope and recover; "
+    "the needs assessment found too few specialist places for the demand.",
+    "VRU": "The Serious Violence Duty strategic needs assessment shows rising violence among young people "
+    "aged 10 to 24 in the hotspot wards.",
+}
+NEED_EVIDENCE = {
+    "MOJ": "West Yorkshire victims' needs assessment 2021; referral waiting lists from the current providers.",
+    "VRU": "VRU strategic needs assessment 2022; A&E and custody data on violence among young people.",
+}
 
 # -- making it ------------------------------------------------------------------------------------------------
 
@@ -46,6 +58,7 @@ class Maker:
         self.officer = users["officer"]
         self.finance = users["finance"]
         self.decision = users["decision_maker"]
+        self.people = People(self.officer, self.decision, users["second_decision_maker"])
         self._member = member
         self._members: dict[int, Any] = {}
         self.rng = random.Random(SEED + 1)
@@ -94,30 +107,18 @@ class Maker:
             specification=specification,
             amount_pence=amount,
             budget_stream=stream,
-            yef_rating=yef_rating,
+            yef_impact=yef_rating.split()[0] if yef_rating else None,
             starts_on=span[0],
             end_date=span[1],
         )
-        officer, decision = self.officer, self.decision
-        start = span[0]
-        if direct_award:
-            opened = clock.local(start.year, 1, 10)
-            steps = [
-                ("choose_direct_award", officer, direct_award, clock.local(start.year, 2, 1)),
-                ("start_procurement", officer, None, clock.local(start.year, 2, 7)),
-                ("award_contract", decision, None, clock.local(start.year, 3, 1)),
-                ("mobilise", officer, None, clock.local(start.year, 3, 7)),
-            ]
-        else:
-            opened = clock.local(start.year - 1, 10, 4)
-            steps = [
-                ("choose_competition", officer, None, clock.local(start.year - 1, 11, 1)),
-                ("start_procurement", officer, None, clock.local(start.year - 1, 12, 1)),
-                ("award_contract", decision, None, clock.local(start.year, 2, 21)),
-                ("mobilise", officer, None, clock.local(start.year, 3, 1)),
-            ]
-        start_case(contract, "contract", officer, now=opened)
-        walk(contract, [*steps, ("start_delivery", officer, None, clock.on(start, 9))], flush=False)
+        describe(
+            contract,
+            direct_award=direct_award,
+            need=f"{title}.",
+            why=NEED_WHY[programme],
+            evidence=NEED_EVIDENCE[programme],
+        )
+        commission(contract, self.people, direct_award=bool(direct_award), delivery_from=clock.on(span[0], 9))
         return contract
 
     # allocations

@@ -16,6 +16,7 @@ from grants.demo.assessment import assess_round3
 from grants.demo.assessment_text import ASSIGNED_AT
 from grants.demo.awards import Steps, walk
 from grants.demo.clock import local, on
+from grants.demo.contracts import People, commission, describe
 from grants.demo.round3 import load_round3_applications
 from grants.extensions import db
 from grants.models import (
@@ -55,6 +56,7 @@ def featured_cases(
     panel: list[Any],
 ) -> None:
     officer, decision, finance, applicant = (users[r] for r in ("officer", "decision_maker", "finance", "applicant"))
+    people = People(officer, decision, users["second_decision_maker"])
     if db.session.scalar(select(Award).where(Award.public_reference == "MSCF-R3-0001")) is not None:
         return
     kitchen = orgs["Bramley Community Kitchen"]
@@ -184,21 +186,30 @@ def featured_cases(
         title="A&E navigators: youth workers in Leeds and Bradford emergency departments",
         amount_pence=32_000_000,
         budget_stream="violence_reduction_unit",
-        yef_rating="high impact",
+        yef_impact="high",
         starts_on=date(2023, 4, 1),
         end_date=date(2024, 3, 31),
     )
-    start_case(contract, "contract", officer, now=local(2022, 10, 3))
-    walk(
+    describe(
         contract,
-        [
-            ("choose_competition", officer, None, local(2022, 11, 1)),
-            ("start_procurement", officer, None, local(2022, 12, 1)),
-            ("award_contract", decision, None, local(2023, 2, 20)),
-            ("mobilise", officer, None, local(2023, 3, 1)),
-            ("start_delivery", officer, None, local(2023, 4, 1)),
-        ],
+        direct_award=None,
+        need="Youth workers in the emergency departments of Leeds and Bradford, meeting young people admitted "
+        "with violence-related injuries at a reachable moment.",
+        why="A&E admissions for assault among 10 to 24 year olds rose by a fifth in two years; most had no "
+        "contact with services before.",
+        evidence="VRU strategic needs assessment 2022; hospital episode data for Leeds Teaching Hospitals and "
+        "Bradford Teaching Hospitals.",
     )
+    contract.service_type = "youth_intervention"
+    contract.districts_served = ["leeds", "bradford"]
+    contract.yef_approach = "A&E navigators"
+    contract.yef_evidence_strength = 2
+    contract.yef_cost = "moderate"
+    contract.cohort_age_from, contract.cohort_age_to = 10, 24
+    contract.settings = ["a_and_e"]
+    contract.reach = 650
+    commission(contract, people, direct_award=False, delivery_from=local(2023, 4, 1))
+    db.session.flush()
     strand = Contract(
         public_reference="MOJ-S-001",
         programme_id=programmes["MOJ"].id,
@@ -209,20 +220,17 @@ def featured_cases(
         starts_on=date(2022, 4, 1),
         end_date=date(2025, 3, 31),
     )
-    start_case(strand, "contract", officer, now=local(2022, 1, 10))
-    walk(
+    describe(
         strand,
-        [
-            (
-                "choose_direct_award",
-                officer,
-                "Continuation of an existing specialist ISVA service; no other provider in the area "
-                "(Contract Standing Orders, direct award exemption).",
-                local(2022, 2, 1),
-            ),
-            ("start_procurement", officer, None, local(2022, 2, 7)),
-            ("award_contract", decision, None, local(2022, 3, 1)),
-            ("mobilise", officer, None, local(2022, 3, 7)),
-            ("start_delivery", officer, None, local(2022, 4, 1)),
-        ],
+        direct_award="Continuation of an existing specialist ISVA service; no other provider in the area "
+        "(Contract Standing Orders, direct award exemption).",
+        need="Independent Sexual Violence Advisers for victims of rape and sexual assault in Kirklees and "
+        "Calderdale, from first contact through the criminal justice process.",
+        why="Referrals to the sexual assault referral centre exceed the advisers' capacity; victims wait "
+        "weeks for support.",
+        evidence="West Yorkshire victims' needs assessment 2021; SARC referral figures 2020/21.",
     )
+    strand.service_type = "isva"
+    strand.districts_served = ["kirklees", "calderdale"]
+    commission(strand, people, direct_award=True, delivery_from=local(2022, 4, 1))
+    db.session.flush()

@@ -6,7 +6,7 @@ from grants.models.audit import AuditEvent
 from grants.models.awards import Award, Payment, Recovery, Variation
 from grants.models.base import Base, Workflowed
 from grants.models.budgets import Budget
-from grants.models.commissioning import Contract
+from grants.models.commissioning import Contract, IncomingGrant, IncomingGrantYear
 from grants.models.monitoring import (
     MonitoringPlan,
     MonitoringReturn,
@@ -42,6 +42,8 @@ __all__ = [
     "Award",
     "Base",
     "Contract",
+    "IncomingGrant",
+    "IncomingGrantYear",
     "Membership",
     "MonitoringPlan",
     "MonitoringReturn",

@@ -23,6 +23,8 @@ VOCABULARIES = {
     "priority": "Police and Crime Plan priority",
     "theme": "Cross-cutting theme",
     "budget_stream": "Budget stream",
+    "service_type": "Service type",
+    "setting": "Setting",
 }
 
 

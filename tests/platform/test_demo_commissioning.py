@@ -177,7 +177,7 @@ def test_vru_interventions_share_exactly_the_2_3m_earmarked_with_30_percent_rate
     assert all(a.contract_id is not None for a in awards)
     assert {a.decided_at.astimezone(LONDON).date() for a in awards} == {date(2023, 4, 1)}
     assert len(contracts) == 10 and Counter(c.state for c in contracts) == {"delivering": 10}
-    assert Counter(c.yef_rating for c in contracts)["high impact"] * 10 == len(contracts) * 3
+    assert Counter(c.yef_impact for c in contracts)["high"] * 10 == len(contracts) * 3
     assert {a.amount_pence for a in awards} == {c.amount_pence for c in contracts}
     assert len({c.provider_id for c in contracts}) == 10
 
