@@ -94,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     from grants.auth.views import bp as auth_bp
     from grants.awards.views import bp as awards_bp
     from grants.cases.views import bp as cases_bp
+    from grants.commissioning.views import blueprints as commissioning_blueprints
     from grants.decisions.views import bp as decisions_bp
     from grants.finance_export.views import bp as finance_export_bp
     from grants.monitoring.plan_views import bp as monitoring_plans_bp
@@ -110,7 +111,8 @@ def _register_blueprints(app: Flask) -> None:
     apply_and_assess = (apply_bp, applications_bp, assessment_bp, assessors_bp, decisions_bp)
     award_and_pay = (awards_bp, payments_bp, finance_export_bp, open_data_bp, reports_bp, api_bp)
     monitor = (monitoring_bp, monitoring_plans_bp, return_forms_bp, returns_bp)
-    for blueprint in people_and_cases + apply_and_assess + award_and_pay + monitor:
+    commission = tuple(commissioning_blueprints())
+    for blueprint in people_and_cases + apply_and_assess + award_and_pay + monitor + commission:
         app.register_blueprint(blueprint)
     init_permissions(app)
 

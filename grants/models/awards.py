@@ -21,6 +21,7 @@ from grants.models.programmes import Programme
 from grants.workflow_states import states
 
 if TYPE_CHECKING:
+    from grants.models.commissioning import Contract
     from grants.models.monitoring import MonitoringReturn
 
 
@@ -66,6 +67,8 @@ class Award(Workflowed, Base):
     programme: Mapped[Programme] = relationship()
     organisation: Mapped[Organisation] = relationship()
     application: Mapped[Application | None] = relationship()
+    # The contract or strand this is the yearly allocation of (VRU, MoJ).
+    contract: Mapped[Contract | None] = relationship("Contract", back_populates="allocations")
     payments: Mapped[list[Payment]] = relationship(back_populates="award", order_by="Payment.instalment")
     variations: Mapped[list[Variation]] = relationship(back_populates="award", order_by="Variation.number")
     recoveries: Mapped[list[Recovery]] = relationship(back_populates="award", order_by="Recovery.id")

@@ -1,0 +1,16 @@
+"""The commissioning area's pages: one blueprint per module of this package, each a page family
+(contracts, providers, funding agreements, the VRU dashboard, incoming grants, uplifts).
+
+Modules here are the request layer: they call the area's services (grants/commissioning/*.py),
+never the models or the session.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+
+def blueprints() -> list[Blueprint]:
+    """Every blueprint of the area, for the app factory to register (imported late, as it is)."""
+    found: list[Blueprint] = []
+    return found
