@@ -68,7 +68,7 @@ class Award(Workflowed, Base):
     organisation: Mapped[Organisation] = relationship()
     application: Mapped[Application | None] = relationship()
     # The contract or strand this is the yearly allocation of (VRU, MoJ).
-    contract: Mapped[Contract | None] = relationship("Contract", back_populates="allocations")
+    contract: Mapped[Contract | None] = relationship("Contract")
     payments: Mapped[list[Payment]] = relationship(back_populates="award", order_by="Payment.instalment")
     variations: Mapped[list[Variation]] = relationship(back_populates="award", order_by="Variation.number")
     recoveries: Mapped[list[Recovery]] = relationship(back_populates="award", order_by="Recovery.id")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -22,9 +21,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from grants.models.base import Base, UTCDateTime, Workflowed, utcnow
 from grants.models.people import Organisation, User
 from grants.models.programmes import Programme
-
-if TYPE_CHECKING:
-    from grants.models.awards import Award
 
 # A contract above this value (in pence: £100,000) needs a second, different decision maker to approve it.
 SECOND_APPROVAL_ABOVE_PENCE = 10_000_000
@@ -144,8 +140,6 @@ class Contract(Workflowed, Base):
     incoming_grant: Mapped[IncomingGrant | None] = relationship()
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
     second_approved_by: Mapped[User | None] = relationship(foreign_keys=[second_approved_by_id])
-    # Its money: one allocation (an Award) per financial year.
-    allocations: Mapped[list[Award]] = relationship("Award", back_populates="contract", order_by="Award.starts_on")
 
     @property
     def reference(self) -> str:

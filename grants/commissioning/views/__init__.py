@@ -12,5 +12,7 @@ from flask import Blueprint
 
 def blueprints() -> list[Blueprint]:
     """Every blueprint of the area, for the app factory to register (imported late, as it is)."""
-    found: list[Blueprint] = []
+    from grants.commissioning.views.contracts import bp as contracts_bp
+
+    found: list[Blueprint] = [contracts_bp]
     return found
