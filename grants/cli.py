@@ -18,6 +18,7 @@ from grants.apply.question_set_admin import load_question_set, use_for_round
 from grants.apply.questions import QuestionSetError
 from grants.awards.reminders import send_offer_reminders
 from grants.cli_options import FORMAT, ROUND
+from grants.commissioning.commands import report_commissioning
 from grants.decisions.panel_pack import write_panel_pack
 from grants.demo import DEMO_PASSWORD, load_demo
 from grants.extensions import db
@@ -260,6 +261,7 @@ def _add_area_commands() -> None:
     export.add_command(export_360giving)
     report.add_command(report_committee)
     report.add_command(report_moj)
+    report.add_command(report_commissioning)
     users.add_command(users_token)
 
 

@@ -98,6 +98,7 @@ def _staff_links(roles: frozenset[str] | set[str]) -> list[tuple[str, str, bool]
         ("Cases", "cases.index", bool(roles & CASE_PAGE_ROLES)),
         ("Awards", "awards.index", bool(roles & CASE_PAGE_ROLES)),
         ("Monitoring", "monitoring.index", bool(roles & CASE_PAGE_ROLES)),
+        ("Commissioning", "commissioning.index", bool(roles & CASE_PAGE_ROLES)),
         ("Payments", "payments.due", bool(roles & {"officer", "finance", "admin"})),
         ("Variations", "payments.variation_queue", "decision_maker" in roles),
         ("Budgets", "payments.budgets", bool(roles & CASE_PAGE_ROLES)),

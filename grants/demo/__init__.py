@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from grants.demo import awards as demo_awards
 from grants.demo import commissioning as demo_commissioning
+from grants.demo import commissioning_details
 from grants.demo import history as demo_history
 from grants.demo.accounts import ACCOUNTS, DEMO_PASSWORD, accounts, member, organisations
 from grants.demo.assessment import assess_round3
@@ -61,6 +62,7 @@ def load_demo() -> list[tuple[str, str]]:
     demo_commissioning.load_commissioning(
         programmes, users, lambda organisation: member(organisation, users["applicant"])
     )
+    commissioning_details.load_details(programmes)
     _programme_leads(programmes, users["officer"])
     db.session.commit()
     demo_accounts = [(email, role) for email, _name, role in ACCOUNTS]

@@ -13,6 +13,8 @@ from flask import Blueprint
 def blueprints() -> list[Blueprint]:
     """Every blueprint of the area, for the app factory to register (imported late, as it is)."""
     from grants.commissioning.views.contracts import bp as contracts_bp
+    from grants.commissioning.views.figures import bp as figures_bp
+    from grants.commissioning.views.lists import bp as lists_bp
 
-    found: list[Blueprint] = [contracts_bp]
+    found: list[Blueprint] = [lists_bp, contracts_bp, figures_bp]
     return found
