@@ -226,19 +226,38 @@ def choices(user: Any) -> Choices:
 def _rows(user: Any, query: Query) -> Iterator[tuple[Any, ...]]:
     names = labels()
     state_names = state_labels("contract")
-    found = db.session.execute(_select(user, query).execution_options(yield_per=500)).unique().scalars()
-    for c in found:
+    column = SORTS[query.sort]
+    rows = db.session.execute(
+        select(
+            Contract.public_reference,
+            Contract.title,
+            Organisation.name,
+            Programme.code,
+            Contract.state,
+            Contract.service_type,
+            Contract.districts_served,
+            Contract.amount_pence,
+            Contract.starts_on,
+            Contract.end_date,
+        )
+        .join(Programme, Programme.id == Contract.programme_id)
+        .outerjoin(Organisation, Organisation.id == Contract.provider_id)
+        .where(_where(user, query))
+        .order_by(column.desc() if query.descending else column.asc(), Contract.public_reference)
+        .execution_options(yield_per=500)
+    )
+    for reference, title, provider, code, state, service, districts, amount, starts, ends in rows:
         yield (
-            c.public_reference,
-            c.title,
-            c.provider.name if c.provider else "",
-            c.programme.code,
-            state_names.get(c.state, c.state),
-            names.get(("service_type", c.service_type or ""), c.service_type or ""),
-            ", ".join(names.get(("district", d), d) for d in c.districts_served or []),
-            c.amount_pence,
-            c.starts_on,
-            c.end_date,
+            reference,
+            title,
+            provider or "",
+            code,
+            state_names.get(state, state),
+            names.get(("service_type", service or ""), service or ""),
+            ", ".join(names.get(("district", d), d) for d in districts or []),
+            amount,
+            starts,
+            ends,
         )
 
 

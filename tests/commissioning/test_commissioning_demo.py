@@ -1,0 +1,165 @@
+"""The demo's commissioning as officers and the report command see it: the VRU's 2023/24 money and YEF
+ratings, the MoJ grant's providers and strands, and the list of contracts with its filters and files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from grants.auth.services import find_user
+from grants.extensions import db
+from grants.models import Contract, Programme, RoleGrant
+from tests.factories import UserFactory
+from tests.statements import counting_selects
+
+DEMO_PASSWORD = "grantflow-demo"
+
+
+@pytest.fixture
+def loaded(demo_loaded):
+    return None
+
+
+def report(app, *args: str) -> dict:
+    result = app.test_cli_runner().invoke(args=["grantflow", "report", "commissioning", *args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output.strip().splitlines()[-1])
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_vru_report_gives_its_budget_earmark_and_share_rated_high_impact(loaded, app):
+    figures = report(app, "--programme", "VRU", "--year", "2023")
+
+    assert {k: figures[k] for k in ("budget", "earmarked", "committed", "high_impact_share_by_count")} == {
+        "budget": "4400000.00",
+        "earmarked": "2300000.00",
+        "committed": "2300000.00",
+        "high_impact_share_by_count": "30.0",
+    }
+    high_impact_money = sum(
+        c.amount_pence for c in db.session.scalars(select(Contract).where(Contract.yef_impact == "high"))
+    )
+    assert figures["high_impact_share_by_money"] == f"{high_impact_money * 100 / 230_000_000:.1f}"
+
+
+def test_the_moj_report_gives_the_grant_its_providers_and_strands(loaded, app):
+    figures = report(app, "--programme", "MOJ")
+
+    assert {k: figures[k] for k in ("allocated", "providers", "strands", "vcse_providers", "public_providers")} == {
+        "allocated": "14000000.00",
+        "providers": 34,
+        "strands": 72,
+        "vcse_providers": 27,
+        "public_providers": 7,
+    }
+
+
+def test_an_unknown_programme_is_refused_by_name(loaded, app):
+    result = app.test_cli_runner().invoke(args=["grantflow", "report", "commissioning", "--programme", "NOPE"])
+
+    assert result.exit_code != 0
+    assert "There is no commissioning programme 'NOPE'" in result.output
+
+
+def test_the_officer_sees_the_vru_money_by_year_with_its_charts(loaded, client, sign_in):
+    sign_in(find_user("officer@example.org"), DEMO_PASSWORD)
+
+    html = client.get("/commissioning/programmes/VRU").get_data(as_text=True)
+
+    shown = text_of(html)
+    assert "£4,400,000.00" in shown and "£2,300,000.00" in shown
+    assert "30.0% (3 of 10)" in shown
+    assert html.count("<svg") >= 3
+
+
+def test_the_list_filters_by_district_served_and_sorts_by_value(loaded, client, sign_in):
+    sign_in(find_user("officer@example.org"), DEMO_PASSWORD)
+
+    html = client.get("/commissioning/contracts?programme=VRU&district=wakefield&sort=value&order=desc").get_data(
+        as_text=True
+    )
+
+    references = re.findall(r">(VRU-2023-\d{3})</a>", html)
+    wanted = [
+        c.public_reference
+        for c in sorted(
+            db.session.scalars(select(Contract).where(Contract.public_reference.like("VRU-%"))),
+            key=lambda c: (-c.amount_pence, c.public_reference),
+        )
+        if "wakefield" in c.districts_served
+    ]
+    assert references == wanted and len(wanted) >= 3
+
+
+def test_a_page_of_the_list_runs_the_same_statements_whatever_its_size(loaded, app, client, sign_in):
+    sign_in(find_user("officer@example.org"), DEMO_PASSWORD)
+    client.get("/commissioning/contracts?programme=MOJ")  # anything read once per process is read now
+    counts = []
+    for size in (5, 50):
+        app.config["PAGE_SIZE"] = size
+        with counting_selects() as seen:
+            assert client.get("/commissioning/contracts?programme=MOJ").status_code == 200
+        counts.append(len(seen))
+    app.config["PAGE_SIZE"] = 25
+
+    assert counts[0] == counts[1]
+
+
+def test_the_csv_and_spreadsheet_hold_the_rows_the_filters_chose(loaded, client, sign_in):
+    sign_in(find_user("officer@example.org"), DEMO_PASSWORD)
+    query = "programme=MOJ&service_type=isva&sort=reference"
+
+    rows = list(csv.reader(io.StringIO(client.get(f"/commissioning/contracts.csv?{query}").data.decode("utf-8-sig"))))
+    book = load_workbook(io.BytesIO(client.get(f"/commissioning/contracts.xlsx?{query}").data))
+
+    isva = sorted(db.session.scalars(select(Contract.public_reference).where(Contract.service_type == "isva")).all())
+    assert [r[0] for r in rows[1:]] == isva
+    assert [r[0].value for r in book.active.iter_rows(min_row=2)] == isva
+    assert rows[0][:3] == ["Reference", "Title", "Provider"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "sort=drop%20table&order=up",
+        "district=%00",
+        "provider=99999999999999999999",
+        "ends_before=32/13/2025",
+        "q=" + "x" * 5000,
+        "state=nonsense&programme=%E2%80%AE",
+    ],
+)
+def test_odd_filters_answer_with_a_page_not_an_error(loaded, client, sign_in, query):
+    sign_in(find_user("officer@example.org"), DEMO_PASSWORD)
+
+    response = client.get(f"/commissioning/contracts?{query}")
+
+    assert response.status_code == 200
+    if "ends_before" in query:
+        assert "Ends before must be a date, like 31/3/2025" in response.get_data(as_text=True)
+
+
+def test_an_officer_of_the_vru_sees_no_victims_services_strand(loaded, client, sign_in):
+    vru = db.session.scalar(select(Programme).where(Programme.code == "VRU"))
+    officer = UserFactory()
+    db.session.add(RoleGrant(user_id=officer.id, role="officer", programme_id=vru.id))
+    db.session.commit()
+    try:
+        sign_in(officer)
+        html = client.get("/commissioning/contracts?state=").get_data(as_text=True)
+        assert "VRU-2023-001" in html and "MOJ-S-" not in html
+        assert client.get("/commissioning/contracts/MOJ-S-001").status_code == 404
+        assert client.get("/commissioning/programmes/MOJ").status_code == 404
+    finally:
+        db.session.delete(db.session.scalar(select(RoleGrant).where(RoleGrant.user_id == officer.id)))
+        db.session.delete(officer)
+        db.session.commit()
