@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from grants.auth.services import find_user
 from grants.extensions import db
-from grants.models import Contract, Programme, RoleGrant
+from grants.models import Contract, Membership, Programme, RoleGrant
 from tests.factories import UserFactory
 from tests.statements import counting_selects
 
@@ -163,3 +163,19 @@ def test_an_officer_of_the_vru_sees_no_victims_services_strand(loaded, client, s
         db.session.delete(db.session.scalar(select(RoleGrant).where(RoleGrant.user_id == officer.id)))
         db.session.delete(officer)
         db.session.commit()
+
+
+def test_a_provider_sees_its_own_contracts_and_not_another_providers(loaded, client, sign_in):
+    pennine = db.session.scalar(select(Contract).where(Contract.public_reference == "MOJ-S-001")).provider_id
+    member = db.session.scalar(select(Membership).where(Membership.organisation_id == pennine)).user
+    others = db.session.scalars(select(Contract.public_reference).where(Contract.provider_id != pennine).limit(3)).all()
+    sign_in(member, DEMO_PASSWORD)
+
+    listing = text_of(client.get("/your-contracts/").get_data(as_text=True))
+    page = text_of(client.get("/your-contracts/MOJ-S-001").get_data(as_text=True))
+
+    assert "MOJ-S-001" in listing and "2022/23" in listing
+    assert "MOJ-S-001-22" in page
+    assert all(reference not in listing for reference in others)
+    assert all(client.get(f"/your-contracts/{reference}").status_code == 404 for reference in others)
+    assert client.get("/commissioning/contracts/MOJ-S-001").status_code == 403

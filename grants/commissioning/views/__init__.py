@@ -15,6 +15,7 @@ def blueprints() -> list[Blueprint]:
     from grants.commissioning.views.contracts import bp as contracts_bp
     from grants.commissioning.views.figures import bp as figures_bp
     from grants.commissioning.views.lists import bp as lists_bp
+    from grants.commissioning.views.portal import bp as portal_bp
 
-    found: list[Blueprint] = [lists_bp, contracts_bp, figures_bp]
+    found: list[Blueprint] = [lists_bp, contracts_bp, figures_bp, portal_bp]
     return found
