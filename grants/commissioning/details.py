@@ -247,6 +247,8 @@ def parse(
                     parsed.errors[f.name] = f"Choose {f.label.lower()} from the list"
                     continue
                 value = int(typed) if f.name.endswith("_id") else typed
+            elif f.kind == "textarea":
+                value = typed  # long text is never null: empty is ""
             else:
                 value = typed or None
         if f.required and value in (None, "", []):
