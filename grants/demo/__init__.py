@@ -9,6 +9,7 @@ contract says so).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -20,6 +21,7 @@ from grants.demo import history as demo_history
 from grants.demo.accounts import ACCOUNTS, DEMO_PASSWORD, accounts, member, organisations
 from grants.demo.assessment import assess_round3
 from grants.demo.assessment_criteria import PANEL, ensure_criteria, panel_accounts
+from grants.demo.contract_states import settle_contracts
 from grants.demo.featured import featured_cases
 from grants.demo.rounds import give_forms, mscf_rounds
 from grants.extensions import db
@@ -63,6 +65,7 @@ def load_demo() -> list[tuple[str, str]]:
         programmes, users, lambda organisation: member(organisation, users["applicant"])
     )
     commissioning_details.load_details(programmes)
+    settle_contracts(users["officer"], date.today())
     _programme_leads(programmes, users["officer"])
     db.session.commit()
     demo_accounts = [(email, role) for email, _name, role in ACCOUNTS]
