@@ -243,6 +243,7 @@ class ContractPage:
     definition: Any
     may_manage: bool
     cso_exceptions: list[tuple[str, str]]
+    contracted_states: frozenset[str]
 
     def state_name(self, name: str | None) -> str:
         if not name:
@@ -273,4 +274,5 @@ def page(user: Any, reference: str) -> ContractPage:
         definition=definition,
         may_manage=managing,
         cso_exceptions=details.CSO_EXCEPTIONS,
+        contracted_states=states("contract", "contracted"),
     )

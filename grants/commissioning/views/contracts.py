@@ -10,10 +10,11 @@ from flask.typing import ResponseReturnValue
 
 from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
-from grants.commissioning import contracts
+from grants.commissioning import allocations, contracts
 from grants.commissioning.details import parse_date
 from grants.commissioning.forms import ContractForm
 from grants.errors import FieldErrors
+from grants.formatting import money
 from workflows import Conflict, ReasonRequired, TransitionRefused
 
 bp = Blueprint("contracts", __name__, url_prefix="/commissioning/contracts")
@@ -174,3 +175,26 @@ def step(reference: str, name: str) -> ResponseReturnValue:
         return _page({name: " ".join(exc.reasons)}, name, 400, {"reason": reason})
     flash(message)
     return redirect(url_for("contracts.contract", reference=reference))
+
+
+@bp.route("/<reference>/allocations/new", methods=["GET", "POST"])
+@staff("officer", "admin")
+def new_allocation(reference: str) -> ResponseReturnValue:
+    user = signed_in_user()
+    form = ContractForm()
+    shown = allocations.new_allocation(user, reference)
+    errors: dict[str, str] = {}
+    typed = {"year": request.form.get("year", ""), "amount": request.form.get("amount", "")}
+    if form.validate_on_submit():
+        try:
+            award = allocations.add(user, reference, typed["year"], typed["amount"])
+        except FieldErrors as exc:
+            errors = exc.errors
+        except Conflict:
+            errors = {"year": "Someone else made an allocation for this year meanwhile: check the contract."}
+        else:
+            flash(f"{award.public_reference} is made: {money(award.amount_pence)}. Next, prepare its offer.")
+            return redirect(url_for("awards.show", award_id=award.id))
+    return render_template("commissioning/allocation_new.html", shown=shown, form=form, typed=typed, errors=errors), (
+        400 if errors else 200
+    )
