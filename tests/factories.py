@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
@@ -24,6 +24,8 @@ from grants.models import (
     Contract,
     Criterion,
     Document,
+    IncomingGrant,
+    IncomingGrantYear,
     Invitation,
     Membership,
     MonitoringPlan,
@@ -523,3 +525,24 @@ def ensure_terms(spec: dict[tuple[str, str], str]):
         found[code] = term
     db.session.commit()
     return found
+
+
+class IncomingGrantFactory(Base):
+    class Meta:
+        model = IncomingGrant
+
+    reference = factory.Sequence(lambda n: f"HO-GRANT-{n:03d}")
+    title = "Home Office grant"
+    funder = "Home Office"
+    amount_pence = 100_000_000
+    starts_on = date(2026, 4, 1)
+    ends_on = date(2027, 3, 31)
+
+
+class IncomingGrantYearFactory(Base):
+    class Meta:
+        model = IncomingGrantYear
+
+    incoming_grant = factory.SubFactory(IncomingGrantFactory)
+    financial_year = 2026
+    amount_pence = 100_000_000
