@@ -43,6 +43,8 @@ class BaseConfig:
     SERVICE_URL = os.environ.get("SERVICE_URL", "http://127.0.0.1:5000")
     PASSWORD_RESET_MAX_AGE = 3600
     PAGE_SIZE = 25
+    # Contracts ending within this many months show on the commissioning page and are reminded once.
+    COMMISSIONING_END_WARNING_MONTHS = int(os.environ.get("COMMISSIONING_END_WARNING_MONTHS", "6"))
     WORKFLOW_DEFINITIONS_DIR = str(ROOT / "grants" / "definitions")
     DEMO_ALLOWED = True
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(ROOT / "instance" / "uploads"))

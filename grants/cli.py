@@ -19,6 +19,7 @@ from grants.apply.questions import QuestionSetError
 from grants.awards.reminders import send_offer_reminders
 from grants.cli_options import FORMAT, ROUND
 from grants.commissioning.commands import report_commissioning
+from grants.commissioning.reminders import run_pass as commissioning_pass
 from grants.decisions.panel_pack import write_panel_pack
 from grants.demo import DEMO_PASSWORD, load_demo
 from grants.extensions import db
@@ -190,10 +191,12 @@ def reminders_run(today: datetime | None, output_format: str) -> None:
     fired = fire_due_transitions(now)
     passed = run_pass(day, now)
     offer_reminders = send_offer_reminders(now)
+    commissioning_made, commissioning_queued = commissioning_pass(day)
     sent = send_pending(current_app.config)
     lines = [f"{kind}: {count} moved" for kind, count in sorted(fired.items())] or ["nothing due"]
     lines.append(f"return reminders: {passed.reminders} due today, {passed.queued} emails queued")
     lines.append(f"offer reminders: {offer_reminders} queued")
+    lines.append(f"commissioning reminders: {commissioning_made} due, {commissioning_queued} emails queued")
     lines.append(f"outbox: {sent['sent']} sent, {sent['failed']} failed")
     _emit(
         output_format,
@@ -201,6 +204,8 @@ def reminders_run(today: datetime | None, output_format: str) -> None:
             "fired": fired,
             "total": sum(fired.values()),
             "offer_reminders": offer_reminders,
+            "commissioning_reminders": commissioning_made,
+            "commissioning_queued": commissioning_queued,
             "today": day.isoformat(),
             "reminders": passed.reminders,
             "queued": passed.queued,

@@ -20,6 +20,7 @@ from flask import Flask
 from sqlalchemy import text
 
 from grants.awards.reminders import send_offer_reminders
+from grants.commissioning.reminders import run_pass as commissioning_pass
 from grants.extensions import db
 from grants.mail import send_pending
 from grants.monitoring.reminders import run_pass
@@ -85,10 +86,14 @@ def remind_offers(app: Flask) -> int:
 def remind_returns(app: Flask) -> int:
     """The day's return reminders (London's date); each goes once however often this runs."""
     with app.app_context():
-        passed = run_pass(datetime.now(ZoneInfo(app.config["TIMEZONE"])).date())
+        today = datetime.now(ZoneInfo(app.config["TIMEZONE"])).date()
+        passed = run_pass(today)
         if passed.queued:
             log.info("return reminders: %s due, %s emails queued", passed.reminders, passed.queued)
-        return passed.queued
+        made, queued = commissioning_pass(today)
+        if queued:
+            log.info("commissioning reminders: %s due, %s emails queued", made, queued)
+        return passed.queued + queued
 
 
 def build_scheduler(app: Flask) -> BlockingScheduler:

@@ -21,12 +21,15 @@ from grants.models import (
     AuditEvent,
     Award,
     Budget,
+    CommissioningReminder,
     Contract,
     Criterion,
     Document,
+    GrantReport,
     IncomingGrant,
     IncomingGrantYear,
     Invitation,
+    MatchContribution,
     Membership,
     MonitoringPlan,
     MonitoringReturn,
@@ -546,3 +549,32 @@ class IncomingGrantYearFactory(Base):
     incoming_grant = factory.SubFactory(IncomingGrantFactory)
     financial_year = 2026
     amount_pence = 100_000_000
+
+
+class GrantReportFactory(Base):
+    class Meta:
+        model = GrantReport
+
+    incoming_grant = factory.SubFactory(IncomingGrantFactory)
+    due_on = date(2026, 7, 31)
+    what = "Q1 return to the funder"
+
+
+class MatchContributionFactory(Base):
+    class Meta:
+        model = MatchContribution
+
+    incoming_grant_id = factory.LazyFunction(lambda: IncomingGrantFactory().id)
+    financial_year = 2026
+    partner = "West Yorkshire Police"
+    amount_pence = 1_000_000
+
+
+class CommissioningReminderFactory(Base):
+    class Meta:
+        model = CommissioningReminder
+
+    subject_type = "contract"
+    subject_id = 1
+    rule = "ends_within_6_months"
+    on_date = date(2027, 3, 31)

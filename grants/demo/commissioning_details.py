@@ -12,7 +12,7 @@ Filled in only where empty, so a demo loaded before these details existed is top
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -20,7 +20,15 @@ from sqlalchemy import select
 from grants.demo.awards import BUDGETS
 from grants.demo.commissioning_text import STRANDS
 from grants.extensions import db
-from grants.models import Contract, IncomingGrant, IncomingGrantYear, Organisation, Programme
+from grants.models import (
+    Contract,
+    GrantReport,
+    IncomingGrant,
+    IncomingGrantYear,
+    MatchContribution,
+    Organisation,
+    Programme,
+)
 
 SERVICE_TYPES = {
     "idva": "idva", "hospital_idva": "idva", "marac": "idva", "isva": "isva", "cyp_isva": "isva", "sarc": "isva",
@@ -147,4 +155,50 @@ def _incoming_grants(programmes: dict[str, Programme]) -> IncomingGrant:
             db.session.add(found)
         made[reference] = found
     db.session.flush()
+    _reports_and_match(made)
     return made["MOJ-VS-2022"]
+
+
+# GRIP partners' match funding: 2023/24 falls short of its 30% target (£495,582.90) by £45,582.90.
+CONTRIBUTIONS = [
+    (2022, "West Yorkshire Police", 25_000_000), (2022, "Leeds City Council", 9_000_000),
+    (2023, "West Yorkshire Police", 30_000_000), (2023, "City of Bradford Metropolitan District Council", 15_000_000),
+    (2024, "West Yorkshire Police", 50_000_000), (2024, "Kirklees Council", 17_500_000),
+]  # fmt: skip
+
+
+def _reports_and_match(made: dict[str, IncomingGrant]) -> None:
+    """Quarterly returns to the Ministry (sent), GRIP's annual returns, one report still to send, and GRIP's
+    partners' contributions; only where the grant has none yet."""
+    today = date.today()
+    moj, grip = made["MOJ-VS-2022"], made["HO-GRIP-2022"]
+    if not db.session.scalar(select(GrantReport.id).where(GrantReport.incoming_grant_id == moj.id).limit(1)):
+        for year in (2022, 2023, 2024):
+            for number, due in enumerate((date(year, 7, 31), date(year, 10, 31), date(year + 1, 1, 31),
+                                          date(year + 1, 4, 30)), start=1):  # fmt: skip
+                what = f"Q{number} {year}/{(year + 1) % 100:02d} return to the Ministry of Justice"
+                db.session.add(GrantReport(incoming_grant_id=moj.id, due_on=due, what=what, sent_on=due))
+        db.session.add(
+            GrantReport(
+                incoming_grant_id=moj.id,
+                due_on=today + timedelta(days=10),
+                what="Closing statement of grant usage 2022-25",
+            )
+        )
+    if not db.session.scalar(select(GrantReport.id).where(GrantReport.incoming_grant_id == grip.id).limit(1)):
+        for year in (2022, 2023, 2024):
+            due = date(year + 1, 5, 31)
+            what = f"GRIP annual return {year}/{(year + 1) % 100:02d} to the Home Office"
+            db.session.add(GrantReport(incoming_grant_id=grip.id, due_on=due, what=what, sent_on=due))
+    if not db.session.scalar(select(MatchContribution.id).where(MatchContribution.incoming_grant_id == grip.id)):
+        for year, partner, amount in CONTRIBUTIONS:
+            db.session.add(
+                MatchContribution(
+                    incoming_grant_id=grip.id,
+                    financial_year=year,
+                    partner=partner,
+                    amount_pence=amount,
+                    received_on=date(year + 1, 3, 15),
+                )
+            )
+    db.session.flush()

@@ -7,6 +7,7 @@ from grants.models.awards import Award, Payment, Recovery, Variation
 from grants.models.base import Base, Workflowed
 from grants.models.budgets import Budget
 from grants.models.commissioning import Contract, IncomingGrant, IncomingGrantYear
+from grants.models.incoming import CommissioningReminder, GrantReport, MatchContribution
 from grants.models.monitoring import (
     MonitoringPlan,
     MonitoringReturn,
@@ -43,6 +44,9 @@ __all__ = [
     "Base",
     "Contract",
     "IncomingGrant",
+    "CommissioningReminder",
+    "GrantReport",
+    "MatchContribution",
     "IncomingGrantYear",
     "Membership",
     "MonitoringPlan",

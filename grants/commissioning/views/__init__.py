@@ -14,8 +14,9 @@ def blueprints() -> list[Blueprint]:
     """Every blueprint of the area, for the app factory to register (imported late, as it is)."""
     from grants.commissioning.views.contracts import bp as contracts_bp
     from grants.commissioning.views.figures import bp as figures_bp
+    from grants.commissioning.views.incoming import bp as incoming_bp
     from grants.commissioning.views.lists import bp as lists_bp
     from grants.commissioning.views.portal import bp as portal_bp
 
-    found: list[Blueprint] = [lists_bp, contracts_bp, figures_bp, portal_bp]
+    found: list[Blueprint] = [lists_bp, contracts_bp, figures_bp, portal_bp, incoming_bp]
     return found

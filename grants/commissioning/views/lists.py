@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, Response, current_app, render_template, request, send_file, stream_with_context
 from flask.typing import ResponseReturnValue
 
 from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
-from grants.commissioning import listing
+from grants.commissioning import listing, reminders
 from grants.pagination import page_number
 
 bp = Blueprint("commissioning", __name__, url_prefix="/commissioning")
@@ -19,7 +21,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @bp.route("/")
 @staff(*STAFF)
 def index() -> ResponseReturnValue:
-    return render_template("commissioning/index.html", overview=listing.overview(signed_in_user()))
+    user = signed_in_user()
+    ids = [p.id for p in listing.visible_programmes(user)]
+    return render_template(
+        "commissioning/index.html",
+        overview=listing.overview(user),
+        soon=reminders.dashboard(ids, date.today()),
+    )
 
 
 @bp.route("/contracts")
