@@ -64,7 +64,7 @@ def load_demo() -> list[tuple[str, str]]:
     demo_commissioning.load_commissioning(
         programmes, users, lambda organisation: member(organisation, users["applicant"])
     )
-    commissioning_details.load_details(programmes)
+    commissioning_details.load_details(programmes, users)
     settle_contracts(users["officer"], date.today())
     _programme_leads(programmes, users["officer"])
     db.session.commit()

@@ -14,13 +14,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 
+from grants.demo import clock
 from grants.demo.awards import BUDGETS
-from grants.demo.commissioning_text import STRANDS
+from grants.demo.commissioning_text import STRANDS, UPLIFT_PERCENT, UPLIFT_REASON
 from grants.extensions import db
 from grants.models import (
+    Award,
     Contract,
     GrantReport,
     IncomingGrant,
@@ -28,6 +31,8 @@ from grants.models import (
     MatchContribution,
     Organisation,
     Programme,
+    Uplift,
+    Variation,
 )
 
 SERVICE_TYPES = {
@@ -67,9 +72,10 @@ def districts_in(title: str, fallback: str | None) -> list[str]:
     return found or ([fallback] if fallback else [])
 
 
-def load_details(programmes: dict[str, Programme]) -> None:
+def load_details(programmes: dict[str, Programme], users: dict[str, Any]) -> None:
     """Strand and intervention details, and the incoming grants; caller commits."""
     moj_grant = _incoming_grants(programmes)
+    _uplift_decision(programmes["MOJ"], users)
     kinds = {f"MOJ-S-{number:03d}": kind for number, (_p, _t, kind) in enumerate(STRANDS, start=1)}
     rows = db.session.execute(
         select(Contract, Organisation.district).outerjoin(Organisation, Organisation.id == Contract.provider_id)
@@ -202,3 +208,48 @@ def _reports_and_match(made: dict[str, IncomingGrant]) -> None:
                 )
             )
     db.session.flush()
+
+
+def _uplift_decision(moj: Programme, users: dict[str, Any]) -> None:
+    """The 1 June 2023 9% uplift is one decision: its variations point to it."""
+    if db.session.scalar(select(Uplift.id).where(Uplift.reference == "MOJ-UPLIFT-2023-01")) is not None:
+        return
+    rows = db.session.execute(
+        select(Variation, Award, Organisation)
+        .join(Award, Award.id == Variation.award_id)
+        .join(Organisation, Organisation.id == Award.organisation_id)
+        .where(Variation.reason == UPLIFT_REASON)
+        .order_by(Award.public_reference)
+    ).all()
+    if not rows:
+        return
+    uplift = Uplift(
+        reference="MOJ-UPLIFT-2023-01",
+        programme_id=moj.id,
+        financial_year=2023,
+        percent=Decimal(UPLIFT_PERCENT),
+        scope="vcse",
+        reason=UPLIFT_REASON,
+        state="approved",
+        items=[
+            {
+                "award_id": award.id,
+                "reference": award.public_reference,
+                "provider": organisation.name,
+                "provider_id": organisation.id,
+                "before": variation.old_amount_pence,
+                "after": variation.new_amount_pence,
+                "version_id": award.version_id,
+            }
+            for variation, award, organisation in rows
+        ],
+        skipped=[],
+        prepared_by_id=users["officer"].id,
+        prepared_at=clock.local(2023, 5, 30, 10),
+        decided_by_id=users["decision_maker"].id,
+        decided_at=clock.local(2023, 6, 1, 11),
+    )
+    db.session.add(uplift)
+    db.session.flush()
+    for variation, _award, _organisation in rows:
+        variation.uplift_id = uplift.id

@@ -7,7 +7,7 @@ from grants.models.awards import Award, Payment, Recovery, Variation
 from grants.models.base import Base, Workflowed
 from grants.models.budgets import Budget
 from grants.models.commissioning import Contract, IncomingGrant, IncomingGrantYear
-from grants.models.incoming import CommissioningReminder, GrantReport, MatchContribution
+from grants.models.incoming import CommissioningReminder, GrantReport, MatchContribution, Uplift
 from grants.models.monitoring import (
     MonitoringPlan,
     MonitoringReturn,
@@ -47,6 +47,7 @@ __all__ = [
     "CommissioningReminder",
     "GrantReport",
     "MatchContribution",
+    "Uplift",
     "IncomingGrantYear",
     "Membership",
     "MonitoringPlan",

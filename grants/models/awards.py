@@ -200,6 +200,8 @@ class Variation(Workflowed, Base):
     reason: Mapped[str] = mapped_column(Text)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The one decision that varied many allocations at once, when this is part of one (grants.models.incoming).
+    uplift_id: Mapped[int | None] = mapped_column(ForeignKey("uplifts.id"), index=True)
 
     award: Mapped[Award] = relationship(back_populates="variations", lazy="joined", innerjoin=True)
 

@@ -4,8 +4,10 @@ And the commissioning reminders (reporting dates, contracts ending), each sent o
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.models.base import Base, UTCDateTime, utcnow
@@ -56,3 +58,32 @@ class CommissioningReminder(Base):
     on_date: Mapped[date] = mapped_column(Date)
     recipients: Mapped[int] = mapped_column(Integer, default=0)
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Uplift(Base):
+    """One decision varying many allocations at once (the Mayor's 9% for MoJ-funded VCSE providers).
+
+    Prepared with a preview of each allocation before and after (`items`: award id, its version, the
+    amounts), approved once by a decision maker: each allocation then gets its own Variation pointing
+    here, and an allocation changed since the preview is skipped and listed with the reason.
+    """
+
+    __tablename__ = "uplifts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)  # MOJ-UPLIFT-2023-01
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    financial_year: Mapped[int] = mapped_column(Integer)
+    percent: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    scope: Mapped[str] = mapped_column(String(16))  # vcse | public | all
+    reason: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), default="prepared")  # prepared | approved | refused
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    skipped: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    prepared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    prepared_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version_id: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version_id}

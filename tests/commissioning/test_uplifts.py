@@ -1,0 +1,130 @@
+"""One decision, many allocations: a 9% uplift for the VCSE providers' allocations of a year, previewed
+with each allocation rounded on its own, refused past the year's budget, approved once with one
+variation per allocation pointing to it, and each provider told once."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from grants.commissioning import uplifts
+from grants.errors import FieldErrors
+from grants.extensions import db
+from grants.models import AuditEvent, Award, Budget, OutboxMessage, Variation
+from tests.commissioning.helpers import need_recorded, provider
+from tests.factories import AwardFactory, BudgetFactory, ProgrammeFactory, member_of, staff_user
+from tests.fixtures import post_form
+
+pytestmark = pytest.mark.usefixtures("db_session")
+
+
+@pytest.fixture
+def moj():
+    programme = ProgrammeFactory(code="MOJ", kind="sub_grant", budget_stream="victims_of_crime")
+    BudgetFactory(budget_stream="victims_of_crime", financial_year=2023, amount_pence=100_000_000)
+    charity = provider(name="Airedale Women's Aid", org_type="registered_charity")
+    council = provider(name="Kirklees Council", org_type="public_body")
+    member_of(charity, email="chief@airedale.example.org")
+    for number, (organisation, amount) in enumerate(((charity, 1_000_005), (charity, 2_000_005), (council, 5_000_000))):
+        strand = need_recorded(programme=programme, provider=organisation, state="delivering",
+                               public_reference=f"MOJ-S-{number + 1:03d}")  # fmt: skip
+        AwardFactory(
+            programme=programme, organisation=organisation, contract=strand, state="active",
+            public_reference=f"MOJ-S-{number + 1:03d}-23", amount_pence=amount, budget_stream="victims_of_crime",
+            starts_on=date(2023, 4, 1), ends_on=date(2024, 3, 31),
+        )  # fmt: skip
+    return programme
+
+
+def test_the_preview_rounds_each_allocation_to_the_penny_and_leaves_public_bodies_alone(moj):
+    shown = uplifts.preview(staff_user("officer", moj), "MOJ", "2023", "vcse", "9", "Mayor's decision 2023/045")
+
+    assert [(line.reference, line.before, line.after) for line in shown.lines] == [
+        ("MOJ-S-001-23", 1_000_005, 1_090_005),  # 1,090,005.45 pence: down
+        ("MOJ-S-002-23", 2_000_005, 2_180_005),  # 2,180,005.45 pence: down
+    ]
+    assert shown.after - shown.before == 270_000  # rounding the total rise (270,000.90) would give a penny more
+
+
+def test_an_uplift_past_the_years_budget_is_refused_by_how_much(moj):
+    db.session.scalar(select(Budget)).amount_pence = 10_000_000
+
+    with pytest.raises(FieldErrors) as refused:
+        uplifts.preview(staff_user("officer", moj), "MOJ", "2023", "all", "100", "Double everything")
+
+    assert refused.value.errors["percent"] == (
+        "This would take the 2023/24 budget of £100,000.00 over by £60,000.20 (£80,000.10 committed, £80,000.10 more)"
+    )
+
+
+def test_one_approval_varies_each_allocation_once_and_tells_each_provider_once(moj):
+    officer, decider = staff_user("officer", moj), staff_user("decision_maker", moj)
+    made = uplifts.prepare(officer, uplifts.preview(officer, "MOJ", "2023", "vcse", "9", "Mayor's decision 2023/045"))
+
+    varied, skipped = uplifts.approve(decider, made.id)
+
+    assert (varied, skipped) == (2, [])
+    amounts = dict(db.session.execute(select(Award.public_reference, Award.amount_pence)).all())
+    assert amounts == {"MOJ-S-001-23": 1_090_005, "MOJ-S-002-23": 2_180_005, "MOJ-S-003-23": 5_000_000}
+    variations = db.session.scalars(select(Variation)).all()
+    assert {v.uplift_id for v in variations} == {made.id} and {v.state for v in variations} == {"approved"}
+    changes = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "amount_varied")).all()
+    assert len(changes) == 2
+    told = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.recipient == "chief@airedale.example.org")
+    ).all()
+    assert len(told) == 1 and "MOJ-S-001-23: now £10,900.05" in told[0].body and "MOJ-S-002-23" in told[0].body
+
+
+def test_an_allocation_changed_since_the_preview_is_skipped_and_listed(moj):
+    officer, decider = staff_user("officer", moj), staff_user("decision_maker", moj)
+    made = uplifts.prepare(officer, uplifts.preview(officer, "MOJ", "2023", "vcse", "9", "Mayor's decision"))
+    changed = db.session.scalar(select(Award).where(Award.public_reference == "MOJ-S-002-23"))
+    changed.amount_pence = 2_500_000
+    db.session.commit()
+
+    varied, skipped = uplifts.approve(decider, made.id)
+
+    assert varied == 1
+    assert skipped == [{"reference": "MOJ-S-002-23", "why": "it changed since the preview (now £25,000.00)"}]
+
+
+def test_an_officer_cannot_approve_and_another_programmes_decision_maker_cannot_see_it(client, sign_in, moj):
+    officer = staff_user("officer", moj)
+    made = uplifts.prepare(officer, uplifts.preview(officer, "MOJ", "2023", "vcse", "9", "Mayor's decision"))
+
+    sign_in(officer)
+    page = client.get(f"/commissioning/uplifts/{made.id}").get_data(as_text=True)
+    assert "Approve the uplift" not in page
+    post_form(
+        client, f"/commissioning/uplifts/{made.id}", {"action": "approve"}, form_page="/commissioning/uplifts/new"
+    )
+    assert db.session.scalar(select(Variation.id)) is None
+    client.post("/sign-out", data={})
+    sign_in(staff_user("decision_maker", ProgrammeFactory(code="VRU", kind="commissioning")))
+    assert client.get(f"/commissioning/uplifts/{made.id}").status_code == 404
+
+
+@pytest.mark.parametrize("percent", ["0", "-9", "nine", "101", "9.123", "NaN", "1e400"])
+def test_odd_percentages_are_refused(moj, percent):
+    with pytest.raises(FieldErrors) as refused:
+        uplifts.preview(staff_user("officer", moj), "MOJ", "2023", "vcse", percent, "Why")
+
+    assert "Enter the uplift as a percentage above 0 and up to 100" in refused.value.errors["percent"]
+
+
+def test_the_preview_and_preparation_through_the_page(client, sign_in, moj):
+    sign_in(staff_user("officer", moj))
+    data = {"programme": "MOJ", "year": "2023", "scope": "vcse", "percent": "9", "reason": "Mayor's decision"}
+
+    preview = post_form(client, "/commissioning/uplifts/new", {**data, "action": "preview"})
+    prepared = post_form(client, "/commissioning/uplifts/new", {**data, "action": "prepare"})
+
+    html = preview.get_data(as_text=True)
+    assert "Each allocation is rounded to the nearest penny on its own (halves up)" in html
+    assert "£10,900.05" in html and "Kirklees Council" not in html
+    assert prepared.status_code == 302
+    assert Decimal("9") == db.session.scalar(select(uplifts.Uplift.percent))
