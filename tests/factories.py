@@ -49,6 +49,7 @@ from grants.models import (
     Score,
     ScreeningCheck,
     Term,
+    Uplift,
     User,
     Variation,
 )
@@ -578,3 +579,16 @@ class CommissioningReminderFactory(Base):
     subject_id = 1
     rule = "ends_within_6_months"
     on_date = date(2027, 3, 31)
+
+
+class UpliftFactory(Base):
+    class Meta:
+        model = Uplift
+
+    reference = factory.Sequence(lambda n: f"MOJ-UPLIFT-2026-{n:02d}")
+    programme_id = factory.LazyFunction(lambda: ProgrammeFactory().id)
+    financial_year = 2026
+    percent = 9
+    scope = "vcse"
+    reason = "Mayor's decision"
+    items = factory.LazyFunction(list)
