@@ -179,3 +179,17 @@ def test_a_provider_sees_its_own_contracts_and_not_another_providers(loaded, cli
     assert all(reference not in listing for reference in others)
     assert all(client.get(f"/your-contracts/{reference}").status_code == 404 for reference in others)
     assert client.get("/commissioning/contracts/MOJ-S-001").status_code == 403
+
+
+def test_the_provider_directory_splits_vcse_and_public_bodies_and_opens_a_provider(loaded, client, sign_in):
+    sign_in(find_user("officer@example.org"), DEMO_PASSWORD)
+
+    public = text_of(client.get("/commissioning/providers/?programme=MOJ&kind=public").get_data(as_text=True))
+    vcse = client.get("/commissioning/providers/?programme=MOJ&kind=vcse").get_data(as_text=True)
+    pennine = db.session.scalar(select(Contract).where(Contract.public_reference == "MOJ-S-001")).provider_id
+    page = text_of(client.get(f"/commissioning/providers/{pennine}").get_data(as_text=True))
+
+    assert "7 providers" in public and "Kirklees Council" in public
+    assert "27 providers" in text_of(vcse) and f"/commissioning/providers/{pennine}" in vcse
+    assert "MOJ-S-001" in page and "2022/23" in page and "penninevictimsupportserv@example.org" in page
+    assert client.get("/commissioning/providers/999999").status_code == 404

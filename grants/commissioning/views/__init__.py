@@ -17,7 +17,8 @@ def blueprints() -> list[Blueprint]:
     from grants.commissioning.views.incoming import bp as incoming_bp
     from grants.commissioning.views.lists import bp as lists_bp
     from grants.commissioning.views.portal import bp as portal_bp
+    from grants.commissioning.views.providers import bp as providers_bp
     from grants.commissioning.views.uplifts import bp as uplifts_bp
 
-    found: list[Blueprint] = [lists_bp, contracts_bp, figures_bp, portal_bp, incoming_bp, uplifts_bp]
+    found: list[Blueprint] = [lists_bp, contracts_bp, figures_bp, portal_bp, incoming_bp, uplifts_bp, providers_bp]
     return found
