@@ -244,7 +244,7 @@ def uplifts_for(user: Any) -> list[Uplift]:
 
 
 def may_decide(user: Any, uplift: Uplift) -> bool:
-    return uplift.state == "prepared" and "decision_maker" in access.staff_roles(user, uplift.programme_id)
+    return uplift.status == "prepared" and "decision_maker" in access.staff_roles(user, uplift.programme_id)
 
 
 def approve(user: Any, uplift_id: int) -> tuple[int, list[dict[str, Any]]]:
@@ -280,7 +280,7 @@ def approve(user: Any, uplift_id: int) -> tuple[int, list[dict[str, Any]]]:
         db.session.flush()
         apply_transition(variation, "approve", user, variation.reason, commit=False)
         varied.setdefault(award.organisation_id, []).append((award.public_reference, item["after"]))
-    uplift.state, uplift.decided_by_id, uplift.decided_at, uplift.skipped = "approved", user.id, utcnow(), skipped
+    uplift.status, uplift.decided_by_id, uplift.decided_at, uplift.skipped = "approved", user.id, utcnow(), skipped
     _audit(uplift, user, "uplift_approved", {"varied": sum(len(v) for v in varied.values()), "skipped": skipped})
     _tell_providers(uplift, varied)
     db.session.commit()
@@ -294,7 +294,7 @@ def refuse(user: Any, uplift_id: int, reason: str) -> None:
     reason = reason.replace("\x00", "").strip()
     if not reason:
         raise FieldErrors({"reason": "Enter why the uplift is refused"})
-    uplift.state, uplift.decided_by_id, uplift.decided_at = "refused", user.id, utcnow()
+    uplift.status, uplift.decided_by_id, uplift.decided_at = "refused", user.id, utcnow()
     _audit(uplift, user, "uplift_refused", {}, reason)
     db.session.commit()
 

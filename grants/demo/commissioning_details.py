@@ -230,7 +230,7 @@ def _uplift_decision(moj: Programme, users: dict[str, Any]) -> None:
         percent=Decimal(UPLIFT_PERCENT),
         scope="vcse",
         reason=UPLIFT_REASON,
-        state="approved",
+        status="approved",
         items=[
             {
                 "award_id": award.id,

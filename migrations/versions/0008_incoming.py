@@ -38,7 +38,7 @@ def upgrade():
     sa.Column('percent', sa.Numeric(precision=5, scale=2), nullable=False),
     sa.Column('scope', sa.String(length=16), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
-    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('items', sa.JSON(), nullable=False),
     sa.Column('skipped', sa.JSON(), nullable=False),
     sa.Column('prepared_by_id', sa.Integer(), nullable=True),
