@@ -77,7 +77,9 @@ class Uplift(Base):
     percent: Mapped[Decimal] = mapped_column(Numeric(5, 2))
     scope: Mapped[str] = mapped_column(String(16))  # vcse | public | all
     reason: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="prepared")  # prepared | approved | refused (not a workflow)
+    status: Mapped[str] = mapped_column(
+        String(16), default="prepared"
+    )  # prepared | approved | refused (not a workflow)
     items: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     skipped: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     prepared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

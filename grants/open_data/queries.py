@@ -25,6 +25,7 @@ from grants.models import (
     ApplicationTerm,
     AuditEvent,
     Award,
+    Contract,
     Organisation,
     Programme,
     Round,
@@ -171,9 +172,11 @@ def grants_query(publication: Publication) -> Select[*tuple[Any, ...]]:
             Round.code,
             Round.title,
             summary,
+            Contract.districts_served,
             districts.c.code,
         )
         .join(Organisation, Organisation.id == Award.organisation_id)
+        .outerjoin(Contract, Contract.id == Award.contract_id)
         .outerjoin(Application, Application.id == Award.application_id)
         .outerjoin(Round, Round.id == Application.round_id)
         .outerjoin(
@@ -284,10 +287,13 @@ class _GrantMaker:
             round_code,
             round_title,
             summary,
+            served,
             _district_code,
         ) = row
-        if project_districts:
-            codes: tuple[str, ...] = tuple(project_districts)
+        if served:  # a commissioned allocation benefits the districts its contract serves
+            codes: tuple[str, ...] = tuple(served)
+        elif project_districts:
+            codes = tuple(project_districts)
         else:
             codes = (district,) if district else ()
         title = (title or "").strip() or (project_title or "").strip() or reference

@@ -15,6 +15,7 @@ from exports.threesixtygiving import GrantEncoder, grant_json
 from exports.threesixtygiving_grants import Funder, Grant, Location, Recipient
 from exports.threesixtygiving_schema import schema_errors
 from grants.extensions import db
+from grants.models import Contract
 from grants.open_data.identifiers import organisation_identifier
 from grants.open_data.publish import json_chunks, write_json
 from grants.open_data.queries import NothingToPublish, UnknownProgramme, iter_grants, open_publication
@@ -129,6 +130,20 @@ def test_a_public_body_is_identified_by_its_own_org_id_and_a_commission_is_not_a
     assert grant["plannedDates"] == [{"startDate": "2023-04-01", "endDate": "2025-03-31"}]
     assert grant["amountAwarded"] == Decimal("123456.78")
     assert grant["beneficiaryLocation"] == [{"name": "Wakefield", "geoCode": ONS["wakefield"], "geoCodeType": "LAD"}]
+
+
+def test_a_commissioned_grant_benefits_the_districts_its_contract_serves_not_the_providers_address(app):
+    built = vru()
+    contract = db.session.get(Contract, built.awards["VRU-2023-007"].contract_id)
+    contract.districts_served = ["leeds", "bradford"]
+    db.session.commit()
+
+    (grant,) = grants_by_id(export_json("VRU")[0]).values()
+
+    assert [(place["name"], place["geoCode"]) for place in grant["beneficiaryLocation"]] == [
+        ("Leeds", ONS["leeds"]),
+        ("Bradford", ONS["bradford"]),
+    ]
 
 
 @pytest.mark.parametrize(
