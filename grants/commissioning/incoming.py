@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 
 from grants import access, audit
+from grants.commissioning.listing import typed_date, visible_programmes
 from grants.commissioning.money_by_year import allocations
 from grants.errors import FieldErrors, NotFound
 from grants.extensions import db
@@ -23,6 +24,16 @@ from grants.models.budgets import financial_year_label
 VIEWERS = frozenset({"officer", "finance", "decision_maker", "admin"})
 RECORDERS = frozenset({"officer", "finance", "admin"})
 MOST_PENCE = 100_000_000_000
+FIELDS = (("reference", "a reference", 32), ("title", "a title", 200), ("funder", "the funder", 200))
+
+
+def years_between(starts: date | None, ends: date | None) -> list[int]:
+    """The financial years a grant from `starts` to `ends` covers (none when the dates make no sense)."""
+    if starts is None or ends is None or ends < starts or ends.year - starts.year > 10:
+        return []
+    first = starts.year if starts.month >= 4 else starts.year - 1
+    last = ends.year if ends.month >= 4 else ends.year - 1
+    return list(range(first, last + 1))
 
 
 def _visible(user: Any) -> Any:
@@ -211,3 +222,85 @@ def mark_report_sent(user: Any, reference: str, report_id: int, today: date) -> 
         )
         db.session.commit()
     return report
+
+
+def record_grant(user: Any, form: dict[str, str], programmes: dict[str, int]) -> IncomingGrant:
+    """A new incoming grant with its years (amount and match-funding % per financial year).
+
+    `form` holds what was typed: reference, title, funder, scheme_reference, programme (a code or ""),
+    conditions, starts_on and ends_on (ISO or d/m/yyyy), and year_<YYYY> / match_<YYYY> per year.
+    FieldErrors names each problem with its figure."""
+    text = {k: str(v).replace("\x00", "").strip() for k, v in form.items()}
+    errors: dict[str, str] = {}
+    for name, label, longest in FIELDS:
+        if not text.get(name):
+            errors[name] = f"Enter {label}"
+        elif len(text[name]) > longest:
+            errors[name] = f"{label.capitalize()} must be {longest} characters or fewer"
+    starts, ends = typed_date(text.get("starts_on", "")), typed_date(text.get("ends_on", ""))
+    if starts is None:
+        errors["starts_on"] = "Enter the start date, like 1/4/2025"
+    if ends is None:
+        errors["ends_on"] = "Enter the end date, like 31/3/2028"
+    elif starts is not None and ends < starts:
+        errors["ends_on"] = "The grant cannot end before it starts"
+    programme_id = programmes.get(text.get("programme", "")) if text.get("programme") else None
+    if text.get("programme") and programme_id is None:
+        errors["programme"] = "Choose a programme from the list"
+    years: list[IncomingGrantYear] = []
+    if years_between(starts, ends):
+        for year in years_between(starts, ends):
+            typed = text.get(f"year_{year}", "")
+            amount = pence_from_pounds(typed) if typed else None
+            if amount is None or amount <= 0 or amount > MOST_PENCE:
+                errors[f"year_{year}"] = f"Enter what {financial_year_label(year)} brings, in pounds, like 1,651,943"
+                continue
+            match_typed = text.get(f"match_{year}", "").rstrip("%").strip()
+            match = None
+            if match_typed:
+                try:
+                    match = Decimal(match_typed)
+                    if not match.is_finite() or not 0 <= match <= 100 or match != match.quantize(Decimal("0.01")):
+                        raise ValueError
+                except (ValueError, ArithmeticError):
+                    label = financial_year_label(year)
+                    errors[f"match_{year}"] = f"Match funding for {label} must be a percentage from 0 to 100"
+                    continue
+            years.append(IncomingGrantYear(financial_year=year, amount_pence=amount, match_percent=match))
+    elif starts is not None and ends is not None and ends >= starts:
+        errors["ends_on"] = "An incoming grant runs for ten years at most"
+    if not errors and db.session.scalar(select(IncomingGrant.id).where(IncomingGrant.reference == text["reference"])):
+        errors["reference"] = f"{text['reference']} is already recorded"
+    if errors:
+        raise FieldErrors(errors)
+    assert starts is not None and ends is not None
+    grant = IncomingGrant(
+        reference=text["reference"],
+        title=text["title"],
+        funder=text["funder"],
+        scheme_reference=text.get("scheme_reference") or None,
+        programme_id=programme_id,
+        amount_pence=sum(y.amount_pence for y in years),
+        starts_on=starts,
+        ends_on=ends,
+        conditions=text.get("conditions", "")[:4000],
+        created_by_id=user.id,
+        years=years,
+    )
+    db.session.add(grant)
+    db.session.flush()
+    audit.record(
+        actor=user,
+        subject_type="incoming_grant",
+        subject_id=grant.id,
+        subject_reference=grant.reference,
+        action="incoming_grant_recorded",
+        data={"amount_pence": grant.amount_pence, "years": [y.financial_year for y in years]},
+    )
+    db.session.commit()
+    return grant
+
+
+def recordable_programmes(user: Any) -> dict[str, int]:
+    """Programme codes where the user may record an incoming grant (officer, finance or admin there)."""
+    return {p.code: p.id for p in visible_programmes(user) if access.staff_roles(user, p.id) & RECORDERS}

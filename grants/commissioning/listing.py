@@ -60,7 +60,7 @@ def _text(args: Mapping[str, str], name: str, longest: int = 64) -> str:
     return str(args.get(name, "")).replace("\x00", "").strip()[:longest]
 
 
-def _typed_date(text: str) -> date | None:
+def typed_date(text: str) -> date | None:
     """'31/3/2025', '31 3 2025' or '31 March 2025'; None when it is not a date."""
     parts = text.replace("/", " ").replace("-", " ").split()
     if len(parts) != 3:
@@ -106,7 +106,7 @@ def read_query(args: Mapping[str, str]) -> Query:
     errors: dict[str, str] = {}
     for name, label in (("ends_after", "Ends after"), ("ends_before", "Ends before")):
         typed = getattr(filters, name)
-        if typed and _typed_date(typed) is None:
+        if typed and typed_date(typed) is None:
             errors[name] = f"{label} must be a date, like 31/3/2025"
     sort = _text(args, "sort")
     return Query(filters, sort if sort in SORTS else "reference", _text(args, "order") == "desc", errors)
@@ -139,7 +139,7 @@ def _where(user: Any, query: Query) -> ColumnElement[bool]:
     if f.district:
         clauses.append(func.coalesce(cast(Contract.districts_served, String), "").like(f'%"{f.district}"%'))
     for name, compare in (("ends_after", Contract.end_date.__ge__), ("ends_before", Contract.end_date.__le__)):
-        typed = _typed_date(getattr(f, name)) if getattr(f, name) else None
+        typed = typed_date(getattr(f, name)) if getattr(f, name) else None
         if typed is not None:
             clauses.append(compare(typed))
     if f.q:

@@ -120,3 +120,36 @@ def test_a_contract_nearing_its_end_is_on_the_commissioning_page_and_reminded_on
     html = client.get("/commissioning/").get_data(as_text=True)
     section = html[html.index('id="ending"') :]
     assert soon.public_reference in section and "Later one" not in section[: section.index('id="reports"')]
+
+
+def test_finance_records_an_incoming_grant_year_by_year(client, sign_in):
+    ProgrammeFactory(code="VRU", kind="commissioning")
+    sign_in(staff_user("finance"))
+    typed = {
+        "reference": "HO-SVD-2025", "title": "Serious Violence Duty grant", "funder": "Home Office",
+        "programme": "VRU", "starts_on": "1/4/2025", "ends_on": "31 March 2027", "conditions": "Quarterly returns",
+    }  # fmt: skip
+
+    shown = post_form(client, "/commissioning/incoming-grants/new", {**typed, "action": "years"})
+    refused = post_form(
+        client,
+        "/commissioning/incoming-grants/new",
+        {**typed, "year_2025": "152,000", "year_2026": "lots", "match_2025": "120", "action": "record"},
+    )
+    recorded = post_form(
+        client,
+        "/commissioning/incoming-grants/new",
+        {**typed, "year_2025": "152,000", "year_2026": "152,000.50", "match_2026": "20", "action": "record"},
+    )
+
+    assert "2025/26: amount" in shown.get_data(as_text=True) and "2026/27: amount" in shown.get_data(as_text=True)
+    html = refused.get_data(as_text=True)
+    assert "Enter what 2026/27 brings, in pounds, like 1,651,943" in html
+    assert "Match funding for 2025/26 must be a percentage from 0 to 100" in html and 'value="lots"' in html
+    assert recorded.status_code == 302
+    grant = db.session.scalar(select(IncomingGrant).where(IncomingGrant.reference == "HO-SVD-2025"))
+    assert grant.amount_pence == 30_400_050
+    assert [(y.financial_year, y.amount_pence, y.match_percent) for y in grant.years] == [
+        (2025, 15_200_000, None),
+        (2026, 15_200_050, Decimal("20")),
+    ]

@@ -70,3 +70,32 @@ def report_sent(reference: str, report_id: int) -> ResponseReturnValue:
         report = incoming.mark_report_sent(signed_in_user(), reference, report_id, date.today())
         flash(f"{report.what}: marked sent.")
     return redirect(url_for("incoming_grants.grant", reference=reference))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@staff("officer", "finance", "admin")
+def new() -> ResponseReturnValue:
+    user = signed_in_user()
+    form = ContractForm()
+    programmes = incoming.recordable_programmes(user)
+    typed = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    errors: dict[str, str] = {}
+    if form.validate_on_submit() and request.form.get("action") == "record":
+        try:
+            grant = incoming.record_grant(user, typed, programmes)
+        except FieldErrors as exc:
+            errors = exc.errors
+        else:
+            flash(f"{grant.reference} is recorded: {money(grant.amount_pence)} over {len(grant.years)} years.")
+            return redirect(url_for("incoming_grants.grant", reference=grant.reference))
+    years = incoming.years_between(
+        incoming.typed_date(typed.get("starts_on", "")), incoming.typed_date(typed.get("ends_on", ""))
+    )
+    return render_template(
+        "commissioning/incoming/new.html",
+        form=form,
+        typed=typed,
+        errors=errors,
+        years=[(year, f"{year}/{(year + 1) % 100:02d}") for year in years],
+        programmes=sorted(programmes),
+    ), (400 if errors else 200)
