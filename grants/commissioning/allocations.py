@@ -204,3 +204,68 @@ def add(user: Any, reference: str, year_typed: str, amount_typed: str, now: date
         )
         db.session.commit()
     return award
+
+
+@dataclass
+class EditAllocation:
+    award: Award
+    contract: Contract
+
+    @property
+    def editable(self) -> bool:
+        return self.award.state == "preparing"
+
+
+def _allocation(user: Any, reference: str) -> EditAllocation:
+    award = db.session.scalar(
+        select(Award).where(Award.public_reference == reference[:32], Award.contract_id.is_not(None))
+    )
+    if award is None or award.contract_id is None:
+        raise NotFound(reference)
+    contract = db.session.get(Contract, award.contract_id)
+    if contract is None or not may_manage(user, load(user, contract.public_reference)):
+        raise NotFound(reference)
+    return EditAllocation(award, contract)
+
+
+def allocation_for_edit(user: Any, reference: str) -> EditAllocation:
+    return _allocation(user, reference)
+
+
+def change_amount(user: Any, reference: str, amount_typed: str, version_typed: str | None) -> Award:
+    """A new amount for an allocation not yet offered; FieldErrors with the figures; Conflict when stale."""
+    found = _allocation(user, reference)
+    award, contract = found.award, found.contract
+    if not found.editable:
+        raise FieldErrors({"amount": "Once offered, an allocation's amount changes only through a variation"})
+    expected = whole_number(version_typed or "")
+    if expected is not None and expected != award.version_id:
+        raise Conflict("The allocation changed since the page was shown.")
+    amount = pence_from_pounds(amount_typed.replace("\x00", "").strip())
+    if amount is None or amount <= 0:
+        raise FieldErrors({"amount": "Enter the amount in pounds, like 95,000 or 95000.50"})
+    if amount > MOST_PENCE:
+        raise FieldErrors({"amount": f"The amount must be {money(MOST_PENCE)} or less"})
+    others = _allocated(contract) - award.amount_pence
+    if others + amount > (contract.amount_pence or 0):
+        raise FieldErrors(
+            {
+                "amount": f"This would bring the allocations to {money(others + amount)}, above the contract's "
+                f"value of {money(contract.amount_pence)}"
+            }
+        )
+    rise = amount - award.amount_pence
+    assert award.starts_on is not None
+    year = financial_year_of(award.starts_on)
+    problem = _budget_problem(contract, year, rise) or _agreement_problem(contract, year, rise) if rise > 0 else {}
+    if problem:
+        raise FieldErrors(problem)
+    before = award.amount_pence
+    with conflicts_as(lambda: Conflict("The allocation changed since the page was shown.")):
+        award.amount_pence = amount
+        award.amount_at_decision_pence = amount
+        audit.record_on(
+            award, actor=user, action="allocation_amount_changed", from_state=money(before), to_state=money(amount)
+        )
+        db.session.commit()
+    return award

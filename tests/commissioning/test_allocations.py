@@ -11,7 +11,7 @@ from sqlalchemy import select
 from grants.extensions import db
 from grants.models import AuditEvent, Award, IncomingGrant, IncomingGrantYear
 from tests.commissioning.helpers import need_recorded, provider
-from tests.factories import AwardFactory, BudgetFactory, ProgrammeFactory, ensure_terms, staff_user
+from tests.factories import PASSWORD, AwardFactory, BudgetFactory, ProgrammeFactory, ensure_terms, staff_user
 from tests.fixtures import post_form
 
 pytestmark = pytest.mark.usefixtures("db_session")
@@ -134,3 +134,39 @@ def test_an_officer_of_another_programme_cannot_add_one(client, sign_in, contrac
     response = client.get(f"/commissioning/contracts/{contract.public_reference}/allocations/new")
 
     assert response.status_code == 404
+
+
+def test_two_officers_changing_one_allocation_the_second_is_told_and_nothing_is_overwritten(
+    client, app, sign_in, contract
+):
+    allocation = AwardFactory(contract=contract, public_reference="MOJ-S-901-26", starts_on=date(2026, 4, 1),
+                              amount_pence=10_000_000, state="preparing", budget_stream="victims_of_crime")  # fmt: skip
+    url = "/commissioning/contracts/allocations/MOJ-S-901-26/amount"
+    first, second = staff_user("officer", contract.programme), staff_user("officer", contract.programme)
+    sign_in(first)
+    seen = allocation.version_id
+    other = app.test_client()
+    post_form(other, "/sign-in", {"email": second.email, "password": PASSWORD})
+
+    saved = post_form(client, url, {"amount": "120,000", "version_id": seen})
+    stale = post_form(other, url, {"amount": "90,000", "version_id": seen})
+
+    assert saved.status_code == 302
+    assert stale.status_code == 409
+    assert "Someone else changed this allocation while you were editing" in stale.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Award, allocation.id).amount_pence == 12_000_000
+
+
+def test_an_allocation_cannot_be_raised_past_the_contract_value(client, sign_in, contract):
+    AwardFactory(contract=contract, public_reference="MOJ-S-901-26", starts_on=date(2026, 4, 1),
+                 amount_pence=10_000_000, state="preparing", budget_stream="victims_of_crime")  # fmt: skip
+    AwardFactory(contract=contract, public_reference="MOJ-S-901-27", starts_on=date(2027, 4, 1),
+                 amount_pence=15_000_000, state="active", budget_stream="victims_of_crime")  # fmt: skip
+    sign_in(staff_user("officer", contract.programme))
+
+    html = post_form(client, "/commissioning/contracts/allocations/MOJ-S-901-26/amount", {"amount": "200000"}).get_data(
+        as_text=True
+    )
+
+    assert "This would bring the allocations to £350,000.00, above the contract&#39;s value of £300,000.00" in html

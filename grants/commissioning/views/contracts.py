@@ -198,3 +198,32 @@ def new_allocation(reference: str) -> ResponseReturnValue:
     return render_template("commissioning/allocation_new.html", shown=shown, form=form, typed=typed, errors=errors), (
         400 if errors else 200
     )
+
+
+@bp.route("/allocations/<reference>/amount", methods=["GET", "POST"])
+@staff("officer", "admin")
+def allocation_amount(reference: str) -> ResponseReturnValue:
+    user = signed_in_user()
+    form = ContractForm()
+    errors: dict[str, str] = {}
+    conflict = False
+    typed = request.form.get("amount", "")
+    if form.validate_on_submit():
+        try:
+            award = allocations.change_amount(user, reference, typed, form.version_id.data)
+        except FieldErrors as exc:
+            errors = exc.errors
+        except Conflict:
+            conflict = True
+            errors = {"amount": "Someone else changed this allocation while you were editing: nothing was saved."}
+        else:
+            flash(f"{award.public_reference} is now {money(award.amount_pence)}.")
+            return redirect(url_for("awards.show", award_id=award.id))
+    shown = allocations.allocation_for_edit(user, reference)
+    return render_template(
+        "commissioning/allocation_amount.html",
+        shown=shown,
+        form=ContractForm(formdata=None),
+        typed=typed,
+        errors=errors,
+    ), (409 if conflict else 400 if errors else 200)
