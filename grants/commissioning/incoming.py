@@ -237,6 +237,8 @@ def record_grant(user: Any, form: dict[str, str], programmes: dict[str, int]) ->
             errors[name] = f"Enter {label}"
         elif len(text[name]) > longest:
             errors[name] = f"{label.capitalize()} must be {longest} characters or fewer"
+    if len(text.get("scheme_reference", "")) > 64:
+        errors["scheme_reference"] = "The scheme reference must be 64 characters or fewer"
     starts, ends = typed_date(text.get("starts_on", "")), typed_date(text.get("ends_on", ""))
     if starts is None:
         errors["starts_on"] = "Enter the start date, like 1/4/2025"

@@ -121,7 +121,7 @@ def _incoming_grants(programmes: dict[str, Programme]) -> IncomingGrant:
             "HO-VRU-2023",
             "Home Office Violence Reduction Unit grant 2023/24",
             "Home Office",
-            "HO Serious Violence Fund: VRU core and intervention funding 2023/24",
+            "HO SVF: VRU core and intervention funding 2023/24",
             programmes["VRU"],
             date(2023, 4, 1),
             date(2024, 3, 31),
