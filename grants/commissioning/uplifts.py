@@ -280,11 +280,30 @@ def approve(user: Any, uplift_id: int) -> tuple[int, list[dict[str, Any]]]:
         db.session.flush()
         apply_transition(variation, "approve", user, variation.reason, commit=False)
         varied.setdefault(award.organisation_id, []).append((award.public_reference, item["after"]))
+        _raise_contract_value(award, item["after"] - item["before"], uplift, user)
     uplift.status, uplift.decided_by_id, uplift.decided_at, uplift.skipped = "approved", user.id, utcnow(), skipped
     _audit(uplift, user, "uplift_approved", {"varied": sum(len(v) for v in varied.values()), "skipped": skipped})
     _tell_providers(uplift, varied)
     db.session.commit()
     return sum(len(v) for v in varied.values()), skipped
+
+
+def _raise_contract_value(award: Award, rise: int, uplift: Uplift, user: Any) -> None:
+    """The decision pays the allocation more, so its contract is worth that much more: the contract's
+    value rises by the same amount (audited), keeping its allocations inside it."""
+    contract = award.contract
+    if contract is None or contract.amount_pence is None or rise <= 0:
+        return
+    before = contract.amount_pence
+    contract.amount_pence = before + rise
+    audit.record_on(
+        contract,
+        actor=user,
+        action="value_raised",
+        from_state=money(before),
+        to_state=money(contract.amount_pence),
+        reason=f"{uplift.reference}: {uplift.percent.normalize():f}% uplift of {award.public_reference}",
+    )
 
 
 def refuse(user: Any, uplift_id: int, reason: str) -> None:

@@ -90,6 +90,8 @@ def request_variation(user: Any, award: Award, amount_typed: str, ends: tuple[st
             new_ends = day
     if not typed and problem == "blank":
         errors["amount"] = "Enter a new amount or a new end date, or both"
+    if award.contract is not None:
+        errors.update({k: v for k, v in _allocation_limits(award, new_amount, new_ends).items() if k not in errors})
     reason = typed_text(
         errors,
         "reason",
@@ -117,6 +119,44 @@ def request_variation(user: Any, award: Award, amount_typed: str, ends: tuple[st
     start_case(variation, "variation", user)
     commit_or_stale()
     return variation
+
+
+def _allocation_limits(award: Award, new_amount: int | None, new_ends: date | None) -> dict[str, str]:
+    """A contract's allocation stays inside its contract: within the contract's value (with the
+    contract's other live allocations) and its end date, and within its own financial year."""
+    contract = award.contract
+    assert contract is not None
+    errors: dict[str, str] = {}
+    if new_amount is not None and contract.amount_pence is not None:
+        others = int(
+            db.session.scalar(
+                select(func.coalesce(func.sum(Award.amount_pence), 0)).where(
+                    Award.contract_id == contract.id,
+                    Award.id != award.id,
+                    Award.state.not_in(states("award", "fallen_away")),
+                )
+            )
+            or 0
+        )
+        if others + new_amount > contract.amount_pence:
+            errors["amount"] = (
+                f"This would bring {contract.reference}'s allocations to {money(others + new_amount)}, "
+                f"above the contract's value of {money(contract.amount_pence)}"
+            )
+    if new_ends is not None:
+        if contract.end_date is not None and new_ends > contract.end_date:
+            errors["ends_on"] = (
+                f"The new end date is after {contract.reference} ends ({london_date(contract.end_date)}): "
+                "extend the contract first"
+            )
+        elif award.starts_on is not None:
+            year_end = date(award.starts_on.year + (award.starts_on.month >= 4), 3, 31)
+            if new_ends > year_end:
+                errors["ends_on"] = (
+                    f"An allocation is for one financial year: the new end date must be on or before "
+                    f"{london_date(year_end)}"
+                )
+    return errors
 
 
 # -- the decision makers' queue ------------------------------------------------------------------

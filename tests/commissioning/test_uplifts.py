@@ -13,7 +13,8 @@ from sqlalchemy import select
 from grants.commissioning import uplifts
 from grants.errors import FieldErrors
 from grants.extensions import db
-from grants.models import AuditEvent, Award, Budget, OutboxMessage, Variation
+from grants.formatting import money
+from grants.models import AuditEvent, Award, Budget, Contract, OutboxMessage, Variation
 from tests.commissioning.helpers import need_recorded, provider
 from tests.factories import AwardFactory, BudgetFactory, ProgrammeFactory, member_of, staff_user
 from tests.fixtures import post_form
@@ -77,6 +78,23 @@ def test_one_approval_varies_each_allocation_once_and_tells_each_provider_once(m
         select(OutboxMessage).where(OutboxMessage.recipient == "chief@airedale.example.org")
     ).all()
     assert len(told) == 1 and "MOJ-S-001-23: now £10,900.05" in told[0].body and "MOJ-S-002-23" in told[0].body
+
+
+def test_each_varied_allocations_contract_is_worth_the_rise_more_and_says_so(moj):
+    officer, decider = staff_user("officer", moj), staff_user("decision_maker", moj)
+    values = dict(db.session.execute(select(Contract.public_reference, Contract.amount_pence)).all())
+    made = uplifts.prepare(officer, uplifts.preview(officer, "MOJ", "2023", "vcse", "9", "Mayor's decision 2023/045"))
+
+    uplifts.approve(decider, made.id)
+
+    now = dict(db.session.execute(select(Contract.public_reference, Contract.amount_pence)).all())
+    assert now == {"MOJ-S-001": values["MOJ-S-001"] + 90_000, "MOJ-S-002": values["MOJ-S-002"] + 180_000,
+                   "MOJ-S-003": values["MOJ-S-003"]}  # fmt: skip
+    raised = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "value_raised", AuditEvent.subject_reference == "MOJ-S-001")
+    )
+    assert raised.from_state == money(values["MOJ-S-001"]) and raised.to_state == money(values["MOJ-S-001"] + 90_000)
+    assert made.reference in raised.reason and "MOJ-S-001-23" in raised.reason
 
 
 def test_an_allocation_changed_since_the_preview_is_skipped_and_listed(moj):
