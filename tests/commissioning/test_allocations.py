@@ -178,22 +178,28 @@ def _ask_variation(client, award, amount: str = "", ends: tuple[str, str, str] =
     return post_form(client, url, {**data, "reason": "More referrals than planned"}, form_page="/sign-out")
 
 
+def _this_years(contract):
+    return AwardFactory(contract=contract, programme=contract.programme, public_reference="MOJ-S-901-26",
+                        starts_on=date(2026, 4, 1), ends_on=date(2027, 3, 31), amount_pence=10_000_000,
+                        state="active", budget_stream="victims_of_crime")  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("amount", "ends", "message"),
     [
-        ("200,000", ("", "", ""), "This would bring MOJ-S-901&#39;s allocations to £350,000.00, above the contract&#39;s "
-         "value of £300,000.00"),
-        ("", ("30", "4", "2028"), "The new end date is after MOJ-S-901 ends (31 March 2028): extend the contract first"),
-        ("", ("30", "4", "2027"), "An allocation is for one financial year: the new end date must be on or before "
-         "31 March 2027"),
+        ("200,000", ("", "", ""),
+         "This would bring MOJ-S-901&#39;s allocations to £350,000.00, above the contract&#39;s value of £300,000.00"),
+        ("", ("30", "4", "2028"),
+         "The new end date is after MOJ-S-901 ends (31 March 2028): extend the contract first"),
+        ("", ("30", "4", "2027"),
+         "An allocation is for one financial year: the new end date must be on or before 31 March 2027"),
     ],
 )  # fmt: skip
 def test_a_variation_cannot_take_an_allocation_outside_its_contract(client, sign_in, contract, amount, ends, message):
-    first = AwardFactory(contract=contract, programme=contract.programme, public_reference="MOJ-S-901-26", starts_on=date(2026, 4, 1),
-                         ends_on=date(2027, 3, 31), amount_pence=10_000_000, state="active",
-                         budget_stream="victims_of_crime")  # fmt: skip
-    AwardFactory(contract=contract, programme=contract.programme, public_reference="MOJ-S-901-27", starts_on=date(2027, 4, 1),
-                 amount_pence=15_000_000, state="active", budget_stream="victims_of_crime")  # fmt: skip
+    first = _this_years(contract)
+    AwardFactory(contract=contract, programme=contract.programme, public_reference="MOJ-S-901-27",
+                 starts_on=date(2027, 4, 1), amount_pence=15_000_000, state="active",
+                 budget_stream="victims_of_crime")  # fmt: skip
     sign_in(staff_user("officer", contract.programme))
 
     html = _ask_variation(client, first, amount, ends).get_data(as_text=True)
@@ -203,9 +209,7 @@ def test_a_variation_cannot_take_an_allocation_outside_its_contract(client, sign
 
 
 def test_a_variation_inside_the_contract_is_asked_for(client, sign_in, contract):
-    first = AwardFactory(contract=contract, programme=contract.programme, public_reference="MOJ-S-901-26", starts_on=date(2026, 4, 1),
-                         ends_on=date(2027, 3, 31), amount_pence=10_000_000, state="active",
-                         budget_stream="victims_of_crime")  # fmt: skip
+    first = _this_years(contract)
     sign_in(staff_user("officer", contract.programme))
 
     assert _ask_variation(client, first, "150,000", ("28", "2", "2027")).status_code == 302
