@@ -66,6 +66,7 @@ BUDGETS: list[tuple[str, int, str, int]] = [
     ("community_safety", 2022, "CS-4410", 100_000_000),
     ("community_safety", 2023, "CS-4410", 100_000_000),
     ("community_safety", 2024, "CS-4410", 100_000_000),
+    ("violence_reduction_unit", 2022, "VRU-4520", 180_000_000),  # £1.8m for 2022/23's twenty interventions
     ("violence_reduction_unit", 2023, "VRU-4520", 230_000_000),  # £2.3m earmarked for commissioned interventions
     ("victims_of_crime", 2022, "VOC-4310", 466_666_667),  # MoJ £14m, 1 Apr 2022 - 31 Mar 2025
     ("victims_of_crime", 2023, "VOC-4310", 466_666_667),

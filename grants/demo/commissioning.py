@@ -15,7 +15,8 @@ for an overdue monitoring return. Allocations fully paid are closed.
 VRU 2023/24: ten commissioned interventions (VRU-2023-001, the A&E navigators, is made by
 grants/demo/featured.py) with £2.3m of allocations, three of them (30%) rated high impact on the Youth
 Endowment Fund toolkit. Their last instalment waits for the Q3 return; eight were paid and
-closed, two providers have still not sent it, so those two awards are still active.
+closed, two providers have still not sent it, so those two awards are still active. VRU 2022/23, the
+year before: twenty interventions with £1.8m, three of them (15%) rated high impact, all paid and closed.
 
 Everything is planned first (`plan()`: pure, seeded, no database), then made; what already
 exists (organisations by name, contracts and awards by reference) is left alone.
@@ -23,6 +24,7 @@ exists (organisations by name, contracts and awards by reference) is left alone.
 
 from __future__ import annotations
 
+import random
 from contextlib import nullcontext
 from datetime import date
 from typing import Any
@@ -47,6 +49,8 @@ from grants.demo.commissioning_text import (
     MOJ_STREAM,
     MOJ_TERMS,
     VRU_STREAM,
+    INTERVENTIONS_2022,
+    VRU_2022_YEAR,
     VRU_TERMS,
     VRU_YEAR,
     Member,
@@ -77,6 +81,7 @@ def load_commissioning(programmes: dict[str, Programme], users: dict[str, Any], 
             the_plan.awaiting_return,
         )
         _load_vru(the_plan, maker)
+        _load_vru_2022(the_plan, maker)
         db.session.flush()
 
 
@@ -201,7 +206,7 @@ def _load_vru(the_plan: Plan, maker: Maker) -> None:
             VRU_YEAR,
             amount,
             VRU_STREAM,
-            VRU_TERMS,
+            VRU_TERMS.format(year=VRU_YEAR, next_year=VRU_YEAR + 1),
             "Quarterly returns of young people reached and sessions delivered; the last instalment follows the "
             "Q3 return.",
         )
@@ -216,3 +221,44 @@ def _load_vru(the_plan: Plan, maker: Maker) -> None:
         maker.pay(last)
         maker.close(award, amount, date(2024, 5, 15), "End-of-year return accepted; the allocation is paid in full.")
     db.session.flush()
+
+
+def _load_vru_2022(the_plan: Plan, maker: Maker) -> None:
+    """VRU 2022/23: twenty interventions, each delivered, paid in full and closed. Loaded last, with a
+    generator of its own, so the draws of everything made before stay as they were."""
+    orgs = maker.organisations(the_plan.vru_providers)
+    references = [row[0] for row in INTERVENTIONS_2022]
+    contracts = _existing(Contract, references)
+    have = set(_existing(Award, references))
+    year, saved = VRU_2022_YEAR, maker.rng
+    maker.rng = random.Random(f"vru-{year}")
+    try:
+        for reference, provider_name, title, rating, amount in INTERVENTIONS_2022:
+            provider = orgs[provider_name]
+            if reference not in contracts:
+                contracts[reference] = maker.contract(
+                    reference, "VRU", provider, title, amount, VRU_STREAM,
+                    (date(year, 4, 1), date(year + 1, 3, 31)), None, yef_rating=rating,
+                    specification=f"{title}, 1 April {year} to 31 March {year + 1}, for young people at risk of "
+                    "serious violence, evaluated against the Youth Endowment Fund toolkit.",
+                )  # fmt: skip
+                db.session.flush()
+            if reference in have:
+                continue
+            award = maker.allocation(
+                reference, contracts[reference], provider, title, year, amount, VRU_STREAM,
+                VRU_TERMS.format(year=year, next_year=year + 1),
+                "Quarterly returns of young people reached and sessions delivered; the last instalment follows the "
+                "Q3 return.",
+            )  # fmt: skip
+            payments = maker.schedule(award, year, quarters(amount))
+            maker.start_delivery(award)
+            for payment in payments[:-1]:
+                maker.pay(payment)
+            payments[-1].monitoring_return = demo_returns.vru_quarterly_returns(maker, award, provider, year, False)
+            maker.pay(payments[-1])
+            maker.close(
+                award, amount, date(year + 1, 5, 15), "End-of-year return accepted; the allocation is paid in full."
+            )
+    finally:
+        maker.rng = saved

@@ -46,9 +46,22 @@ def test_the_vru_report_gives_its_budget_earmark_and_share_rated_high_impact(loa
         "high_impact_share_by_count": "30.0",
     }
     high_impact_money = sum(
-        c.amount_pence for c in db.session.scalars(select(Contract).where(Contract.yef_impact == "high"))
+        c.amount_pence
+        for c in db.session.scalars(
+            select(Contract).where(Contract.yef_impact == "high", Contract.public_reference.startswith("VRU-2023-"))
+        )
     )
     assert figures["high_impact_share_by_money"] == f"{high_impact_money * 100 / 230_000_000:.1f}"
+
+
+def test_the_share_rated_high_impact_rose_from_15_to_30_percent_year_on_year(loaded, app, client, sign_in):
+    before = report(app, "--programme", "VRU", "--year", "2022")
+
+    assert (before["committed"], before["high_impact_share_by_count"]) == ("1800000.00", "15.0")
+    assert before["high_impact_share_by_money"] == "19.2"  # £345,000 of £1.8m
+    sign_in(find_user("officer@example.org"), DEMO_PASSWORD)
+    html = client.get("/commissioning/programmes/VRU").get_data(as_text=True)
+    assert "15.0% (3 of 20)" in html and "30.0% (3 of 10)" in html
 
 
 def test_the_moj_report_gives_the_grant_its_providers_and_strands(loaded, app):
@@ -88,7 +101,7 @@ def test_the_list_filters_by_district_served_and_sorts_by_value(loaded, client, 
         as_text=True
     )
 
-    references = re.findall(r">(VRU-2023-\d{3})</a>", html)
+    references = re.findall(r">(VRU-\d{4}-\d{3})</a>", html)
     wanted = [
         c.public_reference
         for c in sorted(

@@ -109,15 +109,15 @@ def test_vru_interventions_send_quarterly_returns(loaded):
     returns = _returns("VRU")
     by_award = Counter(r.award_id for r in returns)
 
-    assert set(by_award.values()) == {4}
-    assert Counter(r.state for r in returns) == {"accepted": 36, "overdue": 4}
+    assert set(by_award.values()) == {4} and len(by_award) == 30  # 2022/23's twenty and 2023/24's ten
+    assert Counter(r.state for r in returns) == {"accepted": 116, "overdue": 4}
     accepted = [r.id for r in returns if r.state == "accepted"]
     metrics = Counter(
         db.session.scalars(select(ReturnMetric.metric).where(ReturnMetric.monitoring_return_id.in_(accepted)))
     )
     # Every figure the VRU form asks (its required questions include young people completing and spend).
     assert metrics == dict.fromkeys(
-        ("young_people_engaged", "young_people_completed", "referrals", "sessions_delivered", "spend_to_date"), 36
+        ("young_people_engaged", "young_people_completed", "referrals", "sessions_delivered", "spend_to_date"), 116
     )
     for r in returns:
         if r.state == "accepted":  # the VRU plan asks for sign-off: a second member signed each one
@@ -172,14 +172,14 @@ def test_every_demo_return_is_the_one_its_programme_plan_made(loaded):
         "MOJ": {"quarterly": "moj-quarterly"},
     }
 
-    # MoJ: 72 strands x 3 years x 4 quarters; VRU: 10 x 4; MSCF: 72 awards accepted (one of 73 declined) x 2.
-    assert len(returns) == 864 + 40 + 2 * 72
+    # MoJ: 72 strands x 3 years x 4 quarters; VRU: (20 + 10) x 4; MSCF: 72 awards accepted (one of 73 declined) x 2.
+    assert len(returns) == 864 + 120 + 2 * 72
     for r in returns:
         assert r.plan_id is not None and r.plan.programme_id == r.award.programme_id
         assert r.question_set.name == forms[r.award.programme.code][r.kind]
     # Nothing is left waiting to open: every period is past in the demo's story.
     assert Counter(r.state for r in returns) == {
-        "accepted": 1027,
+        "accepted": 1107,
         "overdue": 18,
         "changes_requested": 1,
         "awaiting_sign_off": 1,

@@ -39,9 +39,14 @@ def loaded(demo_loaded):
     return None
 
 
-def _programme_awards(code: str) -> list[Award]:
+def _programme_awards(code: str, prefix: str = "") -> list[Award]:
     return list(
-        db.session.scalars(select(Award).join(Programme).where(Programme.code == code).order_by(Award.public_reference))
+        db.session.scalars(
+            select(Award)
+            .join(Programme)
+            .where(Programme.code == code, Award.public_reference.startswith(prefix))
+            .order_by(Award.public_reference)
+        )
     )
 
 
@@ -174,11 +179,20 @@ def test_vcse_allocations_of_2023_24_carry_the_mayors_9_percent_uplift_through_o
     assert db.session.scalar(select(func.count()).select_from(Variation)) >= 58
 
 
-def test_vru_interventions_share_exactly_the_2_3m_earmarked_with_30_percent_rated_high_impact(loaded):
-    awards = _programme_awards("VRU")
-    contracts = list(
-        db.session.scalars(select(Contract).join(Programme).where(Programme.code == "VRU").order_by(Contract.id))
+def _vru_contracts(year: int) -> list[Contract]:
+    return list(
+        db.session.scalars(
+            select(Contract)
+            .join(Programme)
+            .where(Programme.code == "VRU", Contract.public_reference.startswith(f"VRU-{year}-"))
+            .order_by(Contract.id)
+        )
     )
+
+
+def test_vru_interventions_share_exactly_the_2_3m_earmarked_with_30_percent_rated_high_impact(loaded):
+    awards = _programme_awards("VRU", "VRU-2023-")
+    contracts = _vru_contracts(2023)
 
     assert [a.public_reference for a in awards] == [f"VRU-2023-{n:03d}" for n in range(1, 11)]
     assert money(sum(a.amount_pence for a in awards)) == "£2,300,000.00"
@@ -194,8 +208,21 @@ def test_vru_interventions_share_exactly_the_2_3m_earmarked_with_30_percent_rate
     assert len({c.provider_id for c in contracts}) == 10
 
 
+def test_vru_2022_23_had_twenty_interventions_15_percent_rated_high_impact_all_paid_and_ended(loaded):
+    awards = _programme_awards("VRU", "VRU-2022-")
+    contracts = _vru_contracts(2022)
+
+    assert [a.public_reference for a in awards] == [f"VRU-2022-{n:03d}" for n in range(1, 21)]
+    assert sum(a.amount_pence for a in awards) == _budget("violence_reduction_unit", 2022) == 180_000_000
+    assert {a.decided_at.astimezone(LONDON).date() for a in awards} == {date(2022, 4, 1)}
+    assert {a.state for a in awards} == {"closed"} and {c.state for c in contracts} == {"ended"}
+    assert all(_agree(c) for c in contracts)
+    assert Counter(c.yef_impact for c in contracts)["high"] * 100 == len(contracts) * 15
+    assert all(p.state == "paid" for a in awards for p in _live_payments(a))
+
+
 def test_two_vru_providers_still_owe_the_return_their_last_instalment_waits_for(loaded):
-    awards = _programme_awards("VRU")
+    awards = _programme_awards("VRU", "VRU-2023-")
     waiting = [a for a in awards if a.state == "active"]
 
     assert Counter(a.state for a in awards) == {"closed": 8, "active": 2}
