@@ -74,6 +74,8 @@ class CaseType:
     # Every transition's emails, unless a step says otherwise.
     email_subject: EmailText | None = None
     email_details: EmailText | None = None
+    # True where another message covers the transition (its standard emails are not sent).
+    quiet: Callable[[Context], bool] = lambda context: False
     # The case page and the generic lists.
     facts: Callable[[Any], list[tuple[str, str]]] = lambda subject: []
     programme_clause: Callable[[list[int]], ColumnElement[bool]] | None = None

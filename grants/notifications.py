@@ -43,11 +43,13 @@ def _officer_emails(programme_id: int | None) -> list[str]:
 def notify(context: Context, audience: str) -> None:
     """Queue one email per recipient in the outbox, inside the transition's transaction."""
     subject = context.subject
+    case_type = context.host.case_types.of(subject)
+    if case_type.quiet(context):
+        return
     if audience == "organisation":
         recipients = _organisation_emails(subject.owning_organisation_id())
     else:
         recipients = _officer_emails(subject.owning_programme_id())
-    case_type = context.host.case_types.of(subject)
     state_label = context.definition.states[context.transition.target].label
     title = case_type.subject_line(context) or f"{subject.reference}: {context.transition.label}"
     lines = [

@@ -15,6 +15,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from grants import access, audit, mail
@@ -30,6 +31,7 @@ from grants.models import (
     Membership,
     Organisation,
     Programme,
+    RoleGrant,
     Uplift,
     User,
     Variation,
@@ -284,6 +286,7 @@ def approve(user: Any, uplift_id: int) -> tuple[int, list[dict[str, Any]]]:
     uplift.status, uplift.decided_by_id, uplift.decided_at, uplift.skipped = "approved", user.id, utcnow(), skipped
     _audit(uplift, user, "uplift_approved", {"varied": sum(len(v) for v in varied.values()), "skipped": skipped})
     _tell_providers(uplift, varied)
+    _tell_officers(uplift, sum(len(v) for v in varied.values()), skipped)
     db.session.commit()
     return sum(len(v) for v in varied.values()), skipped
 
@@ -316,6 +319,25 @@ def refuse(user: Any, uplift_id: int, reason: str) -> None:
     uplift.status, uplift.decided_by_id, uplift.decided_at = "refused", user.id, utcnow()
     _audit(uplift, user, "uplift_refused", {}, reason)
     db.session.commit()
+
+
+def _tell_officers(uplift: Uplift, varied: int, skipped: list[dict[str, Any]]) -> None:
+    """One email to the programme's officers for the whole decision (not one per allocation varied)."""
+    officers = db.session.scalars(
+        select(User.email)
+        .join(RoleGrant, RoleGrant.user_id == User.id)
+        .where(RoleGrant.role == "officer", User.active.is_(True))
+        .where((RoleGrant.programme_id == uplift.programme_id) | RoleGrant.programme_id.is_(None))
+        .distinct()
+    ).all()
+    lines = [f"{uplift.reason}", "", f"{varied} allocations for {financial_year_label(uplift.financial_year)} "
+             f"were increased by {uplift.percent.normalize():f}%; each provider has been told."]  # fmt: skip
+    if skipped:
+        lines += ["", "Skipped:"] + [f"- {s['reference']}: {s['why']}" for s in skipped]
+    base = str(current_app.config["SERVICE_URL"]).rstrip("/")
+    lines += ["", f"See the uplift: {base}/commissioning/uplifts/{uplift.id}"]
+    subject = f"Uplift {uplift.reference} approved: {varied} allocations increased by {uplift.percent.normalize():f}%"
+    mail.queue_emails((email, subject, "\n".join(lines), f"uplift:{uplift.id}:officers:{email}") for email in officers)
 
 
 def _tell_providers(uplift: Uplift, varied: dict[int, list[tuple[str, int]]]) -> None:

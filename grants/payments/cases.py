@@ -121,6 +121,8 @@ VARIATION = CaseType(
     label="Award variation",
     guards={"variation_applicable": case_rules.asks("variation_problem")},
     effects={"apply_variation": apply_variation},
+    # One decision varying many allocations tells each provider and the officers once (grants.commissioning.uplifts).
+    quiet=lambda context: context.subject.uplift_id is not None,
     facts=variation_facts,
     programme_clause=case_rules.through_award(Variation.award_id),
     eager=lambda: [joinedload(Variation.award).joinedload(Award.organisation)],

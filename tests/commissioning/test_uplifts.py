@@ -78,6 +78,9 @@ def test_one_approval_varies_each_allocation_once_and_tells_each_provider_once(m
         select(OutboxMessage).where(OutboxMessage.recipient == "chief@airedale.example.org")
     ).all()
     assert len(told) == 1 and "MOJ-S-001-23: now £10,900.05" in told[0].body and "MOJ-S-002-23" in told[0].body
+    to_officer = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == officer.email)).all()
+    assert [m.subject for m in to_officer] == [f"Uplift {made.reference} approved: 2 allocations increased by 9%"]
+    assert f"/commissioning/uplifts/{made.id}" in to_officer[0].body
 
 
 def test_each_varied_allocations_contract_is_worth_the_rise_more_and_says_so(moj):
