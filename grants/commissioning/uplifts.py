@@ -37,6 +37,7 @@ from grants.models import (
     Variation,
 )
 from grants.models.base import utcnow
+from grants.payments.schedules import spread_rise
 from grants.models.budgets import financial_year_label
 from grants.workflow import apply_transition, start_case
 from grants.workflow_states import states
@@ -281,6 +282,9 @@ def approve(user: Any, uplift_id: int) -> tuple[int, list[dict[str, Any]]]:
         start_case(variation, "variation", user)
         db.session.flush()
         apply_transition(variation, "approve", user, variation.reason, commit=False)
+        spread_rise(
+            user, award, item["after"] - item["before"], f"Uplift {uplift.reference} spread over the instalments"
+        )
         varied.setdefault(award.organisation_id, []).append((award.public_reference, item["after"]))
         _raise_contract_value(award, item["after"] - item["before"], uplift, user)
     uplift.status, uplift.decided_by_id, uplift.decided_at, uplift.skipped = "approved", user.id, utcnow(), skipped

@@ -249,6 +249,33 @@ def save_schedule(user: Any, award: Award, rows: list[RowInput], fingerprint: st
     except (Invalid, Stale):
         db.session.rollback()  # let go of the award's row lock
         raise
+    result = _replace(user, award, schedule, wanted)
+    if not result.changed:
+        db.session.rollback()
+        return result
+    commit_or_stale(lambda: schedule_of(award))
+    return result
+
+
+def spread_rise(user: Any, award: Award, rise: int, why: str) -> int:
+    """Add `rise` to the instalments still to approve, evenly (the pennies left over on the last), as a
+    changed schedule (each replaced instalment cancelled with its audit row, one "schedule_set" row);
+    flushed, not committed. Returns how many instalments carry it (0 when none is left to pay)."""
+    schedule = schedule_of(award)
+    if not schedule.scheduled or rise <= 0:
+        return 0
+    count = len(schedule.scheduled)
+    share, left = divmod(rise, count)
+    wanted = [
+        Instalment(None, p.amount_pence + share + (left if n == count - 1 else 0), p.due_on, p.monitoring_return_id)
+        for n, p in enumerate(schedule.scheduled)
+    ]
+    _replace(user, award, schedule, wanted, why)
+    return count
+
+
+def _replace(user: Any, award: Award, schedule: Schedule, wanted: list[Instalment], why: str = REPLACED) -> Saved:
+    """Make the schedule's editable instalments what `wanted` says (nothing when unchanged); not committed."""
     before = [(p.amount_pence, p.due_on) for p in schedule.locked + schedule.scheduled]
     current = {p.id: p for p in schedule.scheduled}
     kept_ids: set[int] = set()
@@ -267,10 +294,9 @@ def save_schedule(user: Any, award: Award, rows: list[RowInput], fingerprint: st
     to_cancel = [p for p in schedule.scheduled if p.id not in kept_ids]
     result = Saved(kept=len(kept_ids), cancelled=len(to_cancel), created=len(new))
     if not result.changed:
-        db.session.rollback()
         return result
     for payment in to_cancel:
-        apply_transition(payment, "cancel", user, REPLACED, commit=False)  # one commit for the whole schedule
+        apply_transition(payment, "cancel", user, why, commit=False)  # one commit for the whole schedule
     number = max((p.instalment for p in schedule.locked + schedule.scheduled + schedule.cancelled), default=0)
     for item in sorted(new, key=lambda i: i.due_on):
         number += 1
@@ -294,5 +320,4 @@ def save_schedule(user: Any, award: Award, rows: list[RowInput], fingerprint: st
         to_state=_describe(after),
         data={"before": _listing(before), "after": _listing(after), "cancelled": len(to_cancel), "added": len(new)},
     )
-    commit_or_stale(lambda: schedule_of(award))
     return result

@@ -14,9 +14,9 @@ from grants.commissioning import uplifts
 from grants.errors import FieldErrors
 from grants.extensions import db
 from grants.formatting import money
-from grants.models import AuditEvent, Award, Budget, Contract, OutboxMessage, Variation
+from grants.models import AuditEvent, Award, Budget, Contract, OutboxMessage, Payment, Variation
 from tests.commissioning.helpers import need_recorded, provider
-from tests.factories import AwardFactory, BudgetFactory, ProgrammeFactory, member_of, staff_user
+from tests.factories import AwardFactory, BudgetFactory, PaymentFactory, ProgrammeFactory, member_of, staff_user
 from tests.fixtures import post_form
 
 pytestmark = pytest.mark.usefixtures("db_session")
@@ -149,3 +149,28 @@ def test_the_preview_and_preparation_through_the_page(client, sign_in, moj):
     assert "£10,900.05" in html and "Kirklees Council" not in html
     assert prepared.status_code == 302
     assert Decimal("9") == db.session.scalar(select(uplifts.Uplift.percent))
+
+
+def test_the_rise_is_spread_over_the_instalments_still_to_pay(moj):
+    officer, decider = staff_user("officer", moj), staff_user("decision_maker", moj)
+    award = db.session.scalar(select(Award).where(Award.public_reference == "MOJ-S-001-23"))
+    for number, (amount, state) in enumerate(((250_002, "paid"), (250_001, "scheduled"), (500_002, "scheduled")), 1):
+        PaymentFactory(award=award, instalment=number, amount_pence=amount, state=state,
+                       due_on=date(2023, 3 + 3 * number, 30))  # fmt: skip
+    made = uplifts.prepare(officer, uplifts.preview(officer, "MOJ", "2023", "vcse", "9", "Mayor's decision 2023/045"))
+
+    uplifts.approve(decider, made.id)
+
+    live = db.session.scalars(
+        select(Payment).where(Payment.award_id == award.id, Payment.state != "cancelled").order_by(Payment.due_on)
+    ).all()
+    assert [(p.amount_pence, p.state) for p in live] == [
+        (250_002, "paid"),
+        (295_001, "scheduled"),
+        (545_002, "scheduled"),
+    ]
+    assert sum(p.amount_pence for p in live) == award.amount_pence == 1_090_005
+    cancelled = db.session.scalars(select(Payment).where(Payment.award_id == award.id, Payment.state == "cancelled"))
+    assert len(cancelled.all()) == 2
+    spread = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "schedule_set"))
+    assert spread.subject_reference == "MOJ-S-001-23" and spread.actor_id == decider.id
