@@ -37,8 +37,8 @@ from grants.models import (
     Variation,
 )
 from grants.models.base import utcnow
-from grants.payments.schedules import spread_rise
 from grants.models.budgets import financial_year_label
+from grants.payments.schedules import spread_rise
 from grants.workflow import apply_transition, start_case
 from grants.workflow_states import states
 
