@@ -10,6 +10,7 @@ changed since the preview (listed with why), and tells each provider once, by em
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -61,6 +62,7 @@ class Line:
     before: int
     after: int
     version_id: int
+    included: bool = True  # an officer may leave an allocation out by hand
 
     @property
     def rise(self) -> int:
@@ -81,12 +83,20 @@ class Preview:
         return financial_year_label(self.year)
 
     @property
+    def chosen(self) -> list[Line]:
+        return [line for line in self.lines if line.included]
+
+    @property
+    def left_out(self) -> list[Line]:
+        return [line for line in self.lines if not line.included]
+
+    @property
     def before(self) -> int:
-        return sum(line.before for line in self.lines)
+        return sum(line.before for line in self.chosen)
 
     @property
     def after(self) -> int:
-        return sum(line.after for line in self.lines)
+        return sum(line.after for line in self.chosen)
 
     @property
     def rounding(self) -> str:
@@ -122,8 +132,17 @@ def _lines(programme: Programme, year: int, scope: str, percent: Decimal) -> lis
     ]
 
 
-def preview(user: Any, programme_code: str, year_typed: str, scope: str, percent_typed: str, reason: str) -> Preview:
-    """What the uplift would do; FieldErrors naming what is wrong or which total it would pass."""
+def preview(
+    user: Any,
+    programme_code: str,
+    year_typed: str,
+    scope: str,
+    percent_typed: str,
+    reason: str,
+    left_out: Collection[str] = (),
+) -> Preview:
+    """What the uplift would do (without the allocations `left_out` by reference); FieldErrors naming what
+    is wrong or which total it would pass."""
     allowed = {p.code: p for p in programmes_for(user)}
     errors: dict[str, str] = {}
     programme = allowed.get(programme_code.strip())
@@ -151,6 +170,8 @@ def preview(user: Any, programme_code: str, year_typed: str, scope: str, percent
         raise FieldErrors(
             {"scope": f"No running allocations of {programme.code} for {financial_year_label(year)} match"}
         )
+    for line in found.lines:
+        line.included = line.reference not in left_out
     problem = _over_budget(found)
     if problem:
         raise FieldErrors({"percent": problem})
@@ -199,6 +220,8 @@ def _over_budget(found: Preview) -> str | None:
 
 
 def prepare(user: Any, found: Preview) -> Uplift:
+    if not found.chosen:
+        raise FieldErrors({"left_out": "Leave at least one allocation in the uplift"})
     count = db.session.scalar(
         select(func.count()).where(Uplift.programme_id == found.programme.id, Uplift.financial_year == found.year)
     )
@@ -209,14 +232,22 @@ def prepare(user: Any, found: Preview) -> Uplift:
         percent=found.percent,
         scope=found.scope,
         reason=found.reason,
-        items=[line.__dict__ for line in found.lines],
+        items=[line.__dict__ for line in found.chosen],
         prepared_by_id=user.id,
         prepared_at=utcnow(),
     )
     db.session.add(uplift)
     db.session.flush()
     _audit(
-        uplift, user, "uplift_prepared", {"allocations": len(found.lines), "before": found.before, "after": found.after}
+        uplift,
+        user,
+        "uplift_prepared",
+        {
+            "allocations": len(found.chosen),
+            "before": found.before,
+            "after": found.after,
+            "left_out": [line.reference for line in found.left_out],
+        },
     )
     db.session.commit()
     return uplift

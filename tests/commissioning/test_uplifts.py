@@ -174,3 +174,34 @@ def test_the_rise_is_spread_over_the_instalments_still_to_pay(moj):
     assert len(cancelled.all()) == 2
     spread = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "schedule_set"))
     assert spread.subject_reference == "MOJ-S-001-23" and spread.actor_id == decider.id
+
+
+def test_an_allocation_left_out_by_hand_is_shown_but_not_varied(client, sign_in, moj):
+    officer, decider = staff_user("officer", moj), staff_user("decision_maker", moj)
+    sign_in(officer)
+    data = {"programme": "MOJ", "year": "2023", "scope": "vcse", "percent": "9", "reason": "Mayor's decision",
+            "left_out": "MOJ-S-002-23"}  # fmt: skip
+
+    html = post_form(client, "/commissioning/uplifts/new", {**data, "action": "preview"}).get_data(as_text=True)
+    prepared = post_form(client, "/commissioning/uplifts/new", {**data, "action": "prepare"})
+
+    assert "Left out" in html and "Total (1 allocations)" in html and 'value="MOJ-S-002-23" checked' in html
+    assert prepared.status_code == 302
+    made = db.session.scalar(select(uplifts.Uplift))
+    assert [item["reference"] for item in made.items] == ["MOJ-S-001-23"]
+    uplifts.approve(decider, made.id)
+    amounts = dict(db.session.execute(select(Award.public_reference, Award.amount_pence)).all())
+    assert amounts["MOJ-S-001-23"] == 1_090_005 and amounts["MOJ-S-002-23"] == 2_000_005
+
+
+def test_leaving_every_allocation_out_is_refused_and_keeps_the_ticks(client, sign_in, moj):
+    sign_in(staff_user("officer", moj))
+    data = {"programme": "MOJ", "year": "2023", "scope": "vcse", "percent": "9", "reason": "Mayor's decision",
+            "left_out": ["MOJ-S-001-23", "MOJ-S-002-23"], "action": "prepare"}  # fmt: skip
+
+    response = post_form(client, "/commissioning/uplifts/new", data)
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Leave at least one allocation in the uplift" in html
+    assert 'value="MOJ-S-001-23" checked' in html and 'value="MOJ-S-002-23" checked' in html
+    assert db.session.scalar(select(uplifts.Uplift.id)) is None

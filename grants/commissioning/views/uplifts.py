@@ -32,14 +32,18 @@ def new() -> ResponseReturnValue:
     shown = None
     if form.validate_on_submit():
         try:
-            shown = uplifts.preview(user, *(typed[k] for k in FIELDS))
+            shown = uplifts.preview(user, *(typed[k] for k in FIELDS), left_out=request.form.getlist("left_out"))
         except FieldErrors as exc:
             errors = exc.errors
         else:
             if request.form.get("action") == "prepare":
-                made = uplifts.prepare(user, shown)
-                flash(f"{made.reference} is prepared: a decision maker approves it.")
-                return redirect(url_for("uplifts.uplift", uplift_id=made.id))
+                try:
+                    made = uplifts.prepare(user, shown)
+                except FieldErrors as exc:
+                    errors = exc.errors
+                else:
+                    flash(f"{made.reference} is prepared: a decision maker approves it.")
+                    return redirect(url_for("uplifts.uplift", uplift_id=made.id))
     return render_template(
         "commissioning/uplifts/new.html",
         form=form,
