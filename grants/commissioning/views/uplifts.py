@@ -32,7 +32,15 @@ def new() -> ResponseReturnValue:
     shown = None
     if form.validate_on_submit():
         try:
-            shown = uplifts.preview(user, *(typed[k] for k in FIELDS), left_out=request.form.getlist("left_out"))
+            shown = uplifts.preview(
+                user,
+                typed["programme"],
+                typed["year"],
+                typed["scope"],
+                typed["percent"],
+                typed["reason"],
+                left_out=request.form.getlist("left_out"),
+            )
         except FieldErrors as exc:
             errors = exc.errors
         else:
