@@ -63,9 +63,24 @@ def baseline_rows(export: Any) -> tuple[list[list[Any]], list[list[Any]], list[l
     ]
     lines, _ = summary(db.session, export)
     summaries = [
-        [line.grouping, line.name, line.totals.awards]
-        + [float(pounds(p)) for p in (line.totals.awarded_pence, line.totals.at_decision_pence)]
-        + [float(pounds(p)) for p in (line.totals.paid_pence, line.totals.outstanding_pence)]
+        [
+            line.grouping,
+            line.name,
+            line.totals.awards,
+            float(pounds(line.totals.awarded_pence)),
+            line.totals.fallen_away,
+        ]
+        + [
+            float(pounds(p))
+            for p in (
+                line.totals.fallen_away_pence,
+                line.totals.at_decision_pence,
+                line.totals.paid_pence,
+                line.totals.returned_pence,
+                line.totals.paid_net_pence,
+                line.totals.outstanding_pence,
+            )
+        ]
         for line in lines
     ]
     return awards, payments, summaries
@@ -141,9 +156,9 @@ def child(mode: str, url: str, output: str) -> int:
                 write_baseline(
                     output,
                     [
-                        ("Awards", AWARD_COLUMNS, awards, {10, 11, 12, 13}, {14}),
+                        ("Awards", AWARD_COLUMNS, awards, set(range(11, 18)), {18}),
                         ("Payments due", PAYMENT_COLUMNS, payments, {3}, {2, 7}),
-                        ("Summary", SUMMARY_COLUMNS, summaries, {3, 4, 5, 6}, set()),
+                        ("Summary", SUMMARY_COLUMNS, summaries, {3, 5, 6, 7, 8, 9, 10}, set()),
                     ],
                 )
             figures.update(awards=len(awards), payments=len(payments))

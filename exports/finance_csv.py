@@ -36,7 +36,7 @@ def csv_chunks(awards: Iterable[AwardValues]) -> Iterator[str]:
     for texts, pence, decided_on, state in awards:
         writer.writerow(
             [safe_text(value) for value in texts]
-            + [pounds_text(value) for value in pence]
+            + ["" if value is None else pounds_text(value) for value in pence]
             + ["" if decided_on is None else decided_on.isoformat(), safe_text(state)]
         )
         pending += 1

@@ -1,25 +1,24 @@
-"""The finance spreadsheet: a programme's awards decided in a period, its payments due, and totals.
+"""The finance spreadsheet: a programme's awards decided in a period, its payments due, money returned, totals.
 
-Sheets (XLSX):
+Sheets (XLSX), each ending (lists) with a bold total row whose money cells are SUM formulas over the
+rows above it, outside the filter, so the file adds itself up:
 
 - "Awards": every award of the programme whose decision (`Award.decided_at`) falls on a
-  date from `starts_on` to `ends_on` inclusive, counted in Europe/London (a decision at
-  00:30 BST on 1 April is on 1 April). No award is left out because of its state; the
-  state is a column. Columns: reference, organisation, charity and company numbers, the
-  supplier's bank details (name on the account, sort code, account number: the sort code
-  and account number masked, "**-**-56" and "****5678", unless the export is made with
-  bank details, which only finance may ask for), district (the organisation's), budget
-  stream, cost centre, amount awarded (the current amount, after variations), amount at
-  decision, paid (instalments in the state "paid"), outstanding, decision date, state.
-  Outstanding is the amount awarded less what is paid, and nothing for an award that is
-  declined, cancelled or closed (no more will be paid on it).
-- "Payments due": the instalments of the programme's awards (whatever the award's decision
-  date) due on a date in the period, whatever their state.
-- "Summary": awards, awarded, at decision, paid and outstanding by budget stream, by
-  district and in total, each figure summed by the database (GROUP BY), so they equal the
-  database to the penny; the Awards sheet's columns add up to the same figures.
-- "About": what the file holds (programme, period, when it was made, whether bank details
-  are shown) and the rules above.
+  date from `starts_on` to `ends_on` inclusive, counted in Europe/London. Columns: reference,
+  organisation, charity and company numbers, the bank details (masked "**-**-56", "****5678"
+  unless the export is for finance) and their check ("Missing", or "Changed since the last
+  payment"), district, budget stream, cost centre, amount awarded (live awards only, after
+  variations), not going ahead (a declined or cancelled award's amount), amount at decision,
+  paid gross, returned (underspends and clawbacks), paid net, outstanding (nothing on an ended
+  award), decision date, state.
+- "Payments due": the instalments still to pay (scheduled, approved or held) due in the period.
+- "Returned": each underspend returned or clawback on the period's awards.
+- "Summary": by budget stream, by district and in total, each figure summed by the database
+  (GROUP BY), so they equal the database to the penny; the Awards sheet adds up to the same.
+- "About": what the file holds and the rules above.
+
+Every sheet prints landscape, one page wide, the header row (wrapped) on each page, and a footer
+naming the export, its period and when it was made, with "Page 2 of 9".
 
 A writer: it takes the rows (`FinanceSheets`: iterators the area streams from the database,
 grants/finance_export/spreadsheet.py) and writes them as they come, with openpyxl in write-only
@@ -44,8 +43,10 @@ from openpyxl.cell import Cell
 
 from exports.xlsx import Column, FastSheet, Target, save
 
-# An award as its ten text values, its four money values (pence), its decision day and its state label.
+# An award as its eleven text values, its seven money values (pence), its decision day and its state label.
 AwardValues = tuple[Sequence[str], Sequence[int | None], date | None, str]
+# Money returned: reference, organisation, kind, amount (pence), received on, reason.
+ReturnedValues = tuple[str, str, str, int, date, str]
 # An instalment due: reference, organisation, due date, amount (pence), state, tied monitoring return,
 # its state, paid on, finance reference.
 PaymentValues = tuple[str, str, date | None, int, str, str, str, date | None, str]
@@ -58,16 +59,21 @@ AWARD_COLUMNS = [
     Column("Name on the bank account", 30),
     Column("Sort code", 11),
     Column("Account number", 15),
+    Column("Bank details check", 22),
     Column("District", 14),
     Column("Budget stream", 26),
     Column("Cost centre", 12),
-    Column("Amount awarded (£)", 17),
-    Column("Amount at decision (£)", 17),
-    Column("Paid (£)", 15),
+    Column("Amount awarded (£)", 15),
+    Column("Not going ahead (£)", 15),
+    Column("Amount at decision (£)", 15),
+    Column("Paid, gross (£)", 15),
+    Column("Returned (£)", 14),
+    Column("Paid, net (£)", 15),
     Column("Outstanding (£)", 15),
-    Column("Decision date", 13),
-    Column("State", 16),
+    Column("Decision date", 12),
+    Column("State", 14),
 ]
+AWARD_TEXTS, AWARD_MONEY = 11, 7  # the first money column is the 12th
 PAYMENT_COLUMNS = [
     Column("Reference", 18),
     Column("Organisation", 36),
@@ -79,14 +85,26 @@ PAYMENT_COLUMNS = [
     Column("Paid on", 12),
     Column("Finance reference", 20),
 ]
+RETURNED_COLUMNS = [
+    Column("Reference", 18),
+    Column("Organisation", 36),
+    Column("Kind", 20),
+    Column("Amount (£)", 15),
+    Column("Received on", 12),
+    Column("Reason", 60),
+]
 SUMMARY_COLUMNS = [
     Column("Totals by", 16),
     Column("Name", 30),
-    Column("Awards", 10),
-    Column("Amount awarded (£)", 18),
-    Column("Amount at decision (£)", 18),
-    Column("Paid (£)", 16),
-    Column("Outstanding (£)", 16),
+    Column("Awards", 9),
+    Column("Amount awarded (£)", 16),
+    Column("Not going ahead", 10),
+    Column("Not going ahead (£)", 15),
+    Column("Amount at decision (£)", 16),
+    Column("Paid, gross (£)", 15),
+    Column("Returned (£)", 14),
+    Column("Paid, net (£)", 15),
+    Column("Outstanding (£)", 15),
 ]
 
 
@@ -96,9 +114,17 @@ class Totals(Protocol):
     @property
     def awarded_pence(self) -> int: ...
     @property
+    def fallen_away(self) -> int: ...
+    @property
+    def fallen_away_pence(self) -> int: ...
+    @property
     def at_decision_pence(self) -> int: ...
     @property
     def paid_pence(self) -> int: ...
+    @property
+    def returned_pence(self) -> int: ...
+    @property
+    def paid_net_pence(self) -> int: ...
     @property
     def outstanding_pence(self) -> int: ...
 
@@ -114,12 +140,15 @@ class SummaryLine(Protocol):
 
 @dataclass(frozen=True)
 class FinanceSheets:
-    """What the workbook shows: the Awards and Payments due rows (streamed), the Summary and the About lines."""
+    """What the workbook shows: the Awards, Payments due and Returned rows (streamed), the Summary and the
+    About lines, and the footer every printed page carries (what the file is, and when it was made)."""
 
     awards: Iterable[AwardValues]
     payments: Iterable[PaymentValues]
+    returned: Iterable[ReturnedValues]
     summary: Sequence[SummaryLine]
     about: Sequence[tuple[str, str]]
+    footer: str = ""
 
 
 @dataclass(frozen=True)
@@ -129,22 +158,24 @@ class SheetCounts:
     payments_due_pence: int
 
 
-def _awards_sheet(workbook: Workbook, awards: Iterable[AwardValues]) -> int:
-    sheet = FastSheet(workbook, "Awards", AWARD_COLUMNS)
+def _awards_sheet(workbook: Workbook, awards: Iterable[AwardValues], footer: str) -> int:
+    sheet = FastSheet(workbook, "Awards", AWARD_COLUMNS, footer)
     text, money, day = sheet.text, sheet.money, sheet.day
+    first_money = AWARD_TEXTS + 1
     count = 0
     for texts, pence, decided_on, state in awards:
         cells: list[Cell | None] = [text(value, i) for i, value in enumerate(texts, 1)]
-        cells += [money(value, i) for i, value in enumerate(pence, 11)]
-        cells += [day(decided_on, 15), text(state, 16)]
+        cells += [money(value, i) for i, value in enumerate(pence, first_money)]
+        cells += [day(decided_on, first_money + AWARD_MONEY), text(state, first_money + AWARD_MONEY + 1)]
         sheet.append(cells)
         count += 1
+    sheet.total_row("Total", range(first_money, first_money + AWARD_MONEY), count_column=2)
     sheet.finish()
     return count
 
 
-def _payments_sheet(workbook: Workbook, payments: Iterable[PaymentValues]) -> tuple[int, int]:
-    sheet = FastSheet(workbook, "Payments due", PAYMENT_COLUMNS)
+def _payments_sheet(workbook: Workbook, payments: Iterable[PaymentValues], footer: str) -> tuple[int, int]:
+    sheet = FastSheet(workbook, "Payments due", PAYMENT_COLUMNS, footer)
     text, money, day = sheet.text, sheet.money, sheet.day
     count = total = 0
     for reference, organisation, due_on, amount, state, period, return_state, paid_on, finance_ref in payments:
@@ -163,12 +194,30 @@ def _payments_sheet(workbook: Workbook, payments: Iterable[PaymentValues]) -> tu
         )
         count += 1
         total += amount
+    sheet.total_row("Total still to pay", [4], count_column=2)
     sheet.finish()
     return count, total
 
 
-def _summary_sheet(workbook: Workbook, lines: Sequence[SummaryLine]) -> None:
-    sheet = FastSheet(workbook, "Summary", SUMMARY_COLUMNS)
+def _returned_sheet(workbook: Workbook, returned: Iterable[ReturnedValues], footer: str) -> None:
+    sheet = FastSheet(workbook, "Returned", RETURNED_COLUMNS, footer)
+    for reference, organisation, kind, amount, received_on, reason in returned:
+        sheet.append(
+            [
+                sheet.text(reference, 1),
+                sheet.text(organisation, 2),
+                sheet.text(kind, 3),
+                sheet.money(amount, 4),
+                sheet.day(received_on, 5),
+                sheet.text(reason, 6),
+            ]
+        )
+    sheet.total_row("Total returned", [4], count_column=2)
+    sheet.finish()
+
+
+def _summary_sheet(workbook: Workbook, lines: Sequence[SummaryLine], footer: str) -> None:
+    sheet = FastSheet(workbook, "Summary", SUMMARY_COLUMNS, footer)
     for line in lines:
         t = line.totals
         sheet.append(
@@ -177,16 +226,20 @@ def _summary_sheet(workbook: Workbook, lines: Sequence[SummaryLine]) -> None:
                 sheet.text(line.name, 2),
                 sheet.number(t.awards, 3),
                 sheet.money(t.awarded_pence, 4),
-                sheet.money(t.at_decision_pence, 5),
-                sheet.money(t.paid_pence, 6),
-                sheet.money(t.outstanding_pence, 7),
+                sheet.number(t.fallen_away, 5),
+                sheet.money(t.fallen_away_pence, 6),
+                sheet.money(t.at_decision_pence, 7),
+                sheet.money(t.paid_pence, 8),
+                sheet.money(t.returned_pence, 9),
+                sheet.money(t.paid_net_pence, 10),
+                sheet.money(t.outstanding_pence, 11),
             ]
         )
     sheet.finish()
 
 
-def _about_sheet(workbook: Workbook, lines: Sequence[tuple[str, str]]) -> None:
-    sheet = FastSheet(workbook, "About", [Column("About this file", 18), Column("Details", 100)])
+def _about_sheet(workbook: Workbook, lines: Sequence[tuple[str, str]], footer: str) -> None:
+    sheet = FastSheet(workbook, "About", [Column("About this file", 18), Column("Details", 100)], footer)
     for name, value in lines:
         sheet.append([sheet.text(name, 1), sheet.text(value, 2)])
     sheet.finish()
@@ -194,10 +247,11 @@ def _about_sheet(workbook: Workbook, lines: Sequence[tuple[str, str]]) -> None:
 
 def fill_workbook(sheets: FinanceSheets, workbook: Workbook) -> SheetCounts:
     """Stream every sheet into a write-only workbook (to openpyxl's temporary files); save it to finish."""
-    award_rows = _awards_sheet(workbook, sheets.awards)
-    payment_rows, payments_due_pence = _payments_sheet(workbook, sheets.payments)
-    _summary_sheet(workbook, sheets.summary)
-    _about_sheet(workbook, sheets.about)
+    award_rows = _awards_sheet(workbook, sheets.awards, sheets.footer)
+    payment_rows, payments_due_pence = _payments_sheet(workbook, sheets.payments, sheets.footer)
+    _returned_sheet(workbook, sheets.returned, sheets.footer)
+    _summary_sheet(workbook, sheets.summary, sheets.footer)
+    _about_sheet(workbook, sheets.about, sheets.footer)
     return SheetCounts(award_rows, payment_rows, payments_due_pence)
 
 

@@ -5,9 +5,10 @@ out the same way (`Column` widths, a bold frozen header row, an autofilter over 
 written, and print setup: landscape, one page wide, the header row repeated on every
 printed page). Cells are typed, never guessed:
 
-- text is a typed string with the quote-prefix style, after `safe_text`: control characters
-  stripped, and a string a spreadsheet would run as a formula (starting with = + - @ tab, CR
-  or LF) gets a leading apostrophe, so no cell is ever a formula;
+- text is a typed string (never a formula: XLSX keeps formulas apart) with the quote-prefix
+  style, so editing the cell cannot turn it into one either; it is shown exactly as typed,
+  only control characters XML cannot hold stripped (`cell_text`). CSV has no such typing:
+  there `safe_text` puts an apostrophe before text a spreadsheet would run as a formula;
 - money is a number of pounds (exact, from integer pence) with the format "£"#,##0.00;
 - dates are date cells ("dd/mm/yyyy" unless a writer says otherwise).
 
@@ -40,12 +41,13 @@ from grants.formatting import pounds, pounds_text
 MONEY_FORMAT = '"£"#,##0.00'
 DATE_FORMAT = "dd/mm/yyyy"
 TWO_PLACES = "0.00"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 # Characters XML 1.0 (and so XLSX) cannot hold, and DEL: tab, LF and CR are kept.
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_TEXT = 32767  # the most characters a cell holds
 HEADER_FONT = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
+HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="bottom")
 # Excel's serial day 0 is 30 December 1899 (for dates from 1 March 1900 on).
 EXCEL_EPOCH = date(1899, 12, 30).toordinal()
 
@@ -53,10 +55,16 @@ EXCEL_EPOCH = date(1899, 12, 30).toordinal()
 Target = str | os.PathLike[str] | IO[bytes]
 
 
+def cell_text(value: Any) -> str:
+    """Text as an XLSX cell holds it: exactly as typed, less the control characters XML cannot hold."""
+    return CONTROL_CHARACTERS.sub("", "" if value is None else str(value))
+
+
 def safe_text(value: Any) -> str:
-    """Text a spreadsheet shows as text: control characters gone, a formula start escaped with '."""
-    text = CONTROL_CHARACTERS.sub("", "" if value is None else str(value))
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """Text for a CSV cell: control characters gone, and an apostrophe before text a spreadsheet would
+    run as a formula (= + - @, their full-width forms, tab, CR or LF, also after leading spaces)."""
+    text = cell_text(value)
+    return "'" + text if text.lstrip(" ").startswith(FORMULA_STARTS) else text
 
 
 @dataclass(frozen=True)
@@ -65,8 +73,8 @@ class Column:
     width: float
 
 
-def _lay_out(ws: Any, columns: Sequence[Column]) -> None:
-    """Widths, frozen header row and print setup: all before the first row is written."""
+def _lay_out(ws: Any, columns: Sequence[Column], footer: str) -> None:
+    """Widths, frozen header row and print setup (with a footer: what the file is, and "Page 2 of 9")."""
     for index, column in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = column.width
     ws.freeze_panes = "A2"
@@ -75,6 +83,9 @@ def _lay_out(ws: Any, columns: Sequence[Column]) -> None:
     ws.page_setup.fitToHeight = 0  # as many pages down as it takes
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = "1:1"
+    ws.oddFooter.left.text = cell_text(footer or ws.title).replace("&", "&&")
+    ws.oddFooter.right.text = "Page &P of &N"
+    ws.oddFooter.left.size = ws.oddFooter.right.size = 8
 
 
 def _autofilter(ws: Any, columns: Sequence[Column], rows: int) -> None:
@@ -84,15 +95,16 @@ def _autofilter(ws: Any, columns: Sequence[Column], rows: int) -> None:
 class Sheet:
     """One write-only sheet of WriteOnlyCells: laid out before the first row, autofilter at `finish`."""
 
-    def __init__(self, workbook: Workbook, title: str, columns: Sequence[Column]):
+    def __init__(self, workbook: Workbook, title: str, columns: Sequence[Column], footer: str = ""):
         self.ws = workbook.create_sheet(title)
         self.columns = columns
-        _lay_out(self.ws, columns)
+        _lay_out(self.ws, columns, footer)
         self.rows = 0
         header = []
         for column in columns:
             cell = self.text(column.title)
             cell.font = HEADER_FONT
+            cell.alignment = HEADER_ALIGNMENT
             header.append(cell)
         self.append(header)
 
@@ -101,7 +113,7 @@ class Sheet:
         self.rows += 1
 
     def text(self, value: Any, *, wrap: bool = False) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.ws, value=safe_text(value))
+        cell = WriteOnlyCell(self.ws, value=cell_text(value)[:MAX_TEXT])
         cell.data_type = "s"
         cell.quotePrefix = True
         if wrap:
@@ -145,18 +157,20 @@ class FastSheet:
     openpyxl's. Each cell knows its column, so a row may leave out empty cells (None).
     """
 
-    def __init__(self, workbook: Workbook, title: str, columns: Sequence[Column]):
+    def __init__(self, workbook: Workbook, title: str, columns: Sequence[Column], footer: str = ""):
         ws = workbook.create_sheet(title)
         self.ws = ws
         self.columns = columns
-        _lay_out(ws, columns)
+        _lay_out(ws, columns, footer)
         ws._values_to_row = self._cells_to_row
         self.text_kind = self._kind(quotePrefix=True)
         self.money_kind = self._kind(number_format=MONEY_FORMAT)
         self.date_kind = self._kind(number_format=DATE_FORMAT)
-        header_kind = self._kind(quotePrefix=True, font=HEADER_FONT)
+        header_kind = self._kind(quotePrefix=True, font=HEADER_FONT, alignment=HEADER_ALIGNMENT)
+        self.formula_kind = self._kind(number_format=MONEY_FORMAT, font=HEADER_FONT)
+        self.total_kind = self._kind(quotePrefix=True, font=HEADER_FONT)
         self.rows = 0
-        self.append([self._cell(header_kind, safe_text(c.title), "s", i) for i, c in enumerate(columns, 1)])
+        self.append([self._cell(header_kind, cell_text(c.title), "s", i) for i, c in enumerate(columns, 1)])
 
     def _kind(self, **attributes: Any) -> type[Cell]:
         """A Cell subclass whose cells all have these style attributes (font, number format, quote prefix)."""
@@ -191,7 +205,7 @@ class FastSheet:
         """A typed string cell with the quote prefix; nothing for empty text."""
         if not value:
             return None
-        return self._cell(self.text_kind, safe_text(value)[:MAX_TEXT], "s", column)
+        return self._cell(self.text_kind, cell_text(value)[:MAX_TEXT], "s", column)
 
     def money(self, pence: int | None, column: int) -> Cell | None:
         if pence is None:
@@ -211,6 +225,19 @@ class FastSheet:
         """One row; None leaves its cell empty (each cell knows its column)."""
         self.ws.append(cells)
         self.rows += 1
+
+    def total_row(self, label: str, money_columns: Sequence[int], count_column: int | None = None) -> None:
+        """A bold last row: `label` in the first column and, in each money column, a SUM formula over
+        the rows above it (the file computes it: the figure matches the rows whatever is filtered)."""
+        first, last = 2, self.rows
+        cells: list[Cell | None] = [self._cell(self.total_kind, cell_text(label), "s", 1)]
+        for column in money_columns:
+            letter = get_column_letter(column)
+            formula = f"=SUM({letter}{first}:{letter}{last})" if last >= first else "=0"
+            cells.append(self._cell(self.formula_kind, formula, "f", column))
+        if count_column is not None:
+            cells.append(self._cell(self.total_kind, f"{max(last - first + 1, 0):,} rows", "s", count_column))
+        self.ws.append(cells)
 
     def finish(self) -> None:
         _autofilter(self.ws, self.columns, self.rows)

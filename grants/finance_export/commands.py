@@ -62,8 +62,9 @@ def export_finance(
     """Write a programme's finance spreadsheet for a period.
 
     Sheets: Awards (every award decided on a date from --from to --to, UK time, whatever
-    its state), Payments due (instalments due in the period) and Summary (totals by budget
-    stream and district). Example:
+    its state; declined and cancelled ones as not going ahead), Payments due (instalments still
+    to pay due in the period), Returned (underspends and clawbacks), Summary (totals by budget
+    stream and district) and About. A period with nothing in it writes nothing. Example:
 
       flask --app wsgi grantflow export finance --programme MSCF --from 2022-04-01 --to 2023-03-31 -o awards.xlsx
     """
@@ -81,6 +82,8 @@ def export_finance(
     db.session.rollback()  # so the export reads in a transaction (one snapshot) of its own
     try:
         written = write_xlsx(db.session, export, output) if kind == "xlsx" else write_csv(db.session, export, output)
+    except FinanceExportError as exc:
+        raise click.ClickException(f"{exc} Nothing was written.") from exc
     except OSError as exc:
         raise click.ClickException(
             f"Could not write {str(output)!r}: {exc.strerror or exc}. Nothing was written."
@@ -90,8 +93,10 @@ def export_finance(
     totals = written.totals
     click.echo(
         f"Wrote the finance {'spreadsheet' if kind == 'xlsx' else 'CSV (Awards)'} for {export.programme_code}, "
-        f"{export.period_label}, to {output}: {totals.awards:,} awards, {money(totals.awarded_pence)} awarded, "
-        f"{money(totals.paid_pence)} paid, {money(totals.outstanding_pence)} outstanding."
+        f"{export.period_label}, to {output}: {totals.awards:,} awards, {money(totals.awarded_pence)} awarded "
+        f"({totals.fallen_away:,} not going ahead, {money(totals.fallen_away_pence)}), "
+        f"{money(totals.paid_pence)} paid ({money(totals.returned_pence)} returned, "
+        f"{money(totals.paid_net_pence)} net), {money(totals.outstanding_pence)} outstanding."
     )
     if kind == "xlsx":
         click.echo(f"Payments due in the period: {written.payment_rows:,}, {money(written.payments_due_pence)}.")

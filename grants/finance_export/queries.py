@@ -19,7 +19,8 @@ from sqlalchemy import Engine, Select, case, func, literal, select
 from sqlalchemy.orm import Session, scoped_session
 
 from grants.formatting import london_date, london_day, london_to_utc
-from grants.models import Award, MonitoringReturn, Organisation, Payment, Programme, Term
+from grants.models import Award, MonitoringReturn, Organisation, Payment, Programme, Recovery, Term
+from grants.models.awards import RECOVERY_KINDS
 from grants.workflow_states import states, workflow_labels
 
 BATCH = 2_000
@@ -71,11 +72,18 @@ class FinanceExport:
 
 @dataclass(frozen=True)
 class Totals:
-    awards: int = 0
+    awards: int = 0  # live awards: declined and cancelled ones are counted apart
     awarded_pence: int = 0
+    fallen_away: int = 0  # declined or cancelled: not going ahead
+    fallen_away_pence: int = 0
     at_decision_pence: int = 0
-    paid_pence: int = 0
+    paid_pence: int = 0  # gross: every instalment paid
+    returned_pence: int = 0  # underspends returned and money clawed back
     outstanding_pence: int = 0
+
+    @property
+    def paid_net_pence(self) -> int:
+        return self.paid_pence - self.returned_pence
 
 
 @dataclass(frozen=True)
@@ -116,16 +124,58 @@ def _paid_by_award(export: FinanceExport) -> Any:
     )
 
 
-def _money_columns(paid: Any) -> tuple[Any, Any]:
+def _returned_by_award(export: FinanceExport) -> Any:
+    """Money returned (underspends, clawbacks) summed per award of the period."""
+    return (
+        select(Recovery.award_id.label("award_id"), func.sum(Recovery.amount_pence).label("returned_pence"))
+        .join(Award, Award.id == Recovery.award_id)
+        .where(*_in_period(export))
+        .group_by(Recovery.award_id)
+        .subquery("returned")
+    )
+
+
+@dataclass(frozen=True)
+class MoneyColumns:
+    """The money of an award, as the rows and the totals both compute it."""
+
+    awarded: Any  # the current amount of a live award; 0 for one declined or cancelled
+    fallen_away: Any  # the amount of a declined or cancelled award; 0 for a live one
+    paid: Any
+    returned: Any
+    outstanding: Any
+    is_fallen_away: Any
+
+
+def _money_columns(paid: Any, returned: Any) -> MoneyColumns:
     paid_pence = func.coalesce(paid.c.paid_pence, 0)
+    fallen = Award.state.in_(states("award", "fallen_away"))
     outstanding = case((Award.state.in_(states("award", "ended")), literal(0)), else_=Award.amount_pence - paid_pence)
-    return paid_pence, outstanding
+    return MoneyColumns(
+        awarded=case((fallen, literal(0)), else_=Award.amount_pence),
+        fallen_away=case((fallen, Award.amount_pence), else_=literal(0)),
+        paid=paid_pence,
+        returned=func.coalesce(returned.c.returned_pence, 0),
+        outstanding=outstanding,
+        is_fallen_away=case((fallen, literal(1)), else_=literal(0)),
+    )
+
+
+def _last_paid_by_organisation(export: FinanceExport) -> Any:
+    """The day each organisation of the programme was last paid (any of its awards)."""
+    return (
+        select(Award.organisation_id.label("organisation_id"), func.max(Payment.paid_on).label("last_paid_on"))
+        .join(Award, Award.id == Payment.award_id)
+        .where(Payment.state == "paid", Award.programme_id == export.programme_id)
+        .group_by(Award.organisation_id)
+        .subquery("last_paid")
+    )
 
 
 def awards_query(export: FinanceExport) -> Select[*tuple[Any, ...]]:
     """One tuple per award of the period, by reference: the Awards sheet's raw values."""
-    paid = _paid_by_award(export)
-    paid_pence, outstanding = _money_columns(paid)
+    paid, returned, last_paid = _paid_by_award(export), _returned_by_award(export), _last_paid_by_organisation(export)
+    m = _money_columns(paid, returned)
     return (
         select(
             Award.public_reference,
@@ -138,22 +188,29 @@ def awards_query(export: FinanceExport) -> Select[*tuple[Any, ...]]:
             Organisation.district,
             Award.budget_stream,
             Award.cost_centre,
-            Award.amount_pence,
+            m.awarded,
+            m.fallen_away,
             Award.amount_at_decision_pence,
-            paid_pence,
-            outstanding,
+            m.paid,
+            m.returned,
+            m.outstanding,
             Award.decided_at,
             Award.state,
+            Organisation.bank_details_changed_at,
+            last_paid.c.last_paid_on,
         )
         .join(Organisation, Organisation.id == Award.organisation_id)
         .outerjoin(paid, paid.c.award_id == Award.id)
+        .outerjoin(returned, returned.c.award_id == Award.id)
+        .outerjoin(last_paid, last_paid.c.organisation_id == Award.organisation_id)
         .where(*_in_period(export))
         .order_by(Award.public_reference)
     )
 
 
 def payments_query(export: FinanceExport) -> Select[*tuple[Any, ...]]:
-    """One tuple per instalment due in the period, by due date then reference."""
+    """One tuple per instalment still to pay (scheduled, approved or held) due in the period, by due date
+    then reference: paid and cancelled instalments are not due."""
     return (
         select(
             Award.public_reference,
@@ -175,26 +232,53 @@ def payments_query(export: FinanceExport) -> Select[*tuple[Any, ...]]:
             Award.programme_id == export.programme_id,
             Payment.due_on >= export.starts_on,
             Payment.due_on <= export.ends_on,
+            Payment.state.in_(TO_PAY),
         )
         .order_by(Payment.due_on, Award.public_reference, Payment.instalment)
     )
 
 
+TO_PAY = ("scheduled", "approved", "held")
+
+
+def returned_query(export: FinanceExport) -> Select[*tuple[Any, ...]]:
+    """Money returned on the period's awards (underspends, clawbacks), by day received then reference."""
+    return (
+        select(
+            Award.public_reference,
+            Organisation.name,
+            Recovery.kind,
+            Recovery.amount_pence,
+            Recovery.received_on,
+            Recovery.reason,
+        )
+        .select_from(Recovery)
+        .join(Award, Award.id == Recovery.award_id)
+        .join(Organisation, Organisation.id == Award.organisation_id)
+        .where(*_in_period(export))
+        .order_by(Recovery.received_on, Award.public_reference, Recovery.id)
+    )
+
+
 def _totals_query(export: FinanceExport, group: Any | None) -> Select[*tuple[Any, ...]]:
-    paid = _paid_by_award(export)
-    paid_pence, outstanding = _money_columns(paid)
+    paid, returned = _paid_by_award(export), _returned_by_award(export)
+    m = _money_columns(paid, returned)
     figures = (
-        func.count(Award.id),
-        func.coalesce(func.sum(Award.amount_pence), 0),
+        func.count(Award.id) - func.coalesce(func.sum(m.is_fallen_away), 0),
+        func.coalesce(func.sum(m.awarded), 0),
+        func.coalesce(func.sum(m.is_fallen_away), 0),
+        func.coalesce(func.sum(m.fallen_away), 0),
         func.coalesce(func.sum(Award.amount_at_decision_pence), 0),
-        func.coalesce(func.sum(paid_pence), 0),
-        func.coalesce(func.sum(outstanding), 0),
+        func.coalesce(func.sum(m.paid), 0),
+        func.coalesce(func.sum(m.returned), 0),
+        func.coalesce(func.sum(m.outstanding), 0),
     )
     query = (
         select(*((group,) if group is not None else ()), *figures)
         .select_from(Award)
         .join(Organisation, Organisation.id == Award.organisation_id)
         .outerjoin(paid, paid.c.award_id == Award.id)
+        .outerjoin(returned, returned.c.award_id == Award.id)
         .where(*_in_period(export))
     )
     return query.group_by(group) if group is not None else query
@@ -228,6 +312,18 @@ def summary(session: AnySession, export: FinanceExport) -> tuple[list[SummaryLin
     total = _totals(session.execute(_totals_query(export, None)).one())
     lines.append(SummaryLine("All awards", "Total", total))
     return lines, total
+
+
+def ensure_not_empty(session: AnySession, export: FinanceExport) -> None:
+    """FinanceExportError when the period has no award decided in it and no instalment due to pay in it:
+    a clear message rather than a file of headers."""
+    has_award = session.scalar(select(Award.id).where(*_in_period(export)).limit(1))
+    has_due = session.scalar(select(payments_query(export).subquery().c[0]).limit(1))
+    if has_award is None and has_due is None:
+        raise FinanceExportError(
+            f"Nothing to export: no award of {export.programme_code} was decided from {london_date(export.starts_on)} "
+            f"to {london_date(export.ends_on)}, and no instalment is due then."
+        )
 
 
 def stream(session: AnySession, query: Select[*tuple[Any, ...]]) -> Iterator[Sequence[Any]]:
@@ -278,10 +374,24 @@ def lookups(session: AnySession) -> Lookups:
     )
 
 
+BANK_MISSING = "Missing: no payment until they are given"
+BANK_CHANGED = "Changed since the last payment"
+
+
+def bank_check(account_name: str | None, sort_code: str | None, account_number: str | None,
+               changed_at: datetime | None, last_paid_on: date | None) -> str:  # fmt: skip
+    """What finance should know of the bank details before paying: missing, changed since the last payment, or ""."""
+    if not (account_name and sort_code and account_number):
+        return BANK_MISSING
+    if changed_at is not None and last_paid_on is not None and london_day(changed_at) > last_paid_on:
+        return BANK_CHANGED
+    return ""
+
+
 def award_values(
     row: Sequence[Any], labels: Lookups, unmasked: bool
 ) -> tuple[list[str], list[int | None], date | None, str]:
-    """An award row as its ten text values, its four money values (pence), its decision day and state label.
+    """An award row as its eleven text values, its seven money values (pence), its decision day and state label.
 
     Split by kind so each writer types its cells without asking each value what it is.
     """
@@ -294,12 +404,28 @@ def award_values(
         account_name or "",
         _sort_code(sort_code, unmasked),
         _account_number(account_number, unmasked),
+        bank_check(account_name, sort_code, account_number, row[18], row[19]),
         "" if district is None else labels.districts.get(district, district),
         "" if stream is None else labels.streams.get(stream, stream),
         row[9] or "",
     ]
-    money = [row[10], row[11], int(row[12]), int(row[13])]
-    return text, money, _london_day(row[14]), labels.award_states.get(row[15], row[15])
+    awarded, fallen, paid, returned, outstanding = (int(row[i] or 0) for i in (10, 11, 13, 14, 15))
+    at_decision = row[12]
+    money: list[int | None] = [
+        None if fallen else awarded,
+        fallen or None,
+        at_decision,
+        paid,
+        returned,
+        paid - returned,
+        outstanding,
+    ]
+    return text, money, _london_day(row[16]), labels.award_states.get(row[17], row[17])
+
+
+def returned_values(row: Sequence[Any]) -> tuple[str, str, str, int, date, str]:
+    reference, organisation, kind, amount, received_on, reason = row
+    return reference, organisation, RECOVERY_KINDS.get(kind, kind), amount, received_on, reason or ""
 
 
 def payment_values(

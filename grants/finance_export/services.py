@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from grants import access
 from grants.extensions import db
-from grants.finance_export.queries import FinanceExport, FinanceExportError, programme_export
+from grants.finance_export.queries import FinanceExport, FinanceExportError, ensure_not_empty, programme_export
 from grants.finance_export.spreadsheet import csv_chunks, write_xlsx
 from grants.models import Programme
 from grants.models.budgets import financial_year_of
@@ -61,7 +61,11 @@ def export_for(user: Any, programme_code: str, starts_on: date, ends_on: date) -
     choice = allowed.get(programme_code)
     if choice is None:
         raise UnknownProgramme("Select a programme from the list.")
-    return programme_export(db.session, programme_code, starts_on, ends_on, with_bank_details=choice.with_bank_details)
+    export = programme_export(
+        db.session, programme_code, starts_on, ends_on, with_bank_details=choice.with_bank_details
+    )
+    ensure_not_empty(db.session, export)
+    return export
 
 
 def current_financial_year(today: date) -> tuple[date, date]:

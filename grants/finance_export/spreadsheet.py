@@ -15,7 +15,7 @@ from typing import IO
 
 from exports.finance_csv import csv_chunks as awards_csv
 from exports.finance_csv import write_csv as write_csv_text
-from exports.finance_spreadsheet import AwardValues, FinanceSheets, PaymentValues, write_finance_xlsx
+from exports.finance_spreadsheet import AwardValues, FinanceSheets, PaymentValues, ReturnedValues, write_finance_xlsx
 from grants.finance_export.queries import (
     AnySession,
     FinanceExport,
@@ -24,9 +24,12 @@ from grants.finance_export.queries import (
     award_values,
     awards_query,
     begin_snapshot,
+    ensure_not_empty,
     lookups,
     payment_values,
     payments_query,
+    returned_query,
+    returned_values,
     stream,
     summary,
 )
@@ -48,8 +51,27 @@ def about_lines(export: FinanceExport, made_at: datetime) -> list[tuple[str, str
             "Every award of the programme decided on a date in the period (UK dates, inclusive), "
             "whatever its state; the amount awarded is the current amount, after any variation.",
         ),
+        (
+            "Amount awarded",
+            "Live awards only. A declined or cancelled award's amount is under 'Not going ahead' instead.",
+        ),
+        (
+            "Paid",
+            "Gross: every instalment paid. Returned: underspends returned and money clawed back (the Returned "
+            "sheet lists them). Net: paid less returned.",
+        ),
         ("Outstanding", "Amount awarded less paid instalments; nothing for declined, cancelled and closed awards."),
-        ("Payments due", "Every instalment of the programme's awards due on a date in the period, whatever its state."),
+        (
+            "Bank details check",
+            "Missing: no payment can be made until the organisation gives them. Changed since the last payment: "
+            "check them with the organisation before paying.",
+        ),
+        (
+            "Payments due",
+            "The instalments still to pay (scheduled, approved or held) of the programme's awards due on a date in "
+            "the period; paid and cancelled ones are not due.",
+        ),
+        ("Totals", "The last row of each list sheet adds its money columns up with a SUM formula."),
         ("District", "The district of the organisation the award is paid to."),
         ("Summary", "Totals summed by the database; the Awards sheet's columns add up to the same figures."),
     ]
@@ -66,16 +88,32 @@ def payment_rows(session: AnySession, export: FinanceExport, labels: Lookups) ->
         yield payment_values(row, labels)
 
 
+def returned_rows(session: AnySession, export: FinanceExport) -> Iterator[ReturnedValues]:
+    for row in stream(session, returned_query(export)):
+        yield returned_values(row)
+
+
+def footer(export: FinanceExport, made_at: datetime) -> str:
+    return (
+        f"{export.programme_code} finance spreadsheet, {export.period_label}; made "
+        f"{made_at.astimezone(LONDON):%d/%m/%Y %H:%M}"
+    )
+
+
 def write_xlsx(session: AnySession, export: FinanceExport, target: str | os.PathLike[str] | IO[bytes]) -> Written:
     """Write the finance workbook to a path (whole or not at all) or to a binary stream."""
     begin_snapshot(session)
+    ensure_not_empty(session, export)
     labels = lookups(session)
     lines, totals = summary(session, export)
+    made_at = datetime.now(UTC)
     sheets = FinanceSheets(
         awards=award_rows(session, export, labels),
         payments=payment_rows(session, export, labels),
+        returned=returned_rows(session, export),
         summary=lines,
-        about=about_lines(export, datetime.now(UTC)),
+        about=about_lines(export, made_at),
+        footer=footer(export, made_at),
     )
     counts = write_finance_xlsx(sheets, target)
     return Written(
@@ -97,6 +135,7 @@ def csv_chunks(session: AnySession, export: FinanceExport) -> Iterator[str]:
 def write_csv(session: AnySession, export: FinanceExport, target: str | os.PathLike[str] | IO[str]) -> Written:
     """Write the Awards CSV to a path (whole or not at all) or to a text stream (opened with newline="")."""
     begin_snapshot(session)
+    ensure_not_empty(session, export)
     lines, totals = summary(session, export)
     write_csv_text(csv_chunks(session, export), target)
     return Written(totals=totals, summary=lines, award_rows=totals.awards)

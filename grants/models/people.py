@@ -87,6 +87,11 @@ class Organisation(Base):
     bank_account_name: Mapped[str | None] = mapped_column(String(200))
     bank_sort_code: Mapped[str | None] = mapped_column(String(6))
     bank_account_number: Mapped[str | None] = mapped_column(String(8))
+    # When they last changed, and finance's check of them since (who, when, how): none yet means unchecked.
+    bank_details_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    bank_details_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    bank_details_verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    bank_details_verified_how: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version_id: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 

@@ -16,12 +16,13 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from grants.extensions import db
-from grants.models import Award, Payment
+from grants.models import Award, Payment, Recovery
 from tests.factories import (
     AwardFactory,
     OrganisationFactory,
     PaymentFactory,
     ProgrammeFactory,
+    RecoveryFactory,
     ReturnFactory,
     ensure_terms,
 )
@@ -43,7 +44,13 @@ class FinanceData:
     other_programme: Any
     in_period: list[Any] = field(default_factory=list)  # awards the Awards sheet must list
     out_of_period: list[Any] = field(default_factory=list)
-    due_in_period: list[Any] = field(default_factory=list)  # payments the Payments due sheet must list
+    due_in_period: list[Any] = field(default_factory=list)  # payments due in the period, whatever their state
+    returned: list[Any] = field(default_factory=list)  # money returned on the period's awards
+
+    @property
+    def to_pay(self) -> list[Any]:
+        """The payments the Payments due sheet must list: due in the period and still to pay."""
+        return [p for p in self.due_in_period if p.state in ("scheduled", "approved", "held")]
 
 
 def _org(name: str, district: str | None, **kwargs: Any) -> Any:
@@ -171,13 +178,27 @@ def build_finance_data(code: str = "FIN") -> FinanceData:
     pay(seventh, 1, 1, date(2022, 3, 31), "paid", paid_on=date(2022, 8, 2), finance_reference="EARLY")  # due before
     data.due_in_period = [p1, p2, p3, p5, p6, p7, p8]
     assert p4.due_on > TO
+    # The closed award's underspend came back; the second organisation changed its bank details after
+    # it was last paid (2 July 2022).
+    data.returned = [
+        RecoveryFactory(award=fourth, kind="underspend_returned", amount_pence=12_345, received_on=date(2023, 3, 20),
+                        reason="=Unspent venue hire"),
+        RecoveryFactory(award=seventh, kind="clawback", amount_pence=1, received_on=date(2023, 1, 10)),
+    ]  # fmt: skip
+    nasty[1].bank_details_changed_at = datetime(2022, 9, 1, 10, 0, tzinfo=UTC)
     return data
 
 
 # -- what the database says, asked independently of the export -----------------------------------
 def database_totals(data: FinanceData) -> dict[str, int]:
     ids = [a.id for a in data.in_period]
-    awarded = db.session.scalar(select(func.sum(Award.amount_pence)).where(Award.id.in_(ids)))
+    fallen = [a.id for a in data.in_period if a.state in ("declined", "cancelled")]
+    going_ahead = [i for i in ids if i not in fallen]
+    awarded = db.session.scalar(select(func.sum(Award.amount_pence)).where(Award.id.in_(going_ahead)))
+    fallen_pence = db.session.scalar(select(func.coalesce(func.sum(Award.amount_pence), 0)).where(Award.id.in_(fallen)))
+    returned = db.session.scalar(
+        select(func.coalesce(func.sum(Recovery.amount_pence), 0)).where(Recovery.award_id.in_(ids))
+    )
     at_decision = db.session.scalar(select(func.sum(Award.amount_at_decision_pence)).where(Award.id.in_(ids)))
     paid = db.session.scalar(
         select(func.sum(Payment.amount_pence)).where(Payment.award_id.in_(ids), Payment.state == "paid")
@@ -193,20 +214,24 @@ def database_totals(data: FinanceData) -> dict[str, int]:
         select(func.sum(Payment.amount_pence))
         .join(Award, Award.id == Payment.award_id)
         .where(Award.programme_id == data.programme.id, Payment.due_on >= FROM, Payment.due_on <= TO)
+        .where(Payment.state.in_(("scheduled", "approved", "held")))
     )
     return {
-        "awards": len(ids),
+        "awards": len(going_ahead),
         "awarded": int(awarded),
+        "fallen_away": len(fallen),
+        "fallen_away_pence": int(fallen_pence),
         "at_decision": int(at_decision),
         "paid": int(paid),
+        "returned": int(returned),
         "outstanding": int(live_awarded) - int(live_paid),
         "due": int(due),
     }
 
 
 def pence(value: Any) -> int:
-    """A money cell's value (float pounds) back as whole pence."""
-    return round(float(value) * 100)
+    """A money cell's value (float pounds) back as whole pence; an empty cell is none."""
+    return 0 if value in (None, "") else round(float(value) * 100)
 
 
 def read_workbook(source: Any) -> Any:
@@ -214,6 +239,15 @@ def read_workbook(source: Any) -> Any:
 
 
 def sheet_rows(ws: Any) -> list[dict[str, Any]]:
+    """The sheet's rows under its header, without its total row (see `total_row`)."""
     rows = list(ws.iter_rows(values_only=True))
     header = rows[0]
+    if len(rows) > 1 and str(rows[-1][0] or "").startswith("Total") and str(rows[-1][1] or "").endswith(" rows"):
+        rows = rows[:-1]
     return [dict(zip(header, row)) for row in rows[1:]]
+
+
+def total_row(ws: Any) -> dict[str, Any]:
+    """The last row: "Total", "7 rows" and a SUM formula under each money column."""
+    rows = list(ws.iter_rows(values_only=True))
+    return dict(zip(rows[0], rows[-1]))

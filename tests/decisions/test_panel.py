@@ -593,7 +593,8 @@ def test_the_panel_pack_has_typed_cells_formats_and_totals_that_match_the_databa
     assert len(rows) == 3
     first = {header[i]: cell for i, cell in enumerate(rows[0])}
     assert first["Rank"].value == 1 and first["Rank"].data_type == "n"
-    assert first["Organisation"].value == "'=cmd()|' /C calc'!A0" and first["Organisation"].data_type == "s"
+    assert first["Organisation"].value == "=cmd()|' /C calc'!A0"  # exactly as typed: typed text, never run
+    assert first["Organisation"].data_type == "s" and first["Organisation"].quotePrefix
     assert first["Requested (£)"].data_type == "n" and first["Requested (£)"].number_format == MONEY_FORMAT
     assert Decimal(str(first["Requested (£)"].value)) == Decimal("6000.50")
     assert Decimal(str(first["Mean of assessors' totals"].value)) == Decimal("15.75")  # (16.50 + 15.00) / 2
@@ -612,7 +613,7 @@ def test_the_panel_pack_has_typed_cells_formats_and_totals_that_match_the_databa
     score_rows = list(scores.iter_rows(min_row=2, values_only=True))
     assert len(score_rows) == 5  # two + two + one submitted assessments
     comment = next(value for value in score_rows[0] if isinstance(value, str) and "SUM" in value)
-    assert comment == "'+SUM(1,2) with a bell"  # escaped, control character gone
+    assert comment == "+SUM(1,2) with a bell"  # text as typed, the control character gone
     assert all(cell.data_type != "f" for sheet in book.worksheets for row in sheet.iter_rows() for cell in row)
 
     districts = {row[0]: (row[1], row[2]) for row in book["By district"].iter_rows(min_row=2, values_only=True)}

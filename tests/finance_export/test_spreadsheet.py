@@ -63,15 +63,14 @@ def test_payments_due_sheet_lists_the_instalments_due_in_the_period_with_their_r
     book, written = _workbook(data)
     rows = {row["Reference"]: row for row in sheet_rows(book["Payments due"])}
 
-    expected = {f"{p.award.public_reference}-P{p.instalment}" for p in data.due_in_period}
-    assert set(rows) == expected
+    expected = {f"{p.award.public_reference}-P{p.instalment}" for p in data.to_pay}
+    assert set(rows) == expected == {"FIN-0001-P2", "FIN-0006-P1", "FIN-0008-P1"}
     assert "FIN-0002-P2" not in rows  # due on 1 April 2023
+    assert "FIN-0002-P1" not in rows and "FIN-0004-P2" not in rows  # paid; cancelled: not due
     tied = rows["FIN-0001-P2"]
     assert (tied["Tied monitoring return"], tied["Return state"]) == ("Q1 2022-23", "Accepted")
     assert tied["State"] == "Approved for payment"
-    paid = rows["FIN-0002-P1"]
-    assert paid["Paid on"].date() == date(2022, 7, 2)
-    assert paid["Finance reference"] == "BACS-002"
+    assert rows["FIN-0006-P1"]["State"] == "Held"
     assert rows["FIN-0008-P1"]["Due date"].date() == date(2023, 3, 15)
     assert written.payment_rows == len(expected)
 
@@ -83,10 +82,13 @@ def test_every_total_in_the_summary_equals_the_database_to_the_penny(data):
     expected = database_totals(data)
 
     total = summary[("All awards", "Total")]
-    assert total["Awards"] == expected["awards"]
+    assert total["Awards"] == expected["awards"] == 6  # the declined award is counted apart
     assert pence(total["Amount awarded (£)"]) == expected["awarded"]
+    assert (total["Not going ahead"], pence(total["Not going ahead (£)"])) == (1, expected["fallen_away_pence"])
     assert pence(total["Amount at decision (£)"]) == expected["at_decision"]
-    assert pence(total["Paid (£)"]) == expected["paid"]
+    assert pence(total["Paid, gross (£)"]) == expected["paid"]
+    assert pence(total["Returned (£)"]) == expected["returned"] == 12_346
+    assert pence(total["Paid, net (£)"]) == expected["paid"] - expected["returned"]
     assert pence(total["Outstanding (£)"]) == expected["outstanding"]
     assert written.totals.awarded_pence == expected["awarded"]
 
@@ -99,7 +101,7 @@ def test_every_total_in_the_summary_equals_the_database_to_the_penny(data):
         (Organisation.district, "District", {"leeds": "Leeds", "bradford": "Bradford"}),
     ):
         by_group = database_totals_by(data, column)
-        shown = {name: row for (kind, name), row in summary.items() if kind == grouping}
+        shown = {name: row for (kind, name), row in summary.items() if kind == grouping and row["Awards"]}
         assert set(shown) == {labels.get(key, "Not recorded") for key in by_group}
         for key, (count, amount) in by_group.items():
             row = shown[labels.get(key, "Not recorded")]
@@ -111,19 +113,76 @@ def test_the_awards_sheet_adds_up_to_the_summary(data):
     rows = sheet_rows(book["Awards"])
     total = _summary(book)[("All awards", "Total")]
 
-    for column in ("Amount awarded (£)", "Amount at decision (£)", "Paid (£)", "Outstanding (£)"):
+    for column in (
+        "Amount awarded (£)", "Not going ahead (£)", "Amount at decision (£)", "Paid, gross (£)", "Returned (£)",
+        "Paid, net (£)", "Outstanding (£)",
+    ):  # fmt: skip
         assert sum(pence(row[column] or 0) for row in rows) == pence(total[column]), column
+
+
+def test_each_list_ends_with_a_total_row_whose_sums_cover_exactly_its_rows(data):
+    book, _ = _workbook(data)
+
+    for title, column, rows in (("Awards", "L", 7), ("Payments due", "D", 3), ("Returned", "D", 2)):
+        ws = book[title]
+        last = ws.max_row
+        assert ws.cell(last, 1).value.startswith("Total") and ws.cell(last, 2).value == f"{rows} rows", title
+        assert ws[f"{column}{last}"].value == f"=SUM({column}2:{column}{rows + 1})", title
+        assert ws[f"{column}{last}"].number_format == '"£"#,##0.00' and ws.cell(last, 1).font.bold
+        assert ws.auto_filter.ref.endswith(str(rows + 1)), title  # sorting and filtering leave the total alone
+    awards = book["Awards"]
+    header = [cell.value for cell in awards[1]]
+    sums = [awards.cell(awards.max_row, i + 1).value for i, title in enumerate(header) if "(£)" in title]
+    assert len(sums) == 7 and all(str(value).startswith("=SUM(") for value in sums)
+
+
+def test_a_declined_award_is_not_going_ahead_and_returned_money_is_listed(data):
+    book, _ = _workbook(data)
+    rows = {row["Reference"]: row for row in sheet_rows(book["Awards"])}
+    returned = sheet_rows(book["Returned"])
+
+    declined = rows["FIN-0003"]
+    assert declined["Amount awarded (£)"] is None and pence(declined["Not going ahead (£)"]) == 123_457
+    closed = rows["FIN-0004"]
+    assert (pence(closed["Paid, gross (£)"]), pence(closed["Returned (£)"])) == (250_000, 12_345)
+    assert pence(closed["Paid, net (£)"]) == 237_655
+    assert [(r["Reference"], r["Kind"], pence(r["Amount (£)"])) for r in returned] == [
+        ("FIN-0007", "Clawed back", 1),
+        ("FIN-0004", "Underspend returned", 12_345),
+    ]
+    assert returned[1]["Reason"] == "=Unspent venue hire" and returned[1]["Received on"].date() == date(2023, 3, 20)
+
+
+def test_missing_bank_details_and_details_changed_since_the_last_payment_are_marked(data):
+    book, _ = _workbook(data)
+    check = {row["Reference"]: row["Bank details check"] for row in sheet_rows(book["Awards"])}
+
+    assert check["FIN-0007"] == "Missing: no payment until they are given"
+    assert check["FIN-0002"] == "Changed since the last payment"  # changed 1 September, paid 2 July
+    assert check["FIN-0001"] is None and check["FIN-0006"] is None
+
+
+def test_every_sheet_prints_landscape_one_page_wide_with_its_header_repeated_and_a_footer(data):
+    book, _ = _workbook(data)
+
+    for ws in book.worksheets:
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert ws.print_title_rows == "$1:$1", ws.title
+        assert ws.oddFooter.left.text.startswith("FIN finance spreadsheet, 1 April 2022 to 31 March 2023; made ")
+        assert ws.oddFooter.right.text == "Page &P of &N", ws.title
+        assert all(cell.alignment.wrap_text for cell in ws[1]), ws.title
 
 
 def test_outstanding_is_what_is_left_to_pay_and_nothing_on_a_declined_or_closed_award(data):
     book, _ = _workbook(data)
     rows = {row["Reference"]: row for row in sheet_rows(book["Awards"])}
 
-    assert pence(rows["FIN-0001"]["Paid (£)"]) == 375_025
+    assert pence(rows["FIN-0001"]["Paid, gross (£)"]) == 375_025
     assert pence(rows["FIN-0001"]["Outstanding (£)"]) == 750_050 - 375_025
     assert pence(rows["FIN-0003"]["Outstanding (£)"]) == 0  # declined
     assert pence(rows["FIN-0004"]["Outstanding (£)"]) == 0  # closed, 250,000 paid of 300,000
-    assert pence(rows["FIN-0004"]["Paid (£)"]) == 250_000
+    assert pence(rows["FIN-0004"]["Paid, gross (£)"]) == 250_000
 
 
 def test_payments_due_sheet_adds_up_to_the_database(data):
@@ -139,7 +198,7 @@ def test_rows_stream_in_batches_and_come_out_the_same(data, monkeypatch):
     monkeypatch.setattr(queries, "BATCH", 2)
     batched, _ = _workbook(data)
 
-    for title in ("Awards", "Payments due", "Summary"):
+    for title in ("Awards", "Payments due", "Returned", "Summary"):
         assert list(batched[title].iter_rows(values_only=True)) == list(whole[title].iter_rows(values_only=True))
 
 
@@ -165,30 +224,33 @@ def test_dates_are_date_cells_and_money_is_numeric_in_pounds(data):
 def test_each_sheet_has_a_bold_frozen_header_a_filter_and_set_widths(data):
     book, _ = _workbook(data)
 
-    assert book.sheetnames[:3] == ["Awards", "Payments due", "Summary"]
-    for title, columns in (("Awards", "P"), ("Payments due", "I"), ("Summary", "G")):
+    assert book.sheetnames == ["Awards", "Payments due", "Returned", "Summary", "About"]
+    for title, columns in (("Awards", "T"), ("Payments due", "I"), ("Returned", "F"), ("Summary", "K")):
         ws = book[title]
         assert ws.freeze_panes == "A2", title
         assert all(cell.font.bold for cell in ws[1]), title
-        assert ws.auto_filter.ref == f"A1:{columns}{ws.max_row}", title
+        data_rows = len(sheet_rows(ws)) + 1
+        assert ws.auto_filter.ref == f"A1:{columns}{data_rows}", title
         assert ws.column_dimensions["A"].width > 10 and ws.column_dimensions["B"].width > 10, title
 
 
-def test_formula_like_names_and_references_come_out_as_text(data):
+def test_formula_like_names_and_references_come_out_as_text_exactly_as_typed(data):
     book, _ = _workbook(data)
     names = [row["Organisation"] for row in sheet_rows(book["Awards"])]
 
     for nasty in NASTY_NAMES:
-        assert "'" + nasty in names
-    finance_refs = [row["Finance reference"] for row in sheet_rows(book["Payments due"])]
-    assert "'=CMD|calc" in finance_refs
+        assert nasty in names  # no apostrophe added: the cell is typed text with the quote prefix
+    reasons = [row["Reason"] for row in sheet_rows(book["Returned"])]
+    assert "=Unspent venue hire" in reasons
     for ws in book.worksheets:
+        last = ws.max_row
         for row in ws.iter_rows():
             for cell in row:
-                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
-                if isinstance(cell.value, str):
-                    assert not cell.value.startswith(FORMULA_STARTS), (ws.title, cell.coordinate)
-                    assert cell.quotePrefix, (ws.title, cell.coordinate)
+                if cell.data_type == "f":  # only the total row's sums are formulas
+                    assert cell.row == last and cell.value.startswith("=SUM("), (ws.title, cell.coordinate)
+                elif isinstance(cell.value, str):
+                    assert cell.data_type == "s" and cell.quotePrefix, (ws.title, cell.coordinate)
+                    assert not cell.value.startswith("'"), (ws.title, cell.coordinate)
 
 
 def test_numbers_that_are_text_stay_text_with_their_leading_zeros(data):
@@ -216,15 +278,16 @@ def test_bank_details_are_masked_unless_the_export_is_for_finance(data):
     assert "87654321" not in everything and "654321" not in everything
 
 
-def test_an_empty_period_still_gives_every_sheet_with_zero_totals(data):
+def test_an_empty_period_is_refused_with_a_message_not_a_file_of_headers(data):
     export = programme_export(db.session, data.programme.code, date(2030, 1, 1), date(2030, 12, 31))
-    buffer = io.BytesIO()
-    finance_export.write_xlsx(db.session, export, buffer)
-    book = load_workbook(buffer)
 
-    assert book["Awards"].max_row == 1
-    total = _summary(book)[("All awards", "Total")]
-    assert total["Awards"] == 0 and pence(total["Amount awarded (£)"]) == 0
+    with pytest.raises(FinanceExportError) as refused:
+        finance_export.write_xlsx(db.session, export, io.BytesIO())
+
+    assert str(refused.value) == (
+        "Nothing to export: no award of FIN was decided from 1 January 2030 to 31 December 2030, "
+        "and no instalment is due then."
+    )
 
 
 def test_a_period_running_backwards_is_refused(data):
@@ -246,8 +309,9 @@ def test_csv_has_the_awards_sheets_rows_and_the_same_totals(data):
 
     assert text.startswith("\ufeffReference,Organisation,")
     assert [row["Reference"] for row in rows] == [a.public_reference for a in data.in_period]
-    assert sum(pence(row["Amount awarded (£)"]) for row in rows) == expected["awarded"]
-    assert sum(pence(row["Paid (£)"]) for row in rows) == expected["paid"]
+    assert sum(pence(row["Amount awarded (£)"] or "0") for row in rows) == expected["awarded"]
+    assert sum(pence(row["Paid, gross (£)"]) for row in rows) == expected["paid"]
+    assert sum(pence(row["Returned (£)"] or "0") for row in rows) == expected["returned"]
     assert sum(pence(row["Outstanding (£)"]) for row in rows) == expected["outstanding"]
     first = rows[0]
     assert first["Amount awarded (£)"] == "7500.50"
@@ -283,10 +347,11 @@ def test_command_writes_the_spreadsheet_and_says_what_is_in_it(app, data, tmp_pa
     assert result.exit_code == 0, result.output
     expected = database_totals(data)
     assert f"{expected['awards']} awards" in result.output
-    assert "£25,136.07 awarded" in result.output
+    assert "£23,901.50 awarded (1 not going ahead, £1,234.57)" in result.output
+    assert "(£123.46 returned, " in result.output
     assert "Bank details: masked" in result.output
     book = load_workbook(target)
-    assert len(sheet_rows(book["Awards"])) == expected["awards"]
+    assert len(sheet_rows(book["Awards"])) == len(data.in_period)
     assert sheet_rows(book["Awards"])[0]["Account number"] == "****5678"
     assert [p.name for p in tmp_path.iterdir()] == ["awards.xlsx"]
 
@@ -370,7 +435,7 @@ def test_writing_to_a_path_replaces_the_file_only_when_complete(data, tmp_path):
     finance_export.write_xlsx(db.session, _export(data), target)
 
     assert Path(target).stat().st_size > 0
-    assert load_workbook(target)["Awards"].max_row == len(data.in_period) + 1
+    assert load_workbook(target)["Awards"].max_row == len(data.in_period) + 2  # the header and the total
 
 
 @pytest.mark.postgres_only

@@ -328,7 +328,8 @@ def test_each_table_downloads_as_xlsx_with_typed_cells(client, sign_in, programm
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:5] == ("Grant", "Organisation", "Programme", "Award", "Spend to date")
     assert rows[1][0] == "MSCF-R3-0040"
-    assert rows[1][1] == '\'=HYPERLINK("x")'  # never a formula
+    assert rows[1][1] == '=HYPERLINK("x")'  # exactly as typed
+    assert sheet["B2"].data_type == "s" and sheet["B2"].quotePrefix  # typed text: never a formula
     assert float(rows[1][3]) == 10000.0 and float(rows[1][4]) == 2500.5
     page = section(client.get("/monitoring").get_data(as_text=True), "spend")
     assert "£10,000.00" in page and "£2,500.50" in page  # the same figures as the page

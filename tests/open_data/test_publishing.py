@@ -127,8 +127,7 @@ def test_formula_like_names_and_titles_come_out_as_text(built, tmp_path: Path):
         cell = row[title]
         assert cell.data_type == "s", title
         assert cell.quotePrefix, title
-        assert not str(cell.value).startswith(("=", "+", "-", "@")), title
-    assert row["Recipient Org:Name"].value == '\'=HYPERLINK("https://evil.example","Bramley Community Kitchen")'
+    assert row["Recipient Org:Name"].value == '=HYPERLINK("https://evil.example","Bramley Community Kitchen")'
 
 
 # -- the command --------------------------------------------------------------------------------

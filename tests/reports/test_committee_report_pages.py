@@ -222,9 +222,9 @@ def test_spreadsheet_text_that_looks_like_a_formula_stays_text(data, sign_in, cl
 
     workbook, _response = _workbook(client, "decision")
 
-    labels = [row[0].value for row in workbook["By district"].iter_rows(min_row=2)]
-    assert '\'=HYPERLINK("http://evil.example")' in labels
-    assert all(not str(label).startswith("=") for label in labels)
+    cells = {row[0].value: row[0] for row in workbook["By district"].iter_rows(min_row=2)}
+    planted = cells['=HYPERLINK("http://evil.example")']  # shown exactly as typed
+    assert planted.data_type == "s" and planted.quotePrefix  # typed text: never a formula, even when edited
 
 
 # -- who may see it --------------------------------------------------------------------------------------

@@ -1,0 +1,37 @@
+"""Bank details changes are dated and verified by finance
+
+Revision ID: 0009_money_controls
+Revises: 0008_incoming
+Create Date: 2026-12-03 07:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0009_money_controls'
+down_revision = '0008_incoming'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('organisations', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('bank_details_changed_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('bank_details_verified_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('bank_details_verified_by_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('bank_details_verified_how', sa.String(length=200), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f('fk_organisations_bank_details_verified_by_id_users'), 'users',
+            ['bank_details_verified_by_id'], ['id'],
+        )
+
+
+def downgrade():
+    with op.batch_alter_table('organisations', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_organisations_bank_details_verified_by_id_users'), type_='foreignkey')
+        batch_op.drop_column('bank_details_verified_how')
+        batch_op.drop_column('bank_details_verified_by_id')
+        batch_op.drop_column('bank_details_verified_at')
+        batch_op.drop_column('bank_details_changed_at')
