@@ -19,8 +19,7 @@ from grants.models.budgets import financial_year_of
 from grants.setup.seed import seed
 from tests.browser.conftest import Browser
 from tests.browser.test_monitor_end_to_end import _fill_every_section
-from tests.commissioning.helpers import need_recorded
-from tests.factories import PASSWORD, BudgetFactory, OrganisationFactory, member_of, staff_user
+from tests.factories import PASSWORD, BudgetFactory, ContractFactory, OrganisationFactory, member_of, staff_user
 
 pytestmark = pytest.mark.browser
 
@@ -42,7 +41,7 @@ def strand(live_server, committed_db) -> dict[str, object]:
     refuge = OrganisationFactory(name=PROVIDER, org_type="registered_charity")
     member_of(refuge, email=FILLER, name="Priya Shah")
     member_of(refuge, email=CHAIR, name="Margaret Lowe")
-    need_recorded(
+    ContractFactory(
         programme=moj, provider=refuge, state="delivering", public_reference="MOJ-S-031",
         title="Independent domestic violence advisers", budget_stream="victims_of_crime",
         amount_pence=20_000_000, starts_on=date(year, 4, 1), end_date=date(year + 1, 3, 31),
