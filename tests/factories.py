@@ -83,6 +83,10 @@ class OrganisationFactory(Base):
     org_type = "community_group"
     district = "leeds"
     postcode = "LS1 1AA"
+    # An organisation paid grants has given its bank details (nothing is paid without them).
+    bank_account_name = factory.LazyAttribute(lambda o: o.name[:200])
+    bank_sort_code = "401276"
+    bank_account_number = factory.Sequence(lambda n: f"{31_000_000 + n:08d}")
 
 
 class ProgrammeFactory(Base):

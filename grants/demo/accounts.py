@@ -33,11 +33,13 @@ ACCOUNTS = [
 ]
 # Contracts above £100,000 need a second, different decision maker: the Mayor approves after the Deputy.
 SECOND_DECISION_MAKER = ("mayor@example.org", "Mayor (demo)")
+# Finance marks instalments paid that another finance user approved (segregation of duties).
+SECOND_FINANCE = ("payments@example.org", "Ruth Ackroyd (demo payments)")
 
 
 def organisations() -> dict[str, Organisation]:
     found: dict[str, Organisation] = {}
-    for name, org_type, charity, company, district, postcode in ORGANISATIONS:
+    for number, (name, org_type, charity, company, district, postcode) in enumerate(ORGANISATIONS, start=1):
         org = db.session.scalar(select(Organisation).where(Organisation.name == name))
         if org is None:
             org = Organisation(
@@ -47,6 +49,10 @@ def organisations() -> dict[str, Organisation]:
                 company_number=company,
                 district=district,
                 postcode=postcode,
+                # Fictional bank details (nothing is paid without them).
+                bank_account_name=name[:200],
+                bank_sort_code=f"30{number:02d}{number * 7 % 100:02d}",
+                bank_account_number=f"{41_000_000 + number * 1_237:08d}",
             )
             db.session.add(org)
         found[name] = org
@@ -74,6 +80,12 @@ def accounts(organisation: Organisation, mscf: Programme) -> dict[str, Any]:
     if db.session.scalar(select(RoleGrant).where(RoleGrant.user_id == second.id)) is None:
         db.session.add(RoleGrant(user_id=second.id, role="decision_maker", programme_id=None))
     users["second_decision_maker"] = second
+    email, name = SECOND_FINANCE
+    payer = find_user(email) or create_user(name, email, DEMO_PASSWORD)
+    db.session.flush()
+    if db.session.scalar(select(RoleGrant).where(RoleGrant.user_id == payer.id)) is None:
+        db.session.add(RoleGrant(user_id=payer.id, role="finance", programme_id=None))
+    users["payer"] = payer
     db.session.flush()
     return users
 

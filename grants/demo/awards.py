@@ -16,7 +16,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from grants.auth.services import find_user
 from grants.demo import returns as demo_returns
+from grants.demo.accounts import SECOND_FINANCE
 from grants.demo.clock import local, on
 from grants.extensions import db
 from grants.models import (
@@ -122,7 +124,8 @@ def sign(award: Award, name: str, position: str, on: date) -> None:
 
 
 def pay(payment: Payment, finance: Any, approved: datetime, paid: date, reference: str) -> None:
-    """Finance approves the instalment, then marks it paid on `paid` with the finance system's reference.
+    """Finance approves the instalment, then another finance user (the demo's payer) marks it paid on
+    `paid` with the finance system's reference.
 
     One flush, before the approval: its check of the unpaid balance reads the database.
     """
@@ -133,11 +136,19 @@ def pay(payment: Payment, finance: Any, approved: datetime, paid: date, referenc
     apply_transition(
         payment,
         "mark_paid",
-        finance,
+        _payer(),
         None,
         now=on(paid, 0),
         commit=False,
     )
+
+
+def _payer() -> Any:
+    """The demo's second finance user (grants/demo/accounts.py), who marks instalments paid."""
+    payer = find_user(SECOND_FINANCE[0])
+    if payer is None:
+        raise LookupError(f"{SECOND_FINANCE[0]} is made with the demo accounts first")
+    return payer
 
 
 def _approved(round_: Round) -> list[tuple[Application, int, str | None]]:

@@ -150,6 +150,7 @@ class Payment(Workflowed, Base):
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paid_on: Mapped[date | None] = mapped_column(Date)  # the date finance paid, as their system says
     finance_reference: Mapped[str | None] = mapped_column(String(64))
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # who approved it for payment
     # Payment not in advance of need: approved only once this return is accepted.
     monitoring_return_id: Mapped[int | None] = mapped_column(ForeignKey("monitoring_returns.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

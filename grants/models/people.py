@@ -99,6 +99,18 @@ class Organisation(Base):
 
     __mapper_args__ = {"version_id_col": version_id}
 
+    def bank_details_problem(self) -> str | None:
+        """Why no instalment may be approved or paid to this organisation now, or None."""
+        if not (self.bank_account_name and self.bank_sort_code and self.bank_account_number):
+            return f"{self.name} has not given its bank details: no instalment can be approved or paid until it does."
+        changed, verified = self.bank_details_changed_at, self.bank_details_verified_at
+        if changed is not None and (verified is None or verified < changed):
+            return (
+                f"{self.name}'s bank details changed on {changed:%-d %B %Y} and finance has not verified them yet: "
+                "check them with the organisation first."
+            )
+        return None
+
     @property
     def masked_sort_code(self) -> str:
         return f"**-**-{self.bank_sort_code[-2:]}" if self.bank_sort_code else ""

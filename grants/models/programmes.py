@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.models.base import Base, UTCDateTime, Workflowed, utcnow
@@ -40,6 +41,8 @@ class Programme(Base):
     budget_pence: Mapped[int | None] = mapped_column(BigInteger)
     starts_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
+    # Approving an instalment and marking it paid need two different finance users (segregation of duties).
+    separate_payment_duties: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     # The programme lead: overdue returns are escalated to them.
     lead_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

@@ -191,17 +191,66 @@ def update_organisation(
     changed = [name for name, value in values.items() if getattr(organisation, name) != value]
     if not changed:
         return organisation, []
+    bank_changed = [name for name in changed if name in BANK_FIELDS]
+    before = _masked_bank(organisation) if bank_changed else {}
     try:
         for name in changed:
             setattr(organisation, name, values[name])
-        # Names only, never values: bank details are among them.
+        # Names only, never values: bank details are among them (masked, below).
         _audit(user, organisation, "update_organisation", {"changed": changed})
+        if bank_changed:
+            _bank_details_changed(user, organisation, before, bank_changed)
         db.session.commit()  # or an earlier autoflush: either may find the row changed
     except StaleDataError:
         # Saved by someone else between our read and our write.
         db.session.rollback()
         raise EditConflict(organisation_for_member(user, organisation_id)) from None
     return organisation, changed
+
+
+def _masked_bank(organisation: Organisation) -> dict[str, str]:
+    """What the audit log may keep of bank details: the last digits only (never the name on the account)."""
+    return {"sort code": organisation.masked_sort_code, "account number": organisation.masked_account_number}
+
+
+def _bank_details_changed(user: User, organisation: Organisation, before: dict[str, str], changed: list[str]) -> None:
+    """New bank details wait for finance's check before anything is approved or paid to them
+    (grants.payments.cases.bank_details_ready); the change is audited masked, and every member is told."""
+    now = utcnow()
+    organisation.bank_details_changed_at = now
+    organisation.bank_details_verified_at = None
+    organisation.bank_details_verified_by_id = None
+    organisation.bank_details_verified_how = None
+    audit.record(
+        actor=user,
+        subject_type="organisation",
+        subject_id=organisation.id,
+        subject_reference=organisation.name[:64],
+        action="bank_details_changed",
+        from_state=", ".join(f"{k} {v}" for k, v in before.items() if v) or "none",
+        to_state=", ".join(f"{k} {v}" for k, v in _masked_bank(organisation).items() if v),
+        data={
+            "before": before,
+            "after": _masked_bank(organisation),
+            "name_on_the_account_changed": "bank_account_name" in changed,
+        },
+    )
+    members = db.session.scalars(
+        select(User.email)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id == organisation.id, User.active.is_(True))
+    ).all()
+    body = (
+        f"{user.name} changed the bank details of {organisation.name} on {london(now)}.\n\n"
+        f"Account number now ending {organisation.masked_account_number[-4:] or '(none)'}.\n\n"
+        "Until our finance team has checked the new details with you, no payment will be made to them. "
+        "If you did not expect this change, tell us at once."
+    )
+    mail.queue_emails(
+        (email, f"The bank details of {organisation.name} were changed", body,
+         f"bank-change:{organisation.id}:{now.isoformat()}:{email}")
+        for email in members
+    )  # fmt: skip
 
 
 def _token_hash(token: str) -> str:

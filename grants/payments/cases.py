@@ -39,6 +39,28 @@ def record_payment_time(ctx: Context) -> None:
     ctx.subject.paid_at = ctx.now
 
 
+def bank_details_ready(ctx: Context) -> str | None:
+    """Nothing is approved or paid to an organisation without its bank details, nor after they changed
+    until finance has verified the new ones."""
+    answer: str | None = ctx.subject.award.organisation.bank_details_problem()
+    return answer
+
+
+def separate_duties(ctx: Context) -> str | None:
+    """Segregation of duties: the finance user who approved an instalment does not also mark it paid
+    (unless the programme says one person may do both)."""
+    payment = ctx.subject
+    if not payment.award.programme.separate_payment_duties or payment.approved_by_id is None:
+        return None
+    if payment.approved_by_id == getattr(ctx.user, "id", None):
+        return "You approved this instalment for payment, so another finance user must mark it paid."
+    return None
+
+
+def record_approver(ctx: Context) -> None:
+    ctx.subject.approved_by_id = getattr(ctx.user, "id", None)
+
+
 def approve(action: Action) -> TransitionEvent:
     """Approvals on one award take turns: its row is locked (PostgreSQL) and read afresh."""
     award_for_update(action.subject.award_id)
@@ -76,8 +98,10 @@ PAYMENT = CaseType(
         # paid and the finance reference recorded, not before the award.
         "return_accepted": case_rules.asks("return_problem"),
         "payment_details_recorded": case_rules.asks("paid_details_problem"),
+        "bank_details_ready": bank_details_ready,
+        "separate_duties": separate_duties,
     },
-    effects={"record_payment_time": record_payment_time},
+    effects={"record_payment_time": record_payment_time, "record_approver": record_approver},
     steps={"approve": Step(handler=approve), "mark_paid": Step(handler=mark_paid)},
     facts=payment_facts,
     programme_clause=case_rules.through_award(Payment.award_id),

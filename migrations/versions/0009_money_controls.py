@@ -1,4 +1,5 @@
-"""Bank details changes are dated and verified by finance
+"""Bank details changes are dated and verified by finance; instalments record who approved them, and a
+programme says whether approving and paying need two people
 
 Revision ID: 0009_money_controls
 Revises: 0008_incoming
@@ -28,7 +29,23 @@ def upgrade():
         )
 
 
+    with op.batch_alter_table('programmes', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('separate_payment_duties', sa.Boolean(), server_default=sa.true(), nullable=False)
+        )
+    with op.batch_alter_table('payments', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('approved_by_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f('fk_payments_approved_by_id_users'), 'users', ['approved_by_id'], ['id']
+        )
+
+
 def downgrade():
+    with op.batch_alter_table('payments', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_payments_approved_by_id_users'), type_='foreignkey')
+        batch_op.drop_column('approved_by_id')
+    with op.batch_alter_table('programmes', schema=None) as batch_op:
+        batch_op.drop_column('separate_payment_duties')
     with op.batch_alter_table('organisations', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_organisations_bank_details_verified_by_id_users'), type_='foreignkey')
         batch_op.drop_column('bank_details_verified_how')

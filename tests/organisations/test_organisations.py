@@ -749,11 +749,13 @@ def test_creating_changing_inviting_and_joining_are_audited_without_bank_details
     assert [(row.action, row.actor_id) for row in rows] == [
         ("create_organisation", applicant.id),
         ("update_organisation", applicant.id),
+        ("bank_details_changed", applicant.id),  # masked: the last digits only
         ("invite_member", applicant.id),
         ("join_organisation", tom.id),
     ]
     assert {row.subject_reference for row in rows} == {"Holme Valley Youth Trust"}
     assert rows[1].data == {"changed": ["town", "bank_account_number"]}
+    assert rows[2].data["after"] == {"sort code": "**-**-30", "account number": "****0000"}
     written = json.dumps([row.data for row in rows] + [row.reason for row in rows])
     for secret in (SORT_CODE, ACCOUNT_NUMBER, "12340000", "30-94-30", ACCOUNT_NAME):
         assert secret not in written

@@ -83,8 +83,8 @@ BROKEN = [
     ),
     pytest.param(
         "payment.v2.toml",
-        'conditions = ["award_accepted", "within_unpaid_balance", "return_accepted"]',
-        'conditions = ["award_accepted", "moon_is_full", "return_accepted"]',
+        'conditions = ["award_accepted", "within_unpaid_balance", "return_accepted", "bank_details_ready"]',
+        'conditions = ["award_accepted", "moon_is_full", "return_accepted", "bank_details_ready"]',
         "transition 'approve' names unknown condition 'moon_is_full'",
         id="unregistered guard",
     ),

@@ -15,10 +15,11 @@ from flask.typing import ResponseReturnValue
 
 from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
+from grants.errors import FieldErrors, NotFound
 from grants.form_fields import version_or_none
 from grants.formatting import LONDON, whole_number
 from grants.pagination import page_number
-from grants.payments import budgets, instalments, schedules, services
+from grants.payments import bank_checks, budgets, instalments, schedules, services
 from grants.payments.forms import (
     ActionForm,
     DueFilterForm,
@@ -190,6 +191,7 @@ def due() -> ResponseReturnValue:
         has_errors=bool(form.errors),
         action_form=ActionForm(formdata=None),
         back=request.full_path.rstrip("?"),
+        may_check_bank=bank_checks.may_check(signed_in_user()),
     ), (400 if form.errors else 200)
 
 
@@ -337,3 +339,27 @@ def budget_set(stream: str, year: int) -> ResponseReturnValue:
 
 # The variation, recovery and closure pages register on the same blueprint.
 from grants.payments.views import closure_pages, variation_pages  # noqa: E402, F401
+
+
+@bp.route("/bank-details", methods=["GET", "POST"])
+@staff("finance")
+def bank_details() -> ResponseReturnValue:
+    """Organisations whose bank details changed: finance checks them before anything more is paid."""
+    user = signed_in_user()
+    form = ActionForm()
+    errors: dict[str, str] = {}
+    typed: dict[str, str] = {}
+    if request.method == "POST" and form.validate_on_submit():
+        organisation_id = whole_number(request.form.get("organisation_id", "")) or 0
+        try:
+            verified = bank_checks.verify(user, organisation_id, request.form.get("how", ""))
+        except FieldErrors as exc:
+            errors, typed = exc.errors, {"organisation_id": str(organisation_id), "how": request.form.get("how", "")}
+        except NotFound:
+            abort(404)
+        else:
+            flash(f"The bank details of {verified.name} are verified: its instalments can be approved and paid.")
+            return redirect(url_for("payments.bank_details"))
+    return render_template(
+        "payments/bank_details.html", waiting=bank_checks.waiting(user), form=form, errors=errors, typed=typed
+    ), (400 if errors else 200)
