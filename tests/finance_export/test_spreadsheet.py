@@ -458,5 +458,5 @@ def test_on_postgresql_the_export_reads_one_snapshot_while_payments_are_marked_p
     rows = read_csv(header + "".join(chunks))
     db.session.rollback()
 
-    assert sum(pence(row["Paid (£)"]) for row in rows) == before["paid"]
+    assert sum(pence(row["Paid, gross (£)"]) for row in rows) == before["paid"]
     assert database_totals(data)["paid"] == before["paid"] + scheduled.amount_pence
