@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from json.encoder import encode_basestring_ascii
 from typing import Any, Protocol
 
-from exports.threesixtygiving_grants import CURRENCY, GEO_CODE_TYPE, Funder, Grant, Location
+from exports.threesixtygiving_grants import CURRENCY, Funder, Grant, Location, geo_code_type
 from grants.formatting import pounds, pounds_text
 
 STANDARD_VERSION = "1.4"
@@ -35,6 +35,10 @@ class Package(Protocol):
     def prefix(self) -> str: ...
     @property
     def funder(self) -> Funder: ...
+    @property
+    def first_decided(self) -> datetime | None: ...
+    @property
+    def last_modified(self) -> datetime | None: ...
 
 
 def rfc3339(moment: datetime) -> str:
@@ -69,13 +73,18 @@ def grant_object(grant: Grant, funder: Funder) -> tuple[dict[str, Any], dict[str
     after["grantProgramme"] = [{"code": grant.programme_code, "title": grant.programme_title}]
     after["fromOpenCall"] = grant.from_open_call
     after["dateModified"] = rfc3339(grant.modified)
+    if grant.data_source:
+        after["dataSource"] = grant.data_source
     return before, after
 
 
 def _location(location: Location) -> dict[str, str]:
     found = {"name": location.name}
     if location.geo_code:
-        found.update(geoCode=location.geo_code, geoCodeType=GEO_CODE_TYPE)
+        found["geoCode"] = location.geo_code
+        kind = geo_code_type(location.geo_code)
+        if kind:
+            found["geoCodeType"] = kind
     return found
 
 
@@ -148,7 +157,8 @@ class GrantEncoder:
             f'"amountAwarded": {pounds_text(grant.amount_pence)}, "awardDate": "{grant.award_date}"{planned}, '
             f'"recipientOrganization": [{org}}}], {self._funder}{locations}, '
             f"{self._programme_text(grant.programme_code, grant.programme_title)}, "
-            f'"fromOpenCall": {_text(grant.from_open_call)}, "dateModified": "{rfc3339(grant.modified)}"}}'
+            f'"fromOpenCall": {_text(grant.from_open_call)}, "dateModified": "{rfc3339(grant.modified)}"'
+            + (f', "dataSource": {_text(grant.data_source)}}}' if grant.data_source else "}")
         )
 
 
@@ -161,7 +171,11 @@ def package_metadata(
     now: datetime | None = None,
 ) -> dict[str, Any]:
     """The package's own fields (360-giving-package-schema.json): what this file is, who publishes it, its licence."""
-    issued = rfc3339(now or datetime.now(UTC))
+    # From the data, so the same data gives the same file: first issued when its first grant was decided,
+    # modified when its latest grant last changed (the time of download only when neither is known).
+    fallback = now or datetime.now(UTC)
+    issued = rfc3339(publication.first_decided or fallback)
+    modified = rfc3339(publication.last_modified or fallback)
     metadata: dict[str, Any] = {
         "version": STANDARD_VERSION,
         "title": f"{publication.programme_name}: grants awarded",
@@ -172,7 +186,7 @@ def package_metadata(
         ),
         "identifier": f"{publication.prefix}-{publication.programme_code}",
         "issued": issued,
-        "modified": issued,
+        "modified": modified,
         "publisher": {"identifier": publication.funder.identifier, "name": publication.funder.name},
         "license": license_url,
     }

@@ -9,7 +9,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 CURRENCY = "GBP"
-GEO_CODE_TYPE = "LAD"  # local authority district (360Giving geoCodeType codelist)
+# The 360Giving geoCodeType codelist's code for an ONS area code, by its entity prefix (E08: metropolitan
+# districts, such as the five of West Yorkshire; E06 and W06: unitary authorities; ...).
+GEO_CODE_TYPES = {"E05": "WD", "E06": "UA", "E07": "NMD", "E08": "MD", "E09": "LONB", "E10": "CTY",
+                  "E22": "CSP", "E23": "PFA", "S12": "CA", "W06": "UA"}  # fmt: skip
+
+
+def geo_code_type(geo_code: str) -> str | None:
+    """The codelist code for an ONS code ("E08000035" → "MD"); None for one the codelist has no type for."""
+    return GEO_CODE_TYPES.get(geo_code[:3].upper())
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +52,7 @@ class Grant:
     programme_code: str
     from_open_call: str
     modified: datetime
+    data_source: str | None = None  # the public page the data comes from
 
 
 @dataclass(frozen=True)

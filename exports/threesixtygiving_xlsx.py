@@ -14,7 +14,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from exports.threesixtygiving_grants import CURRENCY, GEO_CODE_TYPE, Funder, Grant, Location
+from exports.threesixtygiving_grants import CURRENCY, Funder, Grant, Location, geo_code_type
 from exports.xlsx import Column, Sheet, Target, save
 
 AMOUNT_FORMAT = "#,##0.00"
@@ -45,6 +45,7 @@ GRANT_COLUMNS = [
     Column("Grant Programme:Code", 14),
     Column("From An Open Call?", 10),
     Column("Last Modified", 20),
+    Column("Data Source", 30),
 ]
 LOCATION_COLUMNS = [
     Column("Identifier", 26),
@@ -55,13 +56,17 @@ LOCATION_COLUMNS = [
 GRANTS_SHEET, LOCATIONS_SHEET = "grants", "Beneficiary Location"
 
 
+def optional_text(sheet: Sheet, value: str | None) -> Any:
+    return sheet.text(value) if value else None
+
+
 def _location_cells(sheet: Sheet, location: Location | None) -> list[Any]:
     if location is None:
         return [None, None, None]
     return [
         sheet.text(location.name),
         sheet.text(location.geo_code) if location.geo_code else None,
-        sheet.text(GEO_CODE_TYPE) if location.geo_code else None,
+        optional_text(sheet, geo_code_type(location.geo_code)) if location.geo_code else None,
     ]
 
 
@@ -95,6 +100,7 @@ def _grant_row(sheet: Sheet, grant: Grant, funder: Funder) -> list[Any]:
         sheet.text(grant.from_open_call),
         # Excel has no time zones: the moment is written in UTC.
         sheet.formatted(grant.modified.astimezone(UTC).replace(tzinfo=None, microsecond=0), DATETIME_FORMAT),
+        optional(grant.data_source),
     ]
 
 

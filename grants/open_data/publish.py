@@ -46,6 +46,7 @@ def write_json(
     prefix: str,
     funder_id: str,
     funder_name: str,
+    data_source: str | None = None,
     license_url: str = DEFAULT_LICENSE,
     access_url: str | None = None,
     download_url: str | None = None,
@@ -57,7 +58,9 @@ def write_json(
     streamed from one statement and written a page at a time, so memory stays flat however many there are.
     Raises UnknownProgramme or NothingToPublish (before writing anything).
     """
-    publication = open_publication(session, programme_code, prefix=prefix, funder_id=funder_id, funder_name=funder_name)
+    publication = open_publication(
+        session, programme_code, prefix=prefix, funder_id=funder_id, funder_name=funder_name, data_source=data_source
+    )
     package = package_metadata(publication, license_url=license_url, access_url=access_url, download_url=download_url)
     write = text_writer(fileobj)
     for chunk in json_chunks(session, publication, package):
@@ -73,9 +76,12 @@ def write_xlsx(
     prefix: str,
     funder_id: str,
     funder_name: str,
+    data_source: str | None = None,
 ) -> int:
     """Write the programme's published grants as a 360Giving spreadsheet; return how many (see write_json)."""
-    publication = open_publication(session, programme_code, prefix=prefix, funder_id=funder_id, funder_name=funder_name)
+    publication = open_publication(
+        session, programme_code, prefix=prefix, funder_id=funder_id, funder_name=funder_name, data_source=data_source
+    )
     write_grants_xlsx(iter_grants(session, publication), publication.funder, fileobj)
     return publication.count
 
@@ -89,13 +95,16 @@ def save(
     prefix: str,
     funder_id: str,
     funder_name: str,
+    data_source: str | None = None,
     license_url: str = DEFAULT_LICENSE,
     access_url: str | None = None,
     download_url: str | None = None,
 ) -> Written:
     """Write to a temporary file beside `path`, then rename it into place: a failure leaves no file."""
     target = Path(path)
-    publication = open_publication(session, programme_code, prefix=prefix, funder_id=funder_id, funder_name=funder_name)
+    publication = open_publication(
+        session, programme_code, prefix=prefix, funder_id=funder_id, funder_name=funder_name, data_source=data_source
+    )
     if output_format == "json":
         package = package_metadata(
             publication, license_url=license_url, access_url=access_url, download_url=download_url

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Select, and_, func, select, type_coerce
 from sqlalchemy.orm import Session, scoped_session
 
 from exports.threesixtygiving_grants import Funder, Grant, Location, Recipient
-from grants.formatting import LONDON
+from grants.formatting import LONDON, money
 from grants.models import (
     Application,
     ApplicationSection,
@@ -69,6 +69,9 @@ class Publication:
     count: int = 0
     total_pence: int = 0
     districts: dict[str, Location] = field(default_factory=dict)
+    data_source: str | None = None  # the public page the grants are published on
+    first_decided: datetime | None = None  # the package's dates come from the data
+    last_modified: datetime | None = None
 
 
 def published_awards(programme_id: Any) -> Any:
@@ -81,7 +84,13 @@ def published_awards(programme_id: Any) -> Any:
 
 
 def open_publication(
-    session: AnySession, programme_code: str, *, prefix: str, funder_id: str, funder_name: str
+    session: AnySession,
+    programme_code: str,
+    *,
+    prefix: str,
+    funder_id: str,
+    funder_name: str,
+    data_source: str | None = None,
 ) -> Publication:
     """Find the programme and check there is something to publish; raises PublicationError."""
     programme = session.execute(
@@ -104,9 +113,32 @@ def open_publication(
         programme_kind=programme.kind,
         prefix=prefix,
         funder=Funder(funder_id, funder_name),
+        data_source=data_source,
     )
     publication.districts = _districts(session)
+    publication.first_decided, publication.last_modified = _dates(session, programme.id)
     return publication
+
+
+def _dates(session: AnySession, programme_id: int) -> tuple[datetime | None, datetime | None]:
+    """When the first published grant was decided, and when any published grant last changed (its row or
+    its history): the package's "issued" and "modified", the same on every download of the same data."""
+    first, changed, created = session.execute(
+        select(func.min(Award.decided_at), func.max(Award.state_changed_at), func.max(Award.created_at)).where(
+            published_awards(programme_id)
+        )
+    ).one()
+    audited = session.scalar(
+        select(func.max(AuditEvent.occurred_at))
+        .join(Award, and_(AuditEvent.subject_type == "award", AuditEvent.subject_id == Award.id))
+        .where(published_awards(programme_id))
+    )
+    moments = [_aware(m) for m in (changed, created, audited) if m is not None]
+    return (_aware(first) if first else None), (max(moments) if moments else None)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _districts(session: AnySession) -> dict[str, Location]:
@@ -172,6 +204,7 @@ def grants_query(publication: Publication) -> Select[*tuple[Any, ...]]:
             Round.code,
             Round.title,
             summary,
+            Contract.specification,
             Contract.districts_served,
             districts.c.code,
         )
@@ -245,6 +278,19 @@ class _GrantMaker:
         self.open_call = "Yes" if publication.programme_kind == "grant_rounds" else "No"
         self._locations: dict[tuple[str, ...], tuple[Location, ...]] = {}
         self._programmes: dict[str | None, str] = {}
+        self.data_source = publication.data_source
+
+    def description(
+        self, title: str, summary: str | None, specification: str | None, amount_pence: int, recipient: str
+    ) -> str:
+        """What the grant is for, in more words than its title: the project summary the applicant agreed to
+        publish, or the contract's specification; failing both, a sentence saying who was funded, by
+        which programme and how much (never the title again: 360Giving's quality check flags that)."""
+        for text in (summary, specification):
+            cleaned = " ".join((text or "").split())
+            if cleaned and cleaned.casefold() != title.casefold():
+                return cleaned
+        return f"{title}: {money(amount_pence)} from the {self.programme_name} to {recipient}."
 
     def locations(self, codes: tuple[str, ...]) -> tuple[Location, ...]:
         found = self._locations.get(codes)
@@ -287,6 +333,7 @@ class _GrantMaker:
             round_code,
             round_title,
             summary,
+            specification,
             served,
             _district_code,
         ) = row
@@ -316,7 +363,7 @@ class _GrantMaker:
             f"{self.prefix}-{reference}",
             reference,
             title,
-            (summary or "").strip() or title,
+            self.description(title, summary, specification, amount_pence, organisation_name),
             amount_pence,
             decided_at.astimezone(LONDON).date(),
             starts_on,
@@ -334,4 +381,5 @@ class _GrantMaker:
             round_code or self.programme_code,
             open_call,
             modified,
+            self.data_source,
         )

@@ -58,6 +58,7 @@ def publisher() -> dict[str, str]:
         "prefix": config["THREESIXTYGIVING_PREFIX"],
         "funder_id": config["FUNDER_ORG_ID"],
         "funder_name": config["FUNDER_NAME"],
+        "data_source": access_url(),  # each grant's dataSource: the public open data page
     }
 
 

@@ -50,6 +50,7 @@ STANDARD_TITLES = [
     "Grant Programme:Code",
     "From An Open Call?",
     "Last Modified",
+    "Data Source",
 ]
 
 
@@ -107,8 +108,8 @@ def test_a_grant_serving_several_districts_lists_them_on_the_beneficiary_locatio
     several = rows[f"{PREFIX}-MSCF-R3-0001"]
     assert several["Beneficiary Location:Name"].value is None
     assert locations == [
-        (f"{PREFIX}-MSCF-R3-0001", "Bradford", ONS["bradford"], "LAD"),
-        (f"{PREFIX}-MSCF-R3-0001", "Leeds", ONS["leeds"], "LAD"),
+        (f"{PREFIX}-MSCF-R3-0001", "Bradford", ONS["bradford"], "MD"),
+        (f"{PREFIX}-MSCF-R3-0001", "Leeds", ONS["leeds"], "MD"),
     ]
     one = rows[f"{PREFIX}-MSCF-R3-0002"]
     assert (one["Beneficiary Location:Name"].value, one["Beneficiary Location:Geographic Code"].value) == (

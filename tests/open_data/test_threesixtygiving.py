@@ -129,7 +129,7 @@ def test_a_public_body_is_identified_by_its_own_org_id_and_a_commission_is_not_a
     assert grant["grantProgramme"] == [{"code": "VRU", "title": "Violence Reduction Unit"}]
     assert grant["plannedDates"] == [{"startDate": "2023-04-01", "endDate": "2025-03-31"}]
     assert grant["amountAwarded"] == Decimal("123456.78")
-    assert grant["beneficiaryLocation"] == [{"name": "Wakefield", "geoCode": ONS["wakefield"], "geoCodeType": "LAD"}]
+    assert grant["beneficiaryLocation"] == [{"name": "Wakefield", "geoCode": ONS["wakefield"], "geoCodeType": "MD"}]
 
 
 def test_a_commissioned_grant_benefits_the_districts_its_contract_serves_not_the_providers_address(app):
@@ -184,18 +184,21 @@ def test_beneficiary_locations_are_the_project_districts_with_their_ons_codes(bu
         for key, g in grants.items()
     }
 
-    assert places["0001"] == [("Bradford", "E08000032", "LAD"), ("Leeds", "E08000035", "LAD")]
-    assert places["0002"] == [("Kirklees", "E08000034", "LAD")]
-    assert places["0003"] == [("Calderdale", "E08000033", "LAD")]  # no project districts: the organisation's
+    assert places["0001"] == [("Bradford", "E08000032", "MD"), ("Leeds", "E08000035", "MD")]
+    assert places["0002"] == [("Kirklees", "E08000034", "MD")]
+    assert places["0003"] == [("Calderdale", "E08000033", "MD")]  # no project districts: the organisation's
 
 
-def test_the_description_is_the_published_summary_or_else_the_title(built):
+def test_the_description_is_the_published_summary_or_else_says_who_was_funded_never_the_title_again(built):
     grants = grants_by_id(export_json()[0])
 
     one, two = grants[f"{PREFIX}-MSCF-R3-0001"], grants[f"{PREFIX}-MSCF-R3-0002"]
     assert one["title"] == "Walk Home Safe"
     assert one["description"] == "Volunteers walk women home from Manningham Lane on Friday and Saturday nights."
-    assert two["description"] == "Slow Down Dewsbury"
+    assert two["description"] == (
+        "Slow Down Dewsbury: £7,999.99 from the Mayor's Safer Communities Fund to Dewsbury Road Safety Partnership."
+    )
+    assert all(grant["description"] != grant["title"] for grant in grants.values())
 
 
 def test_the_grant_programme_is_the_round_and_grants_from_a_round_came_from_an_open_call(built):
