@@ -37,6 +37,7 @@ from grants.models import (
     Organisation,
     OutboxMessage,
     Payment,
+    PaymentRun,
     Programme,
     QuestionSet,
     Recommendation,
@@ -596,3 +597,15 @@ class UpliftFactory(Base):
     scope = "vcse"
     reason = "Mayor's decision"
     items = factory.LazyFunction(list)
+
+
+class PaymentRunFactory(Base):
+    class Meta:
+        model = PaymentRun
+
+    reference = factory.Sequence(lambda n: f"PR-2026-{n:04d}")
+    paid_on = factory.LazyFunction(lambda: datetime.now(UTC).date())
+    finance_reference = factory.Sequence(lambda n: f"BACS-{n:06d}")
+    instalments = 0
+    total_pence = 0
+    made_by_id = factory.LazyFunction(lambda: UserFactory().id)

@@ -3,7 +3,7 @@
 from grants.models.applications import Application, ApplicationSection, ApplicationTerm, Document
 from grants.models.assessments import Approval, Assessment, Recommendation, Score, ScreeningCheck
 from grants.models.audit import AuditEvent
-from grants.models.awards import Award, Payment, Recovery, Variation
+from grants.models.awards import Award, Payment, PaymentRun, Recovery, Variation
 from grants.models.base import Base, Workflowed
 from grants.models.budgets import Budget
 from grants.models.commissioning import Contract, IncomingGrant, IncomingGrantYear
@@ -25,6 +25,7 @@ __all__ = [
     "AgreementTerms",
     "ApiToken",
     "Budget",
+    "PaymentRun",
     "Recovery",
     "Variation",
     "Application",

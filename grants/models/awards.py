@@ -138,6 +138,21 @@ class Award(Workflowed, Base):
         return sum(p.amount_pence for p in self.payments if p.state == "paid")
 
 
+class PaymentRun(Base):
+    """A batch of approved instalments finance paid together: one date, one finance reference, one bank file."""
+
+    __tablename__ = "payment_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    paid_on: Mapped[date] = mapped_column(Date)
+    finance_reference: Mapped[str] = mapped_column(String(64))
+    instalments: Mapped[int] = mapped_column(Integer)
+    total_pence: Mapped[int] = mapped_column(BigInteger)
+    made_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Payment(Workflowed, Base):
     __tablename__ = "payments"
     __audit_type__ = "payment"
@@ -151,6 +166,7 @@ class Payment(Workflowed, Base):
     paid_on: Mapped[date | None] = mapped_column(Date)  # the date finance paid, as their system says
     finance_reference: Mapped[str | None] = mapped_column(String(64))
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # who approved it for payment
+    payment_run_id: Mapped[int | None] = mapped_column(ForeignKey("payment_runs.id"), index=True)
     # Payment not in advance of need: approved only once this return is accepted.
     monitoring_return_id: Mapped[int | None] = mapped_column(ForeignKey("monitoring_returns.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
 from grants.auth.current import signed_in_user
@@ -20,6 +20,7 @@ from grants.form_fields import version_or_none
 from grants.formatting import LONDON, whole_number
 from grants.pagination import page_number
 from grants.payments import bank_checks, budgets, instalments, schedules, services
+from grants.payments import runs as payment_runs
 from grants.payments.forms import (
     ActionForm,
     DueFilterForm,
@@ -363,3 +364,74 @@ def bank_details() -> ResponseReturnValue:
     return render_template(
         "payments/bank_details.html", waiting=bank_checks.waiting(user), form=form, errors=errors, typed=typed
     ), (400 if errors else 200)
+
+
+@bp.route("/runs")
+@staff("finance")
+def runs() -> ResponseReturnValue:
+    return render_template("payments/runs.html", found=payment_runs.runs_for(signed_in_user()))
+
+
+@bp.route("/runs/new", methods=["GET", "POST"])
+@staff("finance")
+def new_run() -> ResponseReturnValue:
+    """Pay a batch of approved instalments together: one date, one finance reference, one bank file."""
+    user = signed_in_user()
+    form = ActionForm()
+    errors: dict[str, str] = {}
+    typed: dict[str, Any] = {"chosen": None, "paid_on": ("", "", ""), "finance_reference": ""}
+    if request.method == "POST" and form.validate_on_submit():
+        typed = {
+            "chosen": set(request.form.getlist("payments")),
+            "paid_on": date_parts(request.form, "paid_on"),
+            "finance_reference": text(request.form, "finance_reference"),
+        }
+        try:
+            run = payment_runs.make_run(
+                user, typed["chosen"], typed["paid_on"], typed["finance_reference"], today=_today()
+            )
+        except services.Invalid as exc:
+            errors = exc.errors
+        else:
+            flash(f"{run.reference}: {run.instalments} instalments marked paid. Download the bank file below.")
+            return redirect(url_for("payments.run", run_id=run.id))
+    return render_template(
+        "payments/run_new.html",
+        found=payment_runs.candidates(user),
+        form=form,
+        errors=errors,
+        summary=_summary(errors),
+        has_errors=bool(errors),
+        typed=typed,
+    ), (400 if errors else 200)
+
+
+@bp.route("/runs/<int:run_id>")
+@staff("finance")
+def run(run_id: int) -> ResponseReturnValue:
+    try:
+        page = payment_runs.run_page(signed_in_user(), run_id)
+    except NotFound:
+        abort(404)
+    return render_template("payments/run.html", page=page, lines=payment_runs.bank_lines(page))
+
+
+@bp.route("/runs/<int:run_id>/bank-file.<any(csv, xlsx):fmt>")
+@staff("finance")
+def bank_file(run_id: int, fmt: str) -> ResponseReturnValue:
+    """The file finance uploads to the bank: payee, sort code, account, amount, reference, and the total."""
+    try:
+        page = payment_runs.run_page(signed_in_user(), run_id)
+    except NotFound:
+        abort(404)
+    name = f"{page.run.reference}-bank-file.{fmt}"
+    if fmt == "csv":
+        return Response(
+            payment_runs.bank_csv_text(page),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    return send_file(payment_runs.bank_xlsx_file(page), mimetype=XLSX, as_attachment=True, download_name=name)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
