@@ -14,17 +14,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm.attributes import flag_modified
 
 from grants import audit
+from grants.decisions import budget_guard
 from grants.decisions.moderation import recommendation
 from grants.decisions.ranking import RankedRow, rank_round
 from grants.decisions.services import PanelConflict, commit_or_conflict
 from grants.extensions import db
-from grants.formatting import money
+from grants.formatting import LONDON, money
 from grants.models import Application, Approval, Round, User
 from grants.models.applications import SECOND_APPROVAL_ABOVE_PENCE
 from grants.workflow import apply_transition, engine
@@ -32,6 +34,10 @@ from grants.workflow_states import states
 from workflows import Conflict, TransitionRefused
 
 ACTIONS = ("approve", "reject")
+
+
+def london_today() -> date:
+    return datetime.now(LONDON).date()
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,7 @@ class DecisionBoard:
     to_decide: list[DecisionRow]
     not_recommended: list[RankedRow]
     decided: dict[str, int]
+    budget: budget_guard.BudgetPosition | None = None
 
     @property
     def to_decide_pence(self) -> int:
@@ -101,6 +108,7 @@ def board(round_: Round, user: Any) -> DecisionBoard:
         to_decide=to_decide,
         not_recommended=[row for row in ranking.rows if row.state == "not_recommended"],
         decided=decided,
+        budget=budget_guard.position(round_, london_today()),
     )
 
 
@@ -116,8 +124,28 @@ def _own_approval(application: Application, user: Any) -> Approval | None:
     )
 
 
-def approve(application: Application, user: Any, conditions: str | None = None) -> Outcome:
-    """Record this decision maker's approval, then approve the bid if approvals are now complete."""
+def _others(application: Application, user: Any) -> int:
+    return int(
+        db.session.scalar(
+            select(func.count(Approval.id)).where(
+                Approval.application_id == application.id, Approval.approver_id != user.id
+            )
+        )
+        or 0
+    )
+
+
+def approve(
+    application: Application,
+    user: Any,
+    conditions: str | None = None,
+    budget_reason: str | None = None,
+    today: date | None = None,
+) -> Outcome:
+    """Record this decision maker's approval, then approve the bid if approvals are now complete.
+
+    Past the year's budget of the programme's stream, or with no budget set, a bid needs a second
+    decision maker, who gives the reason (budget_guard)."""
     application_id, reference = application.id, application.reference
     definition = engine().definition_for(application)
     if application.state not in definition.transitions["approve"].sources:
@@ -128,6 +156,25 @@ def approve(application: Application, user: Any, conditions: str | None = None) 
             f"{reference} is {_state_label(application)}, so it cannot be approved.",
         )
     conditions = (conditions or "").strip() or None
+    guard = budget_guard.position(application.round, today or london_today())
+    over = guard.problem(budget_guard.amount_of(application)) if guard else None
+    override = " ".join((budget_reason or "").split())
+    if over:
+        mine, others = _own_approval(application, user), _others(application, user)
+        if mine is None and others and not override:
+            return Outcome(
+                application.id,
+                reference,
+                "refused",
+                f"{reference}: {over}. As the second decision maker, give the reason for approving it past the budget.",
+            )
+        if mine is not None and not others:
+            return Outcome(
+                application.id,
+                reference,
+                "waiting",
+                f"{reference}: you have approved it already; {over}, so it waits for a second decision maker.",
+            )
     recorded_now = False
     if _own_approval(application, user) is None:
         db.session.add(Approval(application_id=application.id, approver_id=user.id, conditions=conditions))
@@ -137,6 +184,29 @@ def approve(application: Application, user: Any, conditions: str | None = None) 
             commit_or_conflict(lambda: None, flush_only=True)
         except PanelConflict:
             return _conflict(application_id, reference)
+    if over and _others(application, user) == 0:
+        audit.record(
+            actor=user,
+            subject_type="application",
+            subject_id=application.id,
+            subject_reference=reference,
+            action="record_approval",
+            reason=conditions,
+            data={"waiting_for": f"a second decision maker: {over}"},
+        )
+        try:
+            commit_or_conflict(lambda: None)
+        except PanelConflict:
+            return _conflict(application_id, reference)
+        return Outcome(
+            application.id,
+            reference,
+            "waiting",
+            f"{reference}: your approval is recorded, but {over}: a second decision maker must approve it, "
+            "giving the reason.",
+        )
+    if over:
+        budget_guard.record_override(application, user, override, over)
     problem = application.approval_problem()
     if problem:
         if recorded_now:
@@ -235,7 +305,7 @@ def decide(
     outcomes = []
     for application in applications:  # each commit expires the rest: they reload as they come
         if action == "approve":
-            outcomes.append(approve(application, user, conditions))
+            outcomes.append(approve(application, user, conditions, budget_reason=reason))
         else:
             outcomes.append(reject(application, user, reason))
     return outcomes

@@ -85,7 +85,11 @@ class MarkForm(FlaskForm):
 class DecisionForm(FlaskForm):
     """Approve or reject the chosen bids (checkboxes named application_ids), or one bid by its button."""
 
-    reason = _text("Reason for rejecting", "Needed to reject. The applicant reads this, with the panel's feedback")
+    reason = _text(
+        "Reason for rejecting, or for approving past the budget",
+        "Needed to reject: the applicant reads it, with the panel's feedback. Needed, too, when you are the second "
+        "decision maker approving a bid past the year's budget (or with no budget set): it is kept in the history",
+    )
     conditions = _text(
         "Conditions of approval (optional)", "Added to the panel's conditions for every bid you approve now"
     )

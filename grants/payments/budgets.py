@@ -25,14 +25,14 @@ from sqlalchemy import ColumnElement, Select, func, select
 from grants import access, audit
 from grants.extensions import db
 from grants.formatting import LONDON, london_to_utc, money, pence_from_pounds
-from grants.models import Award, Budget, Payment, Recovery, Term
+from grants.models import Award, Budget, Payment, Programme, Recovery, Term
 from grants.models.base import utcnow
 from grants.models.budgets import financial_year_label, financial_year_of
 from grants.payments.services import Invalid, NotFound, Stale, commit_or_stale, typed_text
 from grants.workflow_states import states
 
 VIEW_ROLES = frozenset({"officer", "finance", "decision_maker", "admin"})
-SET_ROLES = frozenset({"finance", "admin"})
+SET_ROLES = frozenset({"finance"})
 NO_STREAM = ""
 COST_CENTRE_MAX = 32
 YEARS = range(2000, 2101)
@@ -77,6 +77,20 @@ def may_view(user: Any) -> bool:
 
 def may_set(user: Any) -> bool:
     return bool(access.staff_roles(user) & SET_ROLES)
+
+
+def may_set_stream(user: Any, stream: str) -> bool:
+    """Only finance sets a budget: on every programme, or on a programme charged to this stream."""
+    grants = access.staff_grants(user)
+    if SET_ROLES & grants.get(access.ALL_PROGRAMMES, frozenset()):
+        return True
+    mine = [programme for programme, roles in grants.items() if programme is not None and roles & SET_ROLES]
+    if not mine:
+        return False
+    charged = db.session.scalar(
+        select(func.count(Programme.id)).where(Programme.id.in_(mine), Programme.budget_stream == stream)
+    )
+    return bool(charged)
 
 
 def current_year(today: date) -> int:

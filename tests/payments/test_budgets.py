@@ -35,6 +35,7 @@ def figures():
     """Awards, instalments and recoveries across 2022/23 and 2023/24 (see each line's comment)."""
     ensure_terms(STREAMS)
     team = people()
+    team.finance = staff_user("finance")  # finance on every programme: sets every stream's budget
     p = team.programme
     BudgetFactory(budget_stream="community_safety", financial_year=2022, cost_centre="PCC-CS", amount_pence=100_000_000)
     BudgetFactory(
@@ -240,9 +241,20 @@ def test_a_budget_someone_else_changed_meanwhile_is_not_overwritten(figures, cli
     assert _budget("community_safety", 2022).amount_pence == 90_000_000
 
 
-def test_only_finance_and_admins_set_budgets_and_an_unknown_stream_does_not_exist(figures, client, sign_in):
+def test_only_finance_sets_budgets_and_an_unknown_stream_does_not_exist(figures, client, sign_in):
     sign_in(figures.officer)
     assert client.get("/payments/budgets/community_safety/2022").status_code == 403
     sign_in(staff_user("admin"))
+    assert client.get("/payments/budgets/community_safety/2022").status_code == 403
+    sign_in(staff_user("finance"))
     assert client.get("/payments/budgets/community_safety/2022").status_code == 200
     assert client.get("/payments/budgets/no_such_stream/2022").status_code == 404
+
+
+def test_finance_on_one_programme_sets_only_the_budget_of_its_stream(figures, client, sign_in):
+    from tests.factories import ProgrammeFactory
+
+    sign_in(staff_user("finance", ProgrammeFactory(code="VOC", budget_stream="victims_of_crime")))
+
+    assert client.get("/payments/budgets/victims_of_crime/2022").status_code == 200
+    assert client.get("/payments/budgets/community_safety/2022").status_code == 403

@@ -315,9 +315,11 @@ def budgets_page() -> ResponseReturnValue:
 
 
 @bp.route("/budgets/<stream>/<int:year>", methods=["GET", "POST"])
-@staff("finance", "admin")
+@staff("finance")
 def budget_set(stream: str, year: int) -> ResponseReturnValue:
     target = budgets.budget_for(stream, year)
+    if not budgets.may_set_stream(signed_in_user(), stream):
+        abort(403, "Only finance on a programme charged to this budget stream can set its budget.")
     current = target.current
 
     def save(values: dict[str, Any], version: int | None) -> Any:
