@@ -38,13 +38,15 @@ OFFICER = "olu.officer@example.org"
 FINANCE = "farah.finance@example.org"
 REFERENCE = "MSCF-R3-0042"
 FINANCE_REFERENCE = "SAP-100234"
+PAYER = "pat.payer@example.org"  # approving and paying need two finance users
 
 
 def _set_up(db) -> dict:
     ensure_terms({("budget_stream", "community_safety"): "Community Safety"})
-    programme = ProgrammeFactory(code="MSCF", name="Mayor's Safer Communities Fund")
+    programme = ProgrammeFactory(code="MSCF", name="Mayor's Safer Communities Fund", budget_stream="community_safety")
     staff_user("officer", programme, email=OFFICER, name="Olu Adeyemi")
     staff_user("finance", programme, email=FINANCE, name="Farah Khan")
+    staff_user("finance", programme, email=PAYER, name="Pat Payer")
     organisation = OrganisationFactory(
         name="Bramley Community Kitchen",
         bank_account_name="Bramley Community Kitchen",
@@ -124,6 +126,9 @@ def test_officer_schedules_two_instalments_finance_pays_the_first_and_the_budget
     expect(page.locator("#due-total")).to_have_text("2 instalments: £7,985.00")
     _follow(site, page.get_by_role("button", name=f"Approve {first}"))
     _flash(site, f"Approve for payment: done. {first} is now approved for payment.")
+    _sign_out(site)
+    site.sign_in(PAYER, PASSWORD)  # another finance user pays it
+    site.visit("/payments/due")
     _follow(site, page.get_by_role("link", name=f"Mark as paid for {first}"))
     expect(site.heading()).to_have_text(f"Instalment {first}")
     expect(page.get_by_text("71234567")).to_be_visible()  # finance sees the bank details
