@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -105,7 +106,7 @@ def test_bank_details_change_holds_payment_until_checked_and_a_second_finance_us
     expect(main).to_contain_text("£6,500.49")
     with page.expect_download() as download:
         page.get_by_role("link", name="CSV").click()
-    rows = list(csv.reader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read())))
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
     assert rows[1][:4] == ["Bramley Community Kitchen", "40-11-62", "55667788", "2500.50"]
     assert rows[-1][:4] == ["Total", "", "", "6500.49"]
 
