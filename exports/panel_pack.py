@@ -56,6 +56,10 @@ class RankedBid(Protocol):
     def state_label(self) -> str: ...
     @property
     def amount_reason(self) -> str | None: ...
+    @property
+    def moderation_reason(self) -> str | None: ...
+    @property
+    def takes_money(self) -> bool: ...
 
 
 class Criterion(Protocol):
@@ -98,6 +102,7 @@ class PanelPack:
     scores: Mapping[int, Sequence[AssessorScores]]
     by_district: Sequence[MoneyByTag]
     by_area_of_focus: Sequence[MoneyByTag]
+    footer: str = ""  # on every printed page: the round, and when the pack was made
 
 
 RANKED_COLUMNS = [
@@ -112,15 +117,26 @@ RANKED_COLUMNS = [
     Column("Cumulative recommended (£)", 18),
     Column("Mean of assessors' totals", 14),
     Column("Moderated score", 12),
+    Column("Moderation reason", 30),
     Column("Above the funding line", 12),
     Column("State", 22),
     Column("Reason for a lower amount", 36),
 ]
+LEGEND = [
+    ("Recommended (£)", "The amount the panel recommends for a bid recommended or in reserve. Blank: the bid is not "
+     "recommended (or withdrawn), so it takes no money and the cumulative column does not count it."),
+    ("Cumulative recommended (£)", "The running total of the recommended amounts, in rank order: the funding line "
+     "falls where it passes the round's budget."),
+    ("Moderated score", "The score the panel agreed after moderation, with its reason. Blank: the bid was not "
+     "moderated, and the mean of the assessors' weighted totals ranks it."),
+    ("Total", "The last row of the Ranked sheet adds up the money columns with SUM formulas."),
+]  # fmt: skip
 
 
-def _ranked(workbook: Workbook, ranked: Sequence[RankedBid]) -> None:
-    sheet = Sheet(workbook, "Ranked", RANKED_COLUMNS)
+def _ranked(workbook: Workbook, ranked: Sequence[RankedBid], footer: str) -> None:
+    sheet = Sheet(workbook, "Ranked", RANKED_COLUMNS, footer)
     for row in ranked:
+        money_taken = row.takes_money
         sheet.append(
             [
                 sheet.number(row.rank),
@@ -130,15 +146,24 @@ def _ranked(workbook: Workbook, ranked: Sequence[RankedBid]) -> None:
                 sheet.text("; ".join(row.districts)),
                 sheet.text("; ".join(row.areas_of_focus)),
                 sheet.money(row.requested_pence),
-                sheet.money(row.recommended_pence),
-                sheet.money(row.cumulative_pence),
+                sheet.money(row.recommended_pence if money_taken else None),
+                sheet.money(row.cumulative_pence if money_taken else None),
                 sheet.decimal(row.mean_total),
                 sheet.decimal(row.moderated_score),
+                sheet.text(row.moderation_reason or "", wrap=True),
                 sheet.text("Yes" if row.above_line else "No"),
                 sheet.text(row.state_label),
-                sheet.text(row.amount_reason or ""),
+                sheet.text(row.amount_reason or "", wrap=True),
             ]
         )
+    sheet.total_row(len(ranked), [7, 8])
+    sheet.finish()
+
+
+def _legend(workbook: Workbook, footer: str) -> None:
+    sheet = Sheet(workbook, "Notes", [Column("Column", 28), Column("What it means", 100)], footer)
+    for name, meaning in LEGEND:
+        sheet.append([sheet.text(name), sheet.text(meaning, wrap=True)])
     sheet.finish()
 
 
@@ -148,7 +173,7 @@ def _scores(workbook: Workbook, pack: PanelPack) -> None:
     for criterion in criteria:
         columns += [Column(f"{criterion.name}: score", 12), Column(f"{criterion.name}: comment", 40)]
     columns.append(Column("Weighted total", 12))
-    sheet = Sheet(workbook, "Scores", columns)
+    sheet = Sheet(workbook, "Scores", columns, pack.footer)
     for row in sorted(pack.ranked, key=lambda r: (r.reference, r.application_id)):
         for assessor in pack.scores.get(row.application_id, ()):
             cells = [sheet.text(row.reference), sheet.text(assessor.assessor)]
@@ -160,11 +185,12 @@ def _scores(workbook: Workbook, pack: PanelPack) -> None:
     sheet.finish()
 
 
-def _summary(workbook: Workbook, title: str, heading: str, totals: Sequence[MoneyByTag]) -> None:
+def _summary(workbook: Workbook, title: str, heading: str, totals: Sequence[MoneyByTag], footer: str) -> None:
     sheet = Sheet(
         workbook,
         title,
         [Column(heading, 40), Column("Bids above the funding line", 16), Column("Recommended above the line (£)", 22)],
+        footer,
     )
     for total in totals:
         sheet.append([sheet.text(total.label), sheet.number(total.bids), sheet.money(total.recommended_pence)])
@@ -172,10 +198,11 @@ def _summary(workbook: Workbook, title: str, heading: str, totals: Sequence[Mone
 
 
 def build_workbook(pack: PanelPack, workbook: Workbook) -> None:
-    _ranked(workbook, pack.ranked)
+    _ranked(workbook, pack.ranked, pack.footer)
     _scores(workbook, pack)
-    _summary(workbook, "By district", "District", pack.by_district)
-    _summary(workbook, "By area of focus", "Area of focus", pack.by_area_of_focus)
+    _summary(workbook, "By district", "District", pack.by_district, pack.footer)
+    _summary(workbook, "By area of focus", "Area of focus", pack.by_area_of_focus, pack.footer)
+    _legend(workbook, pack.footer)
 
 
 def write_panel_pack(pack: PanelPack, target: Target) -> None:

@@ -139,6 +139,21 @@ class Sheet:
     def number(self, value: int | None) -> WriteOnlyCell:
         return WriteOnlyCell(self.ws, value=value)
 
+    def total_row(self, count: int, money_columns: Sequence[int]) -> None:
+        """A bold last row: "Total", "N rows" and, in each money column (1-based), a SUM over the rows above."""
+        cells: list[Any] = [None] * len(self.columns)
+        cells[0] = self.text("Total")
+        cells[1] = self.text(f"{count:,} rows")
+        for column in money_columns:
+            letter = get_column_letter(column)
+            cell = WriteOnlyCell(self.ws, value=f"=SUM({letter}2:{letter}{self.rows})" if self.rows >= 2 else "=0")
+            cell.number_format = MONEY_FORMAT
+            cells[column - 1] = cell
+        for cell in cells:
+            if cell is not None:
+                cell.font = HEADER_FONT
+        self.ws.append(cells)
+
     def finish(self) -> None:
         _autofilter(self.ws, self.columns, self.rows)
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import datetime
 from typing import IO
 
 from exports import panel_pack as writer
 from grants.decisions import scores
 from grants.decisions.ranking import Ranking, rank_round
 from grants.decisions.services import ranked_states
+from grants.formatting import LONDON
 from grants.models import Round
 
 
@@ -27,6 +29,7 @@ def panel_pack(round_: Round) -> tuple[writer.PanelPack, Ranking]:
         scores=sheets,
         by_district=ranking.by_district,
         by_area_of_focus=ranking.by_area_of_focus,
+        footer=f"Panel pack {round_.code}: {round_.title}; made {datetime.now(LONDON):%d/%m/%Y %H:%M}",
     )
     return pack, ranking
 

@@ -578,7 +578,7 @@ def test_the_panel_pack_has_typed_cells_formats_and_totals_that_match_the_databa
     write_panel_pack(pack_round, path)
 
     book = load_workbook(path)
-    assert book.sheetnames == ["Ranked", "Scores", "By district", "By area of focus"]
+    assert book.sheetnames == ["Ranked", "Scores", "By district", "By area of focus", "Notes"]
     ranked = book["Ranked"]
     header = [cell.value for cell in ranked[1]]
     assert header[:4] == ["Rank", "Reference", "Organisation", "Project"]
@@ -589,8 +589,11 @@ def test_the_panel_pack_has_typed_cells_formats_and_totals_that_match_the_databa
         assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
         assert sheet.sheet_properties.pageSetUpPr.fitToPage
         assert sheet.print_title_rows == "$1:$1"  # the header row on every printed page
-    rows = list(ranked.iter_rows(min_row=2))
+    rows = list(ranked.iter_rows(min_row=2, max_row=ranked.max_row - 1))
     assert len(rows) == 3
+    total = {header[i]: cell.value for i, cell in enumerate(ranked[ranked.max_row])}
+    assert (total["Rank"], total["Reference"]) == ("Total", "3 rows")
+    assert (total["Requested (£)"], total["Recommended (£)"]) == ("=SUM(G2:G4)", "=SUM(H2:H4)")
     first = {header[i]: cell for i, cell in enumerate(rows[0])}
     assert first["Rank"].value == 1 and first["Rank"].data_type == "n"
     assert first["Organisation"].value == "=cmd()|' /C calc'!A0"  # exactly as typed: typed text, never run
@@ -606,7 +609,7 @@ def test_the_panel_pack_has_typed_cells_formats_and_totals_that_match_the_databa
         select(func.sum(Application.amount_requested_pence)).where(Application.round_id == pack_round.id)
     )
     assert requested == in_db
-    above = sum(round(Decimal(str(row[7].value)) * 100) for row in rows if row[11].value == "Yes")
+    above = sum(round(Decimal(str(row[7].value)) * 100) for row in rows if row[12].value == "Yes")
     assert above == rank_round(pack_round).above_line_pence == 950_075
 
     scores = book["Scores"]
@@ -614,12 +617,34 @@ def test_the_panel_pack_has_typed_cells_formats_and_totals_that_match_the_databa
     assert len(score_rows) == 5  # two + two + one submitted assessments
     comment = next(value for value in score_rows[0] if isinstance(value, str) and "SUM" in value)
     assert comment == "+SUM(1,2) with a bell"  # text as typed, the control character gone
-    assert all(cell.data_type != "f" for sheet in book.worksheets for row in sheet.iter_rows() for cell in row)
+    formulas = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]
+    assert {(cell.parent.title, cell.row) for cell in formulas} == {("Ranked", ranked.max_row)}  # the totals only
 
     districts = {row[0]: (row[1], row[2]) for row in book["By district"].iter_rows(min_row=2, values_only=True)}
     assert districts["Leeds"][0] == 1 and Decimal(str(districts["Leeds"][1])) == Decimal("6000.50")
     assert districts["Wakefield"] == (0, 0)
     assert book["By district"]["C2"].number_format == MONEY_FORMAT
+
+
+def test_a_bid_not_recommended_shows_no_recommended_amount_and_the_cumulative_column_adds_up(pack_round, tmp_path):
+    from grants.decisions.panel_pack import write_panel_pack
+
+    last = db.session.scalars(select(Application).where(Application.round_id == pack_round.id)).all()[-1]
+    last.state = "not_recommended"
+    db.session.commit()
+    path = tmp_path / "pack.xlsx"
+    write_panel_pack(pack_round, path)
+
+    ranked = load_workbook(path)["Ranked"]
+    header = [cell.value for cell in ranked[1]]
+    rows = [dict(zip(header, r)) for r in ranked.iter_rows(min_row=2, max_row=ranked.max_row - 1, values_only=True)]
+    shown = next(r for r in rows if r["Reference"] == last.public_reference)
+    assert shown["Recommended (£)"] is None and shown["Cumulative recommended (£)"] is None
+    recommended = [Decimal(str(r["Recommended (£)"])) for r in rows if r["Recommended (£)"] is not None]
+    cumulative = [Decimal(str(r["Cumulative recommended (£)"])) for r in rows if r["Recommended (£)"] is not None]
+    assert cumulative[-1] == sum(recommended)
+    notes = dict(load_workbook(path)["Notes"].iter_rows(min_row=2, values_only=True))
+    assert "Blank: the bid was not moderated" in notes["Moderated score"]
 
 
 def test_an_officer_downloads_the_panel_pack(app, pack_round, officer):
@@ -643,7 +668,7 @@ def test_the_panel_pack_command_writes_the_file_and_refuses_an_unknown_round(app
 
     assert done.exit_code == 0, done.output
     assert "3 bids ranked" in done.output
-    assert load_workbook(path)["Ranked"].max_row == 4
+    assert load_workbook(path)["Ranked"].max_row == 5  # the header, three bids and the total
     assert unknown.exit_code != 0
     assert "There is no round with the code 'NOPE-R1'" in unknown.output
     assert not (tmp_path / "x.xlsx").exists()
