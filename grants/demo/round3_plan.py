@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -182,6 +183,11 @@ def _organisation_fields(rng: random.Random, o: OrganisationPlan) -> dict[str, A
         "bank_account_name": o.name[:200],
         "bank_sort_code": f"{rng.randint(10, 99)}{rng.randint(0, 99):02d}{rng.randint(0, 99):02d}",
         "bank_account_number": f"{rng.randint(10_000_000, 99_999_999)}",
+        # A school is known by its URN (Get Information about Schools): its org-id is GB-EDU-<URN>. Made
+        # from the name, not the generator, so the draws of everything after stay as they were.
+        "other_identifier": f"GB-EDU-{100_000 + zlib.crc32(o.name.encode()) % 900_000}"
+        if o.org_type == "school"
+        else None,
     }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import date
 
 import pytest
@@ -74,3 +75,19 @@ def test_the_checks_find_what_the_quality_tool_would_flag():
         "2: postalCode 'LS99' is not a UK postcode",
     ]
     assert problems({"grants": []}, own_prefix=PREFIX, today=date(2026, 12, 3)) == ["the package has no grants"]
+
+
+def test_a_school_is_published_by_its_gb_edu_org_id(loaded):
+    from sqlalchemy import select
+
+    from grants.models import Organisation
+
+    out = io.StringIO()
+    write_json(db.session, "MSCF", out, **PUBLISHER)
+    ids = {g["recipientOrganization"][0]["name"]: g["recipientOrganization"][0]["id"] for g in json.loads(
+        out.getvalue())["grants"]}  # fmt: skip
+    schools = set(db.session.scalars(select(Organisation.name).where(Organisation.org_type == "school")))
+
+    published = {name: identifier for name, identifier in ids.items() if name in schools}
+    assert published, "the demo's MSCF grants include a school"
+    assert all(re.fullmatch(r"GB-EDU-\d{6}", identifier) for identifier in published.values()), published
