@@ -59,6 +59,7 @@ class Details:
     org_type: str = ""
     charity_number: str = ""
     company_number: str = ""
+    urn: str = ""  # a school's unique reference number (Get Information about Schools)
     address_line_1: str = ""
     address_line_2: str = ""
     town: str = ""
@@ -175,13 +176,23 @@ MAX_LENGTHS = {
 SHAPES: dict[str, Callable[[str], Any]] = {
     "charity_number": normalise_charity_number,
     "company_number": normalise_company_number,
+    "urn": lambda raw: _urn(raw),
     "postcode": normalise_postcode,
     "annual_income": parse_pounds,
     "safeguarding_lead_email": _email,
     "bank_sort_code": normalise_sort_code,
     "bank_account_number": normalise_account_number,
 }
-COLUMN = {"annual_income": "annual_income_pence"}
+COLUMN = {"annual_income": "annual_income_pence", "urn": "other_identifier"}
+URN_PREFIX = "GB-EDU-"
+
+
+def _urn(raw: str) -> str:
+    """A school's URN as its org-id: GB-EDU-123456 (six digits, as Get Information about Schools gives it)."""
+    digits = raw.replace(" ", "").upper().removeprefix(URN_PREFIX)
+    if not (digits.isdigit() and len(digits) == 6):
+        raise ValueError("Enter the school's URN: 6 digits, as Get Information about Schools shows it, like 107516")
+    return URN_PREFIX + digits
 
 
 def _typed(details: Details, name: str) -> str:
@@ -243,6 +254,10 @@ def check_details(
         errors["company_number"] = (
             "Enter the Companies House number: CICs and companies limited by guarantee must give one"
         )
+    if org_type == "school" and not details.urn.strip():
+        errors["urn"] = "Enter the school's URN: schools must give one"
+    if org_type != "school":
+        values.pop("other_identifier", None)  # only a school's is typed here; a public body's is kept
     _raise_if(errors)
     return values
 

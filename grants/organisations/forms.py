@@ -30,6 +30,11 @@ class OrganisationForm(FlaskForm):
         description="CICs and companies limited by guarantee must give this. "
         "It is 8 characters, for example 01234567 or SC123456",
     )
+    urn = text_input(
+        "School URN (schools only)",
+        description="Schools must give their unique reference number from Get Information about Schools, "
+        "6 digits, for example 107516",
+    )
     address_line_1 = text_input("Address line 1")
     address_line_2 = text_input("Address line 2 (optional)")
     town = text_input("Town or city")

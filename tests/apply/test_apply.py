@@ -600,6 +600,8 @@ def test_the_grant_terms_page_is_public_and_falls_back_to_the_standard_terms(cli
 
 
 def test_check_your_answers_says_what_the_organisations_profile_still_lacks(client, applicant, round_):
+    applicant.memberships[0].organisation.bank_account_number = None  # a new group: no bank details yet
+    db.session.commit()
     application = start(client, round_, applicant.memberships[0].organisation_id)
 
     html = client.get(f"/applications/{application.id}/check").get_data(as_text=True)

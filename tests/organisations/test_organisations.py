@@ -876,3 +876,30 @@ def test_on_the_whole_form_a_part_begun_must_be_finished(browser):
 def test_an_unknown_part_of_the_profile_is_not_found(browser):
     organisation = created(browser)
     assert browser.get(f"/organisations/{organisation.id}/edit/name").status_code == 404
+
+
+# A school's URN: asked for at registration, published as its org-id
+
+
+def test_a_school_must_give_its_urn_and_it_is_kept_as_its_gb_edu_org_id(browser):
+    missing = page_of(create(browser, org_type="school"))
+    wrong = page_of(create(browser, org_type="school", urn="10751"))
+    organisation = created(browser, org_type="school", urn=" 107516 ")
+
+    assert "Enter the school&#39;s URN: schools must give one" in missing
+    assert "6 digits, as Get Information about Schools shows it" in wrong and 'value="10751"' in wrong
+    assert organisation.other_identifier == "GB-EDU-107516"
+    assert 'value="107516"' in page_of(browser.get(f"/organisations/{organisation.id}/edit"))
+
+
+def test_editing_another_kind_of_organisation_keeps_its_register_identifier(browser):
+    organisation = created(browser)
+    organisation.other_identifier = "GB-LAE-KIR"
+    db.session.commit()
+    _, version = edit_page(browser, organisation)
+
+    post_form(browser, f"/organisations/{organisation.id}/edit", edit_data(organisation, town="Marsden",
+                                                                           version_id=version))  # fmt: skip
+
+    db.session.refresh(organisation)
+    assert (organisation.town, organisation.other_identifier) == ("Marsden", "GB-LAE-KIR")
