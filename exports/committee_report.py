@@ -176,9 +176,9 @@ def _summary(workbook: Workbook, report: CommitteeWorkbook) -> None:
     first, second = report.percent_with_area_of_focus
     sheet.append(
         [
-            sheet.text("Projects tackling at least one area of focus (%)"),
-            sheet.decimal(first),
-            sheet.decimal(second),
+            sheet.text("Projects tackling at least one area of focus"),
+            sheet.percent(first),
+            sheet.percent(second),
         ]
     )
     recoveries, all_recoveries = report.recoveries, report.cumulative_recoveries
@@ -189,6 +189,9 @@ def _summary(workbook: Workbook, report: CommitteeWorkbook) -> None:
 
 def _reconciliation(workbook: Workbook, report: CommitteeWorkbook) -> None:
     rec = report.reconciliation
+    # Each money column holds one kind of figure, so a SUM of it means what its title says: the two
+    # positions, each step's total (they add up to current less decision), and the items of the steps
+    # (they add up to the steps' totals).
     sheet = Sheet(
         workbook,
         "Reconciliation",
@@ -197,31 +200,40 @@ def _reconciliation(workbook: Workbook, report: CommitteeWorkbook) -> None:
             Column("Application", 16),
             Column("Award", 16),
             Column("Projects", 10),
-            Column("Amount (£)", 16),
+            Column("Position (£)", 16),
+            Column("Step total (£)", 16),
+            Column("Item (£)", 16),
             Column("Detail", 60),
         ],
     )
 
     def line(
-        step: str, projects: int | None, pence: int, reference: str = "", award: str = "", detail: str = ""
+        step: str,
+        projects: int | None,
+        pence: int,
+        column: int,
+        reference: str = "",
+        award: str = "",
+        detail: str = "",
     ) -> None:
+        money = [sheet.money(pence if column == i else None) for i in range(3)]
         sheet.append(
             [
                 sheet.text(step),
                 sheet.text(reference),
                 sheet.text(award),
                 sheet.number(projects),
-                sheet.money(pence),
+                *money,
                 sheet.text(detail, wrap=True),
             ]
         )
 
-    line("Approved at decision", rec.decision_projects, rec.decision_pence)
+    line("Approved at decision", rec.decision_projects, rec.decision_pence, 0)
     for step in rec.steps:
-        line(step.label, step.projects, step.amount_pence, detail="Total of this step")
+        line(step.label, step.projects, step.amount_pence, 1, detail="Total of this step")
         for item in step.items:
-            line(step.label, None, item.amount_pence, item.reference, item.award_reference or "", item.detail)
-    line("Current", rec.current_projects, rec.current_pence)
+            line(step.label, None, item.amount_pence, 2, item.reference, item.award_reference or "", item.detail)
+    line("Current", rec.current_projects, rec.current_pence, 0)
     sheet.finish()
 
 
@@ -242,7 +254,7 @@ def _breakdown(workbook: Workbook, title: str, breakdown: Breakdown, none_stated
             [
                 sheet.text(row.label),
                 sheet.number(row.projects),
-                sheet.decimal(row.percent),
+                sheet.percent(row.percent),
                 sheet.money(row.amount_pence),
                 sheet.number(row.people),
             ]
@@ -252,7 +264,7 @@ def _breakdown(workbook: Workbook, title: str, breakdown: Breakdown, none_stated
             [
                 sheet.text(NONE_STATED),
                 sheet.number(breakdown.none_stated),
-                sheet.decimal(breakdown.percent_none_stated),
+                sheet.percent(breakdown.percent_none_stated),
                 sheet.money(None),
                 sheet.number(None),
             ]

@@ -41,6 +41,8 @@ from grants.formatting import pounds, pounds_text
 MONEY_FORMAT = '"£"#,##0.00'
 DATE_FORMAT = "dd/mm/yyyy"
 TWO_PLACES = "0.00"
+COUNT_FORMAT = "#,##0"
+PERCENT_FORMAT = "0.00%"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 # Characters XML 1.0 (and so XLSX) cannot hold, and DEL: tab, LF and CR are kept.
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -137,7 +139,12 @@ class Sheet:
         return self.formatted(value, number_format)
 
     def number(self, value: int | None) -> WriteOnlyCell:
-        return WriteOnlyCell(self.ws, value=value)
+        """A whole number shown with thousands separators (21,222)."""
+        return self.formatted(value, COUNT_FORMAT)
+
+    def percent(self, value: Decimal | None) -> WriteOnlyCell:
+        """A percentage given as 45.35: stored as the fraction 0.4535 and shown "45.35%"."""
+        return self.formatted(None if value is None else value / 100, PERCENT_FORMAT)
 
     def total_row(self, count: int, money_columns: Sequence[int]) -> None:
         """A bold last row: "Total", "N rows" and, in each money column (1-based), a SUM over the rows above."""

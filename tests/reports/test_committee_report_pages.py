@@ -201,6 +201,34 @@ def test_spreadsheet_has_a_sheet_per_table_with_totals_equal_to_the_report(data,
     assert reconciliation[-1][3:5] == [2, 3200.5]
 
 
+def test_the_reconciliation_keeps_each_kind_of_figure_in_its_own_column_so_each_sums_to_what_it_says(
+    data, sign_in, client
+):
+    sign_in(data.officer)
+
+    sheet = _workbook(client, "current")[0]["Reconciliation"]
+
+    header = [cell.value for cell in sheet[1]]
+    assert header[4:7] == ["Position (£)", "Step total (£)", "Item (£)"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    decision, current = rows[0][4], rows[-1][4]
+    steps = sum(row[5] or 0 for row in rows)
+    items = sum(row[6] or 0 for row in rows)
+    assert round(decision + steps, 2) == current
+    assert round(items, 2) == round(steps, 2)
+    assert all(sum(cell is not None for cell in row[4:7]) == 1 for row in rows)  # one figure a row
+
+
+def test_percentages_are_percent_cells_and_counts_have_thousands_separators(data, sign_in, client):
+    sign_in(data.officer)
+
+    sheet = _workbook(client, "current")[0]["By district"]
+
+    leeds = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == "Leeds")
+    assert leeds[2].number_format == "0.00%" and 0 < leeds[2].value <= 1  # a fraction shown as a percentage
+    assert leeds[1].number_format == "#,##0" and leeds[4].number_format == "#,##0"
+
+
 def test_spreadsheet_money_has_a_pound_format_and_the_header_is_frozen(data, sign_in, client):
     sign_in(data.officer)
 
