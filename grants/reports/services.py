@@ -58,6 +58,13 @@ class CommitteeReport:
     basis: str
     figures: Figures
     reconciliation: Reconciliation
+    other_figures: Figures | None = None  # the other basis, shown beside the chosen one in every table
+
+    def on(self, basis: str) -> Figures:
+        """The figures on a basis ("decision" or "current"), whichever was chosen."""
+        if basis == self.basis or self.other_figures is None:
+            return self.figures
+        return self.other_figures
 
     @property
     def basis_label(self) -> str:
@@ -130,7 +137,8 @@ def basis_or_default(value: str | None) -> str:
 def committee_report(round_: Round, basis: str = DEFAULT_BASIS) -> CommitteeReport:
     if basis not in BASES:
         raise ValueError(f"unknown basis {basis!r}: use one of {', '.join(BASES)}")
-    return CommitteeReport(round_, basis, figures(round_, basis), reconcile(round_.id))
+    other = "current" if basis == "decision" else "decision"
+    return CommitteeReport(round_, basis, figures(round_, basis), reconcile(round_.id), figures(round_, other))
 
 
 def committee_report_for_code(code: str, basis: str = DEFAULT_BASIS) -> CommitteeReport:
@@ -191,6 +199,10 @@ def report_json(report: CommitteeReport) -> dict[str, Any]:
         "total": pounds_text(recoveries.total_pence),
         "count": recoveries.count,
     }
+    payload["bases"] = {
+        basis: {"round": _scope_json(report.on(basis).round), "cumulative": _scope_json(report.on(basis).cumulative)}
+        for basis in BASES
+    }  # both bases side by side, so each published figure can be read from one report
     payload["cumulative"] = {
         "rounds": report.round_codes,
         **_scope_json(figures_.cumulative),
