@@ -94,8 +94,16 @@ def walk(subject: Any, steps: Steps, *, flush: bool = True) -> None:
             db.session.flush()
 
 
+def current_budgets(today: date) -> list[tuple[str, int, str, int]]:
+    """The Safer Communities Fund's budget from 2025/26 to the year `today` falls in and the next, so the
+    rounds decided now (Round 4) are charged to a budget that is set, as finance would have set it."""
+    first = 2025
+    last = today.year if today.month >= 4 else today.year - 1
+    return [("community_safety", year, "CS-4410", 100_000_000) for year in range(first, last + 2)]
+
+
 def ensure_budgets() -> None:
-    for stream, year, cost_centre, amount in BUDGETS:
+    for stream, year, cost_centre, amount in [*BUDGETS, *current_budgets(date.today())]:
         found = db.session.scalar(select(Budget).where(Budget.budget_stream == stream, Budget.financial_year == year))
         if found is None:
             db.session.add(
