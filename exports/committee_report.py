@@ -132,6 +132,9 @@ class BreakdownSheets:
     this_round: Breakdown
     cumulative: Breakdown
     none_stated_row: bool = True  # a last row for the projects stating none (not for flags)
+    # The same on the other basis, in columns beside the chosen basis's (each term's row keeps its label).
+    other_round: Breakdown | None = None
+    other_cumulative: Breakdown | None = None
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,7 @@ class CommitteeWorkbook:
     reconciliation: Reconciliation
     rounds: Sequence[RoundFigures]
     breakdowns: Sequence[BreakdownSheets]
+    other_basis_label: str = ""  # "current" beside "approved at decision", or the other way round
 
 
 def _summary(workbook: Workbook, report: CommitteeWorkbook) -> None:
@@ -237,18 +241,43 @@ def _reconciliation(workbook: Workbook, report: CommitteeWorkbook) -> None:
     sheet.finish()
 
 
-def _breakdown(workbook: Workbook, title: str, breakdown: Breakdown, none_stated_row: bool) -> None:
-    sheet = Sheet(
-        workbook,
-        title,
-        [
-            Column(breakdown.title, 48),
-            Column("Projects", 10),
-            Column("% of projects", 12),
-            Column("Amount awarded (£)", 18),
-            Column("People impacted", 14),
-        ],
-    )
+def _breakdown(
+    workbook: Workbook,
+    title: str,
+    breakdown: Breakdown,
+    none_stated_row: bool,
+    other: Breakdown | None = None,
+    other_label: str = "",
+) -> None:
+    columns = [
+        Column(breakdown.title, 48),
+        Column("Projects", 10),
+        Column("% of projects", 12),
+        Column("Amount awarded (£)", 18),
+        Column("People impacted", 14),
+    ]
+    if other is not None:
+        columns += [
+            Column(f"Projects, {other_label}", 12),
+            Column(f"% of projects, {other_label}", 14),
+            Column(f"Amount awarded, {other_label} (£)", 20),
+            Column(f"People impacted, {other_label}", 16),
+        ]
+    sheet = Sheet(workbook, title, columns)
+    beside = {row.label: row for row in other.rows} if other is not None else {}
+
+    def other_cells(label: str | None) -> list[object]:
+        if other is None:
+            return []
+        if label is None:  # the projects stating none
+            return [sheet.number(other.none_stated), sheet.percent(other.percent_none_stated), sheet.money(None),
+                    sheet.number(None)]  # fmt: skip
+        row = beside.get(label)
+        if row is None:
+            return [sheet.number(0), sheet.percent(Decimal("0")), sheet.money(0), sheet.number(0)]
+        return [sheet.number(row.projects), sheet.percent(row.percent), sheet.money(row.amount_pence),
+                sheet.number(row.people)]  # fmt: skip
+
     for row in breakdown.rows:
         sheet.append(
             [
@@ -257,6 +286,7 @@ def _breakdown(workbook: Workbook, title: str, breakdown: Breakdown, none_stated
                 sheet.percent(row.percent),
                 sheet.money(row.amount_pence),
                 sheet.number(row.people),
+                *other_cells(row.label),
             ]
         )
     if none_stated_row:
@@ -267,6 +297,7 @@ def _breakdown(workbook: Workbook, title: str, breakdown: Breakdown, none_stated
                 sheet.percent(breakdown.percent_none_stated),
                 sheet.money(None),
                 sheet.number(None),
+                *other_cells(None),
             ]
         )
     sheet.finish()
@@ -317,10 +348,16 @@ def build_workbook(report: CommitteeWorkbook, workbook: Workbook) -> None:
     _summary(workbook, report)
     _reconciliation(workbook, report)
     for sheets in report.breakdowns:
-        _breakdown(workbook, f"By {sheets.name}", sheets.this_round, sheets.none_stated_row)
+        _breakdown(
+            workbook, f"By {sheets.name}", sheets.this_round, sheets.none_stated_row, sheets.other_round,
+            report.other_basis_label,
+        )  # fmt: skip
     _rounds(workbook, report)
     for sheets in report.breakdowns:
-        _breakdown(workbook, f"Cumulative by {sheets.name}", sheets.cumulative, sheets.none_stated_row)
+        _breakdown(
+            workbook, f"Cumulative by {sheets.name}", sheets.cumulative, sheets.none_stated_row,
+            sheets.other_cumulative, report.other_basis_label,
+        )  # fmt: skip
 
 
 def write_committee_report(report: CommitteeWorkbook, target: Target) -> None:

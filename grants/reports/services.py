@@ -251,6 +251,7 @@ def report_json(report: CommitteeReport) -> dict[str, Any]:
 def workbook(report: CommitteeReport) -> writer.CommitteeWorkbook:
     """What the spreadsheet shows, for exports/committee_report.py."""
     figures_, this, cumulative = report.figures, report.this_round, report.cumulative
+    other = report.on(report.other_basis)
     return writer.CommitteeWorkbook(
         round_code=report.round.code,
         round_number=report.round.number,
@@ -273,9 +274,12 @@ def workbook(report: CommitteeReport) -> writer.CommitteeWorkbook:
                 this.breakdowns[vocabulary],
                 cumulative.breakdowns[vocabulary],
                 none_stated_row=vocabulary != FLAGS,
+                other_round=other.round.breakdowns[vocabulary],
+                other_cumulative=other.cumulative.breakdowns[vocabulary],
             )
             for vocabulary in (*VOCABULARIES, FLAGS)
         ],
+        other_basis_label=BASES[report.other_basis].lower(),
     )
 
 

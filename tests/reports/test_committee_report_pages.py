@@ -393,3 +393,16 @@ def test_a_round_of_a_programme_with_no_decisions_reports_zeros(runner):
     payload = _last_json(result.output)
     assert (payload["applications"], payload["awarded"], payload["awarded_amount"]) == (0, 0, "0.00")
     assert payload["percent_with_area_of_focus"] == "0.00"
+
+
+def test_each_breakdown_sheet_has_the_other_basis_beside_the_chosen_one(data, sign_in, client):
+    sign_in(data.officer)
+
+    sheet = _workbook(client, "decision")[0]["By area of focus"]
+
+    header = [cell.value for cell in sheet[1]]
+    assert header[1:5] == ["Projects", "% of projects", "Amount awarded (£)", "People impacted"]
+    assert header[5:9] == ["Projects, current", "% of projects, current", "Amount awarded, current (£)",
+                           "People impacted, current"]  # fmt: skip
+    nc = next([cell.value for cell in row] for row in sheet.iter_rows(min_row=2) if row[0].value == NC)
+    assert nc[1:5] == [2, 0.5, 4500, 100] and nc[5:9] == [1, 0.5, 2000, 40]  # at decision, then now
