@@ -18,7 +18,15 @@ from grants.demo import awards as demo_awards
 from grants.demo import commissioning as demo_commissioning
 from grants.demo import commissioning_details
 from grants.demo import history as demo_history
-from grants.demo.accounts import ACCOUNTS, DEMO_PASSWORD, accounts, member, organisations
+from grants.demo.accounts import (
+    ACCOUNTS,
+    DEMO_PASSWORD,
+    SECOND_DECISION_MAKER,
+    SECOND_FINANCE,
+    accounts,
+    member,
+    organisations,
+)
 from grants.demo.assessment import assess_round3
 from grants.demo.assessment_criteria import PANEL, ensure_criteria, panel_accounts
 from grants.demo.contract_states import settle_contracts
@@ -69,4 +77,5 @@ def load_demo() -> list[tuple[str, str]]:
     _programme_leads(programmes, users["officer"])
     db.session.commit()
     demo_accounts = [(email, role) for email, _name, role in ACCOUNTS]
+    demo_accounts += [(SECOND_DECISION_MAKER[0], "decision_maker"), (SECOND_FINANCE[0], "finance")]
     return demo_accounts + [(email, "assessor") for email, _name in PANEL if email not in dict(demo_accounts)]

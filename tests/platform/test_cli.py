@@ -182,7 +182,7 @@ def demo(runner):
 
 def test_demo_prints_the_demo_accounts_and_password(demo):
     assert "grantflow-demo" in demo.output
-    for email in DEMO_ACCOUNTS:
+    for email in (*DEMO_ACCOUNTS, "mayor@example.org", "payments@example.org"):
         assert email in demo.output
 
 
