@@ -44,6 +44,14 @@ def staff_roles(user: User, programme_id: int | None = None) -> frozenset[str]:
     return grants.get(ALL_PROGRAMMES, frozenset()) | grants.get(programme_id, frozenset())
 
 
+def programmes_with(user: User, roles: frozenset[str]) -> list[int] | None:
+    """The programmes the user holds one of `roles` on; None when they hold one on every programme."""
+    grants = staff_grants(user)
+    if roles & grants.get(ALL_PROGRAMMES, frozenset()):
+        return None
+    return [programme for programme, held in grants.items() if programme is not None and roles & held]
+
+
 def is_member(user: User, organisation_id: int | None) -> bool:
     if organisation_id is None or not getattr(user, "is_authenticated", False):
         return False

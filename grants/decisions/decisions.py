@@ -185,23 +185,11 @@ def approve(
         except PanelConflict:
             return _conflict(application_id, reference)
     if over and _others(application, user) == 0:
-        audit.record(
-            actor=user,
-            subject_type="application",
-            subject_id=application.id,
-            subject_reference=reference,
-            action="record_approval",
-            reason=conditions,
-            data={"waiting_for": f"a second decision maker: {over}"},
-        )
-        try:
-            commit_or_conflict(lambda: None)
-        except PanelConflict:
-            return _conflict(application_id, reference)
-        return Outcome(
-            application.id,
-            reference,
-            "waiting",
+        return _waiting(
+            application,
+            user,
+            conditions,
+            f"a second decision maker: {over}",
             f"{reference}: your approval is recorded, but {over}: a second decision maker must approve it, "
             "giving the reason.",
         )
@@ -210,23 +198,11 @@ def approve(
     problem = application.approval_problem()
     if problem:
         if recorded_now:
-            audit.record(
-                actor=user,
-                subject_type="application",
-                subject_id=application.id,
-                subject_reference=reference,
-                action="record_approval",
-                reason=conditions,
-                data={"waiting_for": "a second approval by another decision maker"},
-            )
-            try:
-                commit_or_conflict(lambda: None)
-            except PanelConflict:
-                return _conflict(application_id, reference)
-            return Outcome(
-                application.id,
-                reference,
-                "waiting",
+            return _waiting(
+                application,
+                user,
+                conditions,
+                "a second approval by another decision maker",
                 f"{reference}: your approval is recorded. It is waiting for a second approval by another "
                 "decision maker (awards above £100,000 need two).",
             )
@@ -250,6 +226,25 @@ def approve(
         else application.amount_requested_pence
     )
     return Outcome(application.id, reference, "approved", f"{reference} is approved for {money(amount)}.")
+
+
+def _waiting(application: Application, user: Any, conditions: str | None, waiting_for: str, message: str) -> Outcome:
+    """Audit this decision maker's approval as recorded and waiting for `waiting_for`; commit; say so."""
+    application_id, reference = application.id, application.reference
+    audit.record(
+        actor=user,
+        subject_type="application",
+        subject_id=application_id,
+        subject_reference=reference,
+        action="record_approval",
+        reason=conditions,
+        data={"waiting_for": waiting_for},
+    )
+    try:
+        commit_or_conflict(lambda: None)
+    except PanelConflict:
+        return _conflict(application_id, reference)
+    return Outcome(application_id, reference, "waiting", message)
 
 
 def reject(application: Application, user: Any, reason: str | None) -> Outcome:

@@ -19,6 +19,7 @@ from grants.errors import FieldErrors, NotFound
 from grants.extensions import db
 from grants.models import Award, Organisation, Payment
 from grants.models.base import utcnow
+from grants.payments.services import FINANCE_ROLES
 
 HOW_MAX = 200
 
@@ -30,20 +31,12 @@ class Waiting:
     instalments_waiting: int
 
 
-def _finance_programmes(user: Any) -> list[int] | None:
-    """The programmes the user holds the finance role on (None: every programme)."""
-    grants = access.staff_grants(user)
-    if "finance" in grants.get(access.ALL_PROGRAMMES, frozenset()):
-        return None
-    return [programme for programme, roles in grants.items() if programme is not None and "finance" in roles]
-
-
 def may_check(user: Any) -> bool:
-    return _finance_programmes(user) != []
+    return access.programmes_with(user, FINANCE_ROLES) != []
 
 
 def _paid_by(user: Any) -> Any:
-    programmes = _finance_programmes(user)
+    programmes = access.programmes_with(user, FINANCE_ROLES)
     awarded = select(Award.id).where(Award.organisation_id == Organisation.id)
     if programmes is not None:
         awarded = awarded.where(Award.programme_id.in_(programmes))

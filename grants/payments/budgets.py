@@ -81,10 +81,9 @@ def may_set(user: Any) -> bool:
 
 def may_set_stream(user: Any, stream: str) -> bool:
     """Only finance sets a budget: on every programme, or on a programme charged to this stream."""
-    grants = access.staff_grants(user)
-    if SET_ROLES & grants.get(access.ALL_PROGRAMMES, frozenset()):
+    mine = access.programmes_with(user, SET_ROLES)
+    if mine is None:
         return True
-    mine = [programme for programme, roles in grants.items() if programme is not None and roles & SET_ROLES]
     if not mine:
         return False
     charged = db.session.scalar(

@@ -25,7 +25,7 @@ from grants.errors import NotFound
 from grants.extensions import db
 from grants.formatting import london_date, money
 from grants.models import Award, Organisation, Payment, PaymentRun
-from grants.payments.services import Invalid, parse_date, typed_text
+from grants.payments.services import FINANCE_ROLES, Invalid, parse_date, typed_text
 from grants.transactions import conflicts_as
 from grants.workflow import apply_transition
 from workflows import Conflict, TransitionRefused
@@ -40,13 +40,6 @@ class Candidates:
     blocked: list[tuple[Payment, str]] = field(default_factory=list)  # bank details not ready, with why
 
 
-def _finance_programmes(user: Any) -> list[int] | None:
-    grants = access.staff_grants(user)
-    if "finance" in grants.get(access.ALL_PROGRAMMES, frozenset()):
-        return None
-    return [programme for programme, roles in grants.items() if programme is not None and "finance" in roles]
-
-
 def _approved(user: Any) -> Any:
     query = (
         select(Payment)
@@ -56,7 +49,7 @@ def _approved(user: Any) -> Any:
             Award.programme))
         .order_by(Payment.due_on, Award.public_reference, Payment.instalment)
     )  # fmt: skip
-    programmes = _finance_programmes(user)
+    programmes = access.programmes_with(user, FINANCE_ROLES)
     return query if programmes is None else query.where(Award.programme_id.in_(programmes))
 
 
@@ -152,7 +145,7 @@ def make_run(
 def runs_for(user: Any) -> list[PaymentRun]:
     """The runs that paid instalments on the user's programmes, newest first."""
     query = select(PaymentRun).order_by(PaymentRun.id.desc()).limit(200)
-    programmes = _finance_programmes(user)
+    programmes = access.programmes_with(user, FINANCE_ROLES)
     if programmes is not None:
         mine = select(Payment.payment_run_id).join(Award, Award.id == Payment.award_id)
         query = query.where(PaymentRun.id.in_(mine.where(Award.programme_id.in_(programmes))))
@@ -178,7 +171,7 @@ def run_page(user: Any, run_id: int) -> RunPage:
             .order_by(Payment.id)
         ).unique()
     )
-    programmes = _finance_programmes(user)
+    programmes = access.programmes_with(user, FINANCE_ROLES)
     if programmes is not None and any(p.award.programme_id not in programmes for p in payments):
         raise NotFound(str(run_id))
     return RunPage(run, payments)

@@ -34,6 +34,7 @@ VIEWERS = frozenset({"officer", "finance", "decision_maker", "admin"})
 # Who may open an instalment and act on it (the workflow then decides which action is theirs).
 PAYMENT_ROLES = frozenset({"officer", "finance", "admin"})
 VARIATION_ROLES = frozenset({"officer", "decision_maker", "admin"})
+FINANCE_ROLES = frozenset({"finance"})  # who pays: payment runs, bank details checks
 CONFLICT_MESSAGE = (
     "Someone else changed this while you were looking at it. Nothing you entered has been saved: "
     "here is its current state; check it, then try again if it still needs doing."
