@@ -6,6 +6,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# pytest-xdist processes for `make test`, each with its own database; 0 runs the suite in one process
+TEST_WORKERS ?= 2
 STATIC := grants/static
 GOVUK := node_modules/govuk-frontend/dist/govuk
 
@@ -47,7 +49,7 @@ lint: $(VENV)/.installed
 	$(BIN)/mypy
 
 test: install lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 clean:
 	rm -rf $(VENV) node_modules .assets-built instance build grantflow.egg-info

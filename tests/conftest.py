@@ -172,12 +172,11 @@ def sign_in(client):
 
 @pytest.fixture(scope="module")
 def demo_loaded(app):
-    """The whole demo, loaded and committed once for the module that asks (a load takes seconds); removed after."""
-    from grants.demo import load_demo
+    """The whole demo, committed once for the module that asks (tests.demo_data); removed after."""
+    from tests import demo_data
 
     with app.app_context():
-        load_demo()
-        db.session.remove()
+        demo_data.load()
     yield
     with app.app_context():
         _delete_everything()

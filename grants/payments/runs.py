@@ -17,6 +17,7 @@ from datetime import date
 from typing import IO, Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from exports.bank_file import bank_csv, bank_xlsx
@@ -31,6 +32,7 @@ from grants.workflow import apply_transition
 from workflows import Conflict, TransitionRefused
 
 REFERENCE_MAX = 64
+REFERENCE_ATTEMPTS = 3
 
 
 @dataclass
@@ -105,6 +107,18 @@ def make_run(
     if early:
         raise Invalid({"paid_on": f"The date paid cannot be before {early[0].award.public_reference} was made "
                                   f"({london_date(early[0].award.made_on)})"})  # fmt: skip
+    for attempt in range(REFERENCE_ATTEMPTS):
+        try:
+            return _pay(user, picked, day, reference, today)
+        except IntegrityError:  # another run took this run's reference at the same moment: take the next
+            db.session.rollback()
+            if attempt == REFERENCE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _pay(user: Any, picked: list[Payment], day: date, reference: str, today: date) -> PaymentRun:
+    """One attempt at writing the run; IntegrityError if its reference was taken meanwhile."""
     run = PaymentRun(
         reference=_next_reference(today),
         paid_on=day,
@@ -135,9 +149,12 @@ def make_run(
             db.session.commit()
     except (Conflict, TransitionRefused) as exc:
         db.session.rollback()
-        why = " ".join(exc.reasons) if isinstance(exc, TransitionRefused) else "another finance user paid or changed"
+        why = f" ({' '.join(exc.reasons)})" if isinstance(exc, TransitionRefused) else ""
         raise Invalid(
-            {"payments": f"Nothing was paid: {why} one of the instalments meanwhile. Start the run again."}
+            {
+                "payments": "Nothing was paid: another finance user paid or changed one of the instalments "
+                f"meanwhile{why}. Start the run again."
+            }
         ) from None
     return run
 

@@ -25,6 +25,8 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page, Route, expect, sync_playwright
 from werkzeug.serving import make_server
 
+from tests.demo_data import load as load_demo_data
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
 DEMO_PASSWORD = "grantflow-demo"  # noqa: S105 - the demo accounts' password
@@ -166,10 +168,7 @@ def live_server(_server: str, committed_db) -> str:
 @pytest.fixture
 def demo(live_server, committed_db) -> None:
     """The demo data and the six demo accounts, committed so the server sees them."""
-    from grants.demo import load_demo
-
-    load_demo()
-    committed_db.session.remove()
+    load_demo_data()
 
 
 def _browser(playwright_browser, live_server: str, **context_options: Any) -> Iterator[Browser]:

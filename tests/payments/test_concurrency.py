@@ -138,3 +138,81 @@ def test_two_approvals_through_any_mix_of_pages_cannot_together_go_over_the_awar
     ]
     states = sorted(db.session.get(Payment, pid).state for pid in (jobs["one"][1], jobs["two"][1]))
     assert states == ["approved", "scheduled"]
+
+
+def _run_race(app, payer_ids: dict[str, int], chosen: dict[str, list[int]]) -> dict[str, str]:
+    """Two finance users make a payment run at the same moment, each from the list they were offered."""
+    from grants.payments import runs
+
+    loaded = threading.Barrier(len(payer_ids), timeout=20)
+    outcomes: dict[str, str] = {}
+
+    def run(name: str) -> None:
+        with app.app_context():
+            try:
+                user = db.session.get(User, payer_ids[name])
+                runs.candidates(user)
+                loaded.wait()
+                made = runs.make_run(user, [str(i) for i in chosen[name]], ("3", "12", "2026"), f"BACS-{name}",
+                                     today=date(2026, 12, 3))  # fmt: skip
+                outcomes[name] = made.reference
+            except services.Invalid as exc:
+                outcomes[name] = "refused: " + exc.errors.get("payments", str(exc.errors))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(name,)) for name in payer_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+def _approved_instalments(count: int):  # type: ignore[no-untyped-def]
+    from grants.workflow import apply_transition
+
+    team = people()
+    payers = {"first": people(team.programme).finance.id, "second": people(team.programme).finance.id}
+    grant = award(team.programme, state="active")
+    payments = [PaymentFactory(award=grant, instalment=n + 1, amount_pence=100_000, due_on=MAY) for n in range(count)]
+    for payment in payments:
+        apply_transition(payment, "approve", team.finance)
+    db.session.commit()
+    ids = [p.id for p in payments]
+    db.session.remove()
+    return payers, ids
+
+
+def test_two_finance_users_paying_the_same_run_at_once_pay_each_instalment_once(app, committed_db):
+    from grants.models import PaymentRun
+
+    payers, ids = _approved_instalments(3)
+
+    outcomes = _run_race(app, payers, {"first": ids, "second": ids})
+
+    made = [o for o in outcomes.values() if o.startswith("PR-")]
+    assert len(made) == 1, outcomes
+    loser = next(o for o in outcomes.values() if not o.startswith("PR-"))
+    assert "Nothing was paid: another finance user paid or changed" in loser and "Start the run again" in loser, loser
+    runs_made = db.session.scalars(db.select(PaymentRun)).all()
+    assert [(r.reference, r.instalments, r.total_pence) for r in runs_made] == [(made[0], 3, 300_000)]
+    paid = [db.session.get(Payment, i) for i in ids]
+    assert {(p.state, p.payment_run_id) for p in paid} == {("paid", runs_made[0].id)}
+    for payment_id in ids:
+        assert audit_count("payment", payment_id, "mark_paid") == 1
+
+
+def test_two_runs_of_different_instalments_at_once_both_pay_with_their_own_references(app, committed_db, is_postgres):
+    if not is_postgres:
+        pytest.skip("SQLite takes one writer at a time: the second run waits or is told to start again")
+    from grants.models import PaymentRun
+
+    payers, ids = _approved_instalments(4)
+
+    outcomes = _run_race(app, payers, {"first": ids[:2], "second": ids[2:]})
+
+    assert sorted(outcomes.values()) == ["PR-2026-0001", "PR-2026-0002"], outcomes
+    runs_made = db.session.scalars(db.select(PaymentRun).order_by(PaymentRun.reference)).all()
+    assert [(r.instalments, r.total_pence) for r in runs_made] == [(2, 200_000), (2, 200_000)]
+    assert {db.session.get(Payment, i).state for i in ids} == {"paid"}

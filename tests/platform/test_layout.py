@@ -11,7 +11,7 @@ import pytest
 pytestmark = pytest.mark.unit
 
 TESTS = Path(__file__).resolve().parents[1]
-SHARED = {"tests.factories", "tests.fixtures", "tests.statements", "tests.datasets"}
+SHARED = {"tests.factories", "tests.fixtures", "tests.statements", "tests.datasets", "tests.demo_data"}
 NOT_AREAS = {"browser", "workflows", "definitions", "datasets", "platform"}
 
 
