@@ -153,7 +153,7 @@ class Sheet:
         cells[1] = self.text(f"{count:,} rows")
         for column in money_columns:
             letter = get_column_letter(column)
-            cell = WriteOnlyCell(self.ws, value=f"=SUM({letter}2:{letter}{self.rows})" if self.rows >= 2 else "=0")
+            cell = WriteOnlyCell(self.ws, value=f"=SUM({letter}2:{letter}{self.rows})" if self.rows >= 2 else 0)
             cell.number_format = MONEY_FORMAT
             cells[column - 1] = cell
         for cell in cells:
@@ -255,8 +255,10 @@ class FastSheet:
         cells: list[Cell | None] = [self._cell(self.total_kind, cell_text(label), "s", 1)]
         for column in money_columns:
             letter = get_column_letter(column)
-            formula = f"=SUM({letter}{first}:{letter}{last})" if last >= first else "=0"
-            cells.append(self._cell(self.formula_kind, formula, "f", column))
+            if last >= first:
+                cells.append(self._cell(self.formula_kind, f"=SUM({letter}{first}:{letter}{last})", "f", column))
+            else:  # no rows: a plain nought, not a formula
+                cells.append(self._cell(self.formula_kind, 0, "n", column))
         if count_column is not None:
             cells.append(self._cell(self.total_kind, f"{max(last - first + 1, 0):,} rows", "s", count_column))
         self.ws.append(cells)

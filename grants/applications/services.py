@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from exports.xlsx import safe_text
 from grants import access
 from grants.errors import NotFound
 from grants.extensions import db
@@ -27,8 +28,6 @@ from grants.workflow import engine
 OFFICER_ROLES = frozenset({"officer", "admin"})
 DRAFT = "draft"
 CSV_BATCH = 500
-# A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_HEADER = [
     "Reference",
     "Organisation",
@@ -190,11 +189,6 @@ def list_applications(round_: Round, filters: Filters, page: int, per_page: int)
 
 
 # -- CSV ---------------------------------------------------------------------------------------
-def safe_cell(value: str) -> str:
-    """Text a spreadsheet shows as text: a leading = + - @ tab or CR gets an apostrophe first."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
 def _csv_row(application: Application, states: dict[str, str]) -> list[str]:
     submitted = application.submitted_at.astimezone(LONDON).isoformat() if application.submitted_at else ""
     text = [
@@ -207,10 +201,10 @@ def _csv_row(application: Application, states: dict[str, str]) -> list[str]:
         "; ".join(_labels(application, "theme")),
         application.project_title,
     ]
-    return [safe_cell(cell) for cell in text] + [
+    return [safe_text(cell) for cell in text] + [
         pounds_text(application.amount_requested_pence),
         "" if application.people_reached is None else str(application.people_reached),
-        safe_cell(states.get(application.state, application.state)),
+        safe_text(states.get(application.state, application.state)),
         submitted,
     ]
 
