@@ -60,6 +60,7 @@ class Details:
     charity_number: str = ""
     company_number: str = ""
     urn: str = ""  # a school's unique reference number (Get Information about Schools)
+    public_body_id: str = ""  # a public body's org-id on its register: GB-LAE-LDS, GB-NHS-RR8
     address_line_1: str = ""
     address_line_2: str = ""
     town: str = ""
@@ -177,14 +178,24 @@ SHAPES: dict[str, Callable[[str], Any]] = {
     "charity_number": normalise_charity_number,
     "company_number": normalise_company_number,
     "urn": lambda raw: _urn(raw),
+    "public_body_id": lambda raw: _public_body_id(raw),
     "postcode": normalise_postcode,
     "annual_income": parse_pounds,
     "safeguarding_lead_email": _email,
     "bank_sort_code": normalise_sort_code,
     "bank_account_number": normalise_account_number,
 }
-COLUMN = {"annual_income": "annual_income_pence", "urn": "other_identifier"}
+COLUMN = {"annual_income": "annual_income_pence", "urn": "other_identifier", "public_body_id": "other_identifier"}
 URN_PREFIX = "GB-EDU-"
+# The field that holds the register identifier of each type of organisation that has one there.
+IDENTIFIER_FIELD = {"school": "urn", "public_body": "public_body_id"}
+# The registers of public bodies (org-id.guide) and the shape of their identifiers.
+PUBLIC_BODY_ID = re.compile(
+    r"GB-LAE-[A-Z]{3,4}"  # local authorities in England (Local Authority register): GB-LAE-LDS
+    r"|GB-NHS-[A-Z0-9]{3,5}"  # NHS organisations (ODS code): GB-NHS-RR8
+    r"|GB-GOR-[A-Z]{1,3}[0-9]{1,5}"  # central government and its bodies (Government Organisation Register)
+    r"|GB-UKPRN-1[0-9]{7}"  # education and training providers (UK Register of Learning Providers)
+)
 
 
 def _urn(raw: str) -> str:
@@ -193,6 +204,17 @@ def _urn(raw: str) -> str:
     if not (digits.isdigit() and len(digits) == 6):
         raise ValueError("Enter the school's URN: 6 digits, as Get Information about Schools shows it, like 107516")
     return URN_PREFIX + digits
+
+
+def _public_body_id(raw: str) -> str:
+    """A public body's org-id: its register's prefix and its number there, capitals, no spaces."""
+    identifier = raw.replace(" ", "").upper()
+    if not PUBLIC_BODY_ID.fullmatch(identifier):
+        raise ValueError(
+            "Enter the public body's identifier with its register, like GB-LAE-LDS for a council in England "
+            "or GB-NHS-RR8 for an NHS trust"
+        )
+    return identifier
 
 
 def _typed(details: Details, name: str) -> str:
@@ -223,10 +245,13 @@ def check_details(
     optional = {name for blank in _blank_parts(details, saved_bank) for name in PARTS[blank]}
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
+    identifier_field = IDENTIFIER_FIELD.get(_typed(details, "org_type"))
     for field in fields(Details):
         name = field.name
         raw = _typed(details, name)
         column = COLUMN.get(name, name)
+        if name in IDENTIFIER_FIELD.values() and name != identifier_field:
+            continue  # another type's register identifier: not this organisation's
         if not raw:
             if name in BANK_FIELDS and name in saved_bank:
                 continue
@@ -256,8 +281,10 @@ def check_details(
         )
     if org_type == "school" and not details.urn.strip():
         errors["urn"] = "Enter the school's URN: schools must give one"
-    if org_type != "school":
-        values.pop("other_identifier", None)  # only a school's is typed here; a public body's is kept
+    if org_type == "public_body" and not details.public_body_id.strip():
+        errors["public_body_id"] = "Enter the public body's identifier: public bodies must give one"
+    if identifier_field is None:
+        values.pop("other_identifier", None)  # typed only for schools and public bodies; others' is kept
     _raise_if(errors)
     return values
 

@@ -35,6 +35,11 @@ class OrganisationForm(FlaskForm):
         description="Schools must give their unique reference number from Get Information about Schools, "
         "6 digits, for example 107516",
     )
+    public_body_id = text_input(
+        "Public body identifier (public bodies only)",
+        description="Public bodies must give their identifier with its register, for example GB-LAE-LDS "
+        "for a council in England or GB-NHS-RR8 for an NHS trust",
+    )
     address_line_1 = text_input("Address line 1")
     address_line_2 = text_input("Address line 2 (optional)")
     town = text_input("Town or city")

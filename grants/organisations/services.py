@@ -113,11 +113,12 @@ def form_values(organisation: Organisation) -> dict[str, str]:
     values = {
         f.name: getattr(organisation, f.name) or ""
         for f in fields(Details)
-        if f.name not in BANK_FIELDS and f.name not in ("annual_income", "urn")
+        if f.name not in BANK_FIELDS and f.name not in ("annual_income", "urn", "public_body_id")
     }
     values["annual_income"] = pounds_text(organisation.annual_income_pence)
     identifier = organisation.other_identifier or ""
     values["urn"] = identifier.removeprefix("GB-EDU-") if identifier.startswith("GB-EDU-") else ""
+    values["public_body_id"] = identifier if organisation.org_type == "public_body" else ""
     values["version_id"] = str(organisation.version_id)
     return values
 

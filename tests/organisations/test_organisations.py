@@ -903,3 +903,38 @@ def test_editing_another_kind_of_organisation_keeps_its_register_identifier(brow
 
     db.session.refresh(organisation)
     assert (organisation.town, organisation.other_identifier) == ("Marsden", "GB-LAE-KIR")
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("gb-lae-lds", "GB-LAE-LDS"),
+        (" GB-NHS-RR8 ", "GB-NHS-RR8"),
+        ("GB-GOR-PB825", "GB-GOR-PB825"),
+        ("GB-UKPRN-10007791", "GB-UKPRN-10007791"),
+    ],
+)
+def test_a_public_body_gives_its_register_identifier_and_it_is_kept_as_its_org_id(browser, typed, kept):
+    organisation = created(browser, org_type="public_body", public_body_id=typed)
+
+    assert organisation.other_identifier == kept
+    assert f'value="{kept}"' in page_of(browser.get(f"/organisations/{organisation.id}/edit"))
+    assert "Public body identifier" in page_of(browser.get(f"/organisations/{organisation.id}"))
+
+
+def test_a_public_body_without_a_register_identifier_is_told_what_to_type_and_keeps_it(browser):
+    missing = page_of(create(browser, org_type="public_body"))
+    wrong = page_of(create(browser, org_type="public_body", public_body_id="Leeds City Council"))
+    other_register = page_of(create(browser, org_type="public_body", public_body_id="GB-CHC-1123456"))
+
+    assert "Enter the public body&#39;s identifier: public bodies must give one" in missing
+    for page in (wrong, other_register):
+        assert "like GB-LAE-LDS for a council in England or GB-NHS-RR8 for an NHS trust" in page
+    assert 'value="Leeds City Council"' in wrong
+    assert db.session.scalar(select(func.count(Organisation.id))) == 0
+
+
+def test_an_identifier_typed_for_another_type_of_organisation_is_not_kept(browser):
+    community = created(browser, org_type="community_group", urn="107516", public_body_id="GB-LAE-LDS")
+
+    assert community.other_identifier is None
