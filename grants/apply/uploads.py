@@ -41,30 +41,88 @@ class CheckedFile:
         return hashlib.sha256(self.content).hexdigest()
 
 
+# An office document is a zip: what it holds is bounded before any of it is read, so a small upload
+# cannot expand to gigabytes in a worker (a "zip bomb"), now or when an officer opens it.
+MAX_MEMBERS = 2_000  # a long Word document has a few dozen parts
+MAX_EXPANDED = 200 * 1024 * 1024  # all parts together, as the archive declares them
+MAX_RATIO = 200  # a part larger than RATIO_FLOOR may expand at most this many times
+RATIO_FLOOR = 1024 * 1024
+MIMETYPE_BYTES = 100  # an OpenDocument's "mimetype" part is one short line
+_END_OF_DIRECTORY = b"PK\x05\x06"
+
+
+class UnsafeArchive(UploadError):
+    pass
+
+
+def _declared_members(content: bytes) -> int | None:
+    """The number of parts the archive's end record declares (read before the directory is parsed)."""
+    at = content.rfind(_END_OF_DIRECTORY, max(0, len(content) - 65_557))
+    if at < 0 or at + 12 > len(content):
+        return None
+    return int.from_bytes(content[at + 10 : at + 12], "little")
+
+
+def _open_archive(content: bytes) -> zipfile.ZipFile | None:
+    """The zip, once its declared parts are few enough, small enough and not compressed past reason."""
+    members = _declared_members(content)
+    if members is None:
+        return None
+    if members >= min(MAX_MEMBERS, 0xFFFF):
+        raise UnsafeArchive(f"it holds more than {MAX_MEMBERS:,} parts")
+    try:
+        archive = zipfile.ZipFile(BytesIO(content))
+    except (zipfile.BadZipFile, ValueError, NotImplementedError):
+        return None
+    infos = archive.infolist()
+    if len(infos) > MAX_MEMBERS:
+        archive.close()
+        raise UnsafeArchive(f"it holds more than {MAX_MEMBERS:,} parts")
+    if sum(info.file_size for info in infos) > MAX_EXPANDED:
+        archive.close()
+        raise UnsafeArchive(f"it expands to more than {MAX_EXPANDED // (1024 * 1024)}MB")
+    for info in infos:
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            archive.close()
+            raise UnsafeArchive(f"a part of it expands {info.file_size // max(info.compress_size, 1):,} times")
+    return archive
+
+
+def _read_at_most(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
+    """At most `limit` bytes of a part, decompressed as they are read (a part may lie about its size)."""
+    with archive.open(name) as part:
+        return part.read(limit)
+
+
 def sniff(content: bytes) -> str | None:
-    """The file's real kind from its first bytes (and, for zip-based formats, its parts)."""
+    """The file's real kind from its first bytes (and, for zip-based formats, its parts' names).
+
+    UnsafeArchive for a zip whose parts are too many, too large or compressed past reason."""
     if content.startswith(b"%PDF-"):
         return "pdf"
     if content.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png"
     if content.startswith(b"\xff\xd8\xff"):
         return "jpg"
-    if content.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(BytesIO(content)) as archive:
-                names = set(archive.namelist())
-                if "word/document.xml" in names:
-                    return "docx"
-                if "xl/workbook.xml" in names:
-                    return "xlsx"
-                if (
-                    "mimetype" in names
-                    and archive.read("mimetype").strip() == b"application/vnd.oasis.opendocument.text"
-                ):
-                    return "odt"
-        except zipfile.BadZipFile:
-            return None
-    return None
+    if not content.startswith(b"PK\x03\x04"):
+        return None
+    archive = _open_archive(content)
+    if archive is None:
+        return None
+    try:
+        names = set(archive.namelist())
+        if "word/document.xml" in names:
+            return "docx"
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        if "mimetype" in names:
+            declared = _read_at_most(archive, "mimetype", MIMETYPE_BYTES).strip()
+            return "odt" if declared == b"application/vnd.oasis.opendocument.text" else None
+        return None
+    except (zipfile.BadZipFile, ValueError, NotImplementedError, OSError, EOFError):
+        return None
+    finally:
+        archive.close()
 
 
 def check(stream: IO[bytes], allowed: tuple[str, ...], label: str) -> CheckedFile:
@@ -73,7 +131,10 @@ def check(stream: IO[bytes], allowed: tuple[str, ...], label: str) -> CheckedFil
         raise UploadError(f"The selected file for ‘{label}’ is empty")
     if len(content) > MAX_BYTES:
         raise UploadError(f"The file for ‘{label}’ must be smaller than 10MB")
-    kind = sniff(content)
+    try:
+        kind = sniff(content)
+    except UnsafeArchive as exc:
+        raise UploadError(f"The file for ‘{label}’ cannot be accepted: {exc}. Save it again and upload that") from None
     if kind is None or kind not in allowed:
         raise UploadError(f"The file for ‘{label}’ must be a {KIND_NAMES}")
     return CheckedFile(kind=kind, content=content)
