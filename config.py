@@ -6,11 +6,15 @@ Secrets come from the environment. DATABASE_URL always overrides the database.
 from __future__ import annotations
 
 import os
+import secrets
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-DEFAULT_SECRET_KEY = "grantflow-development-only-secret"  # noqa: S105 - refused in production
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, in the instance folder: development's own random key, made once
+MIN_SECRET_LENGTH = 32
+MIN_SECRET_DISTINCT = 12  # characters: a long run of one or two characters is not a secret
+TRUE = {"1", "true", "yes", "on"}
 
 
 class ConfigError(RuntimeError):
@@ -19,7 +23,7 @@ class ConfigError(RuntimeError):
 
 class BaseConfig:
     ENV_NAME = "base"
-    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    SECRET_KEY: str | None = None  # from the environment; never a constant (see secret_key_for)
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{ROOT / 'instance' / 'grantflow.db'}"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     WTF_CSRF_ENABLED = True
@@ -71,19 +75,41 @@ class BaseConfig:
     def check(cls) -> None:
         """Refuse a configuration that must not run."""
 
+    @classmethod
+    def secret_key(cls, instance_path: str) -> str:
+        """The key that signs sessions and links: SECRET_KEY from the environment, else (development
+        only) a random key made once and kept in the instance folder, readable by its owner alone."""
+        if os.environ.get("SECRET_KEY"):
+            return os.environ["SECRET_KEY"]
+        path = Path(instance_path) / SECRET_KEY_FILE
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_text(encoding="utf-8").strip()
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(secrets.token_urlsafe(48))
+        return path.read_text(encoding="utf-8").strip()
+
 
 class DevelopmentConfig(BaseConfig):
     ENV_NAME = "development"
 
 
+_TEST_SECRET = secrets.token_urlsafe(48)
+
+
 class TestConfig(BaseConfig):
     ENV_NAME = "test"
     TESTING = True
-    SECRET_KEY = "grantflow-test-secret"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     SERVICE_URL = "http://localhost"
     PASSWORD_HASH_FAST = True
     UPLOAD_FOLDER = os.path.join(tempfile.gettempdir(), "grantflow-test-uploads")
+
+    @classmethod
+    def secret_key(cls, instance_path: str) -> str:
+        return _TEST_SECRET  # random, one per test process
 
 
 class ProductionConfig(BaseConfig):
@@ -96,10 +122,21 @@ class ProductionConfig(BaseConfig):
     @classmethod
     def check(cls) -> None:
         secret = os.environ.get("SECRET_KEY", "")
-        if not secret or secret == DEFAULT_SECRET_KEY:
-            raise ConfigError("production needs SECRET_KEY set in the environment (not the default)")
+        if not secret:
+            raise ConfigError("production needs SECRET_KEY set in the environment")
+        if len(secret) < MIN_SECRET_LENGTH or len(set(secret)) < MIN_SECRET_DISTINCT:
+            raise ConfigError(
+                f"production's SECRET_KEY must be at least {MIN_SECRET_LENGTH} random characters "
+                '(python -c "import secrets; print(secrets.token_urlsafe(48))" makes one)'
+            )
+        if os.environ.get("FLASK_DEBUG", "").strip().lower() in TRUE:
+            raise ConfigError("production refuses FLASK_DEBUG: the debugger runs any code a visitor sends")
         if not os.environ.get("DATABASE_URL"):
             raise ConfigError("production needs DATABASE_URL set in the environment")
+
+    @classmethod
+    def secret_key(cls, instance_path: str) -> str:
+        return os.environ["SECRET_KEY"]  # the key check() approved
 
 
 CONFIGS: dict[str, type[BaseConfig]] = {
@@ -110,8 +147,18 @@ CONFIGS: dict[str, type[BaseConfig]] = {
 
 
 def config_for(name: str | None = None) -> type[BaseConfig]:
-    name = name or os.environ.get("GRANTFLOW_ENV", "development")
+    name = name or os.environ.get("GRANTFLOW_ENV") or "development"
     try:
         return CONFIGS[name]
     except KeyError as exc:
         raise ConfigError(f"GRANTFLOW_ENV must be one of {', '.join(CONFIGS)}; got {name!r}") from exc
+
+
+def check_unnamed(database_url: str) -> None:
+    """With GRANTFLOW_ENV unset the app runs as development, which is only for the embedded SQLite:
+    a server database with no environment named is most likely production missing its setting."""
+    if not os.environ.get("GRANTFLOW_ENV") and not database_url.startswith("sqlite"):
+        raise ConfigError(
+            "GRANTFLOW_ENV is not set and the database is not the embedded SQLite: set GRANTFLOW_ENV=production "
+            "(or GRANTFLOW_ENV=development to develop against this database)"
+        )

@@ -16,7 +16,7 @@ from flask import Flask, Response, g, render_template, request
 from flask.typing import ResponseReturnValue
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
-from config import ROOT, BaseConfig, config_for
+from config import ROOT, BaseConfig, check_unnamed, config_for
 from grants.errors import NotFound
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -33,10 +33,11 @@ def create_app(config: type[BaseConfig] | str | None = None, **overrides: Any) -
         instance_path=str(ROOT / "instance"),
     )
     app.config.from_object(config_class)
-    if os.environ.get("SECRET_KEY") and config_class.ENV_NAME != "test":
-        app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]  # the key check() approved, read now
+    app.config["SECRET_KEY"] = config_class.secret_key(app.instance_path)
     app.config["SQLALCHEMY_DATABASE_URI"] = config_class.database_url()
     app.config.update(overrides)
+    if config is None:
+        check_unnamed(app.config["SQLALCHEMY_DATABASE_URI"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)
 

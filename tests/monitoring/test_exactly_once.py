@@ -45,7 +45,7 @@ def _run(database_url: str, **env: str) -> subprocess.Popen:
     return subprocess.Popen(
         [FLASK, "--app", "wsgi", "grantflow", "reminders", "run", "--today", TODAY, "--format", "json"],
         cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": database_url, "MAIL_SERVER": "", **env},
+        env={**os.environ, "GRANTFLOW_ENV": "development", "DATABASE_URL": database_url, "MAIL_SERVER": "", **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import config
-from config import DEFAULT_SECRET_KEY, ConfigError, config_for
+from config import ConfigError, config_for
 from grants import create_app
 from workflows import DefinitionError
 
@@ -31,11 +31,58 @@ def test_production_refuses_to_start_without_a_secret_key(production_env):
         create_app("production")
 
 
-def test_production_refuses_to_start_with_the_development_secret_key(production_env):
-    production_env.setenv("SECRET_KEY", DEFAULT_SECRET_KEY)
+@pytest.mark.parametrize(
+    "secret",
+    ["x", "   ", "change-me", "a" * 64, "abababababababababababababababababab", "0123456789" * 2],
+    ids=["one character", "spaces", "a word", "one character repeated", "two characters repeated", "short"],
+)
+def test_production_refuses_a_short_or_guessable_secret_key(production_env, secret):
+    production_env.setenv("SECRET_KEY", secret)
 
-    with pytest.raises(ConfigError, match="SECRET_KEY"):
+    with pytest.raises(ConfigError, match="at least 32 random characters"):
         create_app("production")
+
+
+@pytest.mark.parametrize("value", ["1", "true", "True", " yes "])
+def test_production_refuses_debug_mode(production_env, value):
+    production_env.setenv("FLASK_DEBUG", value)
+
+    with pytest.raises(ConfigError, match="FLASK_DEBUG"):
+        create_app()
+
+
+def test_with_no_environment_named_a_server_database_is_refused(monkeypatch):
+    monkeypatch.delenv("GRANTFLOW_ENV", raising=False)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://grants@db.internal:5432/grantflow")
+
+    with pytest.raises(ConfigError, match="GRANTFLOW_ENV is not set and the database is not the embedded SQLite"):
+        create_app()
+
+
+def test_with_no_environment_named_the_embedded_sqlite_runs_as_development(monkeypatch, tmp_path):
+    monkeypatch.delenv("GRANTFLOW_ENV", raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'dev.db'}")
+
+    assert create_app().config["ENV_NAME"] == "development"
+
+
+def test_development_without_a_secret_key_makes_a_random_one_once_and_keeps_it_private(monkeypatch, tmp_path):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    other = tmp_path / "elsewhere"
+
+    first = config.DevelopmentConfig.secret_key(str(tmp_path))
+    again = config.DevelopmentConfig.secret_key(str(tmp_path))
+    elsewhere = config.DevelopmentConfig.secret_key(str(other))
+
+    assert first == again and len(first) >= 60 and elsewhere != first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert first not in Path(config.__file__).read_text(encoding="utf-8")
+
+
+def test_no_secret_key_is_written_in_the_code():
+    source = Path(config.__file__).read_text(encoding="utf-8")
+
+    assert "SECRET_KEY = " not in source.replace("SECRET_KEY: str | None = None", "")
 
 
 def test_production_refuses_to_start_without_a_database_url(production_env):
