@@ -122,7 +122,7 @@ def _init_security(app: Flask) -> None:
     @app.before_request
     def fresh_request_state() -> None:
         # Per-request caches start empty even where an app context outlives a request (tests, CLI).
-        for name in ("_login_user", "_staff_grants", "csrf_token", "_vocabularies"):
+        for name in ("_login_user", "user_session_id", "_staff_grants", "csrf_token", "_vocabularies"):
             g.pop(name, None)
         g.csp_nonce = secrets.token_urlsafe(16)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_login import current_user
 
-from grants.auth.services import load_active_user
+from grants.auth import sessions
 from grants.models import User
 
 
@@ -17,5 +17,5 @@ def signed_in_user() -> User:
 
 
 def load_user(user_id: str) -> User | None:
-    """flask-login's user loader: the session's user if still active."""
-    return load_active_user(int(user_id))
+    """flask-login's user loader: the user of the cookie's session, if the session and the user are live."""
+    return sessions.resume(user_id)

@@ -7,6 +7,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from grants import audit, mail
+from grants.auth import sessions
 from grants.auth.passwords import burn_time, hash_password, needs_rehash, verify_password
 from grants.extensions import db
 from grants.models import User
@@ -27,11 +28,6 @@ def normalise_email(email: str) -> str:
 
 def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
-
-
-def load_active_user(user_id: int) -> User | None:
-    user = db.session.get(User, user_id)
-    return user if user is not None and user.active else None
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -114,4 +110,5 @@ def reset_password(token: str, password: str) -> User:
     user.password_hash = hash_password(password)
     audit.record_on_user(user, actor=user, action="reset_password")
     db.session.commit()
+    sessions.end_all(user, "password_reset")  # a copied cookie, or an attacker's, ends with the old password
     return user

@@ -6,9 +6,9 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
-from grants.auth import current, services
+from grants.auth import current, services, sessions
 from grants.auth.forms import ForgotPasswordForm, RegisterForm, ResetPasswordForm, SignInForm, SignOutForm
 from grants.auth.permissions import home_for, public, signed_in
 from grants.extensions import limiter, login_manager
@@ -45,7 +45,7 @@ def sign_in() -> ResponseReturnValue:
     if form.validate_on_submit():
         user = services.authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
-            login_user(user)
+            sessions.start(user)
             return redirect(_safe_next(request.args.get("next"), home_for(user)))
         error = "Enter a correct email address and password"
         form.email.errors = [error]
@@ -57,10 +57,22 @@ def sign_in() -> ResponseReturnValue:
 def sign_out() -> ResponseReturnValue:
     form = SignOutForm()
     if form.validate_on_submit():
-        logout_user()
+        sessions.end_this()
         flash("You have signed out.")
         return redirect(url_for("public.start"))
-    return render_template("auth/sign_out.html", form=form)
+    return render_template("auth/sign_out.html", form=form, others=sessions.live_count(current.signed_in_user()) - 1)
+
+
+@bp.route("/sign-out/everywhere", methods=["POST"])
+@signed_in
+def sign_out_everywhere() -> ResponseReturnValue:
+    form = SignOutForm()
+    if form.validate_on_submit():
+        sessions.end_all(current.signed_in_user(), "signed_out_everywhere")
+        sessions.end_this("signed_out_everywhere")
+        flash("You have signed out on every device.")
+        return redirect(url_for("public.start"))
+    return redirect(url_for("auth.sign_out"))
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -76,7 +88,7 @@ def register() -> ResponseReturnValue:
         except services.EmailTaken:
             form.email.errors = ["An account with this email address already exists. Sign in, or reset your password."]
         else:
-            login_user(user)
+            sessions.start(user)
             flash("Your account has been created.")
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/register.html", form=form)

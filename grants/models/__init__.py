@@ -17,7 +17,7 @@ from grants.models.monitoring import (
     ReturnSection,
 )
 from grants.models.outbox import OutboxMessage
-from grants.models.people import Invitation, Membership, Organisation, RoleGrant, User
+from grants.models.people import Invitation, Membership, Organisation, RoleGrant, User, UserSession
 from grants.models.programmes import AgreementTerms, Criterion, Programme, QuestionSet, Round, Term
 from grants.models.tokens import ApiToken
 
@@ -65,5 +65,6 @@ __all__ = [
     "Round",
     "Term",
     "User",
+    "UserSession",
     "Workflowed",
 ]

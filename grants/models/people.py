@@ -58,11 +58,41 @@ class User(UserMixin, Base):
     role_grants: Mapped[list[RoleGrant]] = relationship(back_populates="user", foreign_keys="RoleGrant.user_id")
 
     @property
+    def session_key(self) -> str | None:
+        """The signed-in session this object was loaded for ("<user id>:<session token>"): set on sign-in
+        and by the user loader, never stored; flask-login keeps it in the cookie (grants.auth.sessions)."""
+        return self.__dict__.get("_session_key")
+
+    @session_key.setter
+    def session_key(self, value: str) -> None:
+        self.__dict__["_session_key"] = value
+
+    @property
     def is_active(self) -> bool:  # type: ignore[override]
         return self.active
 
+    def get_id(self) -> str:
+        if not self.session_key:
+            raise RuntimeError("a user is signed in only through grants.auth.sessions.start")
+        return self.session_key
+
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+class UserSession(Base):
+    """One sign-in: the cookie holds its token, the table its hash. Ending it (sign-out, sign out
+    everywhere, a password reset) ends it wherever the cookie has been copied to."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_why: Mapped[str | None] = mapped_column(String(32))  # signed_out, signed_out_everywhere, password_reset
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
 
 
 class Organisation(Base):

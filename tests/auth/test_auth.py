@@ -486,3 +486,96 @@ def test_registering_from_a_link_that_needed_an_account_goes_back_to_that_link(c
 
     assert response.status_code == 302
     assert response.headers["Location"] == "/organisations/"
+
+
+# Sessions kept on the server: ending one ends every copy of its cookie
+
+
+def _signed_in_browser(new_browser, user):
+    browser = new_browser()
+    assert sign_in_with(browser, user.email, PASSWORD).status_code == 302
+    return browser
+
+
+def _copy_of(browser, new_browser):
+    """Another browser holding a copy of this one's session cookie (as a thief would)."""
+    copy = new_browser()
+    cookie = browser.get_cookie("session")
+    assert cookie is not None
+    copy.set_cookie("session", cookie.value, domain=cookie.domain)
+    return copy
+
+
+def test_a_copied_session_cookie_stops_working_when_its_owner_signs_out(new_browser):
+    user = UserFactory()
+    browser = _signed_in_browser(new_browser, user)
+    stolen = _copy_of(browser, new_browser)
+    assert is_signed_in(stolen)
+
+    post_form(browser, "/sign-out", {})
+
+    assert not is_signed_in(browser) and not is_signed_in(stolen)
+
+
+def test_signing_out_on_one_browser_leaves_the_others_signed_in(new_browser):
+    user = UserFactory()
+    laptop, phone = _signed_in_browser(new_browser, user), _signed_in_browser(new_browser, user)
+
+    post_form(laptop, "/sign-out", {})
+
+    assert not is_signed_in(laptop) and is_signed_in(phone)
+
+
+def test_sign_out_everywhere_ends_every_session_of_the_user_and_no_one_elses(new_browser):
+    user, colleague = UserFactory(), UserFactory()
+    laptop, phone = _signed_in_browser(new_browser, user), _signed_in_browser(new_browser, user)
+    stolen = _copy_of(phone, new_browser)
+    theirs = _signed_in_browser(new_browser, colleague)
+    page = laptop.get("/sign-out").get_data(as_text=True)
+    assert "You are also signed in on 1 other browser or device." in page
+
+    response = post_form(laptop, "/sign-out/everywhere", {}, form_page="/sign-out")
+
+    assert response.status_code == 302
+    assert [is_signed_in(b) for b in (laptop, phone, stolen, theirs)] == [False, False, False, True]
+
+
+def test_a_password_reset_ends_every_session_including_a_copied_cookie(new_browser, client):
+    user = UserFactory()
+    browser = _signed_in_browser(new_browser, user)
+    stolen = _copy_of(browser, new_browser)
+    link = ask_for_reset_link(client, user.email)
+
+    assert post_form(client, link, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 302
+
+    assert not is_signed_in(browser) and not is_signed_in(stolen)
+    assert is_signed_in(_signed_in_browser_with(new_browser, user, NEW_PASSWORD))
+
+
+def _signed_in_browser_with(new_browser, user, password):
+    browser = new_browser()
+    assert sign_in_with(browser, user.email, password).status_code == 302
+    return browser
+
+
+def test_a_session_cookie_naming_only_a_user_id_signs_no_one_in(app, new_browser):
+    user = UserFactory()
+    forged = new_browser()
+    with forged.session_transaction() as session:
+        session["_user_id"] = str(user.id)  # a cookie signed with the key, in the old shape
+        session["_fresh"] = True
+
+    assert not is_signed_in(forged)
+
+
+def test_the_session_table_keeps_only_a_hash_of_the_token(new_browser):
+    from grants.models import UserSession
+
+    user = UserFactory()
+    browser = _signed_in_browser(new_browser, user)
+    with browser.session_transaction() as session:
+        key = session["_user_id"]
+
+    row = db.session.scalar(select(UserSession).where(UserSession.user_id == user.id))
+    token = key.split(":", 1)[1]
+    assert token not in row.token_hash and len(token) >= 40 and row.ended_at is None
