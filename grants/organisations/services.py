@@ -325,7 +325,20 @@ def invitation_for_token(token: str, user: User | None = None) -> Invitation:
             "Ask a member of the organisation to invite you again.",
             400,
         )
+    if user is not None and normalise_email(user.email) != invitation.email:
+        raise InvitationUnusable(
+            f"This invitation was sent to {_masked_email(invitation.email)}, and you are signed in as {user.email}. "
+            "Sign out, then sign in with the email address the invitation was sent to (or create an account "
+            "with it). If you want to join with this account, ask a member of the organisation to invite it.",
+            403,
+        )
     return invitation
+
+
+def _masked_email(email: str) -> str:
+    """An address shown to whoever holds a link: its first letter and its domain (t***@example.org)."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
 
 
 def accept_invitation(user: User, token: str) -> Organisation:

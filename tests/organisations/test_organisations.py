@@ -625,15 +625,33 @@ def test_an_invited_person_accepts_and_can_then_see_the_organisation(browser, br
     assert invitation.accepted_by_id == tom.id and invitation.accepted_at is not None
 
 
-def test_the_invitation_email_link_is_for_whoever_holds_it_and_records_who_accepted(browser, browser_for):
+def test_an_invitation_is_refused_to_an_account_with_another_email_address(browser, browser_for):
     organisation = created(browser)
     invite(browser, organisation, "office@holmevalley.example.org")
-    someone = UserFactory(email="volunteer@example.org")
+    link = invitation_link("office@holmevalley.example.org")
+    someone = browser_for(UserFactory(email="volunteer@example.org"))
 
-    post_form(browser_for(someone), invitation_link("office@holmevalley.example.org"), {})
+    shown, accepted = someone.get(link), post_form(someone, link, {}, form_page="/organisations/new")
 
-    assert someone.id in members_of(organisation)
-    assert db.session.scalars(select(Invitation)).one().accepted_by_id == someone.id
+    assert shown.status_code == accepted.status_code == 403
+    page = page_of(shown)
+    assert (
+        "This invitation was sent to o***@holmevalley.example.org, and you are signed in as volunteer@example.org"
+        in page
+    )
+    assert "office@holmevalley" not in page
+    assert len(members_of(organisation)) == 1
+    assert db.session.scalars(select(Invitation)).one().accepted_at is None
+
+
+def test_the_invited_address_accepts_whatever_capitals_its_account_uses(browser, browser_for):
+    organisation = created(browser)
+    invite(browser, organisation, "office@holmevalley.example.org")
+    office = UserFactory(email="Office@HolmeValley.example.org")
+
+    post_form(browser_for(office), invitation_link("office@holmevalley.example.org"), {})
+
+    assert office.id in members_of(organisation)
 
 
 def test_the_invitation_token_is_stored_only_as_a_hash(browser):
@@ -671,7 +689,7 @@ def test_a_used_invitation_cannot_be_used_again_by_someone_else(browser, browser
     organisation = created(browser)
     invite(browser, organisation, "tom@example.org")
     link = invitation_link("tom@example.org")
-    post_form(browser_for(UserFactory()), link, {})
+    post_form(browser_for(UserFactory(email="tom@example.org")), link, {})
     latecomer = browser_for(UserFactory())
 
     response = latecomer.get(link)
@@ -685,7 +703,7 @@ def test_accepting_twice_is_harmless(browser, browser_for):
     organisation = created(browser)
     invite(browser, organisation, "tom@example.org")
     link = invitation_link("tom@example.org")
-    tom = UserFactory()
+    tom = UserFactory(email="tom@example.org")
     toms_browser = browser_for(tom)
     token = csrf_token(toms_browser, link)
 
@@ -741,7 +759,7 @@ def test_creating_changing_inviting_and_joining_are_audited_without_bank_details
         edit_data(organisation, town="Marsden", bank_account_number="12340000", version_id=version),
     )
     invite(browser, organisation, "tom@example.org")
-    tom = UserFactory()
+    tom = UserFactory(email="tom@example.org")
     post_form(browser_for(tom), invitation_link("tom@example.org"), {})
 
     rows = audit_rows(organisation)
