@@ -10,7 +10,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextArea, GovTextInput
 from wtforms import EmailField, Form, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import Email, Length, Optional, StopValidation
 
 from grants.formatting import whole_number
 from grants.models.people import ROLE_LABELS
@@ -18,9 +18,31 @@ from grants.models.people import ROLE_LABELS
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
 
 
+class NotBlank:
+    """Something other than spaces must be typed (or chosen): WTForms' InputRequired, after stripping,
+    so an answer of only spaces, tabs or line breaks is as blank as no answer, wherever it is asked."""
+
+    field_flags = {"required": True}
+
+    def __init__(self, message: str | None = None):
+        self.message = message
+
+    def __call__(self, form: Any, field: Any) -> None:
+        raw = field.raw_data
+        if raw and str(raw[0]).strip():
+            return
+        field.errors[:] = []
+        raise StopValidation(self.message or field.gettext("This field is required."))
+
+
+def stripped(value: Any) -> Any:
+    """A filter: typed text without the spaces around it (None and non-text as they are)."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def required(message: str, max_length: int | None = None, too_long: str = "") -> list[Any]:
     """Something must be typed (`message` when not); no longer than `max_length` (`too_long` when it is)."""
-    validators: list[Any] = [InputRequired(message=message)]
+    validators: list[Any] = [NotBlank(message=message)]
     if max_length is not None:
         validators.append(Length(max=max_length, message=too_long))
     return validators
@@ -33,18 +55,21 @@ def optional(max_length: int, too_long: str) -> list[Any]:
 
 def email(message: str) -> list[Any]:
     """An email address must be typed (`message` when not), in the right format."""
-    return [InputRequired(message=message), Email(message=EMAIL_FORMAT)]
+    return [NotBlank(message=message), Email(message=EMAIL_FORMAT)]
 
 
 def text_input(label: str, **kwargs: Any) -> StringField:
+    kwargs["filters"] = [stripped, *kwargs.get("filters", ())]
     return StringField(label, widget=GovTextInput(), **kwargs)
 
 
 def text_area(label: str, **kwargs: Any) -> TextAreaField:
+    kwargs["filters"] = [stripped, *kwargs.get("filters", ())]
     return TextAreaField(label, widget=GovTextArea(), **kwargs)
 
 
 def email_input(label: str, **kwargs: Any) -> EmailField:
+    kwargs["filters"] = [stripped, *kwargs.get("filters", ())]
     return EmailField(label, widget=GovTextInput(), **kwargs)
 
 

@@ -52,6 +52,7 @@ from grants.models import (
     Term,
     Uplift,
     User,
+    UserSession,
     Variation,
 )
 from grants.workflow import engine
@@ -609,3 +610,12 @@ class PaymentRunFactory(Base):
     instalments = 0
     total_pence = 0
     made_by_id = factory.LazyFunction(lambda: UserFactory().id)
+
+
+class UserSessionFactory(Base):
+    class Meta:
+        model = UserSession
+
+    user_id = factory.LazyFunction(lambda: UserFactory().id)
+    token_hash = factory.Sequence(lambda n: f"{n:064x}")
+    user_agent = "Mozilla/5.0"

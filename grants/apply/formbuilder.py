@@ -33,12 +33,12 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.validators import Length, Optional, StopValidation, ValidationError
 
 from grants.apply.fields import CountField, DayMonthYearField, MoneyField, WholeNumberField
 from grants.apply.fields import today as london_today
 from grants.apply.questions import Question, Section
-from grants.form_fields import date_hint, future_example
+from grants.form_fields import NotBlank, date_hint, future_example
 from grants.formatting import london_date, money, whole_number
 
 NOT_ANSWERS = {"csrf_token", "version_id", "action"}
@@ -145,7 +145,7 @@ def _choices(question: Question, context: FormContext) -> list[tuple[str, str]]:
 
 def _field(question: Question, context: FormContext) -> Any:
     presence = (
-        [InputRequired(message=required_message(question))]
+        [NotBlank(message=required_message(question))]
         if question.required and question.type not in {"file", "group"}
         else [Optional()]
     )

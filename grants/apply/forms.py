@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import HiddenField, SubmitField
-from wtforms.validators import InputRequired
 
 from grants.apply.fields import MoneyField, date_input
-from grants.form_fields import radios, required, text_area
+from grants.form_fields import NotBlank, radios, required, text_area
 
 
 class EligibilityForm(FlaskForm):
@@ -26,7 +25,7 @@ class EligibilityForm(FlaskForm):
         widget=GovTextInput(),
         description="In pounds, for example 6500",
         minimum=1,
-        validators=[InputRequired(message="Enter how much you will ask for")],
+        validators=[NotBlank(message="Enter how much you will ask for")],
     )
     ends_on = date_input(
         "When will the project end?",
@@ -37,7 +36,7 @@ class EligibilityForm(FlaskForm):
 
 
 class StartForm(FlaskForm):
-    organisation_id = HiddenField(validators=[InputRequired()])
+    organisation_id = HiddenField(validators=[NotBlank()])
     submit = SubmitField("Start your application", widget=GovSubmitInput())
 
 

@@ -61,7 +61,7 @@ def eligibility(code: str) -> ResponseReturnValue:
     if form.validate_on_submit():
         organisation = services.member_organisation(signed_in_user(), form.organisation.data)
         amount_pence, ends_on = form.amount.data, form.ends_on.data
-        assert amount_pence is not None and ends_on is not None  # InputRequired and the fields refuse no answer
+        assert amount_pence is not None and ends_on is not None  # NotBlank and the fields refuse no answer
         answers = services.EligibilityAnswers(
             organisation=organisation,
             in_west_yorkshire=form.in_west_yorkshire.data == "yes",

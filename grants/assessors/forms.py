@@ -6,20 +6,21 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import Length, Optional
 
 from grants.assessors.services import DETAILS_MAX, Typed
+from grants.form_fields import NotBlank
 
 YES, NO = "yes", "no"
 SAVE, SUBMIT = "save", "submit"
 
 
 class DeclarationForm(FlaskForm):
-    version_id = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
+    version_id = IntegerField(widget=HiddenField.widget, validators=[NotBlank()])
     conflict = RadioField(
         "Do you have a conflict of interest with this organisation or project?",
         choices=[(YES, "Yes"), (NO, "No")],
-        validators=[InputRequired(message="Select yes if you have a conflict of interest, or no if you do not")],
+        validators=[NotBlank(message="Select yes if you have a conflict of interest, or no if you do not")],
         validate_choice=False,
     )
     details = TextAreaField(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput
 from wtforms import PasswordField, SubmitField
-from wtforms.validators import EqualTo, InputRequired, Length
+from wtforms.validators import EqualTo, Length
 
-from grants.form_fields import email, email_input, required, text_input
+from grants.form_fields import NotBlank, email, email_input, required, text_input
 
 MIN_PASSWORD = 12
 
@@ -15,7 +15,7 @@ MIN_PASSWORD = 12
 class SignInForm(FlaskForm):
     email = email_input("Email address", validators=required("Enter your email address"))
     password = PasswordField(
-        "Password", widget=GovPasswordInput(), validators=[InputRequired(message="Enter your password")]
+        "Password", widget=GovPasswordInput(), validators=[NotBlank(message="Enter your password")]
     )
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
@@ -26,7 +26,7 @@ def _new_password(label: str = "Password") -> PasswordField:
         widget=GovPasswordInput(),
         description=f"Must be at least {MIN_PASSWORD} characters long",
         validators=[
-            InputRequired(message="Enter a password"),
+            NotBlank(message="Enter a password"),
             Length(min=MIN_PASSWORD, message=f"Password must be {MIN_PASSWORD} characters or more"),
             Length(max=200, message="Password must be 200 characters or fewer"),
         ],
@@ -38,7 +38,7 @@ def _confirm() -> PasswordField:
         "Confirm password",
         widget=GovPasswordInput(),
         validators=[
-            InputRequired(message="Enter the password again"),
+            NotBlank(message="Enter the password again"),
             EqualTo("password", message="The passwords do not match"),
         ],
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from flask import g, request
+from flask import g
 from flask_login import login_user, logout_user
 from sqlalchemy import func, select, update
 
@@ -26,10 +26,10 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start(user: User) -> None:
-    """Sign the user in on this browser with a new server-side session."""
+def start(user: User, user_agent: str) -> None:
+    """Sign the user in on this browser (`user_agent` as it names itself) with a new server-side session."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    row = UserSession(user_id=user.id, token_hash=_hash(token), user_agent=(request.user_agent.string or "")[:200])
+    row = UserSession(user_id=user.id, token_hash=_hash(token), user_agent=(user_agent or "")[:200])
     db.session.add(row)
     db.session.commit()
     user.session_key = f"{user.id}:{token}"

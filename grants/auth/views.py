@@ -45,7 +45,7 @@ def sign_in() -> ResponseReturnValue:
     if form.validate_on_submit():
         user = services.authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
-            sessions.start(user)
+            sessions.start(user, request.user_agent.string)
             return redirect(_safe_next(request.args.get("next"), home_for(user)))
         error = "Enter a correct email address and password"
         form.email.errors = [error]
@@ -88,7 +88,7 @@ def register() -> ResponseReturnValue:
         except services.EmailTaken:
             form.email.errors = ["An account with this email address already exists. Sign in, or reset your password."]
         else:
-            sessions.start(user)
+            sessions.start(user, request.user_agent.string)
             flash("Your account has been created.")
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/register.html", form=form)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField
-from wtforms.validators import InputRequired
 
-from grants.form_fields import optional, text_area
+from grants.form_fields import NotBlank, optional, text_area
 
 
 class TransitionForm(FlaskForm):
-    version_id = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
+    version_id = IntegerField(widget=HiddenField.widget, validators=[NotBlank()])
     reason = text_area("Reason", validators=optional(5000, "Reason must be 5,000 characters or fewer"))

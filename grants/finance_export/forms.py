@@ -8,10 +8,9 @@ from typing import Any
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
 from wtforms import SelectField, SubmitField
-from wtforms.validators import InputRequired
 
 from grants.apply.fields import date_input
-from grants.form_fields import radios, required
+from grants.form_fields import NotBlank, radios, required
 from grants.formatting import london_date
 
 
@@ -19,7 +18,7 @@ class FinanceExportForm(FlaskForm):
     programme = SelectField(
         "Programme",
         widget=GovSelect(),
-        validators=[InputRequired(message="Select a programme")],
+        validators=[NotBlank(message="Select a programme")],
         validate_choice=False,  # the service says whether this person may export it
     )
     starts_on = date_input(

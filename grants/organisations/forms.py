@@ -9,9 +9,9 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import HiddenField, SubmitField
-from wtforms.validators import Email, InputRequired, Length
+from wtforms.validators import Email, Length
 
-from grants.form_fields import email_input, radios, text_input
+from grants.form_fields import NotBlank, email_input, radios, text_input
 from grants.formatting import whole_number
 from grants.models.people import ORGANISATION_TYPES
 from grants.organisations.details import BANK_FIELDS, DISTRICTS, Details
@@ -83,7 +83,7 @@ class InviteForm(FlaskForm):
         "Email address",
         description=f"We will email them a link to join. The link works once, for {INVITATION_DAYS} days",
         validators=[
-            InputRequired(message="Enter the email address of the person you want to invite"),
+            NotBlank(message="Enter the email address of the person you want to invite"),
             Email(message="Enter an email address in the correct format, like name@example.com"),
             Length(max=320, message="Email address must be 320 characters or fewer"),
         ],

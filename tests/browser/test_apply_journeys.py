@@ -377,7 +377,7 @@ def _check_eligibility_and_start(site: Browser, who: Applicant) -> None:
 def _sign_out(site: Browser) -> None:
     page = site.page
     _nav(site, "Sign out")
-    _follow(site, page.get_by_role("button", name="Sign out"))
+    _follow(site, page.get_by_role("button", name="Sign out", exact=True))
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("You have signed out.")
 
 

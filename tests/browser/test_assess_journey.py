@@ -244,7 +244,7 @@ def _no_errors(site: Browser) -> None:
 
 def _sign_out(site: Browser) -> None:
     _nav(site, "Sign out")
-    _follow(site, site.page.get_by_role("button", name="Sign out"))
+    _follow(site, site.page.get_by_role("button", name="Sign out", exact=True))
 
 
 def _group(site: Browser, legend: str) -> Locator:

@@ -62,7 +62,7 @@ def test_a_new_person_registers_signs_out_and_signs_in_again(site, demo):
 
     site.follow(page.locator(".govuk-service-navigation").get_by_role("link", name="Sign out"))
     expect(site.heading()).to_have_text("Sign out of grantflow?")
-    site.follow(page.get_by_role("button", name="Sign out"))
+    site.follow(page.get_by_role("button", name="Sign out", exact=True))
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("You have signed out.")
 
     site.follow(page.locator(".govuk-service-navigation").get_by_role("link", name="Sign in"))

@@ -99,7 +99,7 @@ def _flash(site: Browser, text: str | re.Pattern[str]) -> None:
 
 def _sign_out(site: Browser) -> None:
     _follow(site, site.page.locator(".govuk-service-navigation").get_by_role("link", name="Sign out", exact=True))
-    _follow(site, site.page.get_by_role("button", name="Sign out"))
+    _follow(site, site.page.get_by_role("button", name="Sign out", exact=True))
 
 
 def test_officer_schedules_two_instalments_finance_pays_the_first_and_the_budget_shows_it(site, committed_db):

@@ -10,11 +10,11 @@ import re
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from grants.auth.services import find_user
 from grants.extensions import db
-from grants.models import Contract, Membership, Programme, RoleGrant
+from grants.models import Contract, Membership, Programme, RoleGrant, UserSession
 from tests.factories import UserFactory
 from tests.statements import counting_selects
 
@@ -174,6 +174,7 @@ def test_an_officer_of_the_vru_sees_no_victims_services_strand(loaded, client, s
         assert client.get("/commissioning/programmes/MOJ").status_code == 404
     finally:
         db.session.delete(db.session.scalar(select(RoleGrant).where(RoleGrant.user_id == officer.id)))
+        db.session.execute(delete(UserSession).where(UserSession.user_id == officer.id))
         db.session.delete(officer)
         db.session.commit()
 
