@@ -27,3 +27,8 @@ def document_for(user: Any, application_id: int, document_id: int) -> Document:
 
 def path(folder: str, document: Document) -> Path:
     return uploads.path_of(folder, document.stored_name)
+
+
+def served_name(document: Any) -> str:
+    """The name the browser saves the document under (uploads.download_name)."""
+    return uploads.download_name(document.original_name, document.content_type)

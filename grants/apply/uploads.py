@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from io import BytesIO
@@ -149,6 +150,19 @@ def store(folder: str, checked: CheckedFile) -> str:
         handle.write(checked.content)
     os.chmod(path, 0o600)
     return name
+
+
+def download_name(original: str, content_type: str) -> str:
+    """The name a document is served under: what the uploader called it, without control or direction
+    characters (a right-to-left override can make "cod.exe" show as "exe.doc"), without folders,
+    and ending in the extension of the kind its content was checked to be (so "report.pdf.exe" that is
+    a PDF is served as "report_pdf.pdf")."""
+    kind = next((k for k, t in CONTENT_TYPES.items() if t == content_type), "bin")
+    shown = "".join(ch for ch in original if unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp"))
+    shown = " ".join(shown.replace("\\", "/").rsplit("/", 1)[-1].split())
+    stem = shown.rsplit(".", 1)[0] if "." in shown else shown
+    stem = stem.replace(".", "_").strip(" _-")[:100] or "document"
+    return f"{stem}.{kind}"
 
 
 def path_of(folder: str, stored_name: str) -> Path:

@@ -109,7 +109,7 @@ def document(return_id: int, document_id: int) -> ResponseReturnValue:
         downloads.path(current_app.config["UPLOAD_FOLDER"], found),
         mimetype=found.content_type,
         as_attachment=True,
-        download_name=found.original_name,
+        download_name=downloads.served_name(found),
     )
 
 

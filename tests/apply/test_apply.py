@@ -353,6 +353,18 @@ def test_a_document_is_checked_by_content_and_stored_outside_static_under_a_rand
     assert download.status_code == 200 and download.data == PDF
 
 
+def test_a_pdf_uploaded_with_a_dangerous_name_is_downloaded_as_a_pdf(client, applicant, round_):
+    application = start(client, round_, applicant.memberships[0].organisation_id)
+    save(client, application, "safeguarding", action="later",
+         files={"safeguarding_policy": upload("policy\u202efdp.exe")})  # fmt: skip
+    document = db.session.scalar(select(Document).where(Document.application_id == application.id))
+
+    download = client.get(f"/applications/{application.id}/documents/{document.id}")
+
+    assert download.status_code == 200 and download.data == PDF
+    assert download.headers["Content-Disposition"] == "attachment; filename=policyfdp.pdf"
+
+
 def test_a_file_that_is_not_what_its_name_says_is_refused_and_the_typed_answers_stay(client, applicant, round_):
     application = start(client, round_, applicant.memberships[0].organisation_id)
 

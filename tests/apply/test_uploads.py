@@ -117,3 +117,21 @@ def test_a_truncated_or_corrupt_zip_is_refused_as_the_wrong_kind():
         with pytest.raises(uploads.UploadError) as refused:
             _checked(broken)
         assert "must be a PDF" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("original", "content_type", "served"),
+    [
+        ("Accounts 2024.pdf", "application/pdf", "Accounts 2024.pdf"),
+        ("report.pdf.exe", "application/pdf", "report_pdf.pdf"),
+        ("invoice\u202efdp.exe", "application/pdf", "invoicefdp.pdf"),  # a right-to-left override
+        ("..\\\\..\\\\windows\\\\system32\\\\evil.docx", uploads.CONTENT_TYPES["docx"], "evil.docx"),
+        ("/etc/passwd", "application/pdf", "passwd.pdf"),
+        ("photo.JPG", "image/jpeg", "photo.jpg"),
+        ("line\nbreak\x00.png", "image/png", "linebreak.png"),
+        ("\u200f\u202e.pdf", "application/pdf", "document.pdf"),
+        ("x" * 300 + ".pdf", "application/pdf", "x" * 100 + ".pdf"),
+    ],
+)
+def test_a_document_is_served_under_a_safe_name_ending_in_its_checked_kind(original, content_type, served):
+    assert uploads.download_name(original, content_type) == served
