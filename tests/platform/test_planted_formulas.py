@@ -87,7 +87,8 @@ def _a_payment_run() -> int:
         return run_id
     paid = db.session.scalars(select(Payment).where(Payment.state == "paid").limit(3)).all()
     run = PaymentRun(reference="PR-2026-0900", paid_on=date(2026, 12, 1), finance_reference="=SUM(A1) ",
-                     instalments=len(paid), total_pence=sum(p.amount_pence for p in paid), made_by_id=1)  # fmt: skip
+                     instalments=len(paid), total_pence=sum(p.amount_pence for p in paid),
+                     made_by_id=db.session.scalar(select(User.id).order_by(User.id).limit(1)))  # fmt: skip
     db.session.add(run)
     db.session.flush()
     for payment in paid:
