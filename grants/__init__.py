@@ -18,6 +18,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from config import ROOT, BaseConfig, check_unnamed, config_for
 from grants.errors import NotFound
+from grants.requests import refuse_nul_in_address
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -119,6 +120,8 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _init_security(app: Flask) -> None:
+    app.before_request(refuse_nul_in_address)
+
     @app.before_request
     def fresh_request_state() -> None:
         # Per-request caches start empty even where an app context outlives a request (tests, CLI).

@@ -27,6 +27,9 @@ def normalise_email(email: str) -> str:
 
 
 def find_user(email: str) -> User | None:
+    """The account with this email address (any capitals); None for an address no account can have."""
+    if "\x00" in email:
+        return None  # PostgreSQL text cannot hold it, so no account has it
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 
