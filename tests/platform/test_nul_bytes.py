@@ -1,5 +1,5 @@
-"""A NUL byte (which PostgreSQL text cannot hold) never reaches a query: in the address it is a 404 or a
-400 page; in an email address at sign-in it finds no account."""
+"""A NUL byte (which PostgreSQL text cannot hold) never reaches a query: in the path it is a 404 page; in an
+email address at sign-in it finds no account. (Lists answer one in their filters with a page: their tests.)"""
 
 from __future__ import annotations
 
@@ -17,14 +17,6 @@ def test_a_nul_byte_in_the_path_is_not_found(client, path):
 
     assert response.status_code == 404
     assert "Page not found" in response.get_data(as_text=True)
-
-
-@pytest.mark.parametrize("query", ["next=%00", "page=1%00", "q=%00abc&x=1"])
-def test_a_nul_byte_in_the_query_is_a_bad_request(client, query):
-    response = client.get(f"/sign-in?{query}")
-
-    assert response.status_code == 400
-    assert "Sorry, there is a problem with your request" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("url", ["/sign-in", "/password/forgot"])
