@@ -11,7 +11,8 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, in the instance folder: development's own random key, made once
+# In the instance folder: development's own random key, made once.
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name
 MIN_SECRET_LENGTH = 32
 MIN_SECRET_DISTINCT = 12  # characters: a long run of one or two characters is not a secret
 TRUE = {"1", "true", "yes", "on"}
@@ -23,7 +24,7 @@ class ConfigError(RuntimeError):
 
 class BaseConfig:
     ENV_NAME = "base"
-    SECRET_KEY: str | None = None  # from the environment; never a constant (see secret_key_for)
+    SECRET_KEY: str | None = None  # never a constant: create_app sets it from secret_key()
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{ROOT / 'instance' / 'grantflow.db'}"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     WTF_CSRF_ENABLED = True
@@ -87,9 +88,10 @@ class BaseConfig:
             descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
             return path.read_text(encoding="utf-8").strip()
+        key = secrets.token_urlsafe(48)
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(secrets.token_urlsafe(48))
-        return path.read_text(encoding="utf-8").strip()
+            handle.write(key)
+        return key
 
 
 class DevelopmentConfig(BaseConfig):

@@ -119,7 +119,6 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _init_security(app: Flask) -> None:
-
     @app.before_request
     def refuse_nul_in_path() -> None:
         # PostgreSQL text cannot hold a NUL byte and no address here has one: it names nothing.

@@ -10,7 +10,6 @@ deactivate the user and it stops working; revoke it and it stops working.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,6 +19,7 @@ from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from grants import audit
+from grants.auth.passwords import hash_token
 from grants.auth.services import find_user
 from grants.extensions import db
 from grants.formatting import whole_number
@@ -36,10 +36,6 @@ DEFAULT_DAYS = 90
 MAX_DAYS = 365
 RECORD_USE_EVERY = timedelta(minutes=1)
 EVERY_PROGRAMME = "all"
-
-
-def hash_token(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
 def new_secret() -> str:

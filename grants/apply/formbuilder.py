@@ -38,7 +38,7 @@ from wtforms.validators import Length, Optional, StopValidation, ValidationError
 from grants.apply.fields import CountField, DayMonthYearField, MoneyField, WholeNumberField
 from grants.apply.fields import today as london_today
 from grants.apply.questions import Question, Section
-from grants.form_fields import NotBlank, date_hint, future_example
+from grants.form_fields import NotBlank, date_hint, future_example, stripped
 from grants.formatting import london_date, money, whole_number
 
 NOT_ANSWERS = {"csrf_token", "version_id", "action"}
@@ -100,20 +100,6 @@ class WordLimit:
             raise ValidationError(f"{noun} must be {self.limit} words or fewer (you have {words})")
 
 
-class Answered:
-    """Required, and more than spaces: what was typed is stripped before it is checked."""
-
-    field_flags = {"required": True}
-
-    def __init__(self, message: str):
-        self.message = message
-
-    def __call__(self, form: Any, field: Any) -> None:
-        if not (field.data or "").strip():
-            field.errors[:] = []
-            raise StopValidation(self.message)
-
-
 class NoNullCharacters:
     """A NUL byte cannot be stored (PostgreSQL refuses it in text) and is never meant: say so."""
 
@@ -151,8 +137,6 @@ def _field(question: Question, context: FormContext) -> Any:
     )
     common = {"label": question.label, "description": question.hint}
     kind = question.type
-    if kind in ("text", "textarea") and question.required:
-        presence = [Answered(required_message(question))]
     if kind in ("text", "textarea"):
         presence = [NoNullCharacters(question.noun)] + presence
     if kind == "text":
@@ -166,10 +150,10 @@ def _field(question: Question, context: FormContext) -> Any:
             if question.max_length
             else []
         )
-        return StringField(widget=GovTextInput(), validators=presence + extra, filters=[_strip], **common)
+        return StringField(widget=GovTextInput(), validators=presence + extra, filters=[stripped], **common)
     if kind == "textarea":
         extra = [WordLimit(question.max_words, question.noun)] if question.max_words else []
-        return TextAreaField(widget=GovCharacterCount(), validators=presence + extra, filters=[_strip], **common)
+        return TextAreaField(widget=GovCharacterCount(), validators=presence + extra, filters=[stripped], **common)
     if kind == "count":
         return CountField(
             widget=GovTextInput(),
@@ -238,10 +222,6 @@ def date_example_for(question: Question, context: FormContext) -> date:
     if question.within_delivery_window and starts and ends and ends > today:
         return ends if later else max(starts, today)
     return future_example(today, later=later)
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
 
 
 class SectionForm(FlaskForm):

@@ -75,18 +75,23 @@ def _open_archive(content: bytes) -> zipfile.ZipFile | None:
         archive = zipfile.ZipFile(BytesIO(content))
     except (zipfile.BadZipFile, ValueError, NotImplementedError):
         return None
-    infos = archive.infolist()
-    if len(infos) > MAX_MEMBERS:
+    try:
+        _check_parts(archive.infolist())
+    except UnsafeArchive:
         archive.close()
+        raise
+    return archive
+
+
+def _check_parts(infos: list[zipfile.ZipInfo]) -> None:
+    """UnsafeArchive when the directory (which may disagree with the end record) is past the bounds."""
+    if len(infos) > MAX_MEMBERS:
         raise UnsafeArchive(f"it holds more than {MAX_MEMBERS:,} parts")
     if sum(info.file_size for info in infos) > MAX_EXPANDED:
-        archive.close()
         raise UnsafeArchive(f"it expands to more than {MAX_EXPANDED // (1024 * 1024)}MB")
     for info in infos:
         if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            archive.close()
             raise UnsafeArchive(f"a part of it expands {info.file_size // max(info.compress_size, 1):,} times")
-    return archive
 
 
 def _read_at_most(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:

@@ -1,6 +1,8 @@
-"""Password hashing with Argon2id (argon2-cffi)."""
+"""Password hashing with Argon2id (argon2-cffi); random tokens (sessions, invitations, API tokens) by SHA-256."""
 
 from __future__ import annotations
+
+import hashlib
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -39,3 +41,8 @@ def needs_rehash(password_hash: str) -> bool:
 def burn_time(password: str) -> None:
     """Spend the time a real check would, so a missing account is not told apart by timing."""
     _hasher().hash(password)
+
+
+def hash_token(token: str) -> str:
+    """How a random token is kept: its SHA-256 (a token is long and random, so a slow hash adds nothing)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()

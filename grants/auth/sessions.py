@@ -8,13 +8,13 @@ ends them all) makes every copy of its cookie worthless at once.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from flask import g
 from flask_login import login_user, logout_user
 from sqlalchemy import func, select, update
 
+from grants.auth.passwords import hash_token
 from grants.extensions import db
 from grants.models import User, UserSession
 from grants.models.base import utcnow
@@ -22,14 +22,10 @@ from grants.models.base import utcnow
 TOKEN_BYTES = 32
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def start(user: User, user_agent: str) -> None:
     """Sign the user in on this browser (`user_agent` as it names itself) with a new server-side session."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    row = UserSession(user_id=user.id, token_hash=_hash(token), user_agent=(user_agent or "")[:200])
+    row = UserSession(user_id=user.id, token_hash=hash_token(token), user_agent=(user_agent or "")[:200])
     db.session.add(row)
     db.session.commit()
     user.session_key = f"{user.id}:{token}"
@@ -45,7 +41,7 @@ def resume(key: str) -> User | None:
     found = db.session.execute(
         select(User, UserSession.id)
         .join(UserSession, UserSession.user_id == User.id)
-        .where(User.id == int(user_id), UserSession.token_hash == _hash(token), UserSession.ended_at.is_(None))
+        .where(User.id == int(user_id), UserSession.token_hash == hash_token(token), UserSession.ended_at.is_(None))
     ).first()
     if found is None or not found[0].active:
         return None
@@ -66,6 +62,13 @@ def end_this(why: str = "signed_out") -> None:
         )
         db.session.commit()
     logout_user()
+
+
+def end_everywhere(user: User) -> int:
+    """End every session of the user, this one included, and sign this browser out; returns how many."""
+    ended = end_all(user, "signed_out_everywhere")
+    logout_user()
+    return ended
 
 
 def end_all(user: User, why: str) -> int:

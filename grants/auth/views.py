@@ -68,8 +68,7 @@ def sign_out() -> ResponseReturnValue:
 def sign_out_everywhere() -> ResponseReturnValue:
     form = SignOutForm()
     if form.validate_on_submit():
-        sessions.end_all(current.signed_in_user(), "signed_out_everywhere")
-        sessions.end_this("signed_out_everywhere")
+        sessions.end_everywhere(current.signed_in_user())
         flash("You have signed out on every device.")
         return redirect(url_for("public.start"))
     return redirect(url_for("auth.sign_out"))

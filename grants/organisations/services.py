@@ -8,7 +8,6 @@ in a URL reveals nothing. The rules for an organisation's details live in
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import fields
 from datetime import timedelta
@@ -22,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from grants import audit, mail
 from grants.access import is_member
+from grants.auth.passwords import hash_token
 from grants.auth.services import find_user, normalise_email
 from grants.errors import NotFound
 from grants.extensions import db
@@ -256,10 +256,6 @@ def _bank_details_changed(user: User, organisation: Organisation, before: dict[s
     )  # fmt: skip
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def invite(user: User, organisation_id: int, email: str) -> Invitation:
     """Invite someone by email to join the organisation: the email carries a link with a one-time token."""
     organisation = organisation_for_member(user, organisation_id)
@@ -271,7 +267,7 @@ def invite(user: User, organisation_id: int, email: str) -> Invitation:
     invitation = Invitation(
         organisation_id=organisation.id,
         email=email,
-        token_hash=_token_hash(token),
+        token_hash=hash_token(token),
         invited_by_id=user.id,
         expires_at=utcnow() + timedelta(days=INVITATION_DAYS),
     )
@@ -306,7 +302,7 @@ def invitation_for_token(token: str, user: User | None = None) -> Invitation:
     """
     invitation = db.session.scalar(
         select(Invitation)
-        .where(Invitation.token_hash == _token_hash(token))
+        .where(Invitation.token_hash == hash_token(token))
         .options(joinedload(Invitation.organisation))
     )
     if invitation is None:

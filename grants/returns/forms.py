@@ -9,12 +9,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput
 from wtforms import BooleanField, HiddenField, SubmitField
 from wtforms.validators import Length, ValidationError
 
-from grants.apply.formbuilder import Answered, NoNullCharacters
-from grants.form_fields import text_area, text_input
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
+from grants.apply.formbuilder import NoNullCharacters
+from grants.form_fields import NotBlank, text_area, text_input
 
 
 class SendReturnForm(FlaskForm):
@@ -27,10 +23,9 @@ class SignOffForm(FlaskForm):
     position = text_input(
         "Your position at the organisation",
         description="For example, chair, treasurer or chief executive",
-        filters=[_strip],
         validators=[
             NoNullCharacters("your position"),
-            Answered("Enter your position at the organisation, like chair or treasurer"),
+            NotBlank("Enter your position at the organisation, like chair or treasurer"),
             Length(max=200, message="Your position must be 200 characters or fewer"),
         ],
     )
@@ -50,10 +45,9 @@ class SendBackForm(FlaskForm):
     comment = text_area(
         "What needs changing?",
         description="The person who filled in the return will see this",
-        filters=[_strip],
         validators=[
             NoNullCharacters("your comment"),
-            Answered("Enter what needs changing before you can sign the return off"),
+            NotBlank("Enter what needs changing before you can sign the return off"),
             Length(max=2000, message="Your comment must be 2,000 characters or fewer"),
         ],
     )

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import delete, select
 
-from grants.api.tokens import hash_token
+from grants.auth.passwords import hash_token
 from grants.extensions import db
 from grants.models import ApiToken, RoleGrant
 from tests.api.helpers import bearer, build_dataset, more_awards, token_for
