@@ -127,3 +127,24 @@ def can_see_application(user: Any, application_id: int) -> bool:
         visible_assessments(user).where(Assessment.application_id == application_id).with_only_columns(Assessment.id)
     )
     return found is not None
+
+
+# -- what an admin administers ----------------------------------------------------------------------
+# An admin acts on the programmes they hold the admin role on. Anything that spans programmes (a
+# role or a token for every programme, the outbox, the shared vocabularies) is for admins of every
+# programme only.
+
+ADMIN = frozenset({"admin"})
+
+
+def administered(user: Any) -> list[int] | None:
+    """The programmes this user administers; None when they administer every programme."""
+    return programmes_with(user, ADMIN)
+
+
+def administers(user: Any, programme_id: int | None) -> bool:
+    """Whether the user administers this programme (None: every programme, so only a global admin)."""
+    mine = administered(user)
+    if mine is None:
+        return True
+    return programme_id is not None and programme_id in mine

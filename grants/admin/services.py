@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from grants import audit
+from grants import access, audit
 from grants.api import tokens as api_tokens
 from grants.apply.question_set_admin import load_question_set as load
 from grants.apply.question_set_admin import use_for_round
@@ -33,33 +35,61 @@ class GrantError(Exception):
         super().__init__(message)
 
 
-def programme_choices() -> list[tuple[str, str]]:
-    programmes = db.session.scalars(select(Programme).order_by(Programme.code)).all()
-    return [("", "Choose a programme"), (EVERY_PROGRAMME, "Every programme")] + [
-        (str(p.id), f"{p.name} ({p.code})") for p in programmes
+def administered_programmes(admin: Any) -> list[Programme]:
+    """The programmes this admin administers, by code."""
+    query = select(Programme).order_by(Programme.code)
+    mine = access.administered(admin)
+    if mine is not None:
+        query = query.where(Programme.id.in_(mine))
+    return list(db.session.scalars(query))
+
+
+def programme_choices(admin: Any) -> list[tuple[str, str]]:
+    """Every programme for an admin of every programme; an admin of some, only theirs."""
+    every = [(EVERY_PROGRAMME, "Every programme")] if access.administers(admin, None) else []
+    return [("", "Choose a programme"), *every] + [
+        (str(p.id), f"{p.name} ({p.code})") for p in administered_programmes(admin)
     ]
 
 
-def list_grants(page: int, per_page: int) -> Page[Any]:
+def _grants_in_scope(admin: Any) -> Any:
+    """The role grants this admin may see and remove: those on the programmes they administer."""
+    mine = access.administered(admin)
+    return None if mine is None else RoleGrant.programme_id.in_(mine)
+
+
+def list_grants(admin: Any, page: int, per_page: int) -> Page[Any]:
     query = (
         select(RoleGrant).options(joinedload(RoleGrant.user), joinedload(RoleGrant.programme)).order_by(RoleGrant.id)
     )
+    scope = _grants_in_scope(admin)
+    if scope is not None:
+        query = query.where(scope)
     return paginate(query, page, per_page)
 
 
 def grant_role(admin: Any, email: str, role: str, programme: str) -> RoleGrant:
+    """Grant a staff role on a programme this admin administers (every programme: an admin of every
+    programme only). Nobody grants themselves a role: another admin does, so it is seen."""
     user = find_user(email)
     if user is None:
         raise GrantError("email", "There is no account with this email address. Ask them to register first.")
+    if user.id == admin.id:
+        raise GrantError("email", "You cannot give yourself a role. Ask another admin to grant it.")
     if role not in STAFF_ROLES:
         raise GrantError("role", "Choose a role from the list")
     programme_id: int | None = None
     if programme != EVERY_PROGRAMME:
         number = whole_number(programme)
         found = db.session.get(Programme, number) if number is not None else None
-        if found is None:
+        if found is None or not access.administers(admin, found.id):
             raise GrantError("programme", "Choose a programme from the list")
         programme_id = found.id
+    elif not access.administers(admin, None):
+        raise GrantError(
+            "programme",
+            "Choose one of your programmes: only an admin of every programme grants a role on every programme",
+        )
     existing = db.session.scalar(
         select(RoleGrant).where(
             RoleGrant.user_id == user.id,
@@ -83,8 +113,9 @@ def grant_role(admin: Any, email: str, role: str, programme: str) -> RoleGrant:
 
 
 def revoke_role(admin: Any, grant_id: int) -> RoleGrant | None:
+    """None when there is no such grant, or it is on a programme this admin does not administer."""
     grant = db.session.get(RoleGrant, grant_id)
-    if grant is None:
+    if grant is None or not access.administers(admin, grant.programme_id):
         return None
     audit.record_on_user(
         grant.user,
@@ -109,12 +140,36 @@ def workflow_definition(name: str, version: int) -> tuple[Definition, str] | Non
     return definition, diagram(definition)
 
 
+def may_read_outbox(admin: Any) -> bool:
+    """Emails are about every programme's cases, so only an admin of every programme reads them."""
+    return access.administers(admin, None)
+
+
 def list_emails(page: int, per_page: int) -> Page[Any]:
     return paginate(select(OutboxMessage).order_by(OutboxMessage.id.desc()), page, per_page)
 
 
 def get_email(message_id: int) -> OutboxMessage | None:
     return db.session.get(OutboxMessage, message_id)
+
+
+SECRET_LINK_SHOWN = "[link withheld: it signs its recipient in or resets their password, so only they see it]"
+
+
+def _secret_link_pattern() -> re.Pattern[str]:
+    """Links to any route that takes a token (password reset, invitation): found from the URL map."""
+    paths = []
+    for rule in current_app.url_map.iter_rules():
+        if "token" in rule.arguments:
+            parts = re.split(r"<[^>]+>", rule.rule)
+            paths.append(r"[^\s/?#]+".join(re.escape(part) for part in parts))
+    return re.compile(r"\S*(?:" + "|".join(paths) + r")\S*") if paths else re.compile(r"(?!x)x")
+
+
+def shown_body(message: OutboxMessage) -> str:
+    """The email's text as an admin sees it: a link that lets its holder into someone's account is
+    withheld, so reading the outbox never lets an admin act as another person."""
+    return _secret_link_pattern().sub(SECRET_LINK_SHOWN, message.body)
 
 
 def question_sets() -> list[dict[str, Any]]:
@@ -131,9 +186,13 @@ def question_sets() -> list[dict[str, Any]]:
     ]
 
 
-def round_choices() -> list[tuple[str, str]]:
-
-    rounds = db.session.scalars(select(Round).order_by(Round.code)).all()
+def round_choices(admin: Any) -> list[tuple[str, str]]:
+    """The rounds of the programmes this admin administers."""
+    query = select(Round).order_by(Round.code)
+    mine = access.administered(admin)
+    if mine is not None:
+        query = query.where(Round.programme_id.in_(mine))
+    rounds = db.session.scalars(query).all()
     return [("", "Do not use it for a round yet")] + [(r.code, f"{r.title} ({r.code})") for r in rounds]
 
 
@@ -144,6 +203,10 @@ class QuestionSetProblem(Exception):
 def load_question_set(admin: Any, text: bytes, filename: str, round_code: str) -> str:
     """Load an uploaded form; returns what was done, in words. QuestionSetProblem says what is wrong."""
 
+    if round_code:
+        round_ = db.session.scalar(select(Round).where(Round.code == round_code))
+        if round_ is None or not access.administers(admin, round_.programme_id):
+            raise QuestionSetProblem("Choose one of your programmes' rounds from the list")
     try:
         decoded = text.decode("utf-8")
     except UnicodeDecodeError:
@@ -167,13 +230,13 @@ api_token_status = api_tokens.token_status
 api_token_role_label = api_tokens.role_label
 
 
-def api_token_page(page: int, per_page: int) -> Page[Any]:
-    return api_tokens.list_tokens(page, per_page)
+def api_token_page(admin: Any, page: int, per_page: int) -> Page[Any]:
+    return api_tokens.list_tokens(admin, page, per_page)
 
 
-def api_token_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """The people a token can be issued to, and the programmes it can be narrowed to."""
-    return api_tokens.user_choices(), api_tokens.programme_choices()
+def api_token_choices(admin: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The people a token can be issued to, and the programmes it can be narrowed to, in this admin's scope."""
+    return api_tokens.user_choices(admin), api_tokens.programme_choices(admin)
 
 
 def issue_api_token(admin: Any, user_id: str, role: str, programme: str, name: str, days: str) -> api_tokens.Issued:

@@ -27,26 +27,25 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.route("/")
 @staff("admin")
 def index() -> ResponseReturnValue:
-    return render_template("admin/index.html")
+    return render_template("admin/index.html", every_programme=services.may_read_outbox(signed_in_user()))
 
 
 @bp.route("/roles", methods=["GET", "POST"])
 @staff("admin")
 def roles() -> ResponseReturnValue:
     form = GrantRoleForm()
-    form.programme.choices = services.programme_choices()
+    admin = signed_in_user()
+    form.programme.choices = services.programme_choices(admin)
     if form.validate_on_submit():
         try:
-            grant = services.grant_role(
-                signed_in_user(), form.email.data or "", form.role.data or "", form.programme.data or ""
-            )
+            grant = services.grant_role(admin, form.email.data or "", form.role.data or "", form.programme.data or "")
         except services.GrantError as exc:
             getattr(form, exc.field).errors = [str(exc)]
         else:
             where = grant.programme.name if grant.programme else "every programme"
             flash(f"{grant.user.name} is now {grant.role_label.lower()} on {where}.")
             return redirect(url_for("admin.roles"))
-    grants = services.list_grants(page_number(request.args), current_app.config["PAGE_SIZE"])
+    grants = services.list_grants(admin, page_number(request.args), current_app.config["PAGE_SIZE"])
     return render_template("admin/roles.html", form=form, grants=grants, revoke_form=RevokeRoleForm())
 
 
@@ -82,6 +81,8 @@ def workflow(name: str, version: int) -> ResponseReturnValue:
 @bp.route("/emails")
 @staff("admin")
 def emails() -> ResponseReturnValue:
+    if not services.may_read_outbox(signed_in_user()):
+        abort(403)
     page = services.list_emails(page_number(request.args), current_app.config["PAGE_SIZE"])
     return render_template("admin/emails.html", page=page)
 
@@ -89,17 +90,19 @@ def emails() -> ResponseReturnValue:
 @bp.route("/emails/<int:message_id>")
 @staff("admin")
 def email(message_id: int) -> ResponseReturnValue:
+    if not services.may_read_outbox(signed_in_user()):
+        abort(403)
     message = services.get_email(message_id)
     if message is None:
         abort(404)
-    return render_template("admin/email.html", message=message)
+    return render_template("admin/email.html", message=message, body=services.shown_body(message))
 
 
 @bp.route("/question-sets", methods=["GET", "POST"])
 @staff("admin")
 def question_sets() -> ResponseReturnValue:
     form = LoadQuestionSetForm()
-    form.round.choices = services.round_choices()
+    form.round.choices = services.round_choices(signed_in_user())
     if form.validate_on_submit():
         upload = form.file.data
         if not upload or not upload.filename:
@@ -119,11 +122,12 @@ def question_sets() -> ResponseReturnValue:
 @staff("admin")
 def api_tokens() -> ResponseReturnValue:
     form = IssueTokenForm()
-    form.user.choices, form.programme.choices = services.api_token_choices()
+    admin = signed_in_user()
+    form.user.choices, form.programme.choices = services.api_token_choices(admin)
     if form.validate_on_submit():
         try:
             issued = services.issue_api_token(
-                signed_in_user(),
+                admin,
                 form.user.data or "",
                 form.role.data or "",
                 form.programme.data or "",
@@ -136,7 +140,7 @@ def api_tokens() -> ResponseReturnValue:
             return render_template(  # the token, once
                 "admin/api_tokens_issued.html", issued=issued, role_label=services.api_token_role_label
             )
-    page = services.api_token_page(page_number(request.args), current_app.config["PAGE_SIZE"])
+    page = services.api_token_page(admin, page_number(request.args), current_app.config["PAGE_SIZE"])
     return render_template(
         "admin/api_tokens.html",
         form=form,

@@ -18,11 +18,12 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import joinedload
 
-from grants import audit
+from grants import access, audit
 from grants.auth.passwords import hash_token
 from grants.auth.services import find_user
 from grants.extensions import db
 from grants.formatting import whole_number
+from grants.mail import queue_email
 from grants.models import ApiToken, Programme, RoleGrant, User
 from grants.models.base import utcnow
 from grants.models.people import ROLE_LABELS
@@ -125,8 +126,27 @@ def issue_token(
         },
         at=now,
     )
+    if issued_by is not None and issued_by.id != user.id:
+        _tell_holder(user, issued_by, token)
     db.session.commit()
     return Issued(token=token, secret=secret)
+
+
+def _tell_holder(user: User, issued_by: User, token: ApiToken) -> None:
+    """A token issued in someone's name acts as them: they are told, so one they did not ask for is seen."""
+    where = f"on {token.programme.name}" if token.programme else "on every programme where you hold the role"
+    queue_email(
+        to=user.email,
+        subject=f"An API token was issued in your name: {token.name}",
+        body=(
+            f"Dear {user.name},\n\n{issued_by.name} ({issued_by.email}) issued an API token in your name, "
+            f"acting as {ROLE_LABELS[token.role].lower()} {where}.\n\n"
+            f"Token: {token.prefix}… ({token.name})\nExpires: {token.expires_at:%d %B %Y}\n\n"
+            "Other systems use it to read the service's data as you. If you did not expect it, ask an admin "
+            "to revoke it (Admin > API tokens) and tell your information security team."
+        ),
+        key=f"api-token-issued:{token.id}",
+    )
 
 
 def issue_for_email(
@@ -152,7 +172,10 @@ def issue_for_email(
 
 
 def issue_from_form(admin: User, user_id: str, role: str, programme: str, name: str, days: str) -> Issued:
-    """The admin page's form: user and programme arrive as ids from select boxes."""
+    """The admin page's form: user and programme arrive as ids from select boxes.
+
+    An admin issues tokens on the programmes they administer; a token for every programme only an
+    admin of every programme issues."""
     user_number = whole_number(user_id)
     user = db.session.get(User, user_number) if user_number is not None else None
     if user is None:
@@ -161,8 +184,13 @@ def issue_from_form(admin: User, user_id: str, role: str, programme: str, name: 
     if programme != EVERY_PROGRAMME:
         number = whole_number(programme)
         found = db.session.get(Programme, number) if number is not None else None
-        if found is None:
+        if found is None or not access.administers(admin, found.id):
             raise TokenProblem("programme", "Choose a programme from the list")
+    elif not access.administers(admin, None):
+        raise TokenProblem(
+            "programme",
+            "Choose one of your programmes: only an admin of every programme issues a token for all of them",
+        )
     lasts = whole_number(days)
     if lasts is None:
         raise TokenProblem("days", "Choose how long the token lasts")
@@ -176,7 +204,7 @@ def revoke_token(admin: User, token_id: int, now: datetime | None = None) -> tup
     """
     now = now or utcnow()
     token = db.session.get(ApiToken, token_id)
-    if token is None:
+    if token is None or not access.administers(admin, token.programme_id):
         return None, False
     result = db.session.execute(
         update(ApiToken)
@@ -211,28 +239,36 @@ def token_status(token: ApiToken, now: datetime | None = None) -> str:
     return "Active"
 
 
-def list_tokens(page: int, per_page: int) -> Page[Any]:
+def list_tokens(admin: User, page: int, per_page: int) -> Page[Any]:
+    """The tokens on the programmes this admin administers (every token, for an admin of every programme)."""
     query = (
         select(ApiToken).options(joinedload(ApiToken.user), joinedload(ApiToken.programme)).order_by(ApiToken.id.desc())
     )
+    mine = access.administered(admin)
+    if mine is not None:
+        query = query.where(ApiToken.programme_id.in_(mine))
     return paginate(query, page, per_page)
 
 
-def user_choices() -> list[tuple[str, str]]:
-    """Active people holding a staff role a token can carry."""
+def user_choices(admin: User) -> list[tuple[str, str]]:
+    """Active people holding a staff role a token can carry, on a programme this admin administers."""
+    grants = select(RoleGrant.user_id).where(RoleGrant.role.in_(TOKEN_ROLES))
+    mine = access.administered(admin)
+    if mine is not None:
+        grants = grants.where(or_(RoleGrant.programme_id.is_(None), RoleGrant.programme_id.in_(mine)))
     users = db.session.scalars(
-        select(User)
-        .where(User.active.is_(True), User.id.in_(select(RoleGrant.user_id).where(RoleGrant.role.in_(TOKEN_ROLES))))
-        .order_by(User.name, User.email)
+        select(User).where(User.active.is_(True), User.id.in_(grants)).order_by(User.name, User.email)
     ).all()
     return [("", "Choose a person")] + [(str(u.id), f"{u.name} ({u.email})") for u in users]
 
 
-def programme_choices() -> list[tuple[str, str]]:
-    programmes = db.session.scalars(select(Programme).order_by(Programme.code)).all()
-    return [(EVERY_PROGRAMME, "Every programme where they hold the role")] + [
-        (str(p.id), f"{p.name} ({p.code})") for p in programmes
-    ]
+def programme_choices(admin: User) -> list[tuple[str, str]]:
+    query = select(Programme).order_by(Programme.code)
+    mine = access.administered(admin)
+    if mine is not None:
+        query = query.where(Programme.id.in_(mine))
+    every = [(EVERY_PROGRAMME, "Every programme where they hold the role")] if mine is None else []
+    return every + [(str(p.id), f"{p.name} ({p.code})") for p in db.session.scalars(query)]
 
 
 # -- checking a request's token --------------------------------------------------------------------
