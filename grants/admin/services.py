@@ -88,7 +88,7 @@ def grant_role(admin: Any, email: str, role: str, programme: str) -> RoleGrant:
     elif not access.administers(admin, None):
         raise GrantError(
             "programme",
-            "Choose one of your programmes: only an admin of every programme grants a role on every programme",
+            "Choose one of your programmes: only an admin of every programme grants a role on all of them",
         )
     existing = db.session.scalar(
         select(RoleGrant).where(
@@ -153,7 +153,7 @@ def get_email(message_id: int) -> OutboxMessage | None:
     return db.session.get(OutboxMessage, message_id)
 
 
-SECRET_LINK_SHOWN = "[link withheld: it signs its recipient in or resets their password, so only they see it]"
+SECRET_LINK_SHOWN = "[link withheld: it signs its recipient in or resets their password, so only they see it]"  # noqa: S105 - words, not a secret
 
 
 def _secret_link_pattern() -> re.Pattern[str]:

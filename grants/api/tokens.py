@@ -189,7 +189,7 @@ def issue_from_form(admin: User, user_id: str, role: str, programme: str, name: 
     elif not access.administers(admin, None):
         raise TokenProblem(
             "programme",
-            "Choose one of your programmes: only an admin of every programme issues a token for all of them",
+            "Choose one of your programmes: only an admin of every programme issues one for all of them",
         )
     lasts = whole_number(days)
     if lasts is None:
