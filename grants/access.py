@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, has_request_context
-from sqlalchemy import Select, select
+from flask import current_app, g, has_request_context
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 
 from grants.extensions import db
 from grants.models import Application, Assessment, Membership, RoleGrant, Round, User, Workflowed
@@ -66,13 +66,17 @@ def is_member(user: User, organisation_id: int | None) -> bool:
 def roles_for(user: Any, subject: Workflowed, wanted: frozenset[str] | None = None) -> frozenset[str]:
     """The roles this user acts in on this case.
 
-    With `wanted` (the roles a transition allows), membership is only looked up when it
-    could make the difference: one query fewer on every staff action.
+    Staff roles count only where the user has no conflict of interest on the case (see
+    `has_conflict`): a member of staff who belongs to the organisation acts on its case as
+    an applicant, or not at all. With `wanted` (the roles a transition allows), membership
+    of the applicant organisation is only looked up when it could make the difference.
     """
     roles = set(staff_roles(user, subject.owning_programme_id()))
     acting_user_id = getattr(subject, "acting_user_id", None)
     if acting_user_id is not None and acting_user_id() != user.id:
         roles.discard("assessor")  # only the assigned assessor acts as assessor on an assessment
+    if roles and has_conflict(user, subject):
+        roles = set()
     if wanted is not None and ("applicant" not in wanted or roles & wanted):
         return frozenset(roles)
     if is_member(user, subject.owning_organisation_id()):
@@ -84,12 +88,67 @@ CASE_PAGE_ROLES = frozenset({"officer", "finance", "decision_maker", "admin"})
 
 
 def can_see_case(user: Any, subject: Workflowed) -> bool:
-    """Officers, finance, decision makers and admins on the case's programme see case pages.
+    """Officers, finance, decision makers and admins on the case's programme see case pages,
+    unless they have a conflict of interest on the case.
 
     Assessors do not: they see only the bids assigned to them, on their own pages, so a
     declared conflict can hide a bid from them everywhere.
     """
-    return bool(staff_roles(user, subject.owning_programme_id()) & CASE_PAGE_ROLES)
+    return bool(staff_roles(user, subject.owning_programme_id()) & CASE_PAGE_ROLES) and not has_conflict(user, subject)
+
+
+# -- conflicts of interest --------------------------------------------------------------------------
+# A member of staff has a conflict of interest on every case of an organisation they belong to
+# (its bids, awards, payments, returns, contracts), and on a bid they declared a conflict on as an
+# assessor (the bid and its assessments). With a conflict they do not act on the case in any staff
+# role, and it is hidden from them as staff: its own page and every list. A member of the
+# organisation still sees it as the organisation's own, on the applicants' pages.
+
+
+def _conflict_states() -> frozenset[str]:
+    """The assessment states that record a declared conflict (outcome "conflict"), in every version."""
+    registry = current_app.extensions["workflow_engine"].registry
+    workflow = current_app.extensions["case_types"].get("assessment").workflow
+    return frozenset(
+        name
+        for definition in registry.versions(workflow)
+        for name, state in definition.states.items()
+        if state.outcome == "conflict"
+    )
+
+
+def member_organisations(user_id: int) -> Select[int]:
+    """The organisations the user belongs to, as a subquery."""
+    return select(Membership.organisation_id).where(Membership.user_id == user_id)
+
+
+def declared_conflicts(user_id: int) -> Select[int]:
+    """The bids the user declared a conflict of interest on, as a subquery."""
+    return select(Assessment.application_id).where(
+        Assessment.assessor_id == user_id, Assessment.state.in_(_conflict_states())
+    )
+
+
+def has_conflict(user: Any, subject: Workflowed) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if is_member(user, subject.conflict_organisation_id()):
+        return True
+    bid = subject.bid_id()
+    return (
+        bid is not None
+        and db.session.scalar(declared_conflicts(user.id).where(Assessment.application_id == bid).limit(1)) is not None
+    )
+
+
+def free_of_conflict(user_id: int, organisation: Any, bid: Any = None) -> ColumnElement[bool]:
+    """A WHERE clause keeping the rows the user has no conflict on: `organisation` is the rows'
+    organisation id column (it may be NULL: no organisation, no conflict), `bid` their application
+    id column where they belong to a bid."""
+    clause = or_(organisation.is_(None), organisation.not_in(member_organisations(user_id)))
+    if bid is not None:
+        clause = and_(clause, bid.not_in(declared_conflicts(user_id)))
+    return clause
 
 
 # -- the conflict rule ------------------------------------------------------------------------------
@@ -108,6 +167,9 @@ def visible_assessments(user: Any) -> Select[Assessment]:
     query = select(Assessment).where(
         Assessment.assessor_id == user.id,
         Assessment.state.not_in(states("assessment", "ended")),
+        Assessment.application_id.not_in(  # nor a bid of an organisation they belong to
+            select(Application.id).where(Application.organisation_id.in_(member_organisations(user.id)))
+        ),
     )
     if "assessor" in grants.get(ALL_PROGRAMMES, frozenset()):
         return query

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, and_, select
 
+from grants import access
 from grants.models import Application, Award, Round
 from workflows import Context
 from workflows.vocabulary import Guard
@@ -57,6 +58,32 @@ def through_application(column: Any) -> ProgrammeClause:
 
 def through_award(column: Any) -> ProgrammeClause:
     return lambda ids: column.in_(select(Award.id).where(Award.programme_id.in_(ids)))
+
+
+# -- which rows a user has no conflict of interest on (the rule: grants.access) -----------------------
+ConflictClause = Callable[[Any], ColumnElement[bool]]
+
+
+def of_organisation(column: Any, bid: Any = None) -> ConflictClause:
+    """Rows carrying their organisation's id (and their bid's id, where they are a bid)."""
+    return lambda user: access.free_of_conflict(user.id, column, bid)
+
+
+def of_bid(column: Any) -> ConflictClause:
+    """Rows that belong to a bid (an application's id column)."""
+    return lambda user: and_(
+        column.not_in(
+            select(Application.id).where(Application.organisation_id.in_(access.member_organisations(user.id)))
+        ),
+        column.not_in(access.declared_conflicts(user.id)),
+    )
+
+
+def of_award(column: Any) -> ConflictClause:
+    """Rows that belong to an award (an award's id column)."""
+    return lambda user: column.not_in(
+        select(Award.id).where(Award.organisation_id.in_(access.member_organisations(user.id)))
+    )
 
 
 def award_facts(award: Award) -> list[tuple[str, str]]:

@@ -79,6 +79,8 @@ class CaseType:
     # The case page and the generic lists.
     facts: Callable[[Any], list[tuple[str, str]]] = lambda subject: []
     programme_clause: Callable[[list[int]], ColumnElement[bool]] | None = None
+    # Given a user, the rows they have no conflict of interest on (grants.access.free_of_conflict).
+    conflict_clause: Callable[[Any], ColumnElement[bool]] | None = None
     eager: Callable[[], list[Any]] = lambda: []
 
     def __post_init__(self) -> None:

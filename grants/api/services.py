@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, select, true
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from grants import access
 from grants.api.tokens import Scope
 from grants.extensions import db
 from grants.models import Application, Award, Payment, Programme, Round
@@ -103,6 +104,7 @@ def _applications(scope: Scope, *conditions: ColumnElement[bool]) -> Listing:
         Application.state != DRAFT,
         Application.public_reference.is_not(None),
         _in_scope(Round.programme_id, scope),
+        access.free_of_conflict(scope.user_id, Application.organisation_id, Application.id),
         *conditions,
     ]
     rows = (

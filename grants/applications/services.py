@@ -125,8 +125,11 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _conditions(round_: Round, filters: Filters) -> list[ColumnElement[bool]]:
-    wanted: list[ColumnElement[bool]] = [Application.round_id == round_.id]
+def _conditions(round_: Round, filters: Filters, viewer_id: int) -> list[ColumnElement[bool]]:
+    wanted: list[ColumnElement[bool]] = [
+        Application.round_id == round_.id,
+        access.free_of_conflict(viewer_id, Application.organisation_id, Application.id),
+    ]
     wanted.append(Application.state == filters.state if filters.state else Application.state != DRAFT)
     if filters.district:
         wanted.append(_tagged("district", filters.district))
@@ -147,10 +150,10 @@ def _conditions(round_: Round, filters: Filters) -> list[ColumnElement[bool]]:
     return wanted
 
 
-def _query(round_: Round, filters: Filters) -> Select[Any]:
+def _query(round_: Round, filters: Filters, viewer_id: int) -> Select[Any]:
     return (
         select(Application)
-        .where(and_(*_conditions(round_, filters)))
+        .where(and_(*_conditions(round_, filters, viewer_id)))
         .order_by(Application.public_reference.is_(None), Application.public_reference, Application.id)
     )
 
@@ -159,12 +162,15 @@ def _labels(application: Application, vocabulary: str) -> list[str]:
     return [term.label for term in application.terms if term.vocabulary == vocabulary]
 
 
-def list_applications(round_: Round, filters: Filters, page: int, per_page: int) -> ApplicationList:
-    query = _query(round_, filters).options(joinedload(Application.organisation), selectinload(Application.terms))
+def list_applications(round_: Round, filters: Filters, viewer_id: int, page: int, per_page: int) -> ApplicationList:
+    """The round's bids the viewer may see (none they have a conflict of interest on), filtered."""
+    query = _query(round_, filters, viewer_id).options(
+        joinedload(Application.organisation), selectinload(Application.terms)
+    )
     found = paginate(query, page, per_page)
     total = db.session.scalar(
         select(func.coalesce(func.sum(Application.amount_requested_pence), 0)).where(
-            and_(*_conditions(round_, filters))
+            and_(*_conditions(round_, filters, viewer_id))
         )
     )
     states = _state_labels(round_)
@@ -213,7 +219,7 @@ def csv_filename(round_: Round) -> str:
     return f"{round_.code}-applications.csv"
 
 
-def csv_lines(round_: Round, filters: Filters) -> Iterator[str]:
+def csv_lines(round_: Round, filters: Filters, viewer_id: int) -> Iterator[str]:
     """The filtered applications as CSV text, a batch of rows at a time (memory stays flat).
 
     Starts with a byte-order mark so spreadsheet programs read the file as UTF-8.
@@ -224,7 +230,7 @@ def csv_lines(round_: Round, filters: Filters) -> Iterator[str]:
     writer.writerow(CSV_HEADER)
     yield "\ufeff" + buffer.getvalue()
     query = (
-        _query(round_, filters)
+        _query(round_, filters, viewer_id)
         .options(joinedload(Application.organisation), selectinload(Application.terms))
         .execution_options(yield_per=CSV_BATCH)
     )

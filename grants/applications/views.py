@@ -31,7 +31,9 @@ def _round_and_filters(code: str) -> tuple[Any, ApplicationFilterForm, services.
 @staff(*OFFICERS)
 def applications(code: str) -> ResponseReturnValue:
     round_, form, filters = _round_and_filters(code)
-    listing = services.list_applications(round_, filters, page_number(request.args), current_app.config["PAGE_SIZE"])
+    listing = services.list_applications(
+        round_, filters, signed_in_user().id, page_number(request.args), current_app.config["PAGE_SIZE"]
+    )
     query = {key: value for key, value in request.args.items() if key != "page"}
     return render_template("applications/applications.html", listing=listing, form=form, filters=filters, query=query)
 
@@ -40,7 +42,7 @@ def applications(code: str) -> ResponseReturnValue:
 @staff(*OFFICERS)
 def applications_csv(code: str) -> ResponseReturnValue:
     round_, _form, filters = _round_and_filters(code)
-    lines = services.csv_lines(round_, filters)
+    lines = services.csv_lines(round_, filters, signed_in_user().id)
     filename = services.csv_filename(round_)
     return Response(
         stream_with_context(lines),

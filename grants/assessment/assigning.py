@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from grants import access, audit
 from grants.errors import FieldErrors
 from grants.extensions import db
-from grants.models import Application, Assessment, AuditEvent, RoleGrant, Round, User
+from grants.models import Application, Assessment, AuditEvent, Membership, RoleGrant, Round, User
 from grants.models.base import utcnow
 from grants.workflow import apply_transition, start_case
 from grants.workflow_states import states
@@ -78,9 +78,20 @@ def assessor_pool(round_: Round) -> list[Assessor]:
     return [Assessor(id=u.id, name=u.name, email=u.email, load=loads.get(u.id, 0)) for u in pool_users(round_)]
 
 
+MEMBER = "member of the applicant organisation"
+
+
 def _taken(application_ids: Any) -> dict[int, dict[int, str]]:
-    """For each bid, every assessor who has (or had) an assessment of it, with its state."""
+    """For each bid, everyone who may not be given it: every assessor who has (or had) an assessment
+    of it, with its state, and every member of the organisation that made it (a conflict of interest)."""
     taken: dict[int, dict[int, str]] = {}
+    members = db.session.execute(
+        select(Application.id, Membership.user_id)
+        .join(Membership, Membership.organisation_id == Application.organisation_id)
+        .where(Application.id.in_(application_ids))
+    )
+    for application_id, user_id in members:
+        taken.setdefault(application_id, {})[user_id] = MEMBER
     rows = db.session.execute(
         select(Assessment.application_id, Assessment.assessor_id, Assessment.state).where(
             Assessment.application_id.in_(application_ids)

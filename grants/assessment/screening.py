@@ -255,12 +255,17 @@ class Row:
     fraud_risk: str
 
 
-def screening_list(round_: Round, page: int, per_page: int) -> Page[Row]:
-    """The round's submitted and screened bids with their screening status: four statements a page."""
+def screening_list(round_: Round, viewer_id: int, page: int, per_page: int) -> Page[Row]:
+    """The round's submitted and screened bids with their screening status (none the viewer has a
+    conflict of interest on): four statements a page."""
     query = (
         select(Application)
         .options(joinedload(Application.organisation))
-        .where(Application.round_id == round_.id, Application.state.in_(states("application", "in_screening")))
+        .where(
+            Application.round_id == round_.id,
+            Application.state.in_(states("application", "in_screening")),
+            access.free_of_conflict(viewer_id, Application.organisation_id, Application.id),
+        )
         .order_by(Application.public_reference.is_(None), Application.public_reference, Application.id)
     )
     found = paginate(query, page, per_page)

@@ -38,14 +38,22 @@ def round_for_officer(code: str, user: Any) -> Round:
 
 def application_for_officer(application_id: int, user: Any) -> Application:
     application = db.session.get(Application, application_id, options=[joinedload(Application.organisation)])
-    if application is None or not _is_officer(user, application.round.programme_id):
+    if (
+        application is None
+        or not _is_officer(user, application.round.programme_id)
+        or access.has_conflict(user, application)
+    ):
         raise NotFound(application_id)
     return application
 
 
 def assessment_for_officer(assessment_id: int, user: Any) -> Assessment:
     assessment = db.session.get(Assessment, assessment_id, options=[joinedload(Assessment.assessor)])
-    if assessment is None or not _is_officer(user, assessment.application.round.programme_id):
+    if (
+        assessment is None
+        or not _is_officer(user, assessment.application.round.programme_id)
+        or access.has_conflict(user, assessment)
+    ):
         raise NotFound(assessment_id)
     return assessment
 

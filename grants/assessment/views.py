@@ -64,7 +64,9 @@ def round_tasks(code: str) -> ResponseReturnValue:
 @staff(*OFFICERS)
 def screening_list(code: str) -> ResponseReturnValue:
     round_ = _round(code)
-    page = screening.screening_list(round_, page_number(request.args), current_app.config["PAGE_SIZE"])
+    page = screening.screening_list(
+        round_, signed_in_user().id, page_number(request.args), current_app.config["PAGE_SIZE"]
+    )
     return render_template("assessment/screening_list.html", round=round_, page=page)
 
 

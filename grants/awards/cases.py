@@ -95,6 +95,7 @@ AWARD = CaseType(
     },
     facts=award_facts,
     programme_clause=case_rules.by_programme(Award.programme_id),
+    conflict_clause=case_rules.of_organisation(Award.organisation_id),
     eager=lambda: [joinedload(Award.organisation), joinedload(Award.programme)],
 )
 

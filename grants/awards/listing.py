@@ -75,9 +75,12 @@ def choices(programmes: list[Programme]) -> Choices:
     )
 
 
-def _conditions(programmes: list[Programme], filters: Filters) -> list[ColumnElement[bool]]:
+def _conditions(programmes: list[Programme], filters: Filters, viewer_id: int) -> list[ColumnElement[bool]]:
     ids = [p.id for p in programmes if not filters.programme or p.code == filters.programme]
-    wanted: list[ColumnElement[bool]] = [Award.programme_id.in_(ids)]
+    wanted: list[ColumnElement[bool]] = [
+        Award.programme_id.in_(ids),
+        access.free_of_conflict(viewer_id, Award.organisation_id),
+    ]
     if filters.state:
         wanted.append(Award.state == filters.state)
     if filters.round:
@@ -89,8 +92,9 @@ def _conditions(programmes: list[Programme], filters: Filters) -> list[ColumnEle
     return wanted
 
 
-def list_awards(programmes: list[Programme], filters: Filters, page: int, per_page: int) -> AwardList:
-    where = and_(*_conditions(programmes, filters))
+def list_awards(programmes: list[Programme], filters: Filters, viewer_id: int, page: int, per_page: int) -> AwardList:
+    """The awards of these programmes, filtered; none the viewer has a conflict of interest on."""
+    where = and_(*_conditions(programmes, filters, viewer_id))
     query = (
         select(Award).where(where).options(joinedload(Award.organisation)).order_by(Award.public_reference, Award.id)
     )

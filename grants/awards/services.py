@@ -63,7 +63,7 @@ def round_for_officer(code: str, user: Any) -> Round:
 def award_for_staff(award_id: int, user: Any, roles: frozenset[str] = VIEW_ROLES) -> Award:
     """The award, if the user holds one of `roles` on its programme."""
     award = db.session.get(Award, award_id, options=[joinedload(Award.organisation), joinedload(Award.programme)])
-    if award is None or not access.staff_roles(user, award.programme_id) & roles:
+    if award is None or not access.staff_roles(user, award.programme_id) & roles or access.has_conflict(user, award):
         raise NotFound(str(award_id))
     return award
 

@@ -86,7 +86,9 @@ def index() -> ResponseReturnValue:
     form = AwardFilterForm(formdata=request.args)
     form.set_choices(choices)
     filters = form.filters(choices)
-    found = listing.list_awards(programmes, filters, page_number(request.args), current_app.config["PAGE_SIZE"])
+    found = listing.list_awards(
+        programmes, filters, signed_in_user().id, page_number(request.args), current_app.config["PAGE_SIZE"]
+    )
     return render_template("awards/list.html", listing=found, form=form, filters=filters)
 
 

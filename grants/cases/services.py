@@ -33,10 +33,22 @@ def _programme_filter(case_type: CaseType, programme_ids: set[int] | None) -> An
 
 
 def _visible_programmes(user: Any) -> set[int] | None:
-    grants = access.staff_grants(user)
-    if access.ALL_PROGRAMMES in grants:
-        return None
-    return {pid for pid in grants if pid is not None}
+    """The programmes whose cases the user lists: where they hold a role that sees case pages.
+
+    An assessor's grant does not count: assessors see only their own bids, on their own pages."""
+    programmes = access.programmes_with(user, access.CASE_PAGE_ROLES)
+    return None if programmes is None else set(programmes)
+
+
+def _visible(case_type: CaseType, user: Any) -> list[Any]:
+    """The WHERE clauses of the rows of a kind this user may list: their programmes, no conflicts."""
+    clauses = []
+    programme = _programme_filter(case_type, _visible_programmes(user))
+    if programme is not None:
+        clauses.append(programme)
+    if case_type.conflict_clause is not None:
+        clauses.append(case_type.conflict_clause(user))
+    return clauses
 
 
 def kind_label(kind: str, plural: bool = False) -> str:
@@ -46,13 +58,9 @@ def kind_label(kind: str, plural: bool = False) -> str:
 
 def summary(user: Any) -> list[dict[str, Any]]:
     """How many cases of each kind this user can see."""
-    programmes = _visible_programmes(user)
     rows = []
     for case_type in case_types():
-        query = select(func.count()).select_from(case_type.model)
-        clause = _programme_filter(case_type, programmes)
-        if clause is not None:
-            query = query.where(clause)
+        query = select(func.count()).select_from(case_type.model).where(*_visible(case_type, user))
         rows.append({"kind": case_type.kind, "label": case_type.plural, "count": db.session.scalar(query)})
     return rows
 
@@ -60,10 +68,7 @@ def summary(user: Any) -> list[dict[str, Any]]:
 def list_cases(kind: str, user: Any, page: int, per_page: int, state: str | None = None) -> Page[Any]:
     case_type = _case_type(kind)
     model: Any = case_type.model
-    query = select(model).options(*case_type.eager()).order_by(model.id)
-    clause = _programme_filter(case_type, _visible_programmes(user))
-    if clause is not None:
-        query = query.where(clause)
+    query = select(model).options(*case_type.eager()).order_by(model.id).where(*_visible(case_type, user))
     if state:
         query = query.where(model.state == state)
     return paginate(query, page, per_page)

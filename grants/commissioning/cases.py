@@ -113,6 +113,7 @@ CONTRACT = CaseType(
     },
     facts=contract_facts,
     programme_clause=case_rules.by_programme(Contract.programme_id),
+    conflict_clause=case_rules.of_organisation(Contract.provider_id),
     eager=lambda: [joinedload(Contract.provider), joinedload(Contract.programme)],
 )
 

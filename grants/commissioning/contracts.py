@@ -49,7 +49,11 @@ def programmes_for(user: Any) -> list[Programme]:
 def load(user: Any, reference: str) -> Contract:
     """The contract, for staff with a role on its programme; NotFound otherwise."""
     contract = db.session.scalar(select(Contract).where(Contract.public_reference == reference[:32]))
-    if contract is None or not access.staff_roles(user, contract.programme_id) & VIEWERS:
+    if (
+        contract is None
+        or not access.staff_roles(user, contract.programme_id) & VIEWERS
+        or access.has_conflict(user, contract)
+    ):
         raise NotFound(reference)
     return contract
 

@@ -124,7 +124,10 @@ def visible_programmes(user: Any) -> list[Programme]:
 def _where(user: Any, query: Query) -> ColumnElement[bool]:
     f = query.filters
     programmes = [p.id for p in visible_programmes(user)]
-    clauses: list[ColumnElement[bool]] = [Contract.programme_id.in_(programmes)]
+    clauses: list[ColumnElement[bool]] = [
+        Contract.programme_id.in_(programmes),
+        access.free_of_conflict(user.id, Contract.provider_id),
+    ]
     if f.programme:
         clauses.append(Programme.code == f.programme)
     if f.state in GROUPS:
@@ -207,7 +210,10 @@ def choices(user: Any) -> Choices:
     ids = [p.id for p in programmes]
     providers = db.session.execute(
         select(Organisation.id, Organisation.name)
-        .where(Organisation.id.in_(select(Contract.provider_id).where(Contract.programme_id.in_(ids))))
+        .where(
+            Organisation.id.in_(select(Contract.provider_id).where(Contract.programme_id.in_(ids))),
+            access.free_of_conflict(user.id, Organisation.id),
+        )
         .order_by(Organisation.name)
     )
     terms = labels()

@@ -63,6 +63,7 @@ class DecisionBoard:
     not_recommended: list[RankedRow]
     decided: dict[str, int]
     budget: budget_guard.BudgetPosition | None = None
+    withheld: int = 0  # bids before the panel the viewer has a conflict of interest on (not shown)
 
     @property
     def to_decide_pence(self) -> int:
@@ -79,7 +80,7 @@ class Outcome:
 
 def board(round_: Round, user: Any) -> DecisionBoard:
     """The bids recommended and in reserve (in rank order) with their approvals; those not recommended."""
-    ranking = rank_round(round_)
+    ranking = rank_round(round_, viewer_id=user.id)
     approvals: dict[int, list[tuple[int, str]]] = {}
     query = (
         select(Approval.application_id, Approval.approver_id, User.name)
@@ -97,7 +98,7 @@ def board(round_: Round, user: Any) -> DecisionBoard:
             approved_by_me=any(approver == user.id for approver, _name in approvals.get(row.application_id, [])),
         )
         for row in ranking.rows
-        if row.state in states("application", "recommended")
+        if row.state in states("application", "recommended") and not row.withheld
     ]
     decided: dict[str, int] = {}
     for row in ranking.rows:
@@ -106,8 +107,9 @@ def board(round_: Round, user: Any) -> DecisionBoard:
     return DecisionBoard(
         round=round_,
         to_decide=to_decide,
-        not_recommended=[row for row in ranking.rows if row.state == "not_recommended"],
+        not_recommended=[row for row in ranking.rows if row.state == "not_recommended" and not row.withheld],
         decided=decided,
+        withheld=sum(1 for row in ranking.rows if row.withheld and row.state not in ("approved", "unsuccessful")),
         budget=budget_guard.position(round_, london_today()),
     )
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from grants import audit
+from grants import access, audit
 from grants.decisions import scores
 from grants.decisions.services import PanelConflict, PanelError, commit_or_conflict, panel_states
 from grants.extensions import db
@@ -71,7 +71,7 @@ def _bid(row: Any, sheets: list[scores.AssessorSheet], limit: Decimal, labels: d
     )
 
 
-def _rows(round_: Round, application_ids: list[int] | None = None) -> list[Any]:
+def _rows(round_: Round, application_ids: list[int] | None = None, viewer_id: int | None = None) -> list[Any]:
     query = (
         select(
             Application.id,
@@ -89,6 +89,8 @@ def _rows(round_: Round, application_ids: list[int] | None = None) -> list[Any]:
     )
     if application_ids is not None:
         query = query.where(Application.id.in_(application_ids))
+    if viewer_id is not None:
+        query = query.where(access.free_of_conflict(viewer_id, Application.organisation_id, Application.id))
     return list(db.session.execute(query))
 
 
@@ -96,13 +98,14 @@ def spread_limit(round_: Round) -> Decimal:
     return scores.quantize(Decimal(round_.moderation_spread if round_.moderation_spread is not None else 0))
 
 
-def board(round_: Round, *, flagged_only: bool = False) -> ModerationBoard:
-    """Every bid before the panel, by reference, with its submitted scores side by side."""
+def board(round_: Round, viewer_id: int | None = None, *, flagged_only: bool = False) -> ModerationBoard:
+    """Every bid before the panel (but those the viewer has a conflict of interest on), by reference,
+    with its submitted scores side by side."""
     criteria = scores.criteria_for(round_.id)
     limit = spread_limit(round_)
     sheets = scores.submitted_sheets(round_.id, panel_states(), criteria, with_comments=True)
     labels = workflow_labels(round_.application_workflow)
-    bids = [_bid(row, sheets.get(row.id, []), limit, labels) for row in _rows(round_)]
+    bids = [_bid(row, sheets.get(row.id, []), limit, labels) for row in _rows(round_, viewer_id=viewer_id)]
     if flagged_only:
         bids = [bid for bid in bids if bid.flagged]
     return ModerationBoard(

@@ -19,10 +19,15 @@ from grants.formatting import LONDON
 from grants.models import Round
 
 
-def panel_pack(round_: Round) -> tuple[writer.PanelPack, Ranking]:
-    """What the pack shows (the ranking, and the submitted scores with comments), and the ranking itself."""
-    ranking = rank_round(round_)
+def panel_pack(round_: Round, viewer_id: int | None = None) -> tuple[writer.PanelPack, Ranking]:
+    """What the pack shows (the ranking, and the submitted scores with comments), and the ranking itself.
+
+    With a viewer, the bids they have a conflict of interest on are withheld, their scores left out."""
+    ranking = rank_round(round_, viewer_id=viewer_id)
     sheets = scores.submitted_sheets(round_.id, tuple(sorted(ranked_states())), ranking.criteria, with_comments=True)
+    for row in ranking.rows:
+        if row.withheld:
+            sheets.pop(row.application_id, None)
     pack = writer.PanelPack(
         ranked=ranking.rows,
         criteria=ranking.criteria,
@@ -45,9 +50,9 @@ def panel_pack_filename(round_: Round) -> str:
     return f"{round_.code}-panel-pack.xlsx"
 
 
-def panel_pack_file(round_: Round) -> IO[bytes]:
-    """The panel pack written to an anonymous temporary file, rewound for sending."""
-    pack, _ranking = panel_pack(round_)
+def panel_pack_file(round_: Round, viewer_id: int) -> IO[bytes]:
+    """The panel pack as this viewer may see it, written to an anonymous temporary file, rewound for sending."""
+    pack, _ranking = panel_pack(round_, viewer_id)
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - the response closes it
     try:
         writer.write_panel_pack(pack, handle)

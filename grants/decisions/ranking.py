@@ -19,12 +19,12 @@ above the line. A round with no budget has no line (every bid is above it).
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import not_, select
 
-from grants import workflow_states
+from grants import access, workflow_states
 from grants.decisions import scores
 from grants.decisions.services import ranked_states
 from grants.extensions import db
@@ -59,6 +59,7 @@ class RankedRow:
     cumulative_pence: int
     above_line: bool
     below_minimum: list[str] = field(default_factory=list)
+    withheld: bool = False  # the viewer has a conflict of interest: who and what are not shown
 
     @property
     def score(self) -> Decimal | None:
@@ -172,8 +173,38 @@ def _sort_key(bid: dict) -> tuple[bool, Decimal, str, int]:
     return (score is None, -(score if score is not None else Decimal(0)), bid["public_reference"] or "", bid["id"])
 
 
-def rank_round(round_: Round, states: Collection[str] | None = None) -> Ranking:
-    """The round's bids in rank order with the funding line and the money by district and area."""
+WITHHELD = "Withheld: you have a conflict of interest with this bid"
+
+
+def _withhold(row: RankedRow) -> RankedRow:
+    """The row as someone with a conflict of interest sees it: its place and money (the funding
+    line is the panel's, so it stays true), not who made the bid, what it is for or what was said."""
+    return replace(
+        row,
+        reference="Withheld",
+        organisation=WITHHELD,
+        project_title="",
+        districts=[],
+        areas_of_focus=[],
+        amount_reason=None,
+        feedback=None,
+        conditions=None,
+        assessor_totals=[],
+        moderation_reason=None,
+        below_minimum=[],
+        withheld=True,
+    )
+
+
+def _conflicted(round_: Round, viewer_id: int) -> set[int]:
+    free = access.free_of_conflict(viewer_id, Application.organisation_id, Application.id)
+    return set(db.session.scalars(select(Application.id).where(Application.round_id == round_.id, not_(free))))
+
+
+def rank_round(round_: Round, states: Collection[str] | None = None, viewer_id: int | None = None) -> Ranking:
+    """The round's bids in rank order with the funding line and the money by district and area.
+
+    With a viewer, the bids they have a conflict of interest on are withheld (`_withhold`)."""
     states = tuple(sorted(states if states is not None else ranked_states()))
     criteria = scores.criteria_for(round_.id)
     bids = _bids(round_, states)
@@ -241,6 +272,10 @@ def rank_round(round_: Round, states: Collection[str] | None = None) -> Ranking:
                 below_minimum=scores.minimum_problems(bid["summed"].minimum_scores, criteria),
             )
         )
+
+    if viewer_id is not None:
+        conflicted = _conflicted(round_, viewer_id)
+        rows = [_withhold(row) if row.application_id in conflicted else row for row in rows]
 
     def summary(vocabulary: str) -> list[TagTotal]:
         return [

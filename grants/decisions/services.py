@@ -66,6 +66,7 @@ def application_for(application_id: int, user: Any, roles: frozenset[str]) -> Ap
         application is None
         or application.state not in ranked_states()
         or not access.staff_roles(user, application.round.programme_id) & roles
+        or access.has_conflict(user, application)
     ):
         raise NotFound(str(application_id))
     return application

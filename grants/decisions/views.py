@@ -37,7 +37,7 @@ def _application(application_id: int) -> Any:
 def moderation_board(code: str) -> ResponseReturnValue:
     round_ = _round(code, services.OFFICER_ROLES)
     flagged_only = request.args.get("flagged") == "1"
-    board = moderation.board(round_, flagged_only=flagged_only)
+    board = moderation.board(round_, signed_in_user().id, flagged_only=flagged_only)
     return render_template("decisions/moderation.html", board=board, flagged_only=flagged_only)
 
 
@@ -84,7 +84,7 @@ def moderate(application_id: int) -> ResponseReturnValue:
 @staff(*OFFICERS)
 def ranking_page(code: str) -> ResponseReturnValue:
     round_ = _round(code, services.OFFICER_ROLES)
-    return render_template("decisions/ranking.html", ranking=ranking.rank_round(round_))
+    return render_template("decisions/ranking.html", ranking=ranking.rank_round(round_, viewer_id=signed_in_user().id))
 
 
 def _render_recommendation(
@@ -184,7 +184,7 @@ def mark(application_id: int) -> ResponseReturnValue:
 @staff(*OFFICERS)
 def panel_pack(code: str) -> ResponseReturnValue:
     round_ = _round(code, services.OFFICER_ROLES)
-    handle = panel_pack_file(round_)
+    handle = panel_pack_file(round_, signed_in_user().id)
     return send_file(handle, mimetype=XLSX, as_attachment=True, download_name=panel_pack_filename(round_), max_age=0)
 
 

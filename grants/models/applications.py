@@ -56,6 +56,9 @@ class Application(Workflowed, Base):
     def owning_organisation_id(self) -> int:
         return self.organisation_id
 
+    def bid_id(self) -> int:
+        return self.id
+
     # -- what the assess-and-decide transitions check (the application case type's guards ask) --
     def screening_problem(self) -> str | None:
         from grants.models.assessments import ScreeningCheck  # assessments.py imports Application

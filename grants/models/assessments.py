@@ -79,6 +79,12 @@ class Assessment(Workflowed, Base):
     def owning_organisation_id(self) -> None:
         return None  # applicants never act on, or see, an assessment
 
+    def conflict_organisation_id(self) -> int:
+        return self.application.organisation_id
+
+    def bid_id(self) -> int:
+        return self.application_id
+
     def acting_user_id(self) -> int:
         """Only the assigned assessor acts as 'assessor' on this case."""
         return self.assessor_id

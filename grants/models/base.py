@@ -73,6 +73,14 @@ class Workflowed:
     def owning_organisation_id(self) -> int | None:
         return None
 
+    # The conflict-of-interest rule (grants.access.has_conflict) asks these: the organisation whose
+    # members have a conflict on this case, and the bid (application) it belongs to, if any.
+    def conflict_organisation_id(self) -> int | None:
+        return self.owning_organisation_id()
+
+    def bid_id(self) -> int | None:
+        return None
+
     @property
     def reference(self) -> str:
         raise NotImplementedError

@@ -158,8 +158,9 @@ def _programme_ids(programmes: list[Programme], filters: Filters) -> ColumnEleme
     return wanted
 
 
-def _award_scope(programmes: list[Programme], filters: Filters) -> list[ColumnElement[bool]]:
-    wanted = [_programme_ids(programmes, filters)]
+def _award_scope(programmes: list[Programme], filters: Filters, viewer_id: int) -> list[ColumnElement[bool]]:
+    """The awards shown: the viewer's programmes, filtered, none they have a conflict of interest on."""
+    wanted = [_programme_ids(programmes, filters), access.free_of_conflict(viewer_id, Award.organisation_id)]
     if filters.round:
         wanted.append(
             Award.application_id.in_(
@@ -169,8 +170,8 @@ def _award_scope(programmes: list[Programme], filters: Filters) -> list[ColumnEl
     return wanted
 
 
-def _return_scope(programmes: list[Programme], filters: Filters) -> list[ColumnElement[bool]]:
-    wanted = _award_scope(programmes, filters)
+def _return_scope(programmes: list[Programme], filters: Filters, viewer_id: int) -> list[ColumnElement[bool]]:
+    wanted = _award_scope(programmes, filters, viewer_id)
     if filters.state:
         wanted.append(MonitoringReturn.state == filters.state)
     if filters.due_from:
@@ -523,9 +524,9 @@ class Dashboard:
 
 
 def _return_tables(
-    programmes: list[Programme], filters: Filters, args: Mapping[str, str], today: date, per_page: int
+    programmes: list[Programme], filters: Filters, viewer_id: int, args: Mapping[str, str], today: date, per_page: int
 ) -> dict[str, Table]:
-    scope = _return_scope(programmes, filters)
+    scope = _return_scope(programmes, filters, viewer_id)
     labels = state_labels("return")
     tables = {}
     for name in RETURN_TABLES:
@@ -543,9 +544,9 @@ def _return_tables(
 def build(user: Any, filters: Filters, args: Mapping[str, str], today: date, *, per_page: int) -> Dashboard:
     programmes = visible_programmes(user)
     choices = _choices(programmes)
-    tables = _return_tables(programmes, filters, args, today, per_page)
+    tables = _return_tables(programmes, filters, user.id, args, today, per_page)
 
-    award_scope = _award_scope(programmes, filters)
+    award_scope = _award_scope(programmes, filters, user.id)
     spec = TABLES["spend"]
     sort = sort_of(spec, args)
     rows, page, total = _page(_spend_query(award_scope, sort), _page_number(args, "spend"), per_page)
@@ -564,7 +565,7 @@ def build(user: Any, filters: Filters, args: Mapping[str, str], today: date, *, 
     shown = ordered[(number - 1) * per_page : number * per_page]
     tables["outcomes"] = Table(spec, sort, Page([o.row() for o in shown], number, per_page, len(ordered)))
 
-    overdue = _overdue_by_programme(_return_scope(programmes, filters))
+    overdue = _overdue_by_programme(_return_scope(programmes, filters, user.id))
     tables["overdue_by_programme"] = Table(
         TABLES["overdue_by_programme"],
         Sort("programme", False),
@@ -650,14 +651,14 @@ def download(user: Any, filters: Filters, args: Mapping[str, str], today: date, 
     rows: Iterator[tuple[Any, ...]]
     if name in RETURN_TABLES:
         labels = state_labels("return")
-        query = _returns_query(_return_where(name, _return_scope(programmes, filters), today), sort)
+        query = _returns_query(_return_where(name, _return_scope(programmes, filters, user.id), today), sort)
         rows = (_return_row(spec, r, labels, today) for r in _streamed(query))
     elif name == "spend":
-        rows = _spend_rows(_spend_query(_award_scope(programmes, filters), sort), today)
+        rows = _spend_rows(_spend_query(_award_scope(programmes, filters, user.id), sort), today)
     elif name == "outcomes":
-        rows = iter([o.row() for o in _sorted_outcomes(_outcomes(_award_scope(programmes, filters)), sort)])
+        rows = iter([o.row() for o in _sorted_outcomes(_outcomes(_award_scope(programmes, filters, user.id)), sort)])
     else:
-        rows = iter(_overdue_by_programme(_return_scope(programmes, filters)))
+        rows = iter(_overdue_by_programme(_return_scope(programmes, filters, user.id)))
     return Download(f"monitoring-{name}", spec.title, fields, rows)
 
 

@@ -52,7 +52,11 @@ def roles_on(user: Any, award: Award) -> frozenset[str]:
 def award_for_staff(award_id: int, user: Any) -> Award:
     """The award, if the user reads cases on its programme; anyone else gets a 404."""
     award = db.session.get(Award, award_id, options=[joinedload(Award.organisation), joinedload(Award.programme)])
-    if award is None or not access.staff_roles(user, award.programme_id) & VIEW_ROLES:
+    if (
+        award is None
+        or not access.staff_roles(user, award.programme_id) & VIEW_ROLES
+        or access.has_conflict(user, award)
+    ):
         raise NotFound(str(award_id))
     return award
 

@@ -62,7 +62,11 @@ def return_for_staff(return_id: int, user: Any) -> MonitoringReturn:
         return_id,
         options=[joinedload(MonitoringReturn.award).joinedload(Award.organisation)],
     )
-    if found is None or not access.staff_roles(user, found.award.programme_id) & VIEW_ROLES:
+    if (
+        found is None
+        or not access.staff_roles(user, found.award.programme_id) & VIEW_ROLES
+        or access.has_conflict(user, found)
+    ):
         raise NotFound(str(return_id))
     return found
 

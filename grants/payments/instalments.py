@@ -107,7 +107,7 @@ def _visible(user: Any) -> ColumnElement[bool] | None:
 
 
 def _conditions(user: Any, filters: Filters) -> list[ColumnElement[bool]]:
-    wanted: list[ColumnElement[bool]] = []
+    wanted: list[ColumnElement[bool]] = [access.free_of_conflict(user.id, Award.organisation_id)]
     visible = _visible(user)
     if visible is not None:
         wanted.append(visible)

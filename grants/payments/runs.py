@@ -51,6 +51,7 @@ def _approved(user: Any) -> Any:
             Award.programme))
         .order_by(Payment.due_on, Award.public_reference, Payment.instalment)
     )  # fmt: skip
+    query = query.where(access.free_of_conflict(user.id, Award.organisation_id))  # never your own organisation's
     programmes = access.programmes_with(user, FINANCE_ROLES)
     return query if programmes is None else query.where(Award.programme_id.in_(programmes))
 

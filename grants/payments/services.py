@@ -74,7 +74,7 @@ def roles_on(user: Any, programme_id: int) -> frozenset[str]:
 def award_for(award_id: int, user: Any, roles: frozenset[str] = VIEWERS) -> Award:
     """The award, if the user holds one of `roles` on its programme."""
     award = db.session.get(Award, award_id, options=[joinedload(Award.organisation), joinedload(Award.programme)])
-    if award is None or not roles_on(user, award.programme_id) & roles:
+    if award is None or not roles_on(user, award.programme_id) & roles or access.has_conflict(user, award):
         raise NotFound(str(award_id))
     return award
 
@@ -98,7 +98,7 @@ def payment_for(payment_id: int, user: Any, roles: frozenset[str] = PAYMENT_ROLE
         payment_id,
         options=[joinedload(Payment.award).joinedload(Award.organisation), joinedload(Payment.monitoring_return)],
     )
-    if payment is None or not roles_on(user, payment.award.programme_id) & roles:
+    if payment is None or not roles_on(user, payment.award.programme_id) & roles or access.has_conflict(user, payment):
         raise NotFound(str(payment_id))
     return payment
 
@@ -107,7 +107,11 @@ def variation_for(variation_id: int, user: Any, roles: frozenset[str] = VARIATIO
     variation = db.session.get(
         Variation, variation_id, options=[joinedload(Variation.award).joinedload(Award.organisation)]
     )
-    if variation is None or not roles_on(user, variation.award.programme_id) & roles:
+    if (
+        variation is None
+        or not roles_on(user, variation.award.programme_id) & roles
+        or access.has_conflict(user, variation)
+    ):
         raise NotFound(str(variation_id))
     return variation
 
