@@ -15,6 +15,7 @@ from typing import Any
 from flask import Flask, Response, abort, g, render_template, request
 from flask.typing import ResponseReturnValue
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.routing import IntegerConverter
 
 from config import ROOT, BaseConfig, check_unnamed, config_for
 from grants.errors import NotFound
@@ -118,7 +119,22 @@ def _register_blueprints(app: Flask) -> None:
     init_permissions(app)
 
 
+DATABASE_INTEGER = 2**31 - 1
+
+
+class DatabaseId(IntegerConverter):
+    """An `<int:…>` in a path: ASCII digits up to the database's integer (2**31 - 1). Past it, or in
+    other scripts' digits, the address names nothing: 404, never an overflow in the database."""
+
+    regex = r"[0-9]{1,10}"
+
+    def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = None, max: int | None = None) -> None:  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=DATABASE_INTEGER if max is None else max)
+
+
 def _init_security(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseId  # before any blueprint adds its routes
+
     @app.before_request
     def refuse_nul_in_path() -> None:
         # PostgreSQL text cannot hold a NUL byte and no address here has one: it names nothing.
