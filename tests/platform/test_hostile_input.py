@@ -144,10 +144,10 @@ def _crawl(app: Flask, client, limit: int = 400) -> dict[str, tuple[str, list[tu
 def _variants(fields: list[tuple[str, str, str, str]]) -> Iterator[tuple[str, dict[str, list[str]]]]:
     for label, value in HOSTILE.items():
         data: dict[str, list[str]] = {}
-        for name, kept, tag, kind in fields:
+        for name, kept, _tag, kind in fields:
             if name == "csrf_token":
                 continue
-            if kind in ("submit", "button") or kind == "hidden":
+            if kind in ("submit", "button", "hidden"):
                 data.setdefault(name, []).append(kept)
             else:
                 data.setdefault(name, []).append(value)
