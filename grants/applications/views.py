@@ -12,6 +12,7 @@ from grants.applications.forms import ApplicationFilterForm
 from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
 from grants.pagination import page_number
+from grants.streaming import guarded
 
 bp = Blueprint("applications", __name__, url_prefix="/officer")
 
@@ -45,7 +46,7 @@ def applications_csv(code: str) -> ResponseReturnValue:
     lines = services.csv_lines(round_, filters, signed_in_user().id)
     filename = services.csv_filename(round_)
     return Response(
-        stream_with_context(lines),
+        stream_with_context(guarded(lines)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -16,6 +16,7 @@ from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
 from grants.finance_export import services
 from grants.finance_export.forms import FinanceExportForm
+from grants.streaming import guarded
 
 bp = Blueprint("finance_export", __name__, url_prefix="/finance")
 
@@ -47,7 +48,7 @@ def export() -> ResponseReturnValue:
         return _render(form, choices, status=400)
     if form.output_format.data == "csv":
         return Response(
-            stream_with_context(services.csv_lines(export)),
+            stream_with_context(guarded(services.csv_lines(export))),
             mimetype="text/csv",
             headers={"Content-Disposition": f'attachment; filename="{export.filename("csv")}"'},
         )

@@ -32,6 +32,7 @@ from grants.formatting import LONDON
 from grants.monitoring import dashboard, grant_facts, rating, review, targets
 from grants.monitoring.forms import ActionForm, summary_of
 from grants.monitoring.metrics import METRICS
+from grants.streaming import guarded
 from workflows import Conflict, ReasonRequired, TransitionRefused
 
 bp = Blueprint("monitoring", __name__)
@@ -261,7 +262,7 @@ def export(table: str, fmt: str) -> ResponseReturnValue:
             found.xlsx(), mimetype=dashboard.XLSX_MIMETYPE, as_attachment=True, download_name=f"{found.name}.xlsx"
         )
     return Response(
-        stream_with_context(found.csv()),
+        stream_with_context(guarded(found.csv())),
         content_type=dashboard.CONTENT_TYPES["csv"],
         headers={"Content-Disposition": f'attachment; filename="{found.name}.csv"'},
     )

@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from grants.auth.permissions import public
 from grants.extensions import limiter
 from grants.open_data import services
+from grants.streaming import guarded
 
 bp = Blueprint("open_data", __name__, url_prefix="/open-data")
 
@@ -32,7 +33,7 @@ def grants_json(code: str) -> ResponseReturnValue:
     except services.NotPublished:
         abort(404)
     return Response(
-        stream_with_context(chunks),
+        stream_with_context(guarded(chunks, incomplete="")),  # broken JSON says so itself
         mimetype="application/json",
         headers={
             "Content-Disposition": f'attachment; filename="{services.download_filename(code, "json")}"',

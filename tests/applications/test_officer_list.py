@@ -346,3 +346,53 @@ def test_someone_not_signed_in_is_sent_to_sign_in(client, round_, suffix):
 
     assert response.status_code == 302
     assert "/sign-in" in response.headers["Location"]
+
+
+# -- a download that fails ---------------------------------------------------------------------------
+def _failing_row_after(count: int, monkeypatch):
+    from grants.applications import services
+
+    real, done = services._csv_row, []
+
+    def row(application, states):
+        if len(done) >= count:
+            raise RuntimeError("the database went away")
+        done.append(application.id)
+        return real(application, states)
+
+    monkeypatch.setattr(services, "_csv_row", row)
+
+
+def test_a_csv_that_fails_before_its_first_row_is_an_error_page_not_an_empty_file(
+    app, client, round_, terms, officer, monkeypatch
+):
+    bid(round_, terms)
+    _failing_row_after(0, monkeypatch)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    try:
+        response = client.get(f"/officer/rounds/{round_.code}/applications.csv")
+    finally:
+        app.config["PROPAGATE_EXCEPTIONS"] = None
+    assert response.status_code == 500
+    assert response.mimetype == "text/html"
+
+
+def test_a_csv_that_fails_part_way_ends_saying_it_is_incomplete_and_breaks_off(
+    app, client, round_, terms, officer, monkeypatch
+):
+    from grants.applications import services
+
+    monkeypatch.setattr(services, "CSV_BATCH", 2)
+    for _ in range(5):
+        bid(round_, terms)
+    _failing_row_after(2, monkeypatch)
+    response = client.get(f"/officer/rounds/{round_.code}/applications.csv", buffered=False)
+    assert response.status_code == 200  # the first batch was good: the file had started
+    received = []
+    with pytest.raises(RuntimeError, match="the database went away"):  # the server breaks the download off
+        for chunk in response.response:
+            received.append(chunk if isinstance(chunk, str) else chunk.decode("utf-8"))
+    text = "".join(received)
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert len([row for row in rows if row and row[0].startswith(round_.code)]) == 2
+    assert rows[-1][0].startswith("INCOMPLETE DOWNLOAD: the server stopped part-way through this file")

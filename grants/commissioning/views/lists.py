@@ -11,6 +11,7 @@ from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
 from grants.commissioning import listing, reminders
 from grants.pagination import page_number
+from grants.streaming import guarded
 
 bp = Blueprint("commissioning", __name__, url_prefix="/commissioning")
 
@@ -61,7 +62,7 @@ def _items(pairs: list[tuple[str, str]], chosen: str, blank: str) -> list[dict[s
 def contracts_csv() -> ResponseReturnValue:
     chunks = listing.csv(signed_in_user(), listing.read_query(request.args))
     return Response(
-        stream_with_context(chunks),
+        stream_with_context(guarded(chunks)),
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="contracts.csv"'},
     )
