@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import g, has_app_context
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload
 
 from grants import access
@@ -30,6 +31,7 @@ from grants.models import (
 )
 from grants.models.applications import COMPLETED, NOT_STARTED
 from grants.models.people import ORGANISATION_TYPES
+from grants.transactions import lock_row, lost_race
 from grants.workflow import apply_transition, engine, start_case
 from grants.workflow_states import states
 from workflows import Conflict, TransitionRefused
@@ -220,26 +222,40 @@ def start_application(user: Any, round_: Round, organisation_id: int) -> Applica
     organisation = member_organisation(user, organisation_id)
     if not accepts_submissions(round_):
         raise NotAllowed("This round is not open for applications.")
-    existing = db.session.scalar(
+    if round_.question_set_id is None:
+        raise NotAllowed("This round's application form is not ready yet.")
+    try:
+        # Two members starting at once (or one double click): one draft, the other is given it.
+        lock_row(Organisation, organisation.id)
+        existing = under_way(round_.id, organisation.id)
+        if existing is not None:
+            return existing
+        application = Application(
+            round_id=round_.id,
+            organisation_id=organisation.id,
+            created_by_id=user.id,
+            question_set_id=round_.question_set_id,
+        )
+        start_case(application, round_.application_workflow, user)
+        db.session.commit()
+    except (IntegrityError, OperationalError) as exc:
+        db.session.rollback()
+        found = under_way(round_.id, organisation.id) if lost_race(exc) else None
+        if found is None:
+            raise
+        return found
+    return application
+
+
+def under_way(round_id: int, organisation_id: int) -> Application | None:
+    """The organisation's application under way in the round, if it has one."""
+    return db.session.scalar(
         select(Application).where(
-            Application.round_id == round_.id,
-            Application.organisation_id == organisation.id,
+            Application.round_id == round_id,
+            Application.organisation_id == organisation_id,
             Application.state.in_(states("application", "under_way")),
         )
     )
-    if existing is not None:
-        return existing
-    if round_.question_set_id is None:
-        raise NotAllowed("This round's application form is not ready yet.")
-    application = Application(
-        round_id=round_.id,
-        organisation_id=organisation.id,
-        created_by_id=user.id,
-        question_set_id=round_.question_set_id,
-    )
-    start_case(application, round_.application_workflow, user)
-    db.session.commit()
-    return application
 
 
 class NoQuestionSet(NotFound):

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import current_app, url_for
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -29,6 +29,7 @@ from grants.formatting import london
 from grants.models import Invitation, Membership, Organisation, User
 from grants.models.base import utcnow
 from grants.organisations.details import BANK_FIELDS, Details, check_details, pounds_text
+from grants.transactions import lock_row, lost_race
 
 INVITATION_DAYS = 14
 
@@ -155,26 +156,39 @@ def create_organisation(user: User, details: Details) -> Organisation:
     refresh on a slow connection).
     """
     values = check_details(details)
-    existing = db.session.scalar(
+    try:
+        lock_row(User, user.id)  # the same form sent twice at once: the second waits, then finds the first
+        existing = own_organisation_named(user.id, values["name"])
+        if existing is not None:
+            raise AlreadyMember(existing)
+        organisation = Organisation(**values)
+        db.session.add(organisation)
+        db.session.flush()
+        db.session.add(Membership(user_id=user.id, organisation_id=organisation.id, is_owner=True))
+        _audit(
+            user,
+            organisation,
+            "create_organisation",
+            {"org_type": organisation.org_type, "district": organisation.district},
+        )
+        db.session.commit()
+    except (IntegrityError, OperationalError) as exc:
+        db.session.rollback()
+        found = own_organisation_named(user.id, values["name"]) if lost_race(exc) else None
+        if found is None:
+            raise
+        raise AlreadyMember(found) from None
+    return organisation
+
+
+def own_organisation_named(user_id: int, name: str) -> Organisation | None:
+    """An organisation of this name (in any case) that the user belongs to."""
+    return db.session.scalar(
         select(Organisation)
         .join(Membership, Membership.organisation_id == Organisation.id)
-        .where(Membership.user_id == user.id, func.lower(Organisation.name) == values["name"].lower())
+        .where(Membership.user_id == user_id, func.lower(Organisation.name) == name.lower())
         .limit(1)
     )
-    if existing is not None:
-        raise AlreadyMember(existing)
-    organisation = Organisation(**values)
-    db.session.add(organisation)
-    db.session.flush()
-    db.session.add(Membership(user_id=user.id, organisation_id=organisation.id, is_owner=True))
-    _audit(
-        user,
-        organisation,
-        "create_organisation",
-        {"org_type": organisation.org_type, "district": organisation.district},
-    )
-    db.session.commit()
-    return organisation
 
 
 def update_organisation(
