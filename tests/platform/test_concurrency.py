@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 from sqlalchemy import func, select
@@ -70,10 +71,8 @@ def _together(app, monkeypatch, module, name: str, jobs: dict[str, object]) -> d
 
     def check_then_wait(*args, **kwargs):  # type: ignore[no-untyped-def]
         found = real(*args, **kwargs)
-        try:
+        with contextlib.suppress(threading.BrokenBarrierError):  # the other is waiting for the lock
             checked.wait()
-        except threading.BrokenBarrierError:
-            pass
         return found
 
     monkeypatch.setattr(module, name, check_then_wait)
