@@ -37,6 +37,11 @@ class BaseConfig:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
     RATELIMIT_HEADERS_ENABLED = True
+    # Failed sign-ins back off per account and per address; a sign-in that works is not counted, so a
+    # team behind one office address is never locked out by signing in. Register and password reset
+    # count every request per address (SIGN_IN_RATE_LIMIT).
+    SIGN_IN_ACCOUNT_LIMIT = "5 per minute;20 per hour"
+    SIGN_IN_ADDRESS_LIMIT = "30 per minute;200 per hour"
     SIGN_IN_RATE_LIMIT = "5 per minute"
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
@@ -135,6 +140,12 @@ class ProductionConfig(BaseConfig):
             raise ConfigError("production refuses FLASK_DEBUG: the debugger runs any code a visitor sends")
         if not os.environ.get("DATABASE_URL"):
             raise ConfigError("production needs DATABASE_URL set in the environment")
+        limits_on = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
+        if limits_on and os.environ.get("RATELIMIT_STORAGE_URI", "memory://").startswith("memory://"):
+            raise ConfigError(
+                "production needs RATELIMIT_STORAGE_URI set to storage every worker shares "
+                "(redis://host:6379/0): in memory, each worker counts alone and the limits multiply"
+            )
 
     @classmethod
     def secret_key(cls, instance_path: str) -> str:

@@ -45,7 +45,7 @@ def gunicorn(
         SECRET_KEY=secrets.token_hex(32),
         DATABASE_URL=database_url,
         RATELIMIT_STORAGE_URI="memory://",
-        RATELIMIT_ENABLED="0",  # not read by config.py today; the wrapper switches the limiter off
+        RATELIMIT_ENABLED="0",  # hundreds of sign-ins from one address; production refuses memory:// unless off
         UPLOAD_FOLDER=upload_dir,
         MAIL_SERVER="",
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -23,6 +23,24 @@ def _sign_in_limit() -> str:
     return current_app.config["SIGN_IN_RATE_LIMIT"]
 
 
+def _account_limit() -> str:
+    return current_app.config["SIGN_IN_ACCOUNT_LIMIT"]
+
+
+def _address_limit() -> str:
+    return current_app.config["SIGN_IN_ADDRESS_LIMIT"]
+
+
+def _account_key() -> str:
+    """Failed sign-ins are counted per account: the email address as typed, normalised as stored."""
+    return "sign-in:" + services.normalise_email(request.form.get("email", ""))[:320]
+
+
+def _failed(response: Response) -> bool:
+    """Only a failed sign-in counts against a limit: one that works redirects."""
+    return response.status_code != 302
+
+
 def _safe_next(target: str | None, home: str | None = None) -> str:
     """A local path to go back to after signing in; anything else goes to `home` (else the start page)."""
     if (
@@ -38,7 +56,8 @@ def _safe_next(target: str | None, home: str | None = None) -> str:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
-@limiter.limit(_sign_in_limit, methods=["POST"])
+@limiter.limit(_account_limit, key_func=_account_key, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_address_limit, methods=["POST"], deduct_when=_failed)
 def sign_in() -> ResponseReturnValue:
     form = SignInForm()
     error = None

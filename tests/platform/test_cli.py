@@ -163,6 +163,7 @@ def test_demo_is_refused_in_production(monkeypatch, tmp_path):
     monkeypatch.setenv("GRANTFLOW_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "a-long-random-production-secret-for-this-test")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'production.db'}")
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/15")
     production = create_app()
 
     with production.app_context():

@@ -21,7 +21,19 @@ def production_env(monkeypatch, tmp_path):
     monkeypatch.setenv("GRANTFLOW_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", PRODUCTION_SECRET)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'production.db'}")
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/15")
     return monkeypatch
+
+
+@pytest.mark.parametrize("storage", [None, "memory://"])
+def test_production_refuses_rate_limits_each_worker_counts_alone(production_env, storage):
+    if storage is None:
+        production_env.delenv("RATELIMIT_STORAGE_URI")
+    else:
+        production_env.setenv("RATELIMIT_STORAGE_URI", storage)
+
+    with pytest.raises(ConfigError, match="RATELIMIT_STORAGE_URI set to storage every worker shares"):
+        create_app("production")
 
 
 def test_production_refuses_to_start_without_a_secret_key(production_env):

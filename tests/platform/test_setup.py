@@ -154,6 +154,7 @@ def test_production_runs_setup_but_still_refuses_the_demo(monkeypatch, tmp_path)
     monkeypatch.setenv("GRANTFLOW_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "a-long-random-production-secret-for-this-test")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'production.db'}")
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/15")
     production = create_app()
 
     with production.app_context():
