@@ -155,27 +155,34 @@ def save(
                     raw = formbuilder.remove_entry(raw, question, index)
                 moved_to = question.key
     documents = filling.documents() if _has_files(section) else {}
-    upload_problems: dict[str, str] = {}
-    for question in section.questions:
-        if question.type == "file":
-            if action == f"delete-{question.key}" and question.key in documents:
-                _delete_document(user, filling, documents.pop(question.key))
-                moved_to = question.key
-            upload: FileStorage | None = files.get(question.key)
-            if upload is not None and upload.filename:
-                try:
-                    documents[question.key] = _store_document(user, filling, question, upload, documents)
-                except uploads.UploadError as exc:
-                    upload_problems[question.key] = str(exc)
-    page = _page(filling, definition, section, raw, documents, expected_version)
-    page.return_to = return_to(back_to)
     row = filling.row(key)
     current_version = row.version_id if row else 0
-    if current_version != expected_version:
+    stale = current_version != expected_version
+    # Files change with the section, in its one transaction: nothing is stored or removed for a stale
+    # save, and a save that fails leaves the documents (and the files on disk) as they were.
+    change = _FileChange(documents=dict(documents))
+    upload_problems: dict[str, str] = {}
+    for question in section.questions:
+        if question.type != "file" or stale:
+            continue
+        if action == f"delete-{question.key}" and question.key in documents:
+            change.remove(documents.pop(question.key))
+            moved_to = question.key
+        upload: FileStorage | None = files.get(question.key)
+        if upload is not None and upload.filename:
+            try:
+                documents[question.key] = change.add(user, filling, question, upload, documents.get(question.key))
+            except uploads.UploadError as exc:
+                upload_problems[question.key] = str(exc)
+    page = _page(filling, definition, section, raw, documents, expected_version)
+    page.return_to = return_to(back_to)
+    if stale:
         page.version_id = current_version
+        chosen = any(f.filename for f in files.values()) if files else False
         page.notice = (
             "Someone else in your organisation saved this section while you were editing it. "
             "What you typed is below and has not been saved: check it against theirs, then save again."
+            + (" Choose your files again: they were not saved." if chosen else "")
         )
         _check(page)
         return page
@@ -186,16 +193,28 @@ def save(
     if action not in (CONTINUE, LATER):
         page.errors, page.problems = ([], {}) if not upload_problems else (page.errors, page.problems)
     values = formbuilder.values_from_form(page.form, section) if complete else None
+    folder = current_app.config["UPLOAD_FOLDER"]
     try:
+        change.record(user, filling)
         page.version_id = _persist(user, filling, section, row, formbuilder.storable(raw), values)
     except (StaleDataError, IntegrityError):
         db.session.rollback()
+        uploads.discard(folder, change.stored)
+        page.documents.clear()
+        page.documents.update(change.documents)  # as saved: the old documents, none of the new
         page.notice = (
             "Someone else in your organisation saved this section while you were editing it. "
             "What you typed is below and has not been saved: check it, then save again."
+            + (" Choose your files again: they were not saved." if change.stored else "")
         )
         return page
-    page.saved = action in (CONTINUE, LATER) and (complete or action == LATER)
+    except BaseException:
+        db.session.rollback()
+        uploads.discard(folder, change.stored)
+        raise
+    uploads.discard(folder, change.replaced)
+    # A refused file is never passed over: the page shows why, even on "save and come back later".
+    page.saved = action in (CONTINUE, LATER) and (complete or action == LATER) and not upload_problems
     if action not in (CONTINUE, LATER) and not upload_problems:
         page.moved_to = moved_to or section.key  # saved as typed: show the page again, at the change
     return page
@@ -223,43 +242,65 @@ def _persist(
     return version
 
 
-def _store_document(
-    user: Any, filling: Filling, question: Question, upload: FileStorage, documents: dict[str, Document]
-) -> Document:
-    checked = uploads.check(upload.stream, question.accept, question.label)
-    stored = uploads.store(current_app.config["UPLOAD_FOLDER"], checked)
-    if question.key in documents:
-        _delete_document(user, filling, documents[question.key])
-    document = filling.new_document(
-        question_key=question.key,
-        original_name=(upload.filename or "upload")[:255],
-        stored_name=stored,
-        content_type=checked.content_type,
-        size_bytes=len(checked.content),
-        sha256=checked.sha256,
-        uploaded_by_id=user.id,
-    )
-    db.session.add(document)
-    db.session.flush()
-    audit.record_on(
-        filling.holder,
-        actor=user,
-        action="upload_document",
-        data={"question": question.key, "file": document.original_name, "sha256": document.sha256},
-    )
-    db.session.commit()
-    return document
+@dataclass
+class _FileChange:
+    """The documents one save adds and removes, applied with the section's answers in one commit.
 
+    `documents` are the section's documents as saved before this save; `stored` the files written
+    for it (removed again if the save fails); `replaced` the files of documents it removes (removed
+    once the save is committed)."""
 
-def _delete_document(user: Any, filling: Filling, document: Document) -> None:
-    audit.record_on(
-        filling.holder,
-        actor=user,
-        action="remove_document",
-        data={"question": document.question_key, "file": document.original_name},
-    )
-    db.session.delete(document)
-    db.session.commit()
+    documents: dict[str, Document]
+    added: list[tuple[Question, Document]] = field(default_factory=list)
+    removed: list[Document] = field(default_factory=list)
+    stored: list[str] = field(default_factory=list)
+
+    @property
+    def replaced(self) -> list[str]:
+        return [document.stored_name for document in self.removed]
+
+    def remove(self, document: Document) -> None:
+        self.removed.append(document)
+
+    def add(
+        self, user: Any, filling: Filling, question: Question, upload: FileStorage, old: Document | None
+    ) -> Document:
+        """Check and store an upload (UploadError if it is refused: nothing stored, the old one kept)."""
+        checked = uploads.check(upload.stream, question.accept, question.label)
+        stored = uploads.store(current_app.config["UPLOAD_FOLDER"], checked)
+        self.stored.append(stored)
+        if old is not None:
+            self.removed.append(old)
+        document = filling.new_document(
+            question_key=question.key,
+            original_name=(upload.filename or "upload")[:255],
+            stored_name=stored,
+            content_type=checked.content_type,
+            size_bytes=len(checked.content),
+            sha256=checked.sha256,
+            uploaded_by_id=user.id,
+        )
+        self.added.append((question, document))
+        return document
+
+    def record(self, user: Any, filling: Filling) -> None:
+        """Put the change in the session, each part audited; the caller commits it with the section."""
+        for document in self.removed:
+            audit.record_on(
+                filling.holder,
+                actor=user,
+                action="remove_document",
+                data={"question": document.question_key, "file": document.original_name},
+            )
+            db.session.delete(document)
+        for question, document in self.added:
+            db.session.add(document)
+            audit.record_on(
+                filling.holder,
+                actor=user,
+                action="upload_document",
+                data={"question": question.key, "file": document.original_name, "sha256": document.sha256},
+            )
 
 
 def locked_reason(holder: Application | Filling) -> str:

@@ -157,6 +157,16 @@ def store(folder: str, checked: CheckedFile) -> str:
     return name
 
 
+def discard(folder: str, stored_names: list[str]) -> None:
+    """Remove stored files: those of documents removed or replaced (after the change is committed), or
+    those written for a save that then failed (so no file is left that no document names)."""
+    for name in stored_names:
+        try:
+            path_of(folder, name).unlink(missing_ok=True)
+        except (OSError, UploadError):
+            continue  # a file that cannot be removed is left, never a failed request
+
+
 def download_name(original: str, content_type: str) -> str:
     """The name a document is served under: what the uploader called it, without control or direction
     characters (a right-to-left override can make "cod.exe" show as "exe.doc"), without folders,
