@@ -52,6 +52,9 @@ class BaseConfig:
     SERVICE_NAME = "grantflow"
     SERVICE_URL = os.environ.get("SERVICE_URL", "http://127.0.0.1:5000")
     PASSWORD_RESET_MAX_AGE = 3600
+    # Staff are signed out after this long without a request; pages warn IDLE_WARNING_SECONDS before.
+    STAFF_IDLE_SECONDS = int(os.environ.get("STAFF_IDLE_SECONDS", str(30 * 60)))
+    IDLE_WARNING_SECONDS = 5 * 60
     PAGE_SIZE = 25
     # Contracts ending within this many months show on the commissioning page and are reminded once.
     COMMISSIONING_END_WARNING_MONTHS = int(os.environ.get("COMMISSIONING_END_WARNING_MONTHS", "6"))

@@ -120,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 DATABASE_INTEGER = 2**31 - 1
+PER_REQUEST = ("_login_user", "user_session_id", "second_factor_done", "_staff_grants", "csrf_token", "_vocabularies")
 
 
 class DatabaseId(IntegerConverter):
@@ -144,7 +145,14 @@ def _init_security(app: Flask) -> None:
     @app.before_request
     def fresh_request_state() -> None:
         # Per-request caches start empty even where an app context outlives a request (tests, CLI).
-        for name in ("_login_user", "user_session_id", "_staff_grants", "csrf_token", "_vocabularies"):
+        for name in (
+            "_login_user",
+            "user_session_id",
+            "second_factor_done",
+            "_staff_grants",
+            "csrf_token",
+            "_vocabularies",
+        ):
             g.pop(name, None)
         g.csp_nonce = secrets.token_urlsafe(16)
 
@@ -173,8 +181,9 @@ def _init_security(app: Flask) -> None:
 def _init_templates(app: Flask) -> None:
     # Imported here, not at the top: both import grants (this module) for its extensions.
     from grants import form_fields, formatting, workflow_states
-    from grants.auth.permissions import navigation
+    from grants.auth.permissions import idle_warning, navigation
 
+    app.jinja_env.globals["idle_warning"] = idle_warning
     app.jinja_env.filters["money"] = formatting.money
     app.jinja_env.filters["london"] = formatting.london
     app.jinja_env.filters["london_date"] = formatting.london_date

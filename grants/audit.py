@@ -5,12 +5,32 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar, Protocol
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import event, select
+from sqlalchemy.orm import Mapper, ORMExecuteState, Session, selectinload
 
 from grants.extensions import db
 from grants.models import AuditEvent
 from grants.models.base import utcnow
+
+
+class AuditRowsAreFinal(Exception):
+    """Raised on any attempt through the app to change or remove an audit row."""
+
+
+def _refuse(_mapper: Mapper[Any], _connection: Any, target: AuditEvent) -> None:
+    raise AuditRowsAreFinal(f"audit row {target.id} cannot be changed or removed")
+
+
+event.listen(AuditEvent, "before_update", _refuse)
+event.listen(AuditEvent, "before_delete", _refuse)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _no_bulk_changes(state: ORMExecuteState) -> None:
+    """`update(AuditEvent)` / `delete(AuditEvent)` through a session are refused as well."""
+    changes = (state.is_update or state.is_delete) and state.is_orm_statement
+    if changes and any(mapper.class_ is AuditEvent for mapper in state.all_mappers):
+        raise AuditRowsAreFinal("audit rows cannot be changed or removed")
 
 
 def record(

@@ -13,15 +13,18 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from grants import backup
 from grants.api.commands import users_token
 from grants.apply.question_set_admin import load_question_set, use_for_round
 from grants.apply.questions import QuestionSetError
+from grants.auth import two_factor
+from grants.auth.services import find_user
 from grants.awards.reminders import send_offer_reminders
 from grants.cli_options import FORMAT, ROUND
 from grants.commissioning.commands import report_commissioning
 from grants.commissioning.reminders import run_pass as commissioning_pass
 from grants.decisions.panel_pack import write_panel_pack
-from grants.demo import DEMO_PASSWORD, load_demo
+from grants.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo
 from grants.extensions import db
 from grants.finance_export.commands import export_finance
 from grants.mail import send_pending
@@ -82,6 +85,23 @@ def demo_command() -> None:
     click.echo(f"Demo data loaded. Demo accounts (password: {DEMO_PASSWORD}):")
     for email, role in accounts:
         click.echo(f"  {role:<15} {email}")
+    click.echo(
+        f"Staff accounts sign in with a code too: add the key {DEMO_TOTP_SECRET} to an authenticator app,\n"
+        "or print the current code with: flask --app wsgi grantflow users totp EMAIL"
+    )
+
+
+@users.command("totp")
+@click.argument("email")
+def users_totp(email: str) -> None:
+    """Print the current two-factor sign-in code of a demo account (refused in production)."""
+
+    if not current_app.config.get("DEMO_ALLOWED"):
+        raise click.ClickException("printing sign-in codes is for the demo only: refused in production")
+    user = find_user(email)
+    if user is None or user.totp_secret != DEMO_TOTP_SECRET:
+        raise click.ClickException(f"{email} is not a demo account with two-factor sign-in")
+    click.echo(two_factor.current_code(user.totp_secret))
 
 
 @users.command("create")
@@ -253,6 +273,53 @@ def export_panel_pack(round_code: str, output: Path) -> None:
         f"Wrote the panel pack for {round_.code} to {output}: {len(ranking.rows)} bids ranked, "
         f"{len(ranking.above_line)} above the funding line."
     )
+
+
+@grantflow.command("backup")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="the backup file to write (a zip)",
+)
+@FORMAT
+def backup_command(output: Path, output_format: str) -> None:
+    """Back up the whole database and the uploaded files to one file (SQLite or PostgreSQL alike)."""
+    if not output.parent.is_dir():
+        raise click.ClickException(f"The folder {str(output.parent)!r} does not exist. Nothing was written.")
+    partial = output.with_name(f".{output.name}.partial")
+    try:
+        with partial.open("wb") as target:
+            summary = backup.write_backup(target, current_app.config["UPLOAD_FOLDER"])
+        partial.replace(output)
+    finally:
+        partial.unlink(missing_ok=True)
+    _emit(
+        output_format,
+        {"output": str(output), "rows": summary.rows, "tables": summary.tables, "files": summary.files,
+         "revision": summary.revision},
+        [f"Backed up {summary.rows:,} rows in {len(summary.tables)} tables and {summary.files} uploaded "
+         f"files (schema {summary.revision}) to {output}."],
+    )  # fmt: skip
+
+
+@grantflow.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@FORMAT
+def restore_command(path: Path, output_format: str) -> None:
+    """Restore a backup into this new, migrated, empty database (`db upgrade` first); refused otherwise."""
+    try:
+        summary = backup.restore_backup(path, current_app.config["UPLOAD_FOLDER"])
+    except backup.BackupRefused as exc:
+        raise click.ClickException(f"{exc}. Nothing was restored.") from None
+    _emit(
+        output_format,
+        {"restored": str(path), "rows": summary.rows, "tables": summary.tables, "files": summary.files,
+         "revision": summary.revision},
+        [f"Restored {summary.rows:,} rows in {len(summary.tables)} tables and {summary.files} uploaded files "
+         f"from {path}."],
+    )  # fmt: skip
 
 
 report = AppGroup("report", help="Reports to the Police and Crime Panel")

@@ -24,7 +24,7 @@ from sqlalchemy import make_url
 from grants import create_app
 from grants.extensions import db, limiter
 from tests.factories import PASSWORD
-from tests.fixtures import post_form
+from tests.fixtures import sign_in_as
 
 
 def _postgres_admin_url(url: str) -> str:
@@ -163,7 +163,7 @@ def client(app):
 @pytest.fixture
 def sign_in(client):
     def _sign_in(user, password: str = PASSWORD):
-        response = post_form(client, "/sign-in", {"email": user.email, "password": password})
+        response = sign_in_as(client, user.email, password)
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         return client
 

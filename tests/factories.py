@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import factory
+import pyotp
 from factory.alchemy import SQLAlchemyModelFactory
 
 from grants.auth.passwords import hash_password
@@ -42,6 +43,7 @@ from grants.models import (
     QuestionSet,
     Recommendation,
     Recovery,
+    RecoveryCode,
     Reminder,
     ReturnMetric,
     ReturnSection,
@@ -506,7 +508,10 @@ def passed_screening(application, officer: User | None = None) -> None:
 
 
 def staff_user(role: str, programme: Programme | None = None, **kwargs) -> User:
-    """A user with one staff role, on one programme or (programme None) on every programme."""
+    """A user with one staff role, on one programme or (programme None) on every programme, with
+    two-factor sign-in set up (their app's key: `totp_secret`), as staff have once they first signed in."""
+    kwargs.setdefault("totp_secret", pyotp.random_base32(length=32))
+    kwargs.setdefault("totp_enrolled_at", datetime.now(UTC))
     user = UserFactory(**kwargs)
     db.session.add(RoleGrant(user_id=user.id, role=role, programme_id=programme.id if programme else None))
     db.session.commit()
@@ -619,3 +624,11 @@ class UserSessionFactory(Base):
     user_id = factory.LazyFunction(lambda: UserFactory().id)
     token_hash = factory.Sequence(lambda n: f"{n:064x}")
     user_agent = "Mozilla/5.0"
+
+
+class RecoveryCodeFactory(Base):
+    class Meta:
+        model = RecoveryCode
+
+    user_id = factory.LazyFunction(lambda: UserFactory().id)
+    code_hash = factory.Sequence(lambda n: f"{n:064x}")

@@ -14,6 +14,7 @@ from grants.api import tokens as api_tokens
 from grants.apply.question_set_admin import load_question_set as load
 from grants.apply.question_set_admin import use_for_round
 from grants.apply.questions import QuestionSetError
+from grants.auth import two_factor
 from grants.auth.services import find_user
 from grants.extensions import db
 from grants.formatting import whole_number
@@ -245,3 +246,23 @@ def issue_api_token(admin: Any, user_id: str, role: str, programme: str, name: s
 
 def revoke_api_token(admin: Any, token_id: int) -> tuple[Any, bool]:
     return api_tokens.revoke_token(admin, token_id)
+
+
+# -- resetting someone's two-factor sign-in (grants/auth/two_factor.py) --------------------------------
+class ResetProblem(Exception):
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(message)
+
+
+def reset_two_factor(admin: Any, email: str, reason: str) -> Any:
+    """Reset the second factor of someone this admin administers; ResetProblem names the field at fault."""
+    user = find_user(email)
+    if user is None or not two_factor.may_reset(admin, user):
+        raise ResetProblem("email", "There is no account with this email address on your programmes")
+    if user.id == admin.id:
+        raise ResetProblem("email", "You cannot reset your own two-factor sign-in. Ask another admin.")
+    if not two_factor.enrolled(user):
+        raise ResetProblem("email", f"{user.name} has not set up two-factor sign-in: there is nothing to reset")
+    two_factor.reset(admin, user, reason.strip()[:500])
+    return user

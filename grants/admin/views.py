@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 
+from grants.admin import audit_log as audit_search
 from grants.admin import reference_data, services
 from grants.admin.forms import (
     AddTermForm,
@@ -18,8 +30,10 @@ from grants.admin.forms import (
 )
 from grants.api.forms import IssueTokenForm, RevokeTokenForm
 from grants.auth.current import signed_in_user
+from grants.auth.forms import ResetTwoFactorForm
 from grants.auth.permissions import staff
 from grants.pagination import page_number
+from grants.streaming import guarded
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -60,6 +74,55 @@ def revoke(grant_id: int) -> ResponseReturnValue:
         abort(404)
     flash(f"Removed: {grant.user.name}, {grant.role_label.lower()}.")
     return redirect(url_for("admin.roles"))
+
+
+@bp.route("/two-factor", methods=["GET", "POST"])
+@staff("admin")
+def two_factor() -> ResponseReturnValue:
+    """Reset someone's two-factor sign-in when they have lost their phone and their recovery codes."""
+    form = ResetTwoFactorForm()
+    if form.validate_on_submit():
+        try:
+            user = services.reset_two_factor(signed_in_user(), form.email.data or "", form.reason.data or "")
+        except services.ResetProblem as exc:
+            getattr(form, exc.field).errors = [str(exc)]
+        else:
+            flash(f"{user.name}'s two-factor sign-in is reset. They set it up again when they next sign in.")
+            return redirect(url_for("admin.two_factor"))
+    return render_template("admin/two_factor.html", form=form)
+
+
+@bp.route("/audit")
+@staff("admin")
+def audit_log() -> ResponseReturnValue:
+    """Search the audit log by person, case, action, programme and dates."""
+    admin = signed_in_user()
+    search = audit_search.read_search(request.args)
+    page = audit_search.search_page(search, admin, page_number(request.args), current_app.config["PAGE_SIZE"])
+    return render_template(
+        "admin/audit_log.html",
+        search=search,
+        page=page,
+        programme_names=audit_search.programme_names(page.items),
+        actions=audit_search.actions(),
+        programmes=audit_search.programme_choices(admin),
+        every_programme=services.may_read_outbox(admin),
+    ), 400 if search.errors else 200
+
+
+@bp.route("/audit.csv")
+@staff("admin")
+def audit_log_csv() -> ResponseReturnValue:
+    """The rows the same search finds, as CSV."""
+    search = audit_search.read_search(request.args)
+    if search.errors:
+        args: dict[str, Any] = request.args.to_dict()
+        return redirect(url_for("admin.audit_log", **args))
+    return Response(
+        stream_with_context(guarded(audit_search.csv_lines(search, signed_in_user()))),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{audit_search.csv_filename()}"'},
+    )
 
 
 @bp.route("/workflows")

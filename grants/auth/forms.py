@@ -71,3 +71,47 @@ class ResetPasswordForm(FlaskForm):
 
 class SignOutForm(FlaskForm):
     submit = SubmitField("Sign out", widget=GovSubmitInput())
+
+
+# -- two-factor sign-in (grants.auth.two_factor checks the codes) ----------------------------------------
+class CodeForm(FlaskForm):
+    code = text_input(
+        "Code from your authenticator app",
+        description="The 6-digit code your app shows for grantflow, for example 123456",
+        validators=[NotBlank(message="Enter the 6-digit code from your authenticator app")],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class RecoveryCodeForm(FlaskForm):
+    code = text_input(
+        "Recovery code",
+        description="One of the recovery codes you saved when you set up two-factor sign-in, for example 4f2a9-c81d0",
+        validators=[NotBlank(message="Enter one of your recovery codes")],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class EnrolForm(FlaskForm):
+    code = text_input(
+        "Code from your authenticator app",
+        description="After adding grantflow to the app, enter the 6-digit code it shows",
+        validators=[NotBlank(message="Enter the 6-digit code from your authenticator app")],
+    )
+    submit = SubmitField("Turn on two-factor sign-in", widget=GovSubmitInput())
+
+
+class ConfirmForm(FlaskForm):
+    """A button whose only field is the CSRF token (new recovery codes, turning two-factor off)."""
+
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class ResetTwoFactorForm(FlaskForm):
+    email = email_input("Email address of the person", validators=email("Enter the email address of the person"))
+    reason = text_input(
+        "Why it is being reset",
+        description="For example: lost their phone. This is kept in the audit log.",
+        validators=[NotBlank(message="Enter why their two-factor sign-in is being reset")],
+    )
+    submit = SubmitField("Reset two-factor sign-in", widget=GovSubmitInput())

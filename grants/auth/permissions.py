@@ -1,7 +1,9 @@
 """Every route declares who may use it; anything undeclared is refused.
 
     @public                     anyone, signed in or not
-    @signed_in                  any signed-in user
+    @first_factor               signed in with a password, the second factor perhaps not yet given:
+                                the two-factor pages themselves, and signing out
+    @signed_in                  any signed-in user (with their second factor, where they need one)
     @staff("officer", "admin")  a signed-in user holding one of these roles on some
                                 programme; the service then checks the programme
     @api_token("officer", ...)  a JSON API route: no session; the API blueprint checks the
@@ -16,18 +18,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, redirect, request, url_for
+from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user
 
 from grants.access import CASE_PAGE_ROLES, staff_roles
+from grants.auth import idle, two_factor
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
 class Rule:
-    kind: str  # "public" | "signed_in" | "staff" | "api_token"
+    kind: str  # "public" | "first_factor" | "signed_in" | "staff" | "api_token"
     roles: frozenset[str] = frozenset()
 
     def describe(self) -> str:
@@ -37,6 +41,7 @@ class Rule:
 
 
 PUBLIC = Rule("public")
+FIRST_FACTOR = Rule("first_factor")
 SIGNED_IN = Rule("signed_in")
 
 # Endpoints Flask adds itself.
@@ -52,6 +57,7 @@ def _mark(rule: Rule) -> Callable[[F], F]:
 
 
 public = _mark(PUBLIC)
+first_factor = _mark(FIRST_FACTOR)
 signed_in = _mark(SIGNED_IN)
 
 
@@ -82,9 +88,35 @@ def _enforce() -> Any:
         return None  # api_token: checked by the API blueprint (grants.api.views), never by the session
     if not current_user.is_authenticated:
         return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+    if idle.timed_out(current_user, session):
+        idle.end(session)
+        minutes = max(1, idle.limit_seconds() // 60)
+        flash(f"You were signed out because you had done nothing for {minutes} minutes. Sign in again to carry on.")
+        return redirect(url_for("auth.sign_in", next=_come_back_to()))
+    if request.endpoint not in idle.NOT_ACTIVITY and idle.applies(current_user):
+        idle.touch(session)
+    if rule.kind != "first_factor" and two_factor.required(current_user) and not two_factor.done():
+        return redirect(url_for("auth.second_factor", next=request.full_path.rstrip("?")))
     if rule.kind == "staff" and not (staff_roles(current_user) & rule.roles):
         abort(403)
     return None
+
+
+def _come_back_to() -> str:
+    """After signing in again: the page asked for (a GET), or the page the form was on (a POST)."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path.startswith("/"):
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return ""
+
+
+def idle_warning() -> dict[str, int] | None:
+    """For the page's idle timer (base.html): seconds left and when to warn; None when no limit applies."""
+    if not (current_user.is_authenticated and idle.applies(current_user)):
+        return None
+    return {"seconds_left": idle.seconds_left(session), "warn_at": idle.warning_seconds()}
 
 
 def init_permissions(app: Flask) -> None:

@@ -4,13 +4,35 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from werkzeug.wrappers import Response as WerkzeugResponse
 
-from grants.auth import current, services, sessions
-from grants.auth.forms import ForgotPasswordForm, RegisterForm, ResetPasswordForm, SignInForm, SignOutForm
-from grants.auth.permissions import home_for, public, signed_in
+from grants.auth import current, idle, services, sessions, two_factor
+from grants.auth.forms import (
+    CodeForm,
+    ConfirmForm,
+    EnrolForm,
+    ForgotPasswordForm,
+    RecoveryCodeForm,
+    RegisterForm,
+    ResetPasswordForm,
+    SignInForm,
+    SignOutForm,
+)
+from grants.auth.permissions import first_factor, home_for, public, signed_in
 from grants.extensions import limiter, login_manager
 
 bp = Blueprint("auth", __name__)
@@ -54,6 +76,21 @@ def _safe_next(target: str | None, home: str | None = None) -> str:
     return home or url_for("public.start")
 
 
+def _on_this_device(response: WerkzeugResponse, device: str) -> WerkzeugResponse:
+    """Keep the browser's device cookie, so its next sign-in is not taken for a new device's; the
+    staff idle limit counts from this sign-in."""
+    idle.touch(session)
+    response.set_cookie(
+        sessions.DEVICE_COOKIE,
+        device,
+        max_age=sessions.DEVICE_COOKIE_DAYS * 24 * 3600,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
 @limiter.limit(_account_limit, key_func=_account_key, methods=["POST"], deduct_when=_failed)
@@ -64,15 +101,17 @@ def sign_in() -> ResponseReturnValue:
     if form.validate_on_submit():
         user = services.authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
-            sessions.start(user, request.user_agent.string)
-            return redirect(_safe_next(request.args.get("next"), home_for(user)))
+            device = sessions.start(user, request.user_agent.string, request.cookies.get(sessions.DEVICE_COOKIE))
+            if two_factor.required(user):
+                return _on_this_device(redirect(url_for("auth.second_factor", next=request.args.get("next"))), device)
+            return _on_this_device(redirect(_safe_next(request.args.get("next"), home_for(user))), device)
         error = "Enter a correct email address and password"
         form.email.errors = [error]
     return render_template("auth/sign_in.html", form=form, error=error)
 
 
 @bp.route("/sign-out", methods=["GET", "POST"])
-@signed_in
+@first_factor
 def sign_out() -> ResponseReturnValue:
     form = SignOutForm()
     if form.validate_on_submit():
@@ -93,6 +132,21 @@ def sign_out_everywhere() -> ResponseReturnValue:
     return redirect(url_for("auth.sign_out"))
 
 
+@bp.route("/session/time-left")
+@signed_in
+def session_time_left() -> ResponseReturnValue:
+    """Seconds before this session ends for want of activity (null: it does not end so); not activity."""
+    user = current.signed_in_user()
+    return jsonify(seconds_left=idle.seconds_left(session) if idle.applies(user) else None)
+
+
+@bp.route("/session/keep-alive", methods=["POST"])
+@signed_in
+def keep_session() -> ResponseReturnValue:
+    """ "Stay signed in": the request itself is the activity (grants.auth.permissions)."""
+    return jsonify(seconds_left=idle.seconds_left(session))
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @public
 @limiter.limit(_sign_in_limit, methods=["POST"])
@@ -106,9 +160,9 @@ def register() -> ResponseReturnValue:
         except services.EmailTaken:
             form.email.errors = ["An account with this email address already exists. Sign in, or reset your password."]
         else:
-            sessions.start(user, request.user_agent.string)
+            device = sessions.start(user, request.user_agent.string, request.cookies.get(sessions.DEVICE_COOKIE))
             flash("Your account has been created.")
-            return redirect(_safe_next(request.args.get("next")))
+            return _on_this_device(redirect(_safe_next(request.args.get("next"))), device)
     return render_template("auth/register.html", form=form)
 
 
@@ -140,3 +194,118 @@ def reset_password(token: str) -> ResponseReturnValue:
         flash("Your password has been changed. Sign in with your new password.")
         return redirect(url_for("auth.sign_in"))
     return render_template("auth/reset_password.html", form=form)
+
+
+# -- two-factor sign-in (grants.auth.two_factor) -------------------------------------------------------
+def _code_key() -> str:
+    """Wrong codes are counted per account, like wrong passwords."""
+    user = current.signed_in_user() if current_user.is_authenticated else None
+    return f"second-factor:{user.id if user else request.remote_addr}"
+
+
+def _done_and_onwards() -> ResponseReturnValue:
+    user = current.signed_in_user()
+    two_factor.mark_done(user)
+    return redirect(_safe_next(request.args.get("next"), home_for(user)))
+
+
+@bp.route("/sign-in/two-factor")
+@first_factor
+def second_factor() -> ResponseReturnValue:
+    """Where a sign-in goes after the password: the code, or setting up the app if there is none yet."""
+    user = current.signed_in_user()
+    if two_factor.done() or not two_factor.required(user):
+        return redirect(_safe_next(request.args.get("next"), home_for(user)))
+    page = "auth.two_factor_code" if two_factor.enrolled(user) else "auth.two_factor_setup"
+    return redirect(url_for(page, next=request.args.get("next")))
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+@first_factor
+@limiter.limit(_account_limit, key_func=_code_key, methods=["POST"], deduct_when=_failed)
+def two_factor_code() -> ResponseReturnValue:
+    user = current.signed_in_user()
+    if not two_factor.enrolled(user):
+        return redirect(url_for("auth.second_factor", next=request.args.get("next")))
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            two_factor.check_code(user, form.code.data or "")
+        except two_factor.WrongCode as exc:
+            form.code.errors = [str(exc)]
+        else:
+            return _done_and_onwards()
+    return render_template("auth/two_factor_code.html", form=form)
+
+
+@bp.route("/sign-in/recovery-code", methods=["GET", "POST"])
+@first_factor
+@limiter.limit(_account_limit, key_func=_code_key, methods=["POST"], deduct_when=_failed)
+def recovery_code() -> ResponseReturnValue:
+    user = current.signed_in_user()
+    if not two_factor.enrolled(user):
+        return redirect(url_for("auth.second_factor", next=request.args.get("next")))
+    form = RecoveryCodeForm()
+    if form.validate_on_submit():
+        try:
+            left = two_factor.use_recovery_code(user, form.code.data or "")
+        except two_factor.WrongCode as exc:
+            form.code.errors = [str(exc)]
+        else:
+            flash(
+                f"You signed in with a recovery code. You have {left} left: "
+                + ("get new ones from Two-factor sign-in." if left <= 3 else "each works once.")
+            )
+            return _done_and_onwards()
+    return render_template("auth/recovery_code.html", form=form)
+
+
+@bp.route("/account/two-factor/set-up", methods=["GET", "POST"])
+@first_factor
+@limiter.limit(_account_limit, key_func=_code_key, methods=["POST"], deduct_when=_failed)
+def two_factor_setup() -> ResponseReturnValue:
+    """Set up the authenticator app: its secret waits in the session until a code proves it works."""
+    user = current.signed_in_user()
+    if two_factor.enrolled(user):
+        return redirect(url_for("auth.second_factor", next=request.args.get("next")))
+    secret = session.get(two_factor.PENDING_KEY) or two_factor.new_secret()
+    session[two_factor.PENDING_KEY] = secret
+    form = EnrolForm()
+    if form.validate_on_submit():
+        try:
+            codes = two_factor.enrol(user, secret, form.code.data or "")
+        except two_factor.WrongCode as exc:
+            form.code.errors = [str(exc)]
+        else:
+            session.pop(two_factor.PENDING_KEY, None)
+            two_factor.mark_done(user)
+            onwards = _safe_next(request.args.get("next"), home_for(user))
+            return render_template("auth/recovery_codes.html", codes=codes, onwards=onwards, first=True)
+    enrolment = two_factor.enrolment(user, secret)
+    return render_template("auth/two_factor_setup.html", form=form, enrolment=enrolment)
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@signed_in
+def two_factor_account() -> ResponseReturnValue:
+    """Your two-factor sign-in: whether it is on, recovery codes left, new codes; turning it off (not staff)."""
+    user = current.signed_in_user()
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        action = request.form.get("action")
+        if action == "new_codes" and two_factor.enrolled(user):
+            codes = two_factor.new_recovery_codes(user)
+            return render_template(
+                "auth/recovery_codes.html", codes=codes, onwards=url_for("auth.two_factor_account"), first=False
+            )
+        if action == "turn_off" and two_factor.enrolled(user) and not two_factor.staff(user):
+            two_factor.turn_off(user)
+            flash("Two-factor sign-in is off. You sign in with your password only.")
+            return redirect(url_for("auth.two_factor_account"))
+    return render_template(
+        "auth/two_factor_account.html",
+        form=form,
+        enrolled=two_factor.enrolled(user),
+        staff=two_factor.staff(user),
+        left=two_factor.recovery_codes_left(user) if two_factor.enrolled(user) else 0,
+    )

@@ -21,6 +21,7 @@ from grants.demo import history as demo_history
 from grants.demo.accounts import (
     ACCOUNTS,
     DEMO_PASSWORD,
+    DEMO_TOTP_SECRET,
     SECOND_DECISION_MAKER,
     SECOND_FINANCE,
     accounts,
@@ -36,7 +37,7 @@ from grants.extensions import db
 from grants.models import Programme
 from grants.setup.seed import seed
 
-__all__ = ["DEMO_PASSWORD", "load_demo"]
+__all__ = ["DEMO_PASSWORD", "DEMO_TOTP_SECRET", "load_demo"]
 
 
 def _programmes() -> dict[str, Programme]:

@@ -9,8 +9,12 @@ from sqlalchemy import select
 from grants.auth.services import create_user, find_user
 from grants.extensions import db
 from grants.models import Membership, Organisation, Programme, RoleGrant
+from grants.models.base import utcnow
 
 DEMO_PASSWORD = "grantflow-demo"  # noqa: S105 - demo only, refused in production
+# The demo's staff accounts come with two-factor sign-in set up with this authenticator key, so people
+# and scripts can sign in to the demo: add it to an app, or run `grantflow users totp EMAIL`.
+DEMO_TOTP_SECRET = "GRANTFLOWDEMOTWOFACTORKEY2345672"  # noqa: S105 - demo only, refused in production
 
 ORGANISATIONS = [
     ("Bramley Community Kitchen", "community_group", None, None, "leeds", "LS13 3AB"),
@@ -86,6 +90,9 @@ def accounts(organisation: Organisation, mscf: Programme) -> dict[str, Any]:
     if db.session.scalar(select(RoleGrant).where(RoleGrant.user_id == payer.id)) is None:
         db.session.add(RoleGrant(user_id=payer.id, role="finance", programme_id=None))
     users["payer"] = payer
+    for role, user in users.items():
+        if role != "applicant" and user.totp_secret is None:
+            user.totp_secret, user.totp_enrolled_at = DEMO_TOTP_SECRET, utcnow()
     db.session.flush()
     return users
 

@@ -17,7 +17,7 @@ from grants.models.monitoring import (
     ReturnSection,
 )
 from grants.models.outbox import OutboxMessage
-from grants.models.people import Invitation, Membership, Organisation, RoleGrant, User, UserSession
+from grants.models.people import Invitation, Membership, Organisation, RecoveryCode, RoleGrant, User, UserSession
 from grants.models.programmes import AgreementTerms, Criterion, Programme, QuestionSet, Round, Term
 from grants.models.tokens import ApiToken
 
@@ -66,5 +66,6 @@ __all__ = [
     "Term",
     "User",
     "UserSession",
+    "RecoveryCode",
     "Workflowed",
 ]

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.models.base import Base, UTCDateTime, utcnow
@@ -53,6 +53,11 @@ class User(UserMixin, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Two-factor sign-in (grants.auth.two_factor): the authenticator app's shared secret (base32), when
+    # it was confirmed, and the last 30-second step a code was accepted for (a code works once).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")
     role_grants: Mapped[list[RoleGrant]] = relationship(back_populates="user", foreign_keys="RoleGrant.user_id")
@@ -85,6 +90,7 @@ class UserSession(Base):
     everywhere, a password reset) ends it wherever the cookie has been copied to."""
 
     __tablename__ = "user_sessions"
+    __table_args__ = (Index("ix_user_sessions_user_device", "user_id", "device_hash"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -93,6 +99,23 @@ class UserSession(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_why: Mapped[str | None] = mapped_column(String(32))  # signed_out, signed_out_everywhere, password_reset
     user_agent: Mapped[str] = mapped_column(String(200), default="")
+    # When the second factor was given on this session (None: only the password so far).
+    second_factor_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The hash of the browser's long-lived device cookie: a sign-in from a browser none of the
+    # person's sessions has used is emailed to them (grants.auth.sessions).
+    device_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class RecoveryCode(Base):
+    """A one-time code that stands in for the authenticator app once (its hash only)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Organisation(Base):

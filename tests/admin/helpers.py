@@ -13,7 +13,7 @@ from grants.awards.creation import STANDARD_AGREEMENT_TERMS
 from grants.extensions import db
 from grants.models import AgreementTerms, AuditEvent, Term
 from tests.factories import PASSWORD
-from tests.fixtures import post_form
+from tests.fixtures import sign_in_as
 
 NEW_TERMS = "1. Use of the grant. Spend it on the project.\n2. Monitoring. Send the returns on time."
 
@@ -29,7 +29,7 @@ class Browser(FlaskClient):
 
 def browser_for(app, user) -> Browser:
     browser = Browser(app, app.response_class, use_cookies=True)
-    response = post_form(browser, "/sign-in", {"email": user.email, "password": PASSWORD})
+    response = sign_in_as(browser, user.email, PASSWORD)
     assert response.status_code == 302
     return browser
 

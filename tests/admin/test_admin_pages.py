@@ -15,7 +15,7 @@ from grants.extensions import db
 from grants.models import AuditEvent, OutboxMessage, RoleGrant
 from grants.workflow import engine
 from tests.factories import PASSWORD, ProgrammeFactory, UserFactory, staff_user
-from tests.fixtures import post_form
+from tests.fixtures import post_form, second_factor, sign_in_as
 
 WORKFLOWS = ("round", "application", "award", "payment", "monitoring_return", "contract", "assessment")
 
@@ -36,7 +36,7 @@ class Browser(FlaskClient):
 
 def browser_for(app, user):
     browser = Browser(app, app.response_class, use_cookies=True)
-    response = post_form(browser, "/sign-in", {"email": user.email, "password": PASSWORD})
+    response = sign_in_as(browser, user.email, PASSWORD)
     assert response.status_code == 302
     return browser
 
@@ -140,6 +140,9 @@ def test_a_newly_granted_officer_can_open_the_cases(app, admin_browser, programm
 
     grant(admin_browser, person.email, "officer", str(programme.id))
 
+    asked = their_browser.get("/cases/")  # staff now: two-factor sign-in first
+    assert asked.status_code == 302 and asked.headers["Location"].startswith("/sign-in/two-factor")
+    second_factor(their_browser, asked.headers["Location"], person.email)
     assert their_browser.get("/cases/").status_code == 200
 
 
@@ -304,9 +307,8 @@ def test_an_admin_loads_a_new_form_version_for_a_round_and_a_broken_file_is_refu
     round_ = RoundFactory(code="MSCF-R5")
     admin = staff_user("admin")
     client = app.test_client()
-    from tests.fixtures import post_form
 
-    post_form(client, "/sign-in", {"email": admin.email, "password": "correct-horse-battery"})
+    sign_in_as(client, admin.email, "correct-horse-battery")
     text = (SHIPPED / "mscf-round-3.v1.toml").read_text().replace('name = "mscf-round-3"', 'name = "mscf-round-5"')
 
     loaded = client.post(

@@ -14,7 +14,7 @@ from grants.auth.passwords import verify_password
 from grants.extensions import db
 from grants.models import OutboxMessage, User
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory, member_of, staff_user
-from tests.fixtures import csrf_token, post_form
+from tests.fixtures import csrf_token, post_form, second_factor
 
 NEW_PASSWORD = "a-brand-new-passphrase"  # noqa: S105
 GENERIC_SIGN_IN_ERROR = "Enter a correct email address and password"
@@ -85,7 +85,12 @@ def register_data(**changes) -> dict:
 
 
 def sign_in_with(browser, email: str, password: str, url: str = "/sign-in"):
-    return post_form(browser, url, {"email": email, "password": password})
+    """Sign in at `url`, then give the second factor where one is asked for (staff): the response is
+    where the browser goes once signed in, or the page with the error."""
+    response = post_form(browser, url, {"email": email, "password": password})
+    if response.status_code == 302 and response.headers["Location"].startswith("/sign-in/two-factor"):
+        return second_factor(browser, response.headers["Location"], email)
+    return response
 
 
 def _token(browser) -> str:

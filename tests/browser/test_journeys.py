@@ -179,6 +179,20 @@ def test_an_admin_grants_a_role_and_reads_workflows_and_emails(site, demo):
     expect(row).to_contain_text("Mayor's Safer Communities Fund")
 
     site.follow(page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Admin"))
+    site.follow(page.get_by_role("link", name="Audit log"))
+    expect(site.heading()).to_have_text("Audit log")
+    page.get_by_label("From date").fill("31/2/2024")
+    page.get_by_label("Action").select_option("grant_role")
+    site.follow(page.get_by_role("button", name="Search"))
+    expect(page.locator(".govuk-error-summary")).to_contain_text("From date must be a real date, like 27/3/2024")
+    expect(page.get_by_label("From date")).to_have_value("31/2/2024")
+    page.get_by_label("From date").fill("")
+    site.follow(page.get_by_role("button", name="Search"))
+    expect(page.get_by_role("table", name="Audit log rows, newest first").locator("tbody tr").first).to_contain_text(
+        "applicant@example.org"
+    )
+
+    site.follow(page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Admin"))
     site.follow(page.get_by_role("link", name="Workflows"))
     expect(site.heading()).to_have_text("Workflows")
     site.follow(page.get_by_role("link", name="Grant application"), settle=DIAGRAM_SVG)

@@ -12,7 +12,7 @@ from grants.extensions import db
 from grants.models import AuditEvent, Award, IncomingGrant, IncomingGrantYear, Variation
 from tests.commissioning.helpers import need_recorded, provider
 from tests.factories import PASSWORD, AwardFactory, BudgetFactory, ProgrammeFactory, ensure_terms, staff_user
-from tests.fixtures import post_form
+from tests.fixtures import post_form, sign_in_as
 
 pytestmark = pytest.mark.usefixtures("db_session")
 
@@ -146,7 +146,7 @@ def test_two_officers_changing_one_allocation_the_second_is_told_and_nothing_is_
     sign_in(first)
     seen = allocation.version_id
     other = app.test_client()
-    post_form(other, "/sign-in", {"email": second.email, "password": PASSWORD})
+    sign_in_as(other, second.email, PASSWORD)
 
     saved = post_form(client, url, {"amount": "120,000", "version_id": seen})
     stale = post_form(other, url, {"amount": "90,000", "version_id": seen})

@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 
 from grants.auth.services import find_user
 from grants.extensions import db
-from grants.models import Contract, Membership, Programme, RoleGrant, UserSession
+from grants.models import AuditEvent, Contract, Membership, Programme, RecoveryCode, RoleGrant, UserSession
 from tests.factories import UserFactory
 from tests.statements import counting_selects
 
@@ -175,6 +175,9 @@ def test_an_officer_of_the_vru_sees_no_victims_services_strand(loaded, client, s
     finally:
         db.session.delete(db.session.scalar(select(RoleGrant).where(RoleGrant.user_id == officer.id)))
         db.session.execute(delete(UserSession).where(UserSession.user_id == officer.id))
+        db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == officer.id))
+        audit_rows = AuditEvent.__table__
+        db.session.execute(audit_rows.delete().where(audit_rows.c.actor_id == officer.id))  # their two-factor set-up
         db.session.delete(officer)
         db.session.commit()
 

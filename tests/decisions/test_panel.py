@@ -34,7 +34,7 @@ from tests.factories import (
     member_of,
     staff_user,
 )
-from tests.fixtures import csrf_token, post_form
+from tests.fixtures import csrf_token, post_form, sign_in_as
 
 TERMS = {
     ("district", "bradford"): "Bradford",
@@ -139,7 +139,7 @@ def bid(
 
 def signed_in(app, user):
     client = app.test_client()
-    response = post_form(client, "/sign-in", {"email": user.email, "password": PASSWORD})
+    response = sign_in_as(client, user.email, PASSWORD)
     assert response.status_code == 302
     return client
 

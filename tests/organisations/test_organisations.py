@@ -19,7 +19,7 @@ from grants.models.base import utcnow
 from grants.organisations import services
 from grants.organisations.details import Details
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory, member_of, staff_user
-from tests.fixtures import csrf_token, post_form
+from tests.fixtures import csrf_token, post_form, sign_in_as
 
 SORT_CODE = "309430"
 ACCOUNT_NUMBER = "31926819"
@@ -44,7 +44,7 @@ def new_browser(app):
 def browser_for(new_browser):
     def _browser_for(user):
         browser = new_browser()
-        response = post_form(browser, "/sign-in", {"email": user.email, "password": PASSWORD})
+        response = sign_in_as(browser, user.email, PASSWORD)
         assert response.status_code == 302
         return browser
 

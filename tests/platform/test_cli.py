@@ -17,7 +17,7 @@ from grants.auth.services import find_user
 from grants.extensions import db
 from grants.models import RoleGrant
 from tests.factories import RoundFactory
-from tests.fixtures import post_form
+from tests.fixtures import sign_in_as
 
 WORKFLOWS = {"round", "application", "award", "payment", "monitoring_return", "contract", "assessment", "variation"}
 
@@ -230,10 +230,9 @@ def test_users_create_makes_an_account_that_can_sign_in(app, runner):
 
     assert result.exit_code == 0, result.output
     browser = Browser(app, app.response_class, use_cookies=True)
-    signed_in = post_form(
-        browser, "/sign-in", {"email": "new.officer@example.org", "password": "a-long-enough-password"}
-    )
+    signed_in = sign_in_as(browser, "new.officer@example.org", "a-long-enough-password")
     assert signed_in.status_code == 302
+    assert browser.get("/cases/").status_code == 200  # an officer: two-factor sign-in set up on the way
 
 
 def test_users_create_grants_the_role_on_every_programme(runner):

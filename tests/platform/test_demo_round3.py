@@ -180,10 +180,10 @@ def _context(application: Application) -> formbuilder.FormContext:
 
 
 def test_the_demo_officer_sees_198_applications_asking_for_1_296_487_31(demo, client, sign_in):
-    from tests.fixtures import post_form
+    from tests.fixtures import sign_in_as
 
     officer = find_user("officer@example.org")
-    response = post_form(client, "/sign-in", {"email": officer.email, "password": "grantflow-demo"})
+    response = sign_in_as(client, officer.email, "grantflow-demo")
     assert response.status_code == 302
 
     html = client.get("/officer/rounds/MSCF-R3/applications").get_data(as_text=True)

@@ -27,7 +27,7 @@ from grants.extensions import db
 from grants.models import RoleGrant
 from grants.models.people import STAFF_ROLES
 from tests.factories import PASSWORD, UserFactory
-from tests.fixtures import post_form
+from tests.fixtures import sign_in_as
 
 PAST_INTEGER = ("2147483648", "9" * 30)
 
@@ -177,7 +177,7 @@ def everyone(app, demo_loaded):
 @pytest.mark.parametrize("account", ACCOUNTS)
 def test_every_form_a_demo_user_reaches_answers_hostile_input_without_a_500(app, everyone, account):
     client = app.test_client()
-    signed = post_form(client, "/sign-in", {"email": f"{account}@example.org", "password": DEMO_PASSWORD})
+    signed = sign_in_as(client, f"{account}@example.org", DEMO_PASSWORD)
     assert signed.status_code == 302, account
     forms = _crawl(app, client)
     assert forms, account

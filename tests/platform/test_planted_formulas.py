@@ -25,6 +25,7 @@ from openpyxl import load_workbook
 from sqlalchemy import case, func, literal, select, update
 
 from exports.xlsx import FORMULA_STARTS
+from grants import audit
 from grants.extensions import db
 from grants.models import (
     Application,
@@ -41,7 +42,7 @@ from grants.models import (
     User,
 )
 from tests.factories import PASSWORD, UserFactory
-from tests.fixtures import post_form
+from tests.fixtures import post_form, sign_in_as
 
 PLANTED = ("=1+1 ", "  =2+2 ", "\t=3+3 ", "\uff1d4+4 ", "+44 ", "-5+5 ", "@A1 ", '=HYPERLINK("http://evil.example") ')
 FIELDS = [
@@ -97,11 +98,36 @@ def _a_payment_run() -> int:
     return run.id
 
 
+def _a_return_due_this_month() -> None:
+    """The demo's returns fall due in some months only: make one open return due today, so the
+    "due this month" files have a row whatever month the tests run in."""
+    from grants.awards.services import today
+    from grants.workflow_states import states
+
+    open_return = db.session.scalar(
+        select(MonitoringReturn)
+        .where(MonitoringReturn.state.not_in(states("return", "ended")))
+        .order_by(MonitoringReturn.id)
+        .limit(1)
+    )
+    open_return.due_date = today()
+    db.session.commit()
+
+
+def _an_audit_row_with_a_planted_reason() -> None:
+    """Audit rows are never changed, so a new one carries the planted text (a reason as typed)."""
+    bid = db.session.scalar(select(Application).order_by(Application.id).limit(1))
+    audit.record_on(bid, actor=None, action="approve", reason=PLANTED[0] + "the panel agreed")
+    db.session.commit()
+
+
 @pytest.fixture(scope="module")
 def planted(app, demo_loaded):
     with app.app_context():
         run_id = _a_payment_run()
+        _a_return_due_this_month()
         _plant()
+        _an_audit_row_with_a_planted_reason()
         everyone = UserFactory(email="every.role@example.org", name="Every Role")
         db.session.add_all(RoleGrant(user_id=everyone.id, role=role) for role in STAFF_ROLES)
         db.session.commit()
@@ -118,6 +144,7 @@ def _downloads(run_id: int) -> list[tuple[str, str, dict | None]]:
     files += [("payments.bank_file", f"/payments/runs/{run_id}/bank-file.{fmt}", None) for fmt in ("csv", "xlsx")]
     files += [("open_data.grants_xlsx", f"/open-data/{code}.xlsx", None) for code in ("MSCF", "MOJ", "VRU")]
     files += [("monitoring.export", f"/monitoring/export/{t}.{fmt}", None) for t in TABLES for fmt in ("csv", "xlsx")]
+    files += [("admin.audit_log_csv", "/admin/audit.csv", None)]
     files += [("commissioning.contracts_csv", "/commissioning/contracts.csv", None)]
     files += [("commissioning.contracts_xlsx", "/commissioning/contracts.xlsx", None)]
     files += [("reports.committee_spreadsheet", f"/reports/committee/MSCF-R3/spreadsheet?basis={basis}", None)
@@ -180,7 +207,7 @@ def test_every_file_shows_planted_formulas_as_typed_and_runs_none(app, client, p
         or rule.endpoint == "finance_export.export"
     }
     assert served - NOT_SPREADSHEETS == {endpoint for endpoint, _url, _form in files}, "a file route is not swept"
-    post_form(client, "/sign-in", {"email": "every.role@example.org", "password": PASSWORD})
+    sign_in_as(client, "every.role@example.org", PASSWORD)
 
     found: dict[str, list[str]] = {}
     untyped = []
@@ -235,7 +262,7 @@ def _as_libreoffice_shows(body: bytes, folder: Path) -> dict[str, list[list[str]
     ids=["finance spreadsheet", "panel pack"],
 )  # fmt: skip
 def test_libreoffice_shows_planted_text_as_typed_and_totals_that_add_up(client, planted, tmp_path, url, form):
-    post_form(client, "/sign-in", {"email": "every.role@example.org", "password": PASSWORD})
+    sign_in_as(client, "every.role@example.org", PASSWORD)
     body = _download(client, url, form).get_data()
     typed = load_workbook(io.BytesIO(body))
 

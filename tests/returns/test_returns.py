@@ -11,7 +11,7 @@ from grants.models import AuditEvent, Document, MonitoringTarget, ReturnMetric, 
 from tests.apply.helpers import upload
 from tests.datasets.applications import PDF
 from tests.factories import PASSWORD, OrganisationFactory, member_of
-from tests.fixtures import csrf_token, post_form
+from tests.fixtures import csrf_token, sign_in_as
 from tests.returns.helpers import GOOD, complete, open_return, save, send, version_on
 
 
@@ -236,7 +236,7 @@ def test_two_members_saving_one_section_the_second_sees_the_conflict_and_keeps_w
     ret = open_return(organisation=kitchen)
     ben = member_of(kitchen, email="ben@example.org", name="Ben Okafor")
     bens = app.test_client()
-    assert post_form(bens, "/sign-in", {"email": ben.email, "password": PASSWORD}).status_code == 302
+    assert sign_in_as(bens, ben.email, PASSWORD).status_code == 302
     url = f"/returns/{ret.id}/sections/reach"
     aishas_version = version_on(client, url)
     bens_version = version_on(bens, url)
