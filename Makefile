@@ -47,6 +47,7 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+	$(BIN)/bandit --quiet --recursive grants exports workflows --severity-level medium
 
 test: install lint
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
