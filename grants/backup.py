@@ -76,7 +76,7 @@ def _kind(column: sa.Column[Any]) -> str:
     return "plain"
 
 
-def _encode(value: Any) -> Any:
+def encode_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
     if isinstance(value, date):
@@ -107,7 +107,8 @@ def _table_lines(table: sa.Table) -> Iterator[bytes]:
     result = db.session.execute(sa.select(table).order_by(*order).execution_options(yield_per=BATCH))
     for partition in result.partitions():
         yield b"".join(
-            json.dumps(dict(zip(names, (_encode(v) for v in row), strict=True)), ensure_ascii=False).encode() + b"\n"
+            json.dumps(dict(zip(names, (encode_value(v) for v in row), strict=True)), ensure_ascii=False).encode()
+            + b"\n"
             for row in partition
         )
 

@@ -13,7 +13,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from grants import backup
+from grants import backup, subject_access
 from grants.api.commands import users_token
 from grants.apply.question_set_admin import load_question_set, use_for_round
 from grants.apply.questions import QuestionSetError
@@ -319,6 +319,33 @@ def restore_command(path: Path, output_format: str) -> None:
          "revision": summary.revision},
         [f"Restored {summary.rows:,} rows in {len(summary.tables)} tables and {summary.files} uploaded files "
          f"from {path}."],
+    )  # fmt: skip
+
+
+@users.command("subject-access")
+@click.argument("email")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="the zip to write",
+)
+@FORMAT
+def users_subject_access(email: str, output: Path, output_format: str) -> None:
+    """Everything held about one person (a subject access request), as a zip of JSON and their files."""
+    user = find_user(email)
+    if user is None:
+        raise click.ClickException(f"There is no account with the email address {email!r}. Nothing was written.")
+    if not output.parent.is_dir():
+        raise click.ClickException(f"The folder {str(output.parent)!r} does not exist. Nothing was written.")
+    with output.open("wb") as target:
+        made = subject_access.write_export(user, target, current_app.config["UPLOAD_FOLDER"])
+    _emit(
+        output_format,
+        {"output": str(output), "rows": made.rows, "tables": made.tables, "files": made.files},
+        [f"Wrote {made.rows} records from {len(made.tables)} tables and {made.files} files about {user.email} "
+         f"to {output}."],
     )  # fmt: skip
 
 

@@ -65,3 +65,8 @@ class AddTermForm(FlaskForm):
     )
     label = StringField("Label", widget=GovTextInput(), description="What forms, pages and reports show")
     submit = SubmitField("Add term", widget=GovSubmitInput())
+
+
+class SubjectAccessForm(FlaskForm):
+    email = email_input("Email address of the person", validators=email("Enter the email address of the person"))
+    submit = SubmitField("Download everything held about them", widget=GovSubmitInput())

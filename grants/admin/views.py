@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from typing import Any
 
 from flask import (
@@ -13,11 +14,13 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     stream_with_context,
     url_for,
 )
 from flask.typing import ResponseReturnValue
 
+from grants import subject_access
 from grants.admin import audit_log as audit_search
 from grants.admin import reference_data, services
 from grants.admin.forms import (
@@ -26,12 +29,14 @@ from grants.admin.forms import (
     LoadQuestionSetForm,
     ProgrammeForm,
     RevokeRoleForm,
+    SubjectAccessForm,
     TermLabelForm,
 )
 from grants.api.forms import IssueTokenForm, RevokeTokenForm
 from grants.auth.current import signed_in_user
 from grants.auth.forms import ResetTwoFactorForm
 from grants.auth.permissions import staff
+from grants.auth.services import find_user
 from grants.pagination import page_number
 from grants.streaming import guarded
 
@@ -123,6 +128,27 @@ def audit_log_csv() -> ResponseReturnValue:
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{audit_search.csv_filename()}"'},
     )
+
+
+@bp.route("/subject-access", methods=["GET", "POST"])
+@staff("admin")
+def subject_access_request() -> ResponseReturnValue:
+    """Everything held about one person, as a zip (admins of every programme: it crosses them all)."""
+    admin = signed_in_user()
+    if not services.may_read_outbox(admin):
+        abort(403)
+    form = SubjectAccessForm()
+    if form.validate_on_submit():
+        user = find_user(form.email.data or "")
+        if user is None:
+            form.email.errors = ["There is no account with this email address"]
+        else:
+            target = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115 - handed to send_file
+            subject_access.write_export(user, target, current_app.config["UPLOAD_FOLDER"], actor=admin)
+            target.seek(0)
+            name = f"subject-access-{user.id}-{subject_access.today_text()}.zip"
+            return send_file(target, mimetype="application/zip", as_attachment=True, download_name=name)
+    return render_template("admin/subject_access.html", form=form), 400 if form.errors else 200
 
 
 @bp.route("/workflows")

@@ -193,6 +193,16 @@ def test_an_admin_grants_a_role_and_reads_workflows_and_emails(site, demo):
     )
 
     site.follow(page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Admin"))
+    site.follow(page.get_by_role("link", name="Subject access request"))
+    page.get_by_label("Email address of the person").fill("nobody@example.org")
+    site.follow(page.get_by_role("button", name="Download everything held about them"))
+    expect(page.locator(".govuk-error-summary")).to_contain_text("There is no account with this email address")
+    with page.expect_download() as download:
+        page.get_by_label("Email address of the person").fill("applicant@example.org")
+        page.get_by_role("button", name="Download everything held about them").click()
+    assert download.value.suggested_filename.startswith("subject-access-")
+
+    site.follow(page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Admin"))
     site.follow(page.get_by_role("link", name="Workflows"))
     expect(site.heading()).to_have_text("Workflows")
     site.follow(page.get_by_role("link", name="Grant application"), settle=DIAGRAM_SVG)
