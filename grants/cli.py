@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -13,7 +13,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from grants import backup, subject_access
+from grants import backup, retention, subject_access
 from grants.api.commands import users_token
 from grants.apply.question_set_admin import load_question_set, use_for_round
 from grants.apply.questions import QuestionSetError
@@ -347,6 +347,53 @@ def users_subject_access(email: str, output: Path, output_format: str) -> None:
         [f"Wrote {made.rows} records from {len(made.tables)} tables and {made.files} files about {user.email} "
          f"to {output}."],
     )  # fmt: skip
+
+
+retention_group = AppGroup("retention", help="The retention schedule for personal data")
+grantflow.add_command(retention_group)
+TODAY = click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="the day to run as (YYYY-MM-DD; default: today in London)",
+)
+
+
+def _london_today(today: datetime | None) -> date:
+    return today.date() if today else datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def _retention_payload(found: list[retention.Due]) -> dict:
+    return {
+        "applications": len(found),
+        "files": sum(item.documents for item in found),
+        "references": [item.reference for item in found],
+    }
+
+
+@retention_group.command("report")
+@TODAY
+@FORMAT
+def retention_report(today: datetime | None, output_format: str) -> None:
+    """A dry run: the applications whose personal data a pass would remove now, and their files."""
+    found = retention.due(_london_today(today))
+    lines = [
+        f"{len(found)} applications not funded, two years after their round closed, would have their answers "
+        f"and {sum(item.documents for item in found)} files removed:"
+    ]
+    lines += [f"  {item.reference} ({item.round_code}, closed {item.round_closed:%d %B %Y}): {item.documents} files"
+              for item in found]  # fmt: skip
+    _emit(output_format, _retention_payload(found), lines)
+
+
+@retention_group.command("apply")
+@TODAY
+@FORMAT
+def retention_apply(today: datetime | None, output_format: str) -> None:
+    """Remove the answers and files of applications past their time (the scheduler does this daily)."""
+    done = retention.apply(_london_today(today), current_app.config["UPLOAD_FOLDER"])
+    lines = [f"Removed the answers and {sum(item.documents for item in done)} files of {len(done)} applications."]
+    _emit(output_format, _retention_payload(done), lines)
 
 
 report = AppGroup("report", help="Reports to the Police and Crime Panel")

@@ -19,6 +19,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 from sqlalchemy import text
 
+from grants import retention
 from grants.awards.reminders import send_offer_reminders
 from grants.commissioning.reminders import run_pass as commissioning_pass
 from grants.extensions import db
@@ -96,6 +97,16 @@ def remind_returns(app: Flask) -> int:
         return passed.queued + queued
 
 
+def apply_retention(app: Flask) -> int:
+    """Remove the personal data the retention schedule no longer lets us keep (grants.retention)."""
+    with app.app_context():
+        today = datetime.now(ZoneInfo(app.config["TIMEZONE"])).date()
+        removed = retention.apply(today, app.config["UPLOAD_FOLDER"])
+        if removed:
+            log.info("retention: personal data removed from %s applications", len(removed))
+        return len(removed)
+
+
 def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone="UTC")
     defaults: dict[str, Any] = {
@@ -109,4 +120,5 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler.add_job(remind_offers, "interval", hours=1, args=[app], id="offer-reminders", **defaults)
     # Hourly, so a scheduler started late in the day still reminds that day; idempotent anyway.
     scheduler.add_job(remind_returns, "interval", hours=1, args=[app], id="return-reminders", **defaults)
+    scheduler.add_job(apply_retention, "interval", hours=24, args=[app], id="retention", **defaults)
     return scheduler

@@ -32,6 +32,8 @@ class Application(Workflowed, Base):
     people_reached: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When its answers and files were removed under the retention schedule (grants.retention).
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     round: Mapped[Round] = relationship(lazy="joined", innerjoin=True)
     organisation: Mapped[Organisation] = relationship()
