@@ -25,6 +25,7 @@ from grants.demo.accounts import (
     SECOND_DECISION_MAKER,
     SECOND_FINANCE,
     accounts,
+    enrol_with_demo_key,
     member,
     organisations,
 )
@@ -65,6 +66,7 @@ def load_demo() -> list[tuple[str, str]]:
     for number in (3, 4):
         ensure_criteria(rounds[number])
     panel = panel_accounts(programmes["MSCF"], users["assessor"].password_hash)
+    enrol_with_demo_key(panel)
     featured_cases(rounds, later_round_steps, orgs, programmes, users, panel)
     # A demo loaded before assessment existed: Round 3 is assessed now (a no-op once done).
     assess_round3(rounds[3], users["officer"], users["decision_maker"], panel)

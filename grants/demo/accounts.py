@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -90,11 +91,16 @@ def accounts(organisation: Organisation, mscf: Programme) -> dict[str, Any]:
     if db.session.scalar(select(RoleGrant).where(RoleGrant.user_id == payer.id)) is None:
         db.session.add(RoleGrant(user_id=payer.id, role="finance", programme_id=None))
     users["payer"] = payer
-    for role, user in users.items():
-        if role != "applicant" and user.totp_secret is None:
-            user.totp_secret, user.totp_enrolled_at = DEMO_TOTP_SECRET, utcnow()
+    enrol_with_demo_key(user for role, user in users.items() if role != "applicant")
     db.session.flush()
     return users
+
+
+def enrol_with_demo_key(people: Iterable[Any]) -> None:
+    """Staff sign in with a code: the demo's staff all use the one printed key (left alone if set)."""
+    for user in people:
+        if user.totp_secret is None:
+            user.totp_secret, user.totp_enrolled_at = DEMO_TOTP_SECRET, utcnow()
 
 
 def member(organisation: Organisation, fallback: Any) -> Any:

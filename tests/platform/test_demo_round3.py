@@ -33,6 +33,7 @@ from grants.models import (
     Score,
     ScreeningCheck,
     Term,
+    User,
 )
 from grants.models.applications import COMPLETED
 
@@ -492,3 +493,13 @@ def test_the_assessment_plan_is_the_same_every_time(demo):
         (o.bid.reference, o.tier, o.rank, o.scores) for o in two.outcomes
     ]
     assert {o.bid.reference for o in one.outcomes if o.tier == "funded"} == set(DEMO_R3_FUNDED)
+
+
+def test_every_demo_staff_account_signs_in_with_the_printed_key(demo):
+    """The panel assessors too: a person trying the demo signs in as any of them with the one key."""
+    from grants.demo.accounts import DEMO_TOTP_SECRET
+
+    staff = db.session.scalars(select(User).join(RoleGrant, RoleGrant.user_id == User.id).distinct()).all()
+    assert len(staff) >= 10
+    assert {user.email for user in staff if user.totp_secret != DEMO_TOTP_SECRET} == set()
+    assert all(user.totp_enrolled_at is not None for user in staff)
