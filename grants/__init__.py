@@ -145,14 +145,7 @@ def _init_security(app: Flask) -> None:
     @app.before_request
     def fresh_request_state() -> None:
         # Per-request caches start empty even where an app context outlives a request (tests, CLI).
-        for name in (
-            "_login_user",
-            "user_session_id",
-            "second_factor_done",
-            "_staff_grants",
-            "csrf_token",
-            "_vocabularies",
-        ):
+        for name in PER_REQUEST:
             g.pop(name, None)
         g.csp_nonce = secrets.token_urlsafe(16)
 

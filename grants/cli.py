@@ -20,7 +20,7 @@ from grants.apply.questions import QuestionSetError
 from grants.auth import two_factor
 from grants.auth.services import find_user
 from grants.awards.reminders import send_offer_reminders
-from grants.cli_options import FORMAT, ROUND
+from grants.cli_options import FORMAT, ROUND, folder_must_exist, output_file
 from grants.commissioning.commands import report_commissioning
 from grants.commissioning.reminders import run_pass as commissioning_pass
 from grants.decisions.panel_pack import write_panel_pack
@@ -253,21 +253,14 @@ grantflow.add_command(export)
 
 @export.command("panel-pack")
 @ROUND
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="the XLSX file to write",
-)
+@output_file("the XLSX file to write")
 def export_panel_pack(round_code: str, output: Path) -> None:
     """Write a round's panel pack (ranked bids, scores, money by district and area) as XLSX."""
 
     round_ = db.session.scalar(select(Round).where(Round.code == round_code))
     if round_ is None:
         raise click.ClickException(f"There is no round with the code {round_code!r}. Nothing was written.")
-    if not output.parent.is_dir():
-        raise click.ClickException(f"The folder {str(output.parent)!r} does not exist. Nothing was written.")
+    folder_must_exist(output)
     ranking = write_panel_pack(round_, output)
     click.echo(
         f"Wrote the panel pack for {round_.code} to {output}: {len(ranking.rows)} bids ranked, "
@@ -276,18 +269,11 @@ def export_panel_pack(round_code: str, output: Path) -> None:
 
 
 @grantflow.command("backup")
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="the backup file to write (a zip)",
-)
+@output_file("the backup file to write (a zip)")
 @FORMAT
 def backup_command(output: Path, output_format: str) -> None:
     """Back up the whole database and the uploaded files to one file (SQLite or PostgreSQL alike)."""
-    if not output.parent.is_dir():
-        raise click.ClickException(f"The folder {str(output.parent)!r} does not exist. Nothing was written.")
+    folder_must_exist(output)
     partial = output.with_name(f".{output.name}.partial")
     try:
         with partial.open("wb") as target:
@@ -324,21 +310,14 @@ def restore_command(path: Path, output_format: str) -> None:
 
 @users.command("subject-access")
 @click.argument("email")
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="the zip to write",
-)
+@output_file("the zip to write")
 @FORMAT
 def users_subject_access(email: str, output: Path, output_format: str) -> None:
     """Everything held about one person (a subject access request), as a zip of JSON and their files."""
     user = find_user(email)
     if user is None:
         raise click.ClickException(f"There is no account with the email address {email!r}. Nothing was written.")
-    if not output.parent.is_dir():
-        raise click.ClickException(f"The folder {str(output.parent)!r} does not exist. Nothing was written.")
+    folder_must_exist(output)
     with output.open("wb") as target:
         made = subject_access.write_export(user, target, current_app.config["UPLOAD_FOLDER"])
     _emit(

@@ -65,15 +65,20 @@ def _due(today: date) -> Select[Any]:
 
 def due(today: date) -> list[Due]:
     """What a pass on `today` would remove (the dry run), oldest first."""
-    found = []
     applications: list[Application] = list(db.session.scalars(_due(today)))
+    documents = dict(
+        db.session.execute(
+            select(Document.application_id, func.count(Document.id))
+            .where(Document.application_id.in_([application.id for application in applications]))
+            .group_by(Document.application_id)
+        ).all()
+    )
+    found = []
     for application in applications:
-        documents = db.session.scalar(
-            select(func.count()).select_from(Document).where(Document.application_id == application.id)
-        )
         closed = application.round.closes_at
         found.append(Due(application.id, application.reference, application.round.code,
-                         closed.astimezone(LONDON).date() if closed else today, documents or 0))  # fmt: skip
+                         closed.astimezone(LONDON).date() if closed else today,
+                         documents.get(application.id, 0)))  # fmt: skip
     return found
 
 

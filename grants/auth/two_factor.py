@@ -40,7 +40,7 @@ class WrongCode(Exception):
 
 def required(user: Any) -> bool:
     """Whether this person must give a second factor: staff always; anyone else once they turned it on."""
-    return user.totp_enrolled_at is not None or bool(access.staff_roles(user))
+    return user.totp_enrolled_at is not None or staff(user)
 
 
 def staff(user: Any) -> bool:
@@ -76,8 +76,12 @@ def _step(now: float | None = None) -> int:
     return int((time.time() if now is None else now) // STEP_SECONDS)
 
 
+def _totp(secret: str) -> pyotp.TOTP:
+    return pyotp.TOTP(secret, digits=DIGITS, interval=STEP_SECONDS)
+
+
 def _matching_step(secret: str, code: str, now: float | None = None) -> int | None:
-    totp = pyotp.TOTP(secret, digits=DIGITS, interval=STEP_SECONDS)
+    totp = _totp(secret)
     current = _step(now)
     for step in (current, current - 1, current + 1):
         if secrets.compare_digest(totp.at(step * STEP_SECONDS), code):
@@ -87,18 +91,26 @@ def _matching_step(secret: str, code: str, now: float | None = None) -> int | No
 
 def current_code(secret: str, now: float | None = None) -> str:
     """The code the app shows now (the CLI prints it for demo accounts)."""
-    return pyotp.TOTP(secret, digits=DIGITS, interval=STEP_SECONDS).at(_step(now) * STEP_SECONDS)
+    return _totp(secret).at(_step(now) * STEP_SECONDS)
+
+
+def _step_of(secret: str | None, typed: str, not_right: str, now: float | None) -> int:
+    """The 30-second step whose code was typed (WrongCode, saying what to do, if none)."""
+    code = _digits(typed)
+    if code is None:
+        raise WrongCode("Enter the 6-digit code from your authenticator app")
+    step = _matching_step(secret, code, now) if secret else None
+    if step is None:
+        raise WrongCode(not_right)
+    return step
 
 
 def check_code(user: User, typed: str, now: float | None = None) -> None:
     """Accept the app's code once (WrongCode otherwise): a conditional update claims its step, so the
     same code sent twice, even at the same moment, works once."""
-    code = _digits(typed)
-    if code is None:
-        raise WrongCode("Enter the 6-digit code from your authenticator app")
-    step = _matching_step(user.totp_secret or "", code, now) if user.totp_secret else None
-    if step is None:
-        raise WrongCode("The code is not right: enter the code your authenticator app shows now")
+    step = _step_of(
+        user.totp_secret, typed, "The code is not right: enter the code your authenticator app shows now", now
+    )
     claimed = db.session.execute(
         update(User)
         .where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
@@ -125,9 +137,7 @@ class Enrolment:
 
 
 def enrolment(user: User, secret: str) -> Enrolment:
-    uri = pyotp.TOTP(secret, digits=DIGITS, interval=STEP_SECONDS).provisioning_uri(
-        name=user.email, issuer_name=current_app.config["SERVICE_NAME"]
-    )
+    uri = _totp(secret).provisioning_uri(name=user.email, issuer_name=current_app.config["SERVICE_NAME"])
     svg = segno.make(uri, error="m").svg_inline(scale=4, border=2, title="QR code for adding grantflow to an app")
     return Enrolment(secret=secret, uri=uri, qr_svg=svg)
 
@@ -139,12 +149,9 @@ def new_secret() -> str:
 def enrol(user: User, secret: str, typed: str, now: float | None = None) -> list[str]:
     """Turn two-factor sign-in on with this secret once the app's code proves it was set up; returns
     the new recovery codes (shown once). WrongCode if the code does not match."""
-    code = _digits(typed)
-    if code is None:
-        raise WrongCode("Enter the 6-digit code from your authenticator app")
-    step = _matching_step(secret, code, now)
-    if step is None:
-        raise WrongCode("The code is not right: check the app shows grantflow and enter the code it shows now")
+    step = _step_of(
+        secret, typed, "The code is not right: check the app shows grantflow and enter the code it shows now", now
+    )
     user.totp_secret = secret
     user.totp_enrolled_at = utcnow()
     user.totp_last_step = step
