@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import insert, select
-from support import bench_parser, csrf_token, ms, percentile, print_json
+from support import bench_parser, ms, percentile, print_json, sign_in_staff
 from support_db import Bench, analyze, migrated_app
 from support_sql import counting_statements
 
@@ -132,10 +132,7 @@ def add(programmes: dict[str, int], providers: tuple[int, int], strands: tuple[i
 
 def measure(bench: Bench) -> dict[str, Any]:
     client = bench.app.test_client()
-    token = csrf_token(client.get("/sign-in").get_data(as_text=True))
-    signed = client.post("/sign-in", data={"csrf_token": token, "email": OFFICER, "password": PASSWORD})
-    if signed.status_code != 302:
-        raise RuntimeError(f"the officer could not sign in ({signed.status_code})")
+    sign_in_staff(client, OFFICER, PASSWORD)
     found: dict[str, Any] = {}
     for name, path in PAGES.items():
         client.get(path)  # warm up

@@ -36,7 +36,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select
-from support import bench_parser, csrf_token, ms, percentile, print_json
+from support import bench_parser, ms, percentile, print_json, sign_in_staff
 from support_db import analyze, migrated_app
 from support_fixtures import open_round, programme_with_officer, submitted_application, tag_rows
 from support_sql import StatementLog, counting_statements
@@ -165,11 +165,7 @@ def main(argv: list[str] | None = None) -> int:
             engine = db.engine
         with counting_statements(engine) as log:
             client = app.test_client()
-            html = client.get("/sign-in").get_data(as_text=True)
-            token = csrf_token(html)
-            signed = client.post("/sign-in", data={"csrf_token": token, "email": officer_email, "password": PASSWORD})
-            if signed.status_code != 302:
-                raise RuntimeError(f"the officer could not sign in ({signed.status_code})")
+            sign_in_staff(client, officer_email, PASSWORD)
             client.get(base)  # warm up: templates compiled, caches filled
             small = {label: count_statements(client, log, u) for label, u in urls.items()}
 

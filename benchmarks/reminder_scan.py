@@ -35,7 +35,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select
-from support import bench_parser, csrf_token, ms, percentile, print_json
+from support import bench_parser, ms, percentile, print_json, sign_in_staff
 from support_db import Bench, analyze, migrated_app
 from support_sql import counting_statements
 
@@ -198,12 +198,7 @@ def measure_dashboard(bench: Bench, returns: int) -> dict[str, Any] | None:
         db.session.add(RoleGrant(user_id=officer.id, role="officer", programme_id=None))
         db.session.commit()
     client = app.test_client()
-    token = csrf_token(client.get("/sign-in").get_data(as_text=True))
-    signed = client.post(
-        "/sign-in", data={"csrf_token": token, "email": DASHBOARD_OFFICER, "password": DASHBOARD_PASSWORD}
-    )
-    if signed.status_code != 302:
-        raise RuntimeError(f"the officer could not sign in ({signed.status_code})")
+    sign_in_staff(client, DASHBOARD_OFFICER, DASHBOARD_PASSWORD)
     client.get("/monitoring")  # warm up: templates compiled, caches filled
     with counting_statements(db.engine) as log:
         before = log.count
