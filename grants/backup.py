@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from alembic.migration import MigrationContext
 
 from grants.extensions import db
+from grants.models.sealed import SealedString
 
 FORMAT = "grantflow-backup"
 FORMAT_VERSION = 1
@@ -55,6 +56,17 @@ class Summary:
 
 def _tables() -> list[sa.Table]:
     return list(db.metadata.sorted_tables)
+
+
+def _as_stored(table: sa.Table) -> sa.TableClause:
+    """The table as the database holds it: sealed secrets stay sealed in a backup (grants.models.sealed)."""
+    return sa.table(
+        table.name,
+        *(
+            sa.column(column.name, sa.String() if isinstance(column.type, SealedString) else column.type)
+            for column in table.columns
+        ),
+    )
 
 
 def _revision(connection: sa.Connection) -> str:
@@ -104,7 +116,10 @@ def _decode(kind: str, value: Any) -> Any:
 def _table_lines(table: sa.Table) -> Iterator[bytes]:
     names = [column.name for column in table.columns]
     order = list(table.primary_key.columns) or list(table.columns)
-    result = db.session.execute(sa.select(table).order_by(*order).execution_options(yield_per=BATCH))
+    stored = _as_stored(table)
+    result = db.session.execute(
+        sa.select(*stored.columns).order_by(*(stored.c[c.name] for c in order)).execution_options(yield_per=BATCH)
+    )
     for partition in result.partitions():
         yield b"".join(
             json.dumps(dict(zip(names, (encode_value(v) for v in row), strict=True)), ensure_ascii=False).encode()
@@ -284,7 +299,7 @@ def restore_backup(path: Path, upload_folder: str) -> Summary:
             for table in _tables():
                 counts[table.name] = 0
                 for batch in _rows(archive, table):
-                    connection.execute(table.insert(), batch)
+                    connection.execute(_as_stored(table).insert(), batch)
                     counts[table.name] += len(batch)
                 if counts[table.name] != manifest["tables"].get(table.name):
                     raise BackupRefused(f"Table {table.name} holds a different number of rows than its manifest says")

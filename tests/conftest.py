@@ -24,7 +24,7 @@ from sqlalchemy import make_url
 from grants import create_app
 from grants.extensions import db, limiter
 from tests.factories import PASSWORD
-from tests.fixtures import sign_in_as
+from tests.fixtures import allow_audit_purge, sign_in_as
 
 
 def _postgres_admin_url(url: str) -> str:
@@ -96,6 +96,7 @@ def _fresh_form_definitions():
 
 
 def _delete_everything() -> None:
+    allow_audit_purge()
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(table.delete())
     db.session.commit()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -27,11 +28,12 @@ from grants.auth.passwords import hash_token
 from grants.extensions import db
 from grants.models import RecoveryCode, User, UserSession
 from grants.models.base import utcnow
+from grants.models.sealed import UNREADABLE, SealBroken, seal, unseal
 
 STEP_SECONDS = 30
 DIGITS = 6
 RECOVERY_CODES = 10
-PENDING_KEY = "pending_totp_secret"  # the flask session holds a secret being enrolled, until confirmed
+PENDING_KEY = "pending_totp_secret"  # the flask session holds a secret being enrolled (sealed), until confirmed
 
 
 class WrongCode(Exception):
@@ -99,6 +101,11 @@ def _step_of(secret: str | None, typed: str, not_right: str, now: float | None) 
     code = _digits(typed)
     if code is None:
         raise WrongCode("Enter the 6-digit code from your authenticator app")
+    if secret == UNREADABLE:
+        raise WrongCode(
+            "Your authenticator key cannot be read by this service: use a recovery code, "
+            "or ask an admin to reset your two-factor sign-in"
+        )
     step = _matching_step(secret, code, now) if secret else None
     if step is None:
         raise WrongCode(not_right)
@@ -144,6 +151,20 @@ def enrolment(user: User, secret: str) -> Enrolment:
 
 def new_secret() -> str:
     return pyotp.random_base32(length=32)
+
+
+def pending_secret(store: MutableMapping[str, Any]) -> str:
+    """The secret being set up, kept in the (signed, readable) cookie session sealed, until a code
+    confirms it; a new one when there is none or it cannot be opened."""
+    sealed = store.get(PENDING_KEY)
+    if isinstance(sealed, str):
+        try:
+            return unseal(sealed)
+        except SealBroken:
+            pass
+    secret = new_secret()
+    store[PENDING_KEY] = seal(secret)
+    return secret
 
 
 def enrol(user: User, secret: str, typed: str, now: float | None = None) -> list[str]:

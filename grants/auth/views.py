@@ -268,8 +268,7 @@ def two_factor_setup() -> ResponseReturnValue:
     user = current.signed_in_user()
     if two_factor.enrolled(user):
         return redirect(url_for("auth.second_factor", next=request.args.get("next")))
-    secret = session.get(two_factor.PENDING_KEY) or two_factor.new_secret()
-    session[two_factor.PENDING_KEY] = secret
+    secret = two_factor.pending_secret(session)
     form = EnrolForm()
     if form.validate_on_submit():
         try:

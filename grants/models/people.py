@@ -10,6 +10,7 @@ from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.models.base import Base, UTCDateTime, utcnow
+from grants.models.sealed import SealedString
 
 if TYPE_CHECKING:
     from grants.models.programmes import Programme
@@ -53,9 +54,10 @@ class User(UserMixin, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Two-factor sign-in (grants.auth.two_factor): the authenticator app's shared secret (base32), when
-    # it was confirmed, and the last 30-second step a code was accepted for (a code works once).
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Two-factor sign-in (grants.auth.two_factor): the authenticator app's shared secret (base32, kept
+    # sealed: grants.models.sealed), when it was confirmed, and the last 30-second step a code was
+    # accepted for (a code works once).
+    totp_secret: Mapped[str | None] = mapped_column(SealedString)
     totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
