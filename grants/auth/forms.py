@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput
-from wtforms import PasswordField, SubmitField
+from wtforms import HiddenField, PasswordField, SubmitField
 from wtforms.validators import EqualTo, Length
 
 from grants.form_fields import NotBlank, email, email_input, required, text_input
@@ -99,6 +99,19 @@ class EnrolForm(FlaskForm):
         validators=[NotBlank(message="Enter the 6-digit code from your authenticator app")],
     )
     submit = SubmitField("Turn on two-factor sign-in", widget=GovSubmitInput())
+
+
+class PasskeyAnswerForm(FlaskForm):
+    """The browser's answer from the passkey (JSON), filled in by the page's script."""
+
+    credential = HiddenField()
+
+
+class AddPasskeyForm(PasskeyAnswerForm):
+    name = text_input(
+        "Name for this passkey (optional)",
+        description="So you can tell your passkeys apart, for example Work laptop or Phone",
+    )
 
 
 class ConfirmForm(FlaskForm):

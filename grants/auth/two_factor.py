@@ -26,7 +26,7 @@ from grants import access, audit
 from grants.auth import sessions
 from grants.auth.passwords import hash_token
 from grants.extensions import db
-from grants.models import RecoveryCode, User, UserSession
+from grants.models import Passkey, RecoveryCode, User, UserSession
 from grants.models.base import utcnow
 from grants.models.sealed import UNREADABLE, SealBroken, seal, unseal
 
@@ -240,6 +240,7 @@ def _clear(user: User) -> None:
     user.totp_enrolled_at = None
     user.totp_last_step = None
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    db.session.execute(delete(Passkey).where(Passkey.user_id == user.id))
 
 
 def turn_off(user: User) -> None:

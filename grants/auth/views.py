@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     flash,
     jsonify,
@@ -20,12 +21,14 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from grants.auth import current, idle, services, sessions, two_factor
+from grants.auth import current, idle, passkeys, services, sessions, two_factor
 from grants.auth.forms import (
+    AddPasskeyForm,
     CodeForm,
     ConfirmForm,
     EnrolForm,
     ForgotPasswordForm,
+    PasskeyAnswerForm,
     RecoveryCodeForm,
     RegisterForm,
     ResetPasswordForm,
@@ -34,6 +37,7 @@ from grants.auth.forms import (
 )
 from grants.auth.permissions import first_factor, home_for, public, signed_in
 from grants.extensions import limiter, login_manager
+from grants.formatting import whole_number
 
 bp = Blueprint("auth", __name__)
 
@@ -235,7 +239,43 @@ def two_factor_code() -> ResponseReturnValue:
             form.code.errors = [str(exc)]
         else:
             return _done_and_onwards()
-    return render_template("auth/two_factor_code.html", form=form)
+    return _code_page(form)
+
+
+def _code_page(form: CodeForm, passkey_error: str | None = None) -> str:
+    return render_template(
+        "auth/two_factor_code.html",
+        form=form,
+        passkey_form=PasskeyAnswerForm(formdata=None),
+        passkeys_on=passkeys.has_any(current.signed_in_user()),
+        passkey_error=passkey_error,
+    )
+
+
+@bp.route("/sign-in/passkey/options", methods=["POST"])
+@first_factor
+@limiter.limit(_account_limit, key_func=_code_key)
+def passkey_sign_in_options() -> ResponseReturnValue:
+    """The options for the browser's passkey request (JSON; the page's script asks for them)."""
+    return Response(passkeys.authentication_options(current.signed_in_user()), mimetype="application/json")
+
+
+@bp.route("/sign-in/passkey", methods=["POST"])
+@first_factor
+@limiter.limit(_account_limit, key_func=_code_key, deduct_when=_failed)
+def passkey_sign_in() -> ResponseReturnValue:
+    """A passkey's answer in place of the app's code."""
+    user = current.signed_in_user()
+    if not two_factor.enrolled(user):
+        return redirect(url_for("auth.second_factor", next=request.args.get("next")))
+    form = PasskeyAnswerForm()
+    if form.validate_on_submit():
+        try:
+            passkeys.check(user, form.credential.data or "")
+        except passkeys.PasskeyRefused as exc:
+            return _code_page(CodeForm(formdata=None), str(exc)), 400
+        return _done_and_onwards()
+    return _code_page(CodeForm(formdata=None), "The passkey was not used: try again, or enter the code"), 400
 
 
 @bp.route("/sign-in/recovery-code", methods=["GET", "POST"])
@@ -284,6 +324,42 @@ def two_factor_setup() -> ResponseReturnValue:
     return render_template("auth/two_factor_setup.html", form=form, enrolment=enrolment)
 
 
+@bp.route("/account/passkeys", methods=["GET", "POST"])
+@signed_in
+def passkeys_account() -> ResponseReturnValue:
+    """Your passkeys: add one (the page's script makes it with the browser), or remove one."""
+    user = current.signed_in_user()
+    if not two_factor.enrolled(user):
+        return redirect(url_for("auth.two_factor_account"))
+    form, remove = AddPasskeyForm(), ConfirmForm()
+    if request.method == "POST" and request.form.get("action") == "remove" and remove.validate_on_submit():
+        removed = passkeys.remove(user, whole_number(request.form.get("passkey", "")) or 0)
+        if removed is None:
+            abort(404)
+        flash(f"Passkey removed: {removed}")
+        return redirect(url_for("auth.passkeys_account"))
+    if request.method == "POST" and request.form.get("action") == "add" and form.validate_on_submit():
+        try:
+            added = passkeys.add(user, form.credential.data or "", form.name.data or "")
+        except passkeys.PasskeyRefused as exc:
+            form.name.errors = [str(exc)]
+        else:
+            flash(f"Passkey added: {added.name}. You can use it instead of your app's code when you sign in.")
+            return redirect(url_for("auth.passkeys_account"))
+    status = 400 if form.errors else 200
+    return render_template("auth/passkeys.html", form=form, remove=remove, passkeys=passkeys.of(user)), status
+
+
+@bp.route("/account/passkeys/options", methods=["POST"])
+@signed_in
+def passkey_add_options() -> ResponseReturnValue:
+    """The options for the browser to make a passkey (JSON; the page's script asks for them)."""
+    user = current.signed_in_user()
+    if not two_factor.enrolled(user):
+        abort(404)
+    return Response(passkeys.registration_options(user), mimetype="application/json")
+
+
 @bp.route("/account/two-factor", methods=["GET", "POST"])
 @signed_in
 def two_factor_account() -> ResponseReturnValue:
@@ -307,4 +383,5 @@ def two_factor_account() -> ResponseReturnValue:
         enrolled=two_factor.enrolled(user),
         staff=two_factor.staff(user),
         left=two_factor.recovery_codes_left(user) if two_factor.enrolled(user) else 0,
+        passkey_count=len(passkeys.of(user)) if two_factor.enrolled(user) else 0,
     )

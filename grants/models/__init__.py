@@ -17,7 +17,16 @@ from grants.models.monitoring import (
     ReturnSection,
 )
 from grants.models.outbox import OutboxMessage
-from grants.models.people import Invitation, Membership, Organisation, RecoveryCode, RoleGrant, User, UserSession
+from grants.models.people import (
+    Invitation,
+    Membership,
+    Organisation,
+    Passkey,
+    RecoveryCode,
+    RoleGrant,
+    User,
+    UserSession,
+)
 from grants.models.programmes import AgreementTerms, Criterion, Programme, QuestionSet, Round, Term
 from grants.models.tokens import ApiToken
 
@@ -66,6 +75,7 @@ __all__ = [
     "Term",
     "User",
     "UserSession",
+    "Passkey",
     "RecoveryCode",
     "Workflowed",
 ]

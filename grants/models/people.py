@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.models.base import Base, UTCDateTime, utcnow
@@ -106,6 +106,9 @@ class UserSession(Base):
     # The hash of the browser's long-lived device cookie: a sign-in from a browser none of the
     # person's sessions has used is emailed to them (grants.auth.sessions).
     device_hash: Mapped[str | None] = mapped_column(String(64))
+    # A passkey ceremony's challenge ("add:" or "sign_in:" and base64url), until its answer takes it:
+    # held here, not in the cookie, so an answer works once (grants.auth.passkeys).
+    passkey_challenge: Mapped[str | None] = mapped_column(String(120))
 
 
 class RecoveryCode(Base):
@@ -118,6 +121,22 @@ class RecoveryCode(Base):
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Passkey(Base):
+    """A passkey (WebAuthn credential) that stands in for the authenticator app's code at sign-in: the
+    credential's id, its public key (nothing secret is held), and the signature counter last seen."""
+
+    __tablename__ = "passkeys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    credential_id: Mapped[str] = mapped_column(String(1400), unique=True)  # base64url; up to 1023 bytes
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    sign_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Organisation(Base):

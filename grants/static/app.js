@@ -88,3 +88,9 @@ function watchIdleTime (dialog) {
   })
   schedule(deadline - Date.now() - warnAt)
 }
+
+// Passkeys: only pages that offer one load the script (grants/static/passkeys.js).
+const passkeyContainers = document.querySelectorAll('[data-passkey]')
+if (passkeyContainers.length) {
+  import('./passkeys.js').then(({ setUpPasskeys }) => setUpPasskeys(passkeyContainers))
+}

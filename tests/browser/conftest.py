@@ -215,3 +215,9 @@ def narrow_site(playwright_browser, live_server) -> Iterator[Browser]:
 @pytest.fixture
 def no_js_site(playwright_browser, live_server) -> Iterator[Browser]:
     yield from _browser(playwright_browser, live_server, java_script_enabled=False)
+
+
+@pytest.fixture
+def localhost_site(playwright_browser, live_server) -> Iterator[Browser]:
+    """The site at http://localhost:<port>: a passkey's relying party must be a host name, not an address."""
+    yield from _browser(playwright_browser, live_server.replace("//127.0.0.1:", "//localhost:"))
