@@ -6,6 +6,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# Links in emails point at the service where `make run` serves it (set SERVICE_URL for anywhere else).
+SERVICE_URL ?= http://127.0.0.1:$(PORT)
+export SERVICE_URL
 # pytest-xdist processes for `make test`, each with its own database; 0 runs the suite in one process
 TEST_WORKERS ?= 2
 STATIC := grants/static

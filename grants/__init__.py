@@ -82,6 +82,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     WTFormsHelpers(app)
     workflow.init_app(app, areas.case_types(), areas.SHARED_EFFECTS)
+    app.extensions["work_queues"] = areas.work_queues()
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -108,8 +109,9 @@ def _register_blueprints(app: Flask) -> None:
     from grants.public.views import bp as public_bp
     from grants.reports.views import bp as reports_bp
     from grants.returns.views import bp as returns_bp
+    from grants.workspace.views import bp as workspace_bp
 
-    people_and_cases = (public_bp, auth_bp, cases_bp, admin_bp, organisations_bp)
+    people_and_cases = (public_bp, auth_bp, workspace_bp, cases_bp, admin_bp, organisations_bp)
     apply_and_assess = (apply_bp, applications_bp, assessment_bp, assessors_bp, decisions_bp)
     award_and_pay = (awards_bp, payments_bp, finance_export_bp, open_data_bp, reports_bp, api_bp)
     monitor = (monitoring_bp, monitoring_plans_bp, return_forms_bp, returns_bp)
@@ -174,13 +176,14 @@ def _init_security(app: Flask) -> None:
 def _init_templates(app: Flask) -> None:
     # Imported here, not at the top: both import grants (this module) for its extensions.
     from grants import form_fields, formatting, workflow_states
-    from grants.auth.permissions import idle_warning, navigation
+    from grants.auth.permissions import idle_warning, navigation, staff_search
 
     app.jinja_env.globals["idle_warning"] = idle_warning
     app.jinja_env.filters["money"] = formatting.money
     app.jinja_env.filters["london"] = formatting.london
     app.jinja_env.filters["london_date"] = formatting.london_date
     app.jinja_env.globals["navigation"] = navigation
+    app.jinja_env.globals["staff_search"] = staff_search
     # States as data in templates: {% if award.state in states('award', 'in_delivery') %}
     app.jinja_env.globals["states"] = workflow_states.states
     app.jinja_env.globals["state_labels"] = workflow_states.state_labels

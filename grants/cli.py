@@ -344,35 +344,57 @@ def _london_today(today: datetime | None) -> date:
 
 def _retention_payload(found: list[retention.Due]) -> dict:
     return {
-        "applications": len(found),
+        "applications": sum(1 for item in found if item.rule == retention.NOT_FUNDED),
+        "awards": sum(1 for item in found if item.rule == retention.AWARDED),
         "files": sum(item.documents for item in found),
         "references": [item.reference for item in found],
+        "due": [
+            {
+                "reference": item.reference,
+                "rule": item.rule,
+                "round_or_programme": item.round_or_programme,
+                "closed": item.closed.isoformat(),
+                "files": item.documents,
+            }
+            for item in found
+        ],
     }
+
+
+def _retention_lines(summary: str, found: list[retention.Due]) -> list[str]:
+    """The summary, then one line per application or award: which rule, and since when."""
+    each = [f"  {item.reference} ({item.rule}: {item.round_or_programme}, closed {item.closed:%d %B %Y}): "
+            f"{item.documents} files" for item in found]  # fmt: skip
+    return [summary + (":" if found else "."), *each]
 
 
 @retention_group.command("report")
 @TODAY
 @FORMAT
 def retention_report(today: datetime | None, output_format: str) -> None:
-    """A dry run: the applications whose personal data a pass would remove now, and their files."""
+    """A dry run: the applications and awards whose personal data a pass would remove now, and their files."""
     found = retention.due(_london_today(today))
-    lines = [
-        f"{len(found)} applications not funded, two years after their round closed, would have their answers "
-        f"and {sum(item.documents for item in found)} files removed:"
-    ]
-    lines += [f"  {item.reference} ({item.round_code}, closed {item.round_closed:%d %B %Y}): {item.documents} files"
-              for item in found]  # fmt: skip
-    _emit(output_format, _retention_payload(found), lines)
+    payload = _retention_payload(found)
+    summary = (
+        f"{payload['applications']} applications not funded, two years after their round closed, and "
+        f"{payload['awards']} awarded grants, seven years after they ended, would have their personal data "
+        f"and {payload['files']} files removed"
+    )
+    _emit(output_format, payload, _retention_lines(summary, found))
 
 
 @retention_group.command("apply")
 @TODAY
 @FORMAT
 def retention_apply(today: datetime | None, output_format: str) -> None:
-    """Remove the answers and files of applications past their time (the scheduler does this daily)."""
+    """Remove the personal data of applications and awards past their time (the scheduler does this daily)."""
     done = retention.apply(_london_today(today), current_app.config["UPLOAD_FOLDER"])
-    lines = [f"Removed the answers and {sum(item.documents for item in done)} files of {len(done)} applications."]
-    _emit(output_format, _retention_payload(done), lines)
+    payload = _retention_payload(done)
+    summary = (
+        f"Removed the personal data and {payload['files']} files of {payload['applications']} applications "
+        f"not funded and {payload['awards']} awarded grants"
+    )
+    _emit(output_format, payload, _retention_lines(summary, done))
 
 
 report = AppGroup("report", help="Reports to the Police and Crime Panel")

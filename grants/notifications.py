@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import current_app
 from sqlalchemy import select
+from werkzeug.routing import BuildError
 
 from grants import mail
 from grants.extensions import db
@@ -40,6 +41,26 @@ def _officer_emails(programme_id: int | None) -> list[str]:
     return list(db.session.scalars(query))
 
 
+def page_address(endpoint: str, values: dict[str, object]) -> str:
+    """A page's full address from SERVICE_URL (the service's public address, a setting), built
+    without a request: the scheduler sends emails too, and a request's Host is the caller's to set."""
+    base = str(current_app.config["SERVICE_URL"]).rstrip("/")
+    try:
+        path = current_app.url_map.bind("localhost").build(endpoint, values)
+    except BuildError:
+        path = "/"
+    return f"{base}{path}"
+
+
+def _subject(context: Context, audience: str, state_label: str) -> str:
+    """A subject written for its reader: "Your application MSCF-R4-0002 is now approved" to the
+    organisation, "Monitoring return MSCF-R3-0042-Q1 is now submitted" to officers."""
+    what = f"{context.definition.label[:1].lower()}{context.definition.label[1:]} {context.subject.reference}"
+    if audience == "organisation":
+        return f"Your {what} is now {state_label[:1].lower()}{state_label[1:]}"
+    return f"{what[:1].upper()}{what[1:]} is now {state_label[:1].lower()}{state_label[1:]}"
+
+
 def notify(context: Context, audience: str) -> None:
     """Queue one email per recipient in the outbox, inside the transition's transaction."""
     subject = context.subject
@@ -51,7 +72,7 @@ def notify(context: Context, audience: str) -> None:
     else:
         recipients = _officer_emails(subject.owning_programme_id())
     state_label = context.definition.states[context.transition.target].label
-    title = case_type.subject_line(context) or f"{subject.reference}: {context.transition.label}"
+    title = case_type.subject_line(context) or _subject(context, audience, state_label)
     lines = [
         f"{context.definition.label} {subject.reference} is now: {state_label}.",
         "",
@@ -62,7 +83,11 @@ def notify(context: Context, audience: str) -> None:
     extra = case_type.details(context)
     if extra:
         lines += ["", extra]
-    lines += ["", f"Sign in to grantflow to see it: {current_app.config['SERVICE_URL']}"]
+    if audience == "organisation":
+        lines += ["", f"Sign in to grantflow to see it: {page_address('apply.dashboard', {})}"]
+    else:
+        case = {"kind": subject.__audit_type__, "case_id": subject.id}
+        lines += ["", f"See it in grantflow: {page_address('cases.show', case)}"]
     version = (subject.version_id or 0) + 1
     for email in recipients:
         mail.queue_email(

@@ -103,7 +103,7 @@ def apply_retention(app: Flask) -> int:
         today = datetime.now(ZoneInfo(app.config["TIMEZONE"])).date()
         removed = retention.apply(today, app.config["UPLOAD_FOLDER"])
         if removed:
-            log.info("retention: personal data removed from %s applications", len(removed))
+            log.info("retention: personal data removed from %s applications and awards", len(removed))
         return len(removed)
 
 

@@ -37,6 +37,7 @@ from grants.models import (
     MonitoringTarget,
     Organisation,
     OutboxMessage,
+    Passkey,
     Payment,
     PaymentRun,
     Programme,
@@ -632,3 +633,14 @@ class RecoveryCodeFactory(Base):
 
     user_id = factory.LazyFunction(lambda: UserFactory().id)
     code_hash = factory.Sequence(lambda n: f"{n:064x}")
+
+
+class PasskeyFactory(Base):
+    class Meta:
+        model = Passkey
+
+    user_id = factory.LazyFunction(lambda: UserFactory().id)
+    credential_id = factory.Sequence(lambda n: f"credential-{n}")
+    public_key = b"a COSE public key"
+    sign_count = 0
+    name = "Work laptop"

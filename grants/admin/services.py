@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from grants import access, audit
@@ -19,8 +19,10 @@ from grants.auth.services import find_user
 from grants.extensions import db
 from grants.formatting import whole_number
 from grants.models import OutboxMessage, Programme, QuestionSet, RoleGrant, Round
+from grants.models.outbox import FAILED
 from grants.models.people import STAFF_ROLES
 from grants.pagination import Page, paginate
+from grants.work_queues import Queue
 from grants.workflow import engine
 from workflows import Definition
 from workflows.diagram import diagram
@@ -266,3 +268,21 @@ def reset_two_factor(admin: Any, email: str, reason: str) -> Any:
         raise ResetProblem("email", f"{user.name} has not set up two-factor sign-in: there is nothing to reset")
     two_factor.reset(admin, user, reason.strip()[:500])
     return user
+
+
+def _failed_emails(admin: Any) -> Select[Any] | None:
+    if not may_read_outbox(admin):
+        return None
+    return select(func.count(OutboxMessage.id)).where(OutboxMessage.status == FAILED)
+
+
+WORK_QUEUES = [
+    Queue(
+        "failed_emails",
+        "Emails that could not be sent",
+        frozenset({"admin"}),
+        "Check the address, then send again from the email's page",
+        count=_failed_emails,
+        endpoint="admin.emails",
+    )
+]

@@ -194,7 +194,7 @@ def question_sets() -> ResponseReturnValue:
     form.round.choices = services.round_choices(signed_in_user())
     if form.validate_on_submit():
         upload = form.file.data
-        if not upload or not upload.filename:
+        if not getattr(upload, "filename", None):  # a plain field named "file" is text, not a file
             form.file.errors = ["Select a question set file"]
         else:
             try:

@@ -14,6 +14,7 @@ from grants.case_types import CaseType, Step
 from grants.extensions import db
 from grants.formatting import london, money
 from grants.models import Application, Round
+from grants.work_queues import Queue
 from workflows import Context
 
 
@@ -115,3 +116,15 @@ APPLICATION = CaseType(
 )
 
 CASE_TYPES = [ROUND, APPLICATION]
+
+OFFICERS = frozenset({"officer"})
+WORK_QUEUES = [
+    Queue("applications_to_screen", "Applications to screen", OFFICERS, "Check eligibility and due diligence",
+          kind="application", states=("submitted",)),
+    Queue("answers_awaited", "Questions sent to applicants, awaiting their answers", OFFICERS,
+          kind="application", states=("information_requested",)),
+    Queue("eligible_to_assess", "Eligible bids to send for assessment", OFFICERS,
+          kind="application", states=("eligible",)),
+    Queue("bids_in_assessment", "Bids with the panel's assessors", OFFICERS,
+          "Follow up scores that are late", kind="application", states=("in_assessment",)),
+]  # fmt: skip

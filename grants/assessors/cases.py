@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from grants import case_rules
 from grants.case_types import CaseType
 from grants.formatting import london
 from grants.models import Assessment
+from grants.work_queues import Queue
 from workflows import Context
 
 
@@ -40,3 +44,16 @@ ASSESSMENT = CaseType(
 )
 
 CASE_TYPES = [ASSESSMENT]
+
+
+def _assigned_to_score(user: object) -> Select[Any]:
+    return select(func.count(Assessment.id)).where(
+        Assessment.assessor_id == getattr(user, "id", None), Assessment.state.in_(("assigned", "scoring"))
+    )
+
+
+WORK_QUEUES = [
+    Queue("bids_to_score", "Bids to score", frozenset({"assessor"}),
+          "Declare any conflict of interest, then score each bid", count=_assigned_to_score,
+          endpoint="assessors.index"),
+]  # fmt: skip

@@ -13,12 +13,13 @@ removing a passkey is audited; an admin's reset of someone's second factor remov
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 from urllib.parse import urlsplit
 
 import webauthn
-from flask import current_app, g, request
+from flask import current_app, g
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
@@ -45,14 +46,17 @@ class PasskeyRefused(Exception):
 
 
 # -- where this service is ------------------------------------------------------------------------------
-def _origin() -> str:
-    """The origin the browser reports (scheme, host and port of this request)."""
-    return request.host_url.rstrip("/")
+@dataclass(frozen=True)
+class Site:
+    """Where the browser is: the origin it reports (scheme, host and port) and the relying party,
+    this service's host name (a passkey made here works only here)."""
 
+    origin: str
+    rp_id: str
 
-def _rp_id() -> str:
-    """The relying party: this service's host name (a passkey made here works only here)."""
-    return urlsplit(request.host_url).hostname or "localhost"
+    @classmethod
+    def at(cls, host_url: str) -> Site:
+        return cls(origin=host_url.rstrip("/"), rp_id=urlsplit(host_url).hostname or "localhost")
 
 
 def _issue(purpose: str, challenge: bytes) -> None:
@@ -111,10 +115,10 @@ def _clean_name(typed: str) -> str:
 
 
 # -- adding one --------------------------------------------------------------------------------------------
-def registration_options(user: User) -> str:
+def registration_options(user: User, site: Site) -> str:
     """The options (JSON) for the browser to make a passkey for this person here."""
     options = webauthn.generate_registration_options(
-        rp_id=_rp_id(),
+        rp_id=site.rp_id,
         rp_name=current_app.config["SERVICE_NAME"],
         user_id=f"grantflow-user-{user.id}".encode(),
         user_name=user.email,
@@ -128,7 +132,7 @@ def registration_options(user: User) -> str:
     return webauthn.options_to_json(options)
 
 
-def add(user: User, answer: str, typed_name: str) -> Passkey:
+def add(user: User, site: Site, answer: str, typed_name: str) -> Passkey:
     """Keep the passkey the browser made, once its answer checks out; audited."""
     name = _clean_name(typed_name)
     challenge = _take("add")
@@ -136,7 +140,7 @@ def add(user: User, answer: str, typed_name: str) -> Passkey:
         raise PasskeyRefused(f"You have {MOST_PER_PERSON} passkeys: remove one before adding another")
     try:
         made = webauthn.verify_registration_response(
-            credential=answer, expected_challenge=challenge, expected_rp_id=_rp_id(), expected_origin=_origin()
+            credential=answer, expected_challenge=challenge, expected_rp_id=site.rp_id, expected_origin=site.origin
         )
     except (WebAuthnException, ValueError, TypeError, KeyError) as exc:
         raise PasskeyRefused("The passkey could not be added: try again, or use another passkey") from exc
@@ -171,10 +175,10 @@ def remove(user: User, passkey_id: int) -> str | None:
 
 
 # -- signing in with one -------------------------------------------------------------------------------------
-def authentication_options(user: User) -> str:
+def authentication_options(user: User, site: Site) -> str:
     """The options (JSON) for the browser to sign this person in with one of their passkeys."""
     options = webauthn.generate_authentication_options(
-        rp_id=_rp_id(), allow_credentials=_descriptors(user), user_verification=UserVerificationRequirement.PREFERRED
+        rp_id=site.rp_id, allow_credentials=_descriptors(user), user_verification=UserVerificationRequirement.PREFERRED
     )
     _issue("sign_in", options.challenge)
     return webauthn.options_to_json(options)
@@ -191,7 +195,7 @@ def _credential_id(answer: str) -> str:
     return found
 
 
-def check(user: User, answer: str) -> None:
+def check(user: User, site: Site, answer: str) -> None:
     """Accept the passkey's answer in place of the app's code (PasskeyRefused otherwise)."""
     challenge = _take("sign_in")
     passkey = db.session.scalar(
@@ -203,8 +207,8 @@ def check(user: User, answer: str) -> None:
         checked = webauthn.verify_authentication_response(
             credential=answer,
             expected_challenge=challenge,
-            expected_rp_id=_rp_id(),
-            expected_origin=_origin(),
+            expected_rp_id=site.rp_id,
+            expected_origin=site.origin,
             credential_public_key=passkey.public_key,
             credential_current_sign_count=passkey.sign_count,
         )

@@ -126,6 +126,7 @@ def init_permissions(app: Flask) -> None:
 def _staff_links(roles: frozenset[str] | set[str]) -> list[tuple[str, str, bool]]:
     """The staff pages of the navigation, in its order: (text, endpoint, shown to these roles)."""
     return [
+        ("Your work", "workspace.home", bool(roles)),
         ("Your assessments", "assessors.index", "assessor" in roles),
         ("Cases", "cases.index", bool(roles & CASE_PAGE_ROLES)),
         ("Awards", "awards.index", bool(roles & CASE_PAGE_ROLES)),
@@ -140,8 +141,8 @@ def _staff_links(roles: frozenset[str] | set[str]) -> list[tuple[str, str, bool]
 
 
 def home_for(user: Any) -> str:
-    """Where a user starts after signing in: staff at the first staff page of their navigation,
-    a member of an organisation at their applications, anyone else at the start page."""
+    """Where a user starts after signing in: staff at their work (grants.workspace), a member of an
+    organisation at their applications, anyone else at the start page."""
     roles = staff_roles(user)
     if roles:
         for _, endpoint, shown in _staff_links(roles):
@@ -152,6 +153,11 @@ def home_for(user: Any) -> str:
     return url_for("public.start")
 
 
+def staff_search() -> bool:
+    """Whether the header offers search (grants.workspace.search): staff who see case pages."""
+    return bool(current_user.is_authenticated and staff_roles(current_user) & CASE_PAGE_ROLES)
+
+
 def navigation() -> list[dict[str, Any]]:
     """Service navigation links for the current user."""
     items: list[dict[str, Any]] = [{"text": "Funding rounds", "href": url_for("apply.rounds")}]
@@ -159,8 +165,9 @@ def navigation() -> list[dict[str, Any]]:
         return items + [{"text": "Sign in", "href": url_for("auth.sign_in")}]
     roles = staff_roles(current_user)
     links = [  # (text, endpoint, shown to this user)
-        ("Your applications", "apply.dashboard", True),
-        ("Your organisations", "organisations.index", True),
+        # Staff reach their own organisation's pages from Your work, keeping the staff menu on one line.
+        ("Your applications", "apply.dashboard", not roles),
+        ("Your organisations", "organisations.index", not roles),
         ("Your grant offers", "awards.my_offers", not roles),
         ("Your grants", "monitoring.your_grants", not roles),
         ("Your returns", "returns.index", not roles),

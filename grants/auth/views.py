@@ -242,6 +242,10 @@ def two_factor_code() -> ResponseReturnValue:
     return _code_page(form)
 
 
+def _site() -> passkeys.Site:
+    return passkeys.Site.at(request.host_url)
+
+
 def _code_page(form: CodeForm, passkey_error: str | None = None) -> str:
     return render_template(
         "auth/two_factor_code.html",
@@ -257,7 +261,7 @@ def _code_page(form: CodeForm, passkey_error: str | None = None) -> str:
 @limiter.limit(_account_limit, key_func=_code_key)
 def passkey_sign_in_options() -> ResponseReturnValue:
     """The options for the browser's passkey request (JSON; the page's script asks for them)."""
-    return Response(passkeys.authentication_options(current.signed_in_user()), mimetype="application/json")
+    return Response(passkeys.authentication_options(current.signed_in_user(), _site()), mimetype="application/json")
 
 
 @bp.route("/sign-in/passkey", methods=["POST"])
@@ -271,7 +275,7 @@ def passkey_sign_in() -> ResponseReturnValue:
     form = PasskeyAnswerForm()
     if form.validate_on_submit():
         try:
-            passkeys.check(user, form.credential.data or "")
+            passkeys.check(user, _site(), form.credential.data or "")
         except passkeys.PasskeyRefused as exc:
             return _code_page(CodeForm(formdata=None), str(exc)), 400
         return _done_and_onwards()
@@ -340,7 +344,7 @@ def passkeys_account() -> ResponseReturnValue:
         return redirect(url_for("auth.passkeys_account"))
     if request.method == "POST" and request.form.get("action") == "add" and form.validate_on_submit():
         try:
-            added = passkeys.add(user, form.credential.data or "", form.name.data or "")
+            added = passkeys.add(user, _site(), form.credential.data or "", form.name.data or "")
         except passkeys.PasskeyRefused as exc:
             form.name.errors = [str(exc)]
         else:
@@ -357,7 +361,7 @@ def passkey_add_options() -> ResponseReturnValue:
     user = current.signed_in_user()
     if not two_factor.enrolled(user):
         abort(404)
-    return Response(passkeys.registration_options(user), mimetype="application/json")
+    return Response(passkeys.registration_options(user, _site()), mimetype="application/json")
 
 
 @bp.route("/account/two-factor", methods=["GET", "POST"])

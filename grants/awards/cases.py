@@ -13,6 +13,7 @@ from grants.formatting import london_date, money
 from grants.models import Award, MonitoringReturn
 from grants.models.monitoring import FINAL
 from grants.monitoring.schedule import create_returns
+from grants.work_queues import Queue
 from grants.workflow_states import state_labels, states
 from workflows import Context, TransitionEvent
 
@@ -100,3 +101,10 @@ AWARD = CaseType(
 )
 
 CASE_TYPES = [AWARD]
+
+WORK_QUEUES = [
+    Queue("offers_to_send", "Approved bids awaiting their offer", frozenset({"officer"}),
+          "Prepare and send the grant offer", kind="award", states=("preparing",)),
+    Queue("offers_awaiting_reply", "Offers awaiting the grantee's reply", frozenset({"officer"}),
+          kind="award", states=("offered",)),
+]  # fmt: skip

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from grants import access, audit
 from grants.case_types import CaseType
@@ -65,13 +66,33 @@ def summary(user: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def list_cases(kind: str, user: Any, page: int, per_page: int, state: str | None = None) -> Page[Any]:
+def list_cases(kind: str, user: Any, page: int, per_page: int, states: Sequence[str] = ()) -> Page[Any]:
     case_type = _case_type(kind)
     model: Any = case_type.model
     query = select(model).options(*case_type.eager()).order_by(model.id).where(*_visible(case_type, user))
-    if state:
-        query = query.where(model.state == state)
+    wanted = [state for state in states if state]
+    if wanted:
+        query = query.where(model.state.in_(wanted))
     return paginate(query, page, per_page)
+
+
+def count_in_states(
+    kind: str, user: Any, roles: frozenset[str], states: Sequence[str], narrower: Any = None
+) -> Select[Any]:
+    """How many cases of a kind in these states are on the programmes where the user holds one of
+    `roles`, conflicts left out (a work queue's count, grants.work_queues), as one query."""
+    case_type = _case_type(kind)
+    model: Any = case_type.model
+    programmes = access.programmes_with(user, roles)
+    clauses = [model.state.in_(states)]
+    programme = _programme_filter(case_type, None if programmes is None else set(programmes))
+    if programme is not None:
+        clauses.append(programme)
+    if case_type.conflict_clause is not None:
+        clauses.append(case_type.conflict_clause(user))
+    if narrower is not None:
+        clauses.append(narrower)
+    return select(func.count()).select_from(model).where(*clauses)
 
 
 def load_case(kind: str, case_id: int, user: Any) -> Workflowed:
@@ -93,6 +114,7 @@ class CaseView:
     diagram: str
     facts: list[tuple[str, str]]
     can_list_applications: bool = False
+    can_decide: bool = False
 
     @property
     def state(self) -> Any:
@@ -118,6 +140,7 @@ def case_view(kind: str, subject: Workflowed, user: Any) -> CaseView:
         facts=_case_type(kind).facts(subject),
         can_list_applications=kind == "round"
         and bool(access.staff_roles(user, subject.owning_programme_id()) & {"officer", "admin"}),
+        can_decide=kind == "round" and "decision_maker" in access.staff_roles(user, subject.owning_programme_id()),
     )
 
 
@@ -128,3 +151,13 @@ def transition(kind: str, case_id: int, name: str, user: Any, reason: str | None
     definition = engine().registry.get(event.workflow, event.workflow_version)
     label = definition.transitions[event.transition].label
     return f"{label}: done. {subject.reference} is now {definition.states[event.to_state].label.lower()}."
+
+
+def case_type(kind: str) -> CaseType:
+    """The registered kind of case (NotFound for an unknown kind)."""
+    return _case_type(kind)
+
+
+def visible_clauses(kind: str, user: Any) -> list[Any]:
+    """The WHERE clauses of the cases of a kind this user may list (their programmes, no conflicts)."""
+    return _visible(_case_type(kind), user)

@@ -31,7 +31,7 @@ def list_kind(kind: str) -> ResponseReturnValue:
         signed_in_user(),
         page_number(request.args),
         current_app.config["PAGE_SIZE"],
-        request.args.get("state") or None,
+        request.args.getlist("state"),
     )
     return render_template("cases/list.html", kind=kind, label=services.kind_label(kind, plural=True), page=page)
 

@@ -15,6 +15,7 @@ from grants.case_types import CaseType
 from grants.extensions import db
 from grants.formatting import london_date, money
 from grants.models import Award, Contract
+from grants.work_queues import Queue
 from grants.workflow_states import states
 from workflows import Context
 
@@ -118,3 +119,8 @@ CONTRACT = CaseType(
 )
 
 CASE_TYPES = [CONTRACT]
+
+WORK_QUEUES = [
+    Queue("contracts_to_approve", "Contract awards awaiting approval", frozenset({"decision_maker"}),
+          kind="contract", states=("procurement", "awaiting_second_approval")),
+]  # fmt: skip

@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 from grants.case_types import Step
-from grants.decisions.decisions import outcome_text
+from grants.decisions.decisions import outcome_subject, outcome_text
+from grants.work_queues import Queue
 
 # The decision: the amount and conditions of an approval, and the panel's feedback.
 APPLICATION_STEPS = {
-    "approve": Step(email_details=lambda ctx: outcome_text(ctx.subject, "approve")),
-    "reject": Step(email_details=lambda ctx: outcome_text(ctx.subject, "reject")),
+    "approve": Step(
+        email_subject=lambda ctx: outcome_subject(ctx.subject, "approve"),
+        email_details=lambda ctx: outcome_text(ctx.subject, "approve"),
+    ),
+    "reject": Step(
+        email_subject=lambda ctx: outcome_subject(ctx.subject, "reject"),
+        email_details=lambda ctx: outcome_text(ctx.subject, "reject"),
+    ),
 }
+
+WORK_QUEUES = [
+    Queue("rounds_to_decide", "Rounds whose panel has reported, to decide", frozenset({"decision_maker"}),
+          "Open the round, then make the panel decision", kind="round", states=("assessing",)),
+    Queue("bids_to_decide", "Bids awaiting a panel decision", frozenset({"decision_maker"}),
+          "Approve or reject with the panel's recommendation in view",
+          kind="application", states=("recommended", "reserve", "not_recommended")),
+]  # fmt: skip

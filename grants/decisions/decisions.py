@@ -321,17 +321,29 @@ def summarise(outcomes: Sequence[Outcome]) -> list[str]:
     return messages
 
 
+def approved_amount(application: Application) -> int:
+    """The amount approved: the panel's recommended amount, else the amount asked for."""
+    rec = recommendation(application.id)
+    if rec is not None and rec.recommended_amount_pence is not None:
+        return rec.recommended_amount_pence
+    return application.amount_requested_pence
+
+
+def outcome_subject(application: Application, transition: str) -> str:
+    """The outcome email's subject, for the organisation: what happened and, if approved, how much."""
+    if transition == "approve":
+        return f"Your application {application.reference} has been approved: {money(approved_amount(application))}"
+    return f"Your application {application.reference} has not been funded"
+
+
 def outcome_text(application: Application, transition: str) -> str | None:
     """What an approval or rejection email adds: amount, conditions and the panel's feedback."""
     rec = recommendation(application.id)
     lines: list[str] = []
     if transition == "approve":
-        amount = (
-            rec.recommended_amount_pence
-            if rec is not None and rec.recommended_amount_pence is not None
-            else application.amount_requested_pence
+        lines.append(
+            f"Amount approved: {money(approved_amount(application))}. We will send you a grant offer to accept."
         )
-        lines.append(f"Amount approved: {money(amount)}. We will send you a grant offer to accept.")
         conditions = [rec.conditions] if rec is not None and rec.conditions else []
         conditions += [
             text

@@ -16,6 +16,7 @@ from grants.extensions import db
 from grants.formatting import london, london_date, london_day
 from grants.models import Award, MonitoringReturn, ReturnSection
 from grants.models.applications import COMPLETED
+from grants.work_queues import Queue
 from workflows import Context, TransitionEvent
 
 
@@ -128,3 +129,10 @@ MONITORING_RETURN = CaseType(
 )
 
 CASE_TYPES = [MONITORING_RETURN]
+
+WORK_QUEUES = [
+    Queue("returns_to_review", "Monitoring returns to review", frozenset({"officer"}),
+          "Accept them or ask for changes", kind="return", states=("submitted",)),
+    Queue("returns_overdue", "Monitoring returns overdue", frozenset({"officer"}),
+          "Chase the organisation", kind="return", states=("overdue",)),
+]  # fmt: skip

@@ -17,7 +17,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
 from grants.formatting import whole_number
-from grants.payments.instalments import Filters, state_choices
+from grants.payments.instalments import OUTSTANDING, Filters, state_choices
 from grants.payments.schedules import MAX_ROWS, RowInput
 from grants.payments.services import parse_date
 
@@ -112,7 +112,7 @@ class DueFilterForm:
         form = cls(
             due_from=date_parts(args, "from"),
             due_to=date_parts(args, "to"),
-            state=text(args, "state").strip(),
+            state=text(args, "state").strip() if "state" in args else OUTSTANDING,
             choices=state_choices(),
         )
         form.check()

@@ -19,7 +19,9 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from grants import access, audit
 from grants.extensions import db
+from grants.formatting import LONDON
 from grants.models import AuditEvent, Award, Payment
+from grants.models.base import utcnow
 from grants.pagination import Page, paginate
 from grants.payments.services import (
     PAYMENT_ROLES,
@@ -30,7 +32,7 @@ from grants.payments.services import (
     typed_text,
 )
 from grants.workflow import apply_transition, engine
-from grants.workflow_states import state_labels
+from grants.workflow_states import state_labels, states
 from workflows import Option, TransitionEvent
 
 REFERENCE_MAX = 64
@@ -52,6 +54,7 @@ OFFERED: dict[str, list[tuple[str, frozenset[str]]]] = {
     "held": [("release", frozenset({"finance", "officer"})), ("cancel", frozenset({"officer"}))],
 }
 NOT_CANCELLED = ""
+OUTSTANDING = "outstanding"  # what Payments due opens on: every instalment not yet paid or cancelled
 ACTION_ROLES = {
     "approve": frozenset({"finance"}),
     "mark_paid": frozenset({"finance"}),
@@ -66,11 +69,11 @@ WHO = {"finance": "finance staff", "officer": "an officer"}
 class Filters:
     due_from: date | None = None
     due_to: date | None = None
-    state: str = NOT_CANCELLED  # "" is every instalment not cancelled
+    state: str = OUTSTANDING  # "" is every instalment not cancelled
 
     @property
     def any(self) -> bool:
-        return self.due_from is not None or self.due_to is not None or bool(self.state)
+        return self.due_from is not None or self.due_to is not None or self.state != OUTSTANDING
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,12 @@ class DueRow:
     payment: Payment
     state_label: str
     actions: tuple[str, ...]
+
+    @property
+    def overdue(self) -> bool:
+        """Due before today (London) and not yet paid or cancelled."""
+        ended = states("payment", "ended")
+        return self.payment.state not in ended and self.payment.due_on < utcnow().astimezone(LONDON).date()
 
     @property
     def waits_for(self) -> str | None:
@@ -94,7 +103,11 @@ class DueList:
 
 
 def state_choices() -> list[tuple[str, str]]:
-    return [(NOT_CANCELLED, "Any state but cancelled"), *state_labels("payment").items()]
+    return [
+        (OUTSTANDING, "Not yet paid (scheduled, approved or held)"),
+        (NOT_CANCELLED, "Any state but cancelled"),
+        *state_labels("payment").items(),
+    ]
 
 
 def _visible(user: Any) -> ColumnElement[bool] | None:
@@ -111,7 +124,10 @@ def _conditions(user: Any, filters: Filters) -> list[ColumnElement[bool]]:
     visible = _visible(user)
     if visible is not None:
         wanted.append(visible)
-    wanted.append(Payment.state == filters.state if filters.state else Payment.state != "cancelled")
+    if filters.state == OUTSTANDING:
+        wanted.append(Payment.state.not_in(states("payment", "ended")))
+    else:
+        wanted.append(Payment.state == filters.state if filters.state else Payment.state != "cancelled")
     if filters.due_from is not None:
         wanted.append(Payment.due_on >= filters.due_from)
     if filters.due_to is not None:

@@ -201,8 +201,11 @@ def awaiting_sign_off(ret: MonitoringReturn) -> bool:
 
 
 def document_for(user: Any, return_id: int, document_id: int) -> Document:
-    """A file uploaded to one of the user's organisation's returns; NotFound for any other."""
-    ret = return_for(user, return_id)
+    """A file uploaded to a return, for a member of its organisation or staff who may see the return's
+    case page (programme, no conflict); NotFound for anyone else."""
+    ret = db.session.get(MonitoringReturn, return_id)
+    if ret is None or not (access.is_member(user, ret.owning_organisation_id()) or access.can_see_case(user, ret)):
+        raise NotFound(return_id)
     document = db.session.get(Document, document_id)
     if document is None or document.monitoring_return_id != ret.id:
         raise NotFound(document_id)

@@ -134,9 +134,9 @@ def test_an_applicant_signing_in_lands_on_their_applications(client):
 
 @pytest.mark.parametrize(
     ("role", "home"),
-    [("officer", "/cases/"), ("assessor", "/scoring/"), ("finance", "/cases/"), ("admin", "/cases/")],
+    [("officer", "/work/"), ("assessor", "/work/"), ("finance", "/work/"), ("admin", "/work/")],
 )
-def test_staff_signing_in_land_on_the_first_page_of_their_navigation(client, role, home):
+def test_staff_signing_in_land_on_their_work(client, role, home):
     user = staff_user(role)
 
     response = sign_in_with(client, user.email, PASSWORD)

@@ -80,7 +80,7 @@ def test_a_passkey_added_from_the_account_signs_its_owner_in_instead_of_the_code
     done = post_form(
         other, "/sign-in/passkey", {"credential": _passkey_answer(other, laptop)}, form_page="/sign-in/code"
     )
-    assert done.status_code == 302 and done.headers["Location"] == "/cases/", _text(done)[:500]
+    assert done.status_code == 302 and done.headers["Location"] == "/work/", _text(done)[:500]
     assert other.get("/cases/").status_code == 200
     assert db.session.scalar(select(Passkey.last_used_at).where(Passkey.user_id == officer.id)) is not None
 

@@ -43,7 +43,7 @@ def test_staff_give_the_code_before_any_staff_page(client):
     assert "Enter the code from your authenticator app" in _text(code_page)
 
     done = post_form(client, "/sign-in/code", {"code": fresh_code(officer.email)})
-    assert done.status_code == 302 and done.headers["Location"] == "/cases/"
+    assert done.status_code == 302 and done.headers["Location"] == "/work/"
     assert client.get("/cases/").status_code == 200
     session = db.session.scalar(select(UserSession).where(UserSession.user_id == officer.id))
     assert session.second_factor_at is not None

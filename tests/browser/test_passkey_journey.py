@@ -50,4 +50,4 @@ def test_an_officer_adds_a_passkey_and_signs_in_with_it(localhost_site, committe
     expect(page.get_by_role("heading", name="Or use a passkey")).to_be_visible()
     site.follow(page.get_by_role("button", name="Use a passkey"))
     expect(page.locator(".govuk-service-navigation a[href='/sign-out']")).to_have_count(1)
-    assert site.path.startswith("/cases/"), site.path
+    assert site.path.startswith("/work/"), site.path

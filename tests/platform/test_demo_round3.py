@@ -408,7 +408,9 @@ def test_ineligible_bids_failed_screening_and_the_applicant_is_told_why(demo):
         )
         assert event.reason and event.reason.startswith(("Your", "You", "We", "Companies House", "The"))
         emails = db.session.scalars(
-            select(OutboxMessage.body).where(OutboxMessage.subject == f"{application.reference}: Mark as ineligible")
+            select(OutboxMessage.body).where(
+                OutboxMessage.subject == f"Your grant application {application.reference} is now ineligible"
+            )
         ).all()
         assert emails and all(event.reason in body for body in emails)
     for application in states["approved"] + states["unsuccessful"]:

@@ -1,0 +1,123 @@
+"""Your work: for each staff role a person holds, what is waiting for it (grants.work_queues), with
+the counts of every queue shown taken in one statement, whatever the number of queues or cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, url_for
+from sqlalchemy import select
+
+from grants import access
+from grants.cases import services as cases
+from grants.errors import NotFound
+from grants.extensions import db
+from grants.models import Application, Award, Contract, Organisation
+from grants.models.people import ROLE_LABELS, STAFF_ROLES
+from grants.work_queues import Queue, WorkQueues
+from grants.workspace.search import visible_organisations
+
+MOST_ON_PICTURE = 100  # cases of each kind on an organisation's page, newest first
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    key: str
+    title: str
+    count: int
+    href: str
+    hint: str
+
+
+@dataclass(frozen=True)
+class RoleWork:
+    role: str
+    label: str
+    items: list[WorkItem]
+
+    @property
+    def waiting(self) -> int:
+        return sum(item.count for item in self.items)
+
+
+def registered() -> WorkQueues:
+    return current_app.extensions["work_queues"]
+
+
+def _href(queue: Queue) -> str:
+    if queue.endpoint is not None:
+        return url_for(queue.endpoint, **queue.endpoint_args())
+    return url_for("cases.list_kind", kind=queue.kind, state=list(queue.states))
+
+
+def _count_query(queue: Queue, user: Any) -> Any:
+    if queue.count is not None:
+        return queue.count(user)
+    assert queue.kind is not None  # noqa: S101 - Queue checks one of the two is given
+    narrower = queue.where() if queue.where is not None else None
+    return cases.count_in_states(queue.kind, user, queue.roles, queue.states, narrower)
+
+
+def is_member(user: Any) -> bool:
+    """Whether this member of staff also belongs to an organisation (their own applications are then
+    reached from here: the staff menu leaves them out)."""
+    return bool(user.memberships)
+
+
+def your_work(user: Any) -> list[RoleWork]:
+    """Each staff role the person holds (in the usual order), with its queues and their counts."""
+    roles = [role for role in STAFF_ROLES if role in access.staff_roles(user)]
+    queues = {queue.key: queue for role in roles for queue in registered().for_role(role)}
+    queries = {key: _count_query(queue, user) for key, queue in queues.items()}
+    shown = {key: query for key, query in queries.items() if query is not None}
+    counts: dict[str, int] = {}
+    if shown:
+        row = db.session.execute(select(*(query.scalar_subquery().label(key) for key, query in shown.items())))
+        counts = {key: int(value or 0) for key, value in row.one()._mapping.items()}
+    return [
+        RoleWork(
+            role=role,
+            label=ROLE_LABELS.get(role, role),
+            items=[
+                WorkItem(queue.key, queue.title, counts[queue.key], _href(queue), queue.hint)
+                for queue in registered().for_role(role)
+                if queue.key in counts
+            ],
+        )
+        for role in roles
+    ]
+
+
+@dataclass(frozen=True)
+class OrganisationPicture:
+    organisation: Any
+    applications: list[Any]
+    awards: list[Any]
+    contracts: list[Any]
+
+
+def organisation_picture(user: Any, organisation_id: int) -> OrganisationPicture:
+    """An organisation with the cases this person may list (NotFound when they may list none)."""
+    organisation = db.session.scalar(
+        select(Organisation).where(Organisation.id == organisation_id, visible_organisations(user))
+    )
+    if organisation is None:
+        raise NotFound(f"organisation {organisation_id}")
+
+    def rows(kind: str, model: Any, column: Any) -> list[Any]:
+        query = (
+            select(model)
+            .where(column == organisation.id, *cases.visible_clauses(kind, user))
+            .options(*cases.case_type(kind).eager())
+            .order_by(model.id.desc())
+            .limit(MOST_ON_PICTURE)
+        )
+        return list(db.session.scalars(query))
+
+    return OrganisationPicture(
+        organisation,
+        rows("application", Application, Application.organisation_id),
+        rows("award", Award, Award.organisation_id),
+        rows("contract", Contract, Contract.provider_id),
+    )
