@@ -97,6 +97,7 @@ def test_each_role_sees_its_own_queues(client, programmes):
     link = _row(page, "instalments_to_approve").split('href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
     due = _text(client.get(link))
     assert due.count('id="payment-') == 2  # the page the count links to lists the same two
+    assert due.count("Overdue</strong>") == 1  # the one due three days ago; today's is not late yet
     assert _count(page, "instalments_held") == "1"
     assert "Applications to screen" not in page
 
