@@ -22,11 +22,13 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from grants import access, audit
+from grants import access, audit, mail
 from grants.errors import FieldErrors
 from grants.extensions import db
+from grants.formatting import london_date
 from grants.models import Application, Assessment, AuditEvent, Membership, RoleGrant, Round, User
 from grants.models.base import utcnow
+from grants.notifications import page_address
 from grants.workflow import apply_transition, start_case
 from grants.workflow_states import states
 from workflows import Conflict, TransitionRefused
@@ -177,6 +179,7 @@ def assign(user: Any, round_: Round, assessor_ids: list[int], per_bid: int | Non
     taken = _taken([bid.id for bid in bids])
     result = AssignResult(bids=len(bids))
     given: set[int] = set()
+    told: dict[int, list[str]] = {}
     now = utcnow()
     for bid in bids:
         reference = bid.public_reference or f"Draft {bid.id}"
@@ -205,6 +208,7 @@ def assign(user: Any, round_: Round, assessor_ids: list[int], per_bid: int | Non
         for assessor_id in picks:
             load[assessor_id] += 1
             given.add(assessor_id)
+            told.setdefault(assessor_id, []).append(reference)
         result.created += len(picks)
     result.assessors = len(given)
     audit.record_on(
@@ -220,8 +224,38 @@ def assign(user: Any, round_: Round, assessor_ids: list[int], per_bid: int | Non
             "skipped": result.skipped,
         },
     )
+    tell_assessors(round_, told, now)
     db.session.commit()
     return result
+
+
+def tell_assessors(round_: Round, given: dict[int, list[str]], now: datetime) -> None:
+    """One email to each assessor given bids in this pass, written for them: how many, which, by
+    when the panel needs them, and where to score (in the outbox, inside the caller's transaction)."""
+    if not given:
+        return
+    emails = {row.id: row.email for row in db.session.execute(select(User.id, User.email).where(User.id.in_(given)))}
+    where = page_address("assessors.index", {})
+    when = f" before the panel decides on {london_date(round_.decision_on)}" if round_.decision_on else ""
+    for assessor_id, references in sorted(given.items()):
+        count = len(references)
+        bids = "1 bid" if count == 1 else f"{count} bids"
+        body = [
+            f"You have been asked to score {bids} for {round_.title}{when}:",
+            "",
+            *(f"- {reference}" for reference in references),
+            "",
+            "For each bid, first say whether you have a conflict of interest: if you do, you will not see it",
+            "again and an officer will give it to someone else. Then score it against the round's criteria.",
+            "",
+            f"Your bids to score: {where}",
+        ]
+        mail.queue_email(
+            to=emails[assessor_id],
+            subject=f"{bids} to score for {round_.title}{when}",
+            body="\n".join(body),
+            key=f"assigned:{round_.id}:{assessor_id}:{now.isoformat()}",
+        )
 
 
 # -- one at a time -------------------------------------------------------------------------------
@@ -263,6 +297,7 @@ def add_assessor(user: Any, round_: Round, application: Application, assessor_id
             action="assign",
             data={"assessor_id": assessment.assessor_id},
         )
+        tell_assessors(round_, {assessment.assessor_id: [application.reference]}, utcnow())
         db.session.commit()
     except IntegrityError:
         raise _refuse_duplicate() from None
@@ -304,6 +339,7 @@ def reassign(user: Any, conflicted: Assessment, assessor_id: int | None) -> Asse
                 "to_assessment_id": new.id,
             },
         )
+        tell_assessors(application.round, {new.assessor_id: [application.reference]}, utcnow())
         db.session.commit()
     except IntegrityError:
         raise _refuse_duplicate() from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -453,6 +454,35 @@ def test_bulk_assignment_gives_each_bid_distinct_assessors_with_balanced_loads(c
     assert {state_of(b) for b in bids} == {"in_assessment"}
     assert {a.state for a in found} == {"assigned"}
     assert "20 assignments to 3 assessors" in page(client, f"/assessing/rounds/{round_.code}/assign")
+
+
+def test_each_assessor_is_emailed_once_with_their_bids_and_when_the_panel_needs_them(client, round_, officer):
+    round_.decision_on = date(2027, 2, 14)
+    db.session.commit()
+    bids = [bid(round_, state="eligible") for _ in range(3)]
+    people = assessors(round_, 2)
+
+    assign(client, round_, people, per_bid=1)
+
+    sent = {
+        m.recipient: m
+        for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.idempotency_key.startswith("assigned:")))
+    }
+    assert set(sent) == {p.email for p in people}
+    counts = sorted(len(re.findall(r"^- ", m.body, re.MULTILINE)) for m in sent.values())
+    assert counts == [1, 2]
+    two = next(m for m in sent.values() if m.body.count("\n- ") == 2)
+    assert two.subject == "2 bids to score for Safer Communities Round 8 before the panel decides on 14 February 2027"
+    assert "http://localhost/scoring/" in two.body
+    assert all(b.reference in "".join(m.body for m in sent.values()) for b in bids)
+
+    assign(client, round_, people, per_bid=1)  # nothing new given: nobody is emailed again
+    assert (
+        db.session.scalar(
+            select(func.count(OutboxMessage.id)).where(OutboxMessage.idempotency_key.startswith("assigned:"))
+        )
+        == 2
+    )
 
 
 def test_assigning_again_only_fills_the_gaps(client, round_, officer):
