@@ -66,10 +66,26 @@ def summary(user: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def list_cases(kind: str, user: Any, page: int, per_page: int, states: Sequence[str] = ()) -> Page[Any]:
+SORTS = {"oldest": "Oldest first", "newest": "Newest first", "state": "State", "changed": "Last changed"}
+
+
+def _order(model: Any, sort: str) -> list[Any]:
+    """The list's order for a sort key from the address (an unknown key is the default, oldest first)."""
+    if sort == "newest":
+        return [model.id.desc()]
+    if sort == "state":
+        return [model.state, model.id]
+    if sort == "changed":
+        return [model.state_changed_at.desc(), model.id.desc()]
+    return [model.id]
+
+
+def list_cases(
+    kind: str, user: Any, page: int, per_page: int, states: Sequence[str] = (), sort: str = "oldest"
+) -> Page[Any]:
     case_type = _case_type(kind)
     model: Any = case_type.model
-    query = select(model).options(*case_type.eager()).order_by(model.id).where(*_visible(case_type, user))
+    query = select(model).options(*case_type.eager()).order_by(*_order(model, sort)).where(*_visible(case_type, user))
     wanted = [state for state in states if state]
     if wanted:
         query = query.where(model.state.in_(wanted))

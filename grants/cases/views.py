@@ -32,8 +32,16 @@ def list_kind(kind: str) -> ResponseReturnValue:
         page_number(request.args),
         current_app.config["PAGE_SIZE"],
         request.args.getlist("state"),
+        request.args.get("sort", "oldest"),
     )
-    return render_template("cases/list.html", kind=kind, label=services.kind_label(kind, plural=True), page=page)
+    return render_template(
+        "cases/list.html",
+        kind=kind,
+        label=services.kind_label(kind, plural=True),
+        page=page,
+        sorts=services.SORTS,
+        sort=request.args.get("sort", "oldest") if request.args.get("sort") in services.SORTS else "oldest",
+    )
 
 
 def _render_case(

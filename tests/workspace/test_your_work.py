@@ -181,3 +181,30 @@ def test_applicants_have_no_work_page(client):
     applicant = UserFactory(email="amira@example.org")
     sign_in_as(client, applicant.email, PASSWORD)
     assert client.get("/work/").status_code == 403
+
+
+def test_a_case_list_sorts_by_its_address_and_keeps_its_filter_across_pages(app, client, programmes):
+    mscf, _ = programmes
+    officer = staff_user("officer", mscf, email="olu@example.org")
+    round_ = RoundFactory(programme=mscf)
+    made = [ApplicationFactory(round=round_, state=state) for state in ("submitted", "eligible", "submitted")]
+    sign_in_as(client, officer.email, PASSWORD)
+
+    def order(url: str) -> list[int]:
+        import re
+
+        return [int(n) for n in re.findall(r'href="/cases/application/(\d+)"', _text(client.get(url)))]
+
+    ids = [a.id for a in made]
+    assert order("/cases/application") == ids
+    assert order("/cases/application?sort=newest") == ids[::-1]
+    assert order("/cases/application?sort=state") == [ids[1], ids[0], ids[2]]  # eligible, then submitted
+    assert order("/cases/application?sort=nonsense") == ids  # an unknown key: the default
+    assert order("/cases/application?state=submitted&sort=newest") == [ids[2], ids[0]]
+
+    app.config["PAGE_SIZE"], size = 1, app.config["PAGE_SIZE"]
+    try:
+        page = _text(client.get("/cases/application?state=submitted&sort=newest"))
+        assert 'href="/cases/application?state=submitted&amp;sort=newest&amp;page=2"' in page
+    finally:
+        app.config["PAGE_SIZE"] = size
