@@ -238,6 +238,9 @@ def _describe(budget: Budget | None) -> str | None:
     return None if budget is None else f"{money(budget.amount_pence)} ({budget.cost_centre})"
 
 
+MOST_BUDGET_PENCE = 100_000_000_000  # £1bn: far above any stream's year, and one the column holds
+
+
 def set_budget(
     user: Any,
     target: BudgetForm,
@@ -256,6 +259,8 @@ def set_budget(
         errors["amount"] = "The budget must be £0 or more"
     elif amount is None:
         errors["amount"] = "Enter the budget in pounds and pence, like 250000 or 250,000.50"
+    elif amount > MOST_BUDGET_PENCE:
+        errors["amount"] = "The budget must be £1,000,000,000 or less"
     cost_centre = typed_text(
         errors,
         "cost_centre",
