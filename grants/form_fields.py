@@ -159,4 +159,4 @@ class SearchForm(FlaskForm):
 
 def filter_select(label: str) -> SelectField:
     """A filter's drop-down: its choices are set on each request; a value not among them is ignored, not refused."""
-    return select(label, validate_choice=False)
+    return select(label, validate_choice=False, filters=[lambda v: v.replace("\x00", "") if isinstance(v, str) else v])

@@ -189,7 +189,7 @@ def apply_transition(
         subject=subject,
         name=name,
         user=user,
-        reason=reason,
+        reason=reason.replace("\x00", "") if reason else reason,  # PostgreSQL text cannot hold a NUL
         expected_version=expected_version,
         now=now,
         fields=fields or {},

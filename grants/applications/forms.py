@@ -74,5 +74,5 @@ class ApplicationFilterForm(SearchForm):
             area_of_focus=ok(self.area_of_focus),
             amount_from_pence=ok(self.amount_from),
             amount_to_pence=ok(self.amount_to),
-            organisation=(ok(self.organisation) or "").strip() or None,
+            organisation=(ok(self.organisation) or "").replace("\x00", "").strip() or None,  # PostgreSQL: no NUL
         )

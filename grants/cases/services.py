@@ -86,7 +86,7 @@ def list_cases(
     case_type = _case_type(kind)
     model: Any = case_type.model
     query = select(model).options(*case_type.eager()).order_by(*_order(model, sort)).where(*_visible(case_type, user))
-    wanted = [state for state in states if state]
+    wanted = [state.replace("\x00", "") for state in states if state]  # PostgreSQL text cannot hold a NUL
     if wanted:
         query = query.where(model.state.in_(wanted))
     return paginate(query, page, per_page)

@@ -96,7 +96,7 @@ def return_action(return_id: int, action: str) -> ResponseReturnValue:
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    reason = request.form.get("reason", "")
+    reason = request.form.get("reason", "").replace("\x00", "")  # PostgreSQL text cannot hold a NUL
     try:
         message = review.act(signed_in_user(), subject, action, reason, version_or_none(form.version_id.data))
     except review.Invalid as exc:

@@ -43,7 +43,7 @@ def date_parts(data: Mapping[str, Any], name: str) -> tuple[str, str, str]:
 
 
 def text(data: Mapping[str, Any], name: str) -> str:
-    return str(data.get(name, ""))
+    return str(data.get(name, "")).replace("\x00", "")  # PostgreSQL text cannot hold a NUL
 
 
 def read_fields(fields: dict[str, str], data: Mapping[str, Any]) -> dict[str, Any]:
