@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
-from werkzeug.routing import BuildError
+from grants.notifications import page_address
 
 
 @dataclass(frozen=True)
@@ -26,24 +25,14 @@ class ReturnFacts:
     due_date: date
 
 
-def _link(endpoint: str, values: dict[str, object], fallback: str) -> str:
-    """A page's full address, built without a request (the scheduler has none) from SERVICE_URL."""
-    base = str(current_app.config["SERVICE_URL"]).rstrip("/")
-    try:
-        path = current_app.url_map.bind("localhost").build(endpoint, values)
-    except BuildError:
-        path = fallback
-    return f"{base}{path}"
-
-
 def return_link(return_id: int) -> str:
     """The return's page for the grantee."""
-    return _link("returns.show", {"return_id": return_id}, f"/returns/{return_id}")
+    return page_address("returns.show", {"return_id": return_id}, f"/returns/{return_id}")
 
 
 def staff_link(return_id: int) -> str:
     """The return's page for staff (the case page)."""
-    return _link("cases.show", {"kind": "return", "case_id": return_id}, f"/cases/return/{return_id}")
+    return page_address("cases.show", {"kind": "return", "case_id": return_id}, f"/cases/return/{return_id}")
 
 
 def _day(day: date) -> str:
