@@ -22,10 +22,12 @@ from grants.models import (
     AuditEvent,
     Award,
     Budget,
+    CaseNote,
     CommissioningReminder,
     Contract,
     Criterion,
     Document,
+    EmailTemplate,
     GrantReport,
     IncomingGrant,
     IncomingGrantYear,
@@ -644,3 +646,24 @@ class PasskeyFactory(Base):
     public_key = b"a COSE public key"
     sign_count = 0
     name = "Work laptop"
+
+
+class CaseNoteFactory(Base):
+    class Meta:
+        model = CaseNote
+
+    case_kind = "application"
+    case_id = factory.LazyFunction(lambda: ApplicationFactory().id)
+    kind = "note"
+    body = "Spoke to the applicant about their match funding."
+    author_id = factory.LazyFunction(lambda: UserFactory().id)
+
+
+class EmailTemplateFactory(Base):
+    class Meta:
+        model = EmailTemplate
+
+    programme_id = factory.LazyFunction(lambda: ProgrammeFactory().id)
+    key = factory.Sequence(lambda n: f"application.approve.organisation{n}")
+    subject = "Your application ((reference)) has been approved"
+    body = "Dear ((organisation)),\n\nYour application ((reference)) has been approved."

@@ -7,6 +7,8 @@ from grants.models.awards import Award, Payment, PaymentRun, Recovery, Variation
 from grants.models.base import Base, Workflowed
 from grants.models.budgets import Budget
 from grants.models.commissioning import Contract, IncomingGrant, IncomingGrantYear
+from grants.models.correspondence import CaseNote
+from grants.models.email_templates import EmailTemplate
 from grants.models.incoming import CommissioningReminder, GrantReport, MatchContribution, Uplift
 from grants.models.monitoring import (
     MonitoringPlan,
@@ -31,6 +33,8 @@ from grants.models.programmes import AgreementTerms, Criterion, Programme, Quest
 from grants.models.tokens import ApiToken
 
 __all__ = [
+    "CaseNote",
+    "EmailTemplate",
     "AgreementTerms",
     "ApiToken",
     "Budget",

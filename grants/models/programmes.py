@@ -97,6 +97,9 @@ class Round(Workflowed, Base):
     delivery_starts_on: Mapped[date | None] = mapped_column(Date)
     delivery_ends_on: Mapped[date | None] = mapped_column(Date)
     decision_on: Mapped[date | None] = mapped_column(Date)
+    # The date assessors' scores are due for this round (shown to them and in their emails);
+    # with none set, the decision date stands in.
+    assessment_due_on: Mapped[date | None] = mapped_column(Date)
     application_workflow: Mapped[str] = mapped_column(String(64), default="application")
     application_count: Mapped[int] = mapped_column(Integer, default=0)
     question_set_id: Mapped[int | None] = mapped_column(ForeignKey("question_sets.id"))
