@@ -41,6 +41,16 @@ def _officer_emails(programme_id: int | None) -> list[str]:
     return list(db.session.scalars(query))
 
 
+def organisation_emails(organisation_id: int | None) -> list[str]:
+    """The addresses of an organisation's active members (a message on its case goes to each)."""
+    return _organisation_emails(organisation_id)
+
+
+def officer_emails(programme_id: int | None) -> list[str]:
+    """The addresses of a programme's active officers (and officers of every programme)."""
+    return _officer_emails(programme_id)
+
+
 def page_address(endpoint: str, values: dict[str, object], fallback: str = "/") -> str:
     """A page's full address from SERVICE_URL (the service's public address, a setting), built
     without a request: the scheduler sends emails too, and a request's Host is the caller's to set."""

@@ -11,6 +11,7 @@ from grants.apply import downloads, sections, services
 from grants.apply.forms import EligibilityForm, ProvideInformationForm, StartForm, SubmitApplicationForm, WithdrawForm
 from grants.auth.current import signed_in_user
 from grants.auth.permissions import public, signed_in
+from grants.correspondence import services as correspondence
 from grants.formatting import whole_number
 
 bp = Blueprint("apply", __name__)
@@ -104,6 +105,7 @@ def dashboard() -> ResponseReturnValue:
         applications=services.dashboard(signed_in_user()),
         organisations=services.member_organisations(signed_in_user()),
         plain=services.PLAIN_STATES,
+        message_count=correspondence.messages_for_member(signed_in_user()),
     )
 
 
@@ -122,6 +124,7 @@ def application(application_id: int) -> ResponseReturnValue:
         can_withdraw=services.can(signed_in_user(), app_, "withdraw"),
         can_respond=services.can(signed_in_user(), app_, "provide_information"),
         summary=None if app_.state == "draft" else services.answers_summary(app_),
+        messages=correspondence.on_case(app_, staff=False),
     )
 
 

@@ -22,6 +22,7 @@ from grants.awards.forms import (
     OfferForm,
     error_list,
 )
+from grants.correspondence import services as correspondence
 from grants.form_fields import show_errors, version_or_none
 from grants.pagination import page_number
 from workflows import Conflict, TransitionRefused
@@ -202,6 +203,7 @@ def _render_offer(award: Any, form: AcceptForm | None = None, status: int = 200)
         plain=acceptance.GRANTEE_STATES,
         accepted_by=acceptance.accepted_by_name(award),
         offered_on=acceptance.offered_on(award),
+        messages=correspondence.on_case(award, staff=False),
     ), status
 
 

@@ -10,9 +10,10 @@ from sqlalchemy import Select, func, select
 
 from grants import access, audit
 from grants.case_types import CaseType
+from grants.correspondence import services as correspondence
 from grants.errors import NotFound
 from grants.extensions import db
-from grants.models import AuditEvent, Workflowed
+from grants.models import Workflowed
 from grants.pagination import Page, paginate
 from grants.workflow import apply_transition, case_types, engine
 from workflows import Definition, Option, TransitionEvent
@@ -125,12 +126,13 @@ class CaseView:
     kind: str
     subject: Workflowed
     definition: Definition
-    history: list[AuditEvent]
+    history: list[Any]  # audit events, notes and messages, oldest first
     options: list[Option]
     diagram: str
     facts: list[tuple[str, str]]
     can_list_applications: bool = False
     can_decide: bool = False
+    organisation_name: str | None = None  # who messages on the case go to (None: it has no organisation)
 
     @property
     def state(self) -> Any:
@@ -150,13 +152,14 @@ def case_view(kind: str, subject: Workflowed, user: Any) -> CaseView:
         kind=kind,
         subject=subject,
         definition=definition,
-        history=audit.history(subject),
+        history=correspondence.history(audit.history(subject), correspondence.on_case(subject, staff=True)),
         options=eng.available(subject, user),
         diagram=diagram(definition, current=subject.state),
         facts=_case_type(kind).facts(subject),
         can_list_applications=kind == "round"
         and bool(access.staff_roles(user, subject.owning_programme_id()) & {"officer", "admin"}),
         can_decide=kind == "round" and "decision_maker" in access.staff_roles(user, subject.owning_programme_id()),
+        organisation_name=correspondence.organisation_name(subject),
     )
 
 

@@ -9,6 +9,8 @@ from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
 from grants.cases import services
 from grants.cases.forms import TransitionForm
+from grants.correspondence import services as correspondence
+from grants.correspondence.forms import MessageForm, NoteForm
 from grants.pagination import page_number
 from workflows import Conflict, ReasonRequired, TransitionRefused
 
@@ -51,6 +53,8 @@ def _render_case(
     selected: str | None = None,
     errors: list[str] | None = None,
     status: int = 200,
+    note_form: NoteForm | None = None,
+    message_form: MessageForm | None = None,
 ) -> ResponseReturnValue:
     subject = services.load_case(kind, case_id, signed_in_user())
     view = services.case_view(kind, subject, signed_in_user())
@@ -66,6 +70,8 @@ def _render_case(
         selected=selected,
         selected_needs_reason=selected in shown,
         errors=errors or [],
+        note_form=note_form or NoteForm(formdata=None, prefix="note"),
+        message_form=message_form or MessageForm(formdata=None, prefix="message"),
     ), status
 
 
@@ -101,3 +107,26 @@ def apply(kind: str, case_id: int, name: str) -> ResponseReturnValue:
         return _render_case(kind, case_id, form, name, exc.reasons, 403)
     flash(message)
     return redirect(url_for("cases.show", kind=kind, case_id=case_id))
+
+
+@bp.route("/<kind>/<int:case_id>/notes", methods=["POST"])
+@staff(*STAFF)
+def add_note(kind: str, case_id: int) -> ResponseReturnValue:
+    form = NoteForm(prefix="note")
+    if not form.validate_on_submit():
+        return _render_case(kind, case_id, status=400, note_form=form)
+    correspondence.add_note(kind, case_id, signed_in_user(), form.body.data or "")
+    flash("Your private note is added to the history.")
+    return redirect(url_for("cases.show", kind=kind, case_id=case_id, _anchor="history"))
+
+
+@bp.route("/<kind>/<int:case_id>/messages", methods=["POST"])
+@staff(*STAFF)
+def send_message(kind: str, case_id: int) -> ResponseReturnValue:
+    correspondence.messaged_case(kind, case_id, signed_in_user())  # 404 without an organisation to write to
+    form = MessageForm(prefix="message")
+    if not form.validate_on_submit():
+        return _render_case(kind, case_id, status=400, message_form=form)
+    correspondence.send_message(kind, case_id, signed_in_user(), form.body.data or "")
+    flash("Your message is sent: it is emailed to the organisation and added to the history.")
+    return redirect(url_for("cases.show", kind=kind, case_id=case_id, _anchor="history"))

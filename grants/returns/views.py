@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from grants.apply import downloads, sections
 from grants.auth.current import signed_in_user
 from grants.auth.permissions import signed_in
+from grants.correspondence import services as correspondence
 from grants.returns import services
 from grants.returns.forms import SendBackForm, SendReturnForm, SignOffForm
 
@@ -52,6 +53,7 @@ def show(return_id: int) -> ResponseReturnValue:
         summary=None if fill.editable() else services.answers_summary(ret),
         sign_off_refusal=services.refusal(user, ret, services.SIGN_OFF),
         awaiting_sign_off=services.awaiting_sign_off(ret),
+        messages=correspondence.on_case(ret, staff=False),
     )
 
 
