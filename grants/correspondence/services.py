@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from grants import access, audit, mail, notifications
 from grants.errors import NotFound
 from grants.extensions import db
-from grants.models import CaseNote, Membership, Organisation, Workflowed
+from grants.models import CaseNote, Membership, Organisation, User, Workflowed
 from grants.models.correspondence import MESSAGE, NOTE
 from grants.pagination import Page, paginate
 from grants.workflow import case_types
@@ -242,12 +242,14 @@ def subjects_of(notes: Iterable[CaseNote]) -> dict[tuple[str, int], Any]:
     return _subjects(notes)
 
 
-def members(organisation_id: int) -> list[Any]:
-    """The people who belong to an organisation, by name."""
+def members(organisation_id: int, most: int = 50) -> list[Any]:
+    """The people who belong to an organisation (the first `most` by name), with their accounts."""
     query = (
         select(Membership)
+        .join(User, User.id == Membership.user_id)
         .where(Membership.organisation_id == organisation_id)
-        .options(selectinload(Membership.user))
-        .order_by(Membership.id)
+        .options(contains_eager(Membership.user))
+        .order_by(func.lower(User.name), Membership.id)
+        .limit(most)
     )
-    return sorted(db.session.scalars(query), key=lambda membership: membership.user.name.lower())
+    return list(db.session.scalars(query))

@@ -11,13 +11,15 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from flask import url_for
-from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from grants import access
 from grants.cases import services as cases
+from grants.correspondence import services as correspondence
 from grants.extensions import db
-from grants.models import Application, Award, Contract, Organisation, Payment, Variation
+from grants.models import Application, Award, CaseNote, Contract, Organisation, Payment, Variation
+from grants.workflow import case_types
 
 MOST = 20  # results of each kind shown
 LONGEST = 100  # characters of a search kept
@@ -32,6 +34,7 @@ class Hit:
     title: str
     href: str
     state: str = ""
+    note: bool = False  # a note or message on the case, not the case itself
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,45 @@ def _organisations(user: Any, text: str) -> list[Hit]:
     ]  # fmt: skip
 
 
+def visible_notes(user: Any) -> ColumnElement[bool]:
+    """A clause: the notes and messages on the cases this person may list (their programmes, no conflicts)."""
+    models: dict[str, Any] = {case_type.kind: case_type.model for case_type in case_types()}
+    return or_(
+        *(
+            and_(
+                CaseNote.case_kind == kind,
+                CaseNote.case_id.in_(select(model.id).where(*cases.visible_clauses(kind, user))),
+            )
+            for kind, model in models.items()
+        )
+    )
+
+
+def _notes(user: Any, text: str) -> list[Hit]:
+    """Notes and messages whose text matches, on cases the person may list; a result opens its case."""
+    query = (
+        select(CaseNote)
+        .where(CaseNote.body.ilike(_like(text), escape="\\"), visible_notes(user))
+        .order_by(CaseNote.id.desc())
+        .limit(MOST)
+    )
+    notes = list(db.session.scalars(query))
+    subjects = correspondence.subjects_of(notes)
+    hits = []
+    for note in notes:
+        subject = subjects.get((note.case_kind, note.case_id))
+        if subject is None:
+            continue
+        what = "Private note" if note.kind == "note" else "Message"
+        excerpt = " ".join(note.body.split())
+        hits.append(
+            Hit(f"{what} on {cases.kind_label(note.case_kind).lower()}", subject.reference,
+                excerpt if len(excerpt) <= 120 else f"{excerpt[:119]}…",
+                url_for("cases.show", kind=note.case_kind, case_id=note.case_id, _anchor="history"), note=True)
+        )  # fmt: skip
+    return hits
+
+
 def search(user: Any, typed: str) -> Results:
     text = clean(typed)
     if len(text) < 2:
@@ -157,5 +199,6 @@ def search(user: Any, typed: str) -> Results:
     hits += _cases("award", user, text, Award.public_reference, Award.title, Award.organisation_id)
     hits += _cases("contract", user, text, Contract.public_reference, Contract.title, Contract.provider_id)
     hits += _organisations(user, text)
-    exact = [hit for hit in hits if hit.reference.upper() == text.upper()]
+    hits += _notes(user, text)
+    exact = [hit for hit in hits if hit.reference.upper() == text.upper() and not hit.note]
     return Results(text, exact + [hit for hit in hits if hit not in exact])

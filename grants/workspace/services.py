@@ -1,5 +1,6 @@
 """Your work: for each staff role a person holds, what is waiting for it (grants.work_queues), with
-the counts of every queue shown taken in one statement, whatever the number of queues or cases."""
+the counts of every queue shown taken in one statement, whatever the number of queues or cases.
+(An organisation's picture is in grants.workspace.organisation.)"""
 
 from __future__ import annotations
 
@@ -11,14 +12,9 @@ from sqlalchemy import select
 
 from grants import access
 from grants.cases import services as cases
-from grants.errors import NotFound
 from grants.extensions import db
-from grants.models import Application, Award, Contract, Organisation
 from grants.models.people import ROLE_LABELS, STAFF_ROLES
 from grants.work_queues import Queue, WorkQueues
-from grants.workspace.search import visible_organisations
-
-MOST_ON_PICTURE = 100  # cases of each kind on an organisation's page, newest first
 
 
 @dataclass(frozen=True)
@@ -87,37 +83,3 @@ def your_work(user: Any) -> list[RoleWork]:
         )
         for role in roles
     ]
-
-
-@dataclass(frozen=True)
-class OrganisationPicture:
-    organisation: Any
-    applications: list[Any]
-    awards: list[Any]
-    contracts: list[Any]
-
-
-def organisation_picture(user: Any, organisation_id: int) -> OrganisationPicture:
-    """An organisation with the cases this person may list (NotFound when they may list none)."""
-    organisation = db.session.scalar(
-        select(Organisation).where(Organisation.id == organisation_id, visible_organisations(user))
-    )
-    if organisation is None:
-        raise NotFound(f"organisation {organisation_id}")
-
-    def rows(kind: str, model: Any, column: Any) -> list[Any]:
-        query = (
-            select(model)
-            .where(column == organisation.id, *cases.visible_clauses(kind, user))
-            .options(*cases.case_type(kind).eager())
-            .order_by(model.id.desc())
-            .limit(MOST_ON_PICTURE)
-        )
-        return list(db.session.scalars(query))
-
-    return OrganisationPicture(
-        organisation,
-        rows("application", Application, Application.organisation_id),
-        rows("award", Award, Award.organisation_id),
-        rows("contract", Contract, Contract.provider_id),
-    )
