@@ -127,6 +127,5 @@ def send_message(kind: str, case_id: int) -> ResponseReturnValue:
     form = MessageForm(prefix="message")
     if not form.validate_on_submit():
         return _render_case(kind, case_id, status=400, message_form=form)
-    correspondence.send_message(kind, case_id, signed_in_user(), form.body.data or "")
-    flash("Your message is sent: it is emailed to the organisation and added to the history.")
+    flash(correspondence.send_message(kind, case_id, signed_in_user(), form.body.data or ""))
     return redirect(url_for("cases.show", kind=kind, case_id=case_id, _anchor="history"))

@@ -120,8 +120,9 @@ def messaged_case(kind: str, case_id: int, user: Any) -> Workflowed:
     return subject
 
 
-def send_message(kind: str, case_id: int, user: Any, body: str) -> CaseNote:
-    """A message to the case's organisation, emailed to each of its members (NotFound without one)."""
+def send_message(kind: str, case_id: int, user: Any, body: str) -> str:
+    """A message to the case's organisation, emailed to each of its members (NotFound without one);
+    returns the sentence that tells the sender who it went to."""
     subject: Any = messaged_case(kind, case_id, user)
     note = _write(subject, user, body, MESSAGE, from_organisation=False, action=MESSAGE_SENT)
     what = f"{_lower_first(label(subject))} {subject.reference}"
@@ -135,10 +136,15 @@ def send_message(kind: str, case_id: int, user: Any, body: str) -> CaseNote:
             f"Read it and reply in grantflow: {link}",
         ]
     )
-    for email in notifications.organisation_emails(subject.owning_organisation_id()):
+    recipients = notifications.organisation_emails(subject.owning_organisation_id())
+    for email in recipients:
         mail.queue_email(to=email, subject=f"A message about your {what}", body=text, key=f"message:{note.id}:{email}")
     db.session.commit()
-    return note
+    organisation = organisation_name(subject)
+    if not recipients:
+        return f"Your message is in the history, but nobody at {organisation} has an account to be emailed."
+    people = "1 person" if len(recipients) == 1 else f"{len(recipients)} people"
+    return f"Your message is sent: it is emailed to {people} at {organisation} and added to the history."
 
 
 def reply(kind: str, case_id: int, user: Any, body: str) -> CaseNote:

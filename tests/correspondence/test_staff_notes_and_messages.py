@@ -90,6 +90,7 @@ def test_an_officer_messages_the_organisation_and_each_member_gets_an_email_with
     base = app.config["SERVICE_URL"].rstrip("/")
     assert f"{base}/messages/application/{application.id}" in emails[0].body
     page = client.get(f"/cases/application/{application.id}").get_data(as_text=True)
+    assert f"it is emailed to 2 people at {application.organisation.name}" in page
     assert f"Message to {application.organisation.name}" in page
     assert len(_audit("message_sent")) == 1
     assert first.id not in {note.author_id for note in _notes()}
@@ -131,6 +132,14 @@ def test_every_kind_of_case_with_an_organisation_takes_notes_and_messages(client
     assert _post(client, kind, subject.id, "notes", "A note.").status_code == 302
     assert _post(client, kind, subject.id, "messages", "A message.").status_code == 302
     assert [(note.case_kind, note.kind) for note in _notes()] == [(kind, "note"), (kind, "message")]
+
+
+def test_a_message_to_an_organisation_with_nobody_online_is_kept_and_the_officer_told(client, officer, application):
+    response = _post(client, "application", application.id, "messages", "Hello")
+
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "nobody at" in page and "has an account to be emailed" in page
+    assert [note.kind for note in _notes()] == ["message"]
 
 
 def test_a_round_takes_notes_but_has_no_organisation_to_message(client, sign_in):
