@@ -10,17 +10,17 @@ nothing is written.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from grants import access, audit, mail, notifications
 from grants.errors import NotFound
 from grants.extensions import db
-from grants.models import CaseNote, Membership, Organisation, User, Workflowed
+from grants.models import CaseNote, Membership, Organisation, Payment, User, Variation, Workflowed
 from grants.models.correspondence import MESSAGE, NOTE
 from grants.pagination import Page, paginate
 from grants.workflow import case_types
@@ -32,12 +32,15 @@ MESSAGE_SENT = "message_sent"
 MESSAGE_RECEIVED = "message_received"
 ACTIONS = frozenset({NOTE_ADDED, MESSAGE_SENT, MESSAGE_RECEIVED})
 
-# The page where a member of the organisation already sees a case of each kind (the others' messages
-# are read on "Your messages" only).
-APPLICANT_PAGES = {
-    "application": ("apply.application", "application_id"),
-    "award": ("awards.offer_page", "award_id"),
-    "return": ("returns.show", "return_id"),
+# The page where a member of the organisation already sees a case of each kind, and shows its messages
+# (a payment's and a variation's: their grant's page). Every message is also on "Your messages".
+APPLICANT_PAGES: dict[str, tuple[str, Callable[[Any], dict[str, Any]]]] = {
+    "application": ("apply.application", lambda subject: {"application_id": subject.id}),
+    "award": ("awards.offer_page", lambda subject: {"award_id": subject.id}),
+    "payment": ("monitoring.your_grant", lambda subject: {"award_id": subject.award_id}),
+    "variation": ("monitoring.your_grant", lambda subject: {"award_id": subject.award_id}),
+    "return": ("returns.show", lambda subject: {"return_id": subject.id}),
+    "contract": ("provider_portal.contract", lambda subject: {"reference": subject.public_reference}),
 }
 
 
@@ -80,7 +83,7 @@ def organisation_name(subject: Workflowed) -> str | None:
 def applicant_page(subject: Workflowed) -> tuple[str, dict[str, Any]] | None:
     """The endpoint and arguments of the applicant's own page for the case, where there is one."""
     page = APPLICANT_PAGES.get(subject.__audit_type__)
-    return None if page is None else (page[0], {page[1]: subject.id})
+    return None if page is None else (page[0], page[1](subject))
 
 
 def _write(subject: Any, user: Any, body: str, kind: str, *, from_organisation: bool, action: str) -> CaseNote:
@@ -180,6 +183,49 @@ def on_case(subject: Workflowed, *, staff: bool) -> list[CaseNote]:
     if not staff:
         query = query.where(CaseNote.kind == MESSAGE)
     return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class OnCase:
+    """A message, with the case it is on (a grant's page shows those on its payments and variations too)."""
+
+    note: CaseNote
+    kind: str
+    case_id: int
+    reference: str
+    label: str
+
+
+def on_grant(award: Any) -> list[OnCase]:
+    """The messages on an award, its instalments and its variations, oldest first: two statements, and
+    one for each kind of case among them."""
+    query = (
+        select(CaseNote)
+        .where(
+            CaseNote.kind == MESSAGE,
+            or_(
+                and_(CaseNote.case_kind == "award", CaseNote.case_id == award.id),
+                and_(
+                    CaseNote.case_kind == "payment",
+                    CaseNote.case_id.in_(select(Payment.id).where(Payment.award_id == award.id)),
+                ),
+                and_(
+                    CaseNote.case_kind == "variation",
+                    CaseNote.case_id.in_(select(Variation.id).where(Variation.award_id == award.id)),
+                ),
+            ),
+        )
+        .options(selectinload(CaseNote.author))
+        .order_by(CaseNote.created_at, CaseNote.id)
+    )
+    notes = list(db.session.scalars(query))
+    subjects = _subjects(note for note in notes if note.case_kind != "award")
+    subjects[("award", award.id)] = award
+    return [
+        OnCase(note, note.case_kind, note.case_id, subject.reference, label(subject))
+        for note in notes
+        if (subject := subjects.get((note.case_kind, note.case_id))) is not None
+    ]
 
 
 def history(events: Sequence[Any], notes: Sequence[CaseNote]) -> list[Any]:

@@ -27,6 +27,7 @@ from flask.typing import ResponseReturnValue
 
 from grants.auth.current import signed_in_user
 from grants.auth.permissions import signed_in, staff
+from grants.correspondence import services as correspondence
 from grants.form_fields import version_or_none
 from grants.formatting import LONDON
 from grants.monitoring import dashboard, grant_facts, rating, review, targets
@@ -278,4 +279,6 @@ def your_grants() -> ResponseReturnValue:
 @bp.route("/grants/<int:award_id>")
 @signed_in
 def your_grant(award_id: int) -> ResponseReturnValue:
-    return render_template("monitoring/your_grant.html", facts=grant_facts.grant_of(signed_in_user(), award_id))
+    facts = grant_facts.grant_of(signed_in_user(), award_id)
+    messages = correspondence.on_grant(facts.award)
+    return render_template("monitoring/your_grant.html", facts=facts, grant_messages=messages)

@@ -14,6 +14,7 @@ from tests.factories import (
     ApplicationFactory,
     AwardFactory,
     CaseNoteFactory,
+    ContractFactory,
     OrganisationFactory,
     PaymentFactory,
     ProgrammeFactory,
@@ -159,3 +160,33 @@ def test_a_reply_that_cannot_be_saved_is_shown_again_with_a_specific_message(cli
     if body.strip():
         assert body.replace("\x00", "") in page
     assert db.session.scalar(select(func.count(CaseNote.id))) == 0
+
+
+def test_a_grants_page_shows_the_messages_on_the_grant_and_on_its_instalments(client, sign_in):
+    payment = PaymentFactory(instalment=2)
+    award = payment.award
+    sign_in(member_of(award.organisation))
+    _staff_wrote(award, "message", "Your grant starts on Monday.")
+    _staff_wrote(payment, "message", "Your second instalment is approved.")
+    _staff_wrote(payment, "note", "Finance double-checked the bank details.")
+
+    page = client.get(f"/grants/{award.id}").get_data(as_text=True)
+
+    assert "Your grant starts on Monday." in page and "Your second instalment is approved." in page
+    assert f"about payment {payment.reference}" in page
+    assert "Finance double-checked the bank details." not in page
+    assert f"/messages/payment/{payment.id}" in page
+    thread = client.get(f"/messages/payment/{payment.id}").get_data(as_text=True)
+    assert f'href="/grants/{award.id}"' in thread  # back to the page where they see it
+
+
+def test_a_provider_reads_messages_on_their_contract_page(client, sign_in):
+    provider = OrganisationFactory()
+    contract = ContractFactory(provider=provider)
+    sign_in(member_of(provider))
+    _staff_wrote(contract, "message", "Your quarterly figures are due.")
+
+    page = client.get(f"/your-contracts/{contract.public_reference}")
+
+    assert page.status_code == 200
+    assert "Your quarterly figures are due." in page.get_data(as_text=True)

@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from grants.auth.current import signed_in_user
 from grants.auth.permissions import signed_in
 from grants.commissioning import portal
+from grants.correspondence import services as correspondence
 
 bp = Blueprint("provider_portal", __name__, url_prefix="/your-contracts")
 
@@ -21,4 +22,6 @@ def index() -> ResponseReturnValue:
 @bp.route("/<reference>")
 @signed_in
 def contract(reference: str) -> ResponseReturnValue:
-    return render_template("commissioning/portal/contract.html", item=portal.contract_of(signed_in_user(), reference))
+    item = portal.contract_of(signed_in_user(), reference)
+    messages = correspondence.on_case(item.contract, staff=False)
+    return render_template("commissioning/portal/contract.html", item=item, messages=messages)
