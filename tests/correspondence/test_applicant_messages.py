@@ -24,6 +24,7 @@ from tests.factories import (
     staff_user,
 )
 from tests.fixtures import csrf_token
+from tests.statements import counting_selects
 
 
 @pytest.fixture
@@ -190,3 +191,19 @@ def test_a_provider_reads_messages_on_their_contract_page(client, sign_in):
 
     assert page.status_code == 200
     assert "Your quarterly figures are due." in page.get_data(as_text=True)
+
+
+def test_your_messages_takes_the_same_statements_whatever_the_number_of_messages(client, member, application):
+    award = AwardFactory(organisation=application.organisation)
+
+    def statements() -> int:
+        with counting_selects() as seen:
+            assert client.get("/messages").status_code == 200
+        return len(seen)
+
+    _staff_wrote(application, "message", "First")
+    _staff_wrote(award, "message", "On the grant")
+    few = statements()
+    for number in range(30):
+        _staff_wrote(application if number % 2 else award, "message", f"Message {number}")
+    assert statements() == few

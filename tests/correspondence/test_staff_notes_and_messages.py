@@ -25,6 +25,7 @@ from tests.factories import (
     staff_user,
 )
 from tests.fixtures import csrf_token
+from tests.statements import counting_selects
 
 
 def _post(client, kind: str, case_id: int, what: str, body: str):
@@ -224,3 +225,16 @@ def test_an_assessor_and_an_applicant_cannot_write_on_the_case_page(client, sign
 def test_an_unknown_case_gives_a_404(client, officer):
     assert _post(client, "application", 999_999, "notes", "Lost").status_code == 404
     assert _post(client, "nonsense", 1, "notes", "Lost").status_code == 404
+
+
+def test_the_case_page_takes_the_same_statements_whatever_the_number_of_notes(client, officer, application):
+    def statements() -> int:
+        with counting_selects() as seen:
+            assert client.get(f"/cases/application/{application.id}").status_code == 200
+        return len(seen)
+
+    CaseNoteFactory(case_kind="application", case_id=application.id)
+    few = statements()
+    for number in range(30):
+        CaseNoteFactory(case_kind="application", case_id=application.id, kind="message" if number % 2 else "note")
+    assert statements() == few
