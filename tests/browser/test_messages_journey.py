@@ -1,5 +1,5 @@
 """An officer sends a message from a case page, the applicant reads it from their dashboard and replies,
-and the officer sees the reply in the case's history; axe on every page."""
+and the officer sees the reply in the case's history and on the organisation's picture; axe on every page."""
 
 from __future__ import annotations
 
@@ -53,3 +53,8 @@ def test_an_officer_and_an_applicant_exchange_messages_on_an_application(site, l
     site.visit(case_page)
     expect(history).to_contain_text(f"Message from {organisation}")
     expect(history).to_contain_text(REPLY)
+
+    site.follow(page.get_by_role("link", name=f"Everything about {organisation}"))
+    expect(site.heading()).to_have_text(organisation)
+    expect(page.locator("#people")).to_contain_text("aisha@bramley.example")
+    expect(page.locator("#list-notes")).to_contain_text(REPLY)
