@@ -11,3 +11,10 @@ from grants.form_fields import NotBlank, optional, text_area
 class TransitionForm(FlaskForm):
     version_id = IntegerField(widget=HiddenField.widget, validators=[NotBlank()])
     reason = text_area("Reason", validators=optional(5000, "Reason must be 5,000 characters or fewer"))
+
+
+class BatchForm(FlaskForm):
+    """A batch's confirmation: the reason written on each case, and the batch's name (hidden)."""
+
+    batch = HiddenField()
+    reason = text_area("Reason", validators=optional(5000, "Reason must be 5,000 characters or fewer"))

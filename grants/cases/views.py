@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
-from grants.cases import services
-from grants.cases.forms import TransitionForm
+from grants.cases import batch, services
+from grants.cases.forms import BatchForm, TransitionForm
 from grants.correspondence import services as correspondence
 from grants.correspondence.forms import MessageForm, NoteForm
-from grants.pagination import page_number
+from grants.errors import NotFound
+from grants.pagination import Page, page_number
 from workflows import Conflict, ReasonRequired, TransitionRefused
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -28,14 +31,24 @@ def index() -> ResponseReturnValue:
 @bp.route("/<kind>")
 @staff(*STAFF)
 def list_kind(kind: str) -> ResponseReturnValue:
-    page = services.list_cases(
+    return render_list(kind)
+
+
+def listing(kind: str, page: int, per_page: int) -> Page[Any]:
+    """The list as its address filters and sorts it (the batch actions select from it too)."""
+    return services.list_cases(
         kind,
         signed_in_user(),
-        page_number(request.args),
-        current_app.config["PAGE_SIZE"],
+        page,
+        per_page,
         request.args.getlist("state"),
         request.args.get("sort", "oldest"),
     )
+
+
+def render_list(kind: str, batch_errors: list[tuple[str, str]] | None = None, status: int = 200) -> ResponseReturnValue:
+    """The list page; `batch_errors` ((field id, message)) when a batch could not start."""
+    page = listing(kind, page_number(request.args), current_app.config["PAGE_SIZE"])
     return render_template(
         "cases/list.html",
         kind=kind,
@@ -43,7 +56,11 @@ def list_kind(kind: str) -> ResponseReturnValue:
         page=page,
         sorts=services.SORTS,
         sort=request.args.get("sort", "oldest") if request.args.get("sort") in services.SORTS else "oldest",
-    )
+        batch_actions=batch.choices(kind, signed_in_user(), page.items),
+        batch_errors=batch_errors or [],
+        chosen_ids=request.form.getlist("case") if batch_errors else [],
+        has_errors=bool(batch_errors),
+    ), status
 
 
 def _render_case(
@@ -129,3 +146,90 @@ def send_message(kind: str, case_id: int) -> ResponseReturnValue:
         return _render_case(kind, case_id, status=400, message_form=form)
     flash(correspondence.send_message(kind, case_id, signed_in_user(), form.body.data or ""))
     return redirect(url_for("cases.show", kind=kind, case_id=case_id, _anchor="history"))
+
+
+# -- batch actions: the list's form posts the selection (the list's query string rides on its address, so
+# "all matching" uses the same filters); the confirmation posts each case's id with the version it showed.
+BATCH_CHOOSE_ACTION = "Choose what to do with the selected cases"
+BATCH_CHOOSE_CASES = "Select at least one case, or all the cases matching this filter"
+
+
+def _batch_too_many(count: int) -> str:
+    return (
+        f"{count:,} cases are selected: a batch takes at most {batch.MAX_BATCH:,}. "
+        "Filter the list further, or select cases by hand"
+    )
+
+
+def _render_batch_confirm(plan: batch.Plan, form: BatchForm, status: int = 200) -> ResponseReturnValue:
+    return render_template(
+        "cases/batch_confirm.html",
+        plan=plan,
+        form=form,
+        label=services.kind_label(plan.kind, plural=True),
+        kind_label=services.kind_label(plan.kind),
+    ), status
+
+
+@bp.route("/<kind>/batch", methods=["POST"])
+@staff(*STAFF)
+def batch_review(kind: str) -> ResponseReturnValue:
+    """The confirmation page: what the chosen action would do to each selected case. Nothing changes yet."""
+    user = signed_in_user()
+    services.case_type(kind)  # an unknown kind is not found
+    name = request.form.get("action", "")
+    errors: list[tuple[str, str]] = []
+    if not name:
+        errors.append(("batch-action", BATCH_CHOOSE_ACTION))
+    else:
+        try:
+            batch.action(kind, name)
+        except NotFound:
+            errors.append(("batch-action", "Choose one of the actions offered for these cases"))
+    not_found = 0
+    if request.form.get("all") == "yes":
+        page = listing(kind, 1, batch.MAX_BATCH + 1)
+        subjects = page.items
+        if page.total > batch.MAX_BATCH:
+            errors.append(("batch-all", _batch_too_many(page.total)))
+    else:
+        ids, junk = batch.parse_ids(request.form.getlist("case"))
+        if not ids and not junk:
+            errors.append(("batch-all", BATCH_CHOOSE_CASES))
+        elif len(ids) + junk > batch.MAX_BATCH:
+            errors.append(("batch-all", _batch_too_many(len(ids) + junk)))
+        subjects = batch.selected(kind, user, ids[: batch.MAX_BATCH]) if not errors else []
+        not_found = junk + len(ids) - len(subjects)
+    if errors:
+        return render_list(kind, errors, 400)
+    plan = batch.plan(kind, user, name, subjects, not_found=not_found)
+    return _render_batch_confirm(plan, BatchForm(formdata=None, batch=batch.new_batch_id()))
+
+
+@bp.route("/<kind>/batch/apply", methods=["POST"])
+@staff(*STAFF)
+def batch_apply(kind: str) -> ResponseReturnValue:
+    """Apply the confirmed action to each case, one at a time, and say what happened to every one."""
+    user = signed_in_user()
+    action = batch.action(kind, request.form.get("action", ""))  # an unknown transition is not found
+    seen, junk = batch.parse_seen(request.form.getlist("case"))
+    form = BatchForm()
+    valid = form.validate_on_submit()
+    if len(seen) + junk > batch.MAX_BATCH:  # more than a confirmation page ever carries
+        abort(400)
+    if action.reason_required and not (form.reason.data or "").replace("\x00", "").strip():
+        form.reason.errors = [*form.reason.errors, f"Enter a reason to '{action.label.lower()}'"]
+        valid = False
+    if not valid:
+        subjects = batch.selected(kind, user, list(seen)[: batch.MAX_BATCH])
+        plan = batch.plan(kind, user, action.name, subjects, not_found=junk + len(seen) - len(subjects))
+        for row in plan.rows:  # the versions first confirmed still count: a case changed since is skipped
+            row.version_id = seen.get(row.id, row.version_id)
+        return _render_batch_confirm(plan, form, 400)
+    outcome = batch.apply(kind, user, action.name, seen, form.reason.data, batch.batch_id_or_new(form.batch.data))
+    outcome.skipped[:0] = [batch.Skipped(None, None, "not found, or not a case you may change")] * junk
+    return render_template(
+        "cases/batch_done.html",
+        outcome=outcome,
+        label=services.kind_label(kind, plural=True),
+    )

@@ -1,0 +1,46 @@
+"""An officer filters the applications, ticks some, checks what marking them eligible would do, confirms,
+and reads what happened to each; axe on every page."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import Browser
+from tests.factories import PASSWORD, ApplicationFactory, ProgrammeFactory, RoundFactory, passed_screening, staff_user
+
+pytestmark = pytest.mark.browser
+
+
+def test_an_officer_marks_several_filtered_applications_eligible_in_one_batch(site: Browser, live_server, committed_db):
+    programme = ProgrammeFactory()
+    round_ = RoundFactory(programme=programme)
+    ready = [ApplicationFactory(round=round_, state="submitted") for _ in range(2)]
+    for application in ready:
+        passed_screening(application)
+    unscreened = ApplicationFactory(round=round_, state="submitted")
+    elsewhere = ApplicationFactory(round=round_, state="eligible")
+    staff_user("officer", programme, email="priya@example.org", name="Priya Sharma")
+    page = site.page
+
+    site.sign_in("priya@example.org", PASSWORD)
+    site.visit("/cases/application?state=submitted")
+    expect(page.locator("main")).not_to_contain_text(elsewhere.reference)
+    site.follow(page.get_by_role("button", name="Check what will change"))
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select at least one case")
+    for application in (*ready, unscreened):
+        page.get_by_label(f"Select {application.reference}").check()
+    page.get_by_label("Action").select_option("mark_eligible")
+    site.follow(page.get_by_role("button", name="Check what will change"))
+
+    expect(site.heading()).to_have_text("Check what will change: mark as eligible")
+    expect(page.locator("#batch-summary")).to_contain_text("2 cases will move to eligible.")
+    expect(page.locator("#staying")).to_contain_text(f"{unscreened.reference}")
+    expect(page.locator("#staying")).to_contain_text("Complete the screening checklist first.")
+    page.get_by_label("Reason for 'mark as eligible' (optional)").fill("Screened at Tuesday's meeting")
+    site.follow(page.get_by_role("button", name="Confirm: mark as eligible (2 cases)"))
+
+    expect(site.heading()).to_have_text("Mark as eligible: batch done")
+    expect(page.locator("#batch-result")).to_have_text("2 cases moved to eligible.")
+    site.follow(page.get_by_role("link", name=ready[0].reference))
+    expect(page.locator("main")).to_contain_text("Screened at Tuesday's meeting")
