@@ -54,6 +54,7 @@ def create_app(config: type[BaseConfig] | str | None = None, **overrides: Any) -
         ]
     )
 
+    _init_observability(app)  # first: it times and logs every request, even one refused later
     _init_security(app)  # first: its before_request resets per-request state
     _init_extensions(app)
     _register_blueprints(app)
@@ -64,6 +65,12 @@ def create_app(config: type[BaseConfig] | str | None = None, **overrides: Any) -
 
     register_cli(app)
     return app
+
+
+def _init_observability(app: Flask) -> None:
+    from grants import observability  # here: it imports grants.extensions, so grants must finish first
+
+    observability.init_app(app)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -91,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     from grants.api.views import bp as api_bp
     from grants.applications.views import bp as applications_bp
     from grants.apply.views import bp as apply_bp
+    from grants.assessment.deadline_views import bp as assessment_deadlines_bp
     from grants.assessment.views import bp as assessment_bp
     from grants.assessors.views import bp as assessors_bp
     from grants.auth.permissions import init_permissions
@@ -104,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
     from grants.monitoring.plan_views import bp as monitoring_plans_bp
     from grants.monitoring.return_form_views import bp as return_forms_bp
     from grants.monitoring.views import bp as monitoring_bp
+    from grants.observability.views import bp as observability_bp
     from grants.open_data.views import bp as open_data_bp
     from grants.organisations.views import bp as organisations_bp
     from grants.payments.views import bp as payments_bp
@@ -113,12 +122,13 @@ def _register_blueprints(app: Flask) -> None:
     from grants.workspace.views import bp as workspace_bp
 
     people_and_cases = (public_bp, auth_bp, workspace_bp, cases_bp, correspondence_bp, admin_bp, organisations_bp)
-    apply_and_assess = (apply_bp, applications_bp, assessment_bp, assessors_bp, decisions_bp)
+    apply_and_assess = (apply_bp, applications_bp, assessment_bp, assessment_deadlines_bp, assessors_bp, decisions_bp)
     award_and_pay = (awards_bp, payments_bp, finance_export_bp, open_data_bp, reports_bp, api_bp)
     monitor = (monitoring_bp, monitoring_plans_bp, return_forms_bp, returns_bp)
     commission = tuple(commissioning_blueprints())
     for blueprint in people_and_cases + apply_and_assess + award_and_pay + monitor + commission:
         app.register_blueprint(blueprint)
+    app.register_blueprint(observability_bp)  # /metrics and /readyz
     init_permissions(app)
 
 

@@ -236,7 +236,10 @@ def tell_assessors(round_: Round, given: dict[int, list[str]], now: datetime) ->
         return
     emails = {row.id: row.email for row in db.session.execute(select(User.id, User.email).where(User.id.in_(given)))}
     where = page_address("assessors.index", {})
-    when = f" before the panel decides on {london_date(round_.decision_on)}" if round_.decision_on else ""
+    if round_.assessment_due_on:
+        when = f" by {london_date(round_.assessment_due_on)}"
+    else:
+        when = f" before the panel decides on {london_date(round_.decision_on)}" if round_.decision_on else ""
     for assessor_id, references in sorted(given.items()):
         count = len(references)
         bids = "1 bid" if count == 1 else f"{count} bids"

@@ -132,3 +132,9 @@ class RemoveAssignmentForm(FlaskForm):
 
     def expected_version(self) -> int | None:
         return version_or_none(self.version_id.data)
+
+
+class DueDateForm(FlaskForm):
+    # The date's three boxes (assessment_due_on-day, -month, -year) are read as typed by the view.
+    version_id = HiddenField()
+    submit = SubmitField("Save the due date", widget=GovSubmitInput())

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import joinedload
 
 from grants import case_rules
 from grants.case_types import CaseType
-from grants.formatting import london
-from grants.models import Assessment
+from grants.formatting import LONDON, london
+from grants.models import Application, Assessment, Round
+from grants.models.base import utcnow
 from grants.work_queues import Queue
 from workflows import Context
 
@@ -52,7 +54,28 @@ def _assigned_to_score(user: object) -> Select[Any]:
     )
 
 
+# An assessment not yet submitted is overdue once its round's due date (the assessment due date, else
+# the decision date) has passed in London.
+NOT_SUBMITTED = ("assigned", "scoring")
+
+
+def london_today() -> date:
+    return utcnow().astimezone(LONDON).date()
+
+
+def past_due(today: date) -> ColumnElement[bool]:
+    """Assessments of bids in rounds whose scores were due before `today`."""
+    return Assessment.application_id.in_(
+        select(Application.id)
+        .join(Round, Round.id == Application.round_id)
+        .where(func.coalesce(Round.assessment_due_on, Round.decision_on) < today)
+    )
+
+
 WORK_QUEUES = [
+    Queue("assessments_overdue", "Assessments overdue", frozenset({"officer"}),
+          "Chase the assessor, or give the bid to someone else", kind="assessment", states=NOT_SUBMITTED,
+          where=lambda: past_due(london_today()), endpoint="assessment_deadlines.overdue"),
     Queue("bids_to_score", "Bids to score", frozenset({"assessor"}),
           "Declare any conflict of interest, then score each bid", count=_assigned_to_score,
           endpoint="assessors.index"),

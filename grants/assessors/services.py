@@ -14,7 +14,7 @@ version_id on, so a page left open in another tab is stale and cannot overwrite 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -286,6 +286,12 @@ class ScoringSheet:
     @property
     def locked(self) -> bool:
         return self.assessment.state == "submitted"
+
+    @property
+    def due_on(self) -> date | None:
+        """When the scores are due: the round's assessment due date, else its decision date."""
+        round_ = self.application.round
+        return round_.assessment_due_on or round_.decision_on
 
     @property
     def own_total(self) -> Decimal:

@@ -34,7 +34,10 @@ def _assessment(assessment_id: int) -> Any:
 @bp.route("/")
 @staff(ASSESSOR)
 def index() -> ResponseReturnValue:
-    listing = worklist.list_assessments(signed_in_user(), page_number(request.args), current_app.config["PAGE_SIZE"])
+    show = worklist.tab(request.args.get("show"))
+    listing = worklist.list_assessments(
+        signed_in_user(), page_number(request.args), current_app.config["PAGE_SIZE"], show
+    )
     return render_template("assessors/index.html", listing=listing)
 
 

@@ -14,6 +14,8 @@ from grants.extensions import db
 from grants.models import Programme, Round
 from grants.workflow import start_case
 
+ROUND3_SCORES_DUE = date(2023, 1, 13)
+
 
 def mscf_rounds(mscf: Programme, users: dict[str, Any]) -> tuple[dict[int, Round], dict[int, Steps]]:
     """Every round, walked as far as open; the steps that follow (closing, decision) are returned."""
@@ -58,6 +60,9 @@ def mscf_rounds(mscf: Programme, users: dict[str, Any]) -> tuple[dict[int, Round
             delivery_starts_on=(decided or today) + timedelta(days=30) if decided else date(today.year + 1, 4, 1),
             delivery_ends_on=(decided or today) + timedelta(days=395) if decided else date(today.year + 2, 3, 31),
             decision_on=decided,
+            # Scores are due ahead of the panel: round 3's assessors had until 13 January 2023 (its
+            # panel met on the 19th); the others two weeks before their decision.
+            assessment_due_on=ROUND3_SCORES_DUE if number == 3 else decided - timedelta(days=14) if decided else None,
         )
         start_case(round_, "round", officer, now=opens - timedelta(days=30))
         walk(round_, [("publish", officer, None, opens - timedelta(days=14)), ("open", None, None, opens)])

@@ -453,7 +453,7 @@ def test_submitting_locks_the_scores(client, sign_in, anna, scoring, criteria):
     assert again.status_code == 409
     assert "cannot be changed" in again.get_data(as_text=True)
     assert [r.score for r in score_rows(scoring)] == [4, 3, 7]
-    assert "Submitted" in client.get("/scoring/").get_data(as_text=True)
+    assert "Submitted" in client.get("/scoring/?show=done").get_data(as_text=True)
 
 
 def test_an_officer_reopening_the_scores_unlocks_them(client, sign_in, anna, officer, scoring, criteria):
