@@ -50,6 +50,20 @@ class BudgetPosition:
             )
         return None
 
+    def warning(self, amount_pence: int, what: str) -> str | None:
+        """What approving `what` ("this bid") for `amount_pence` would do past the budget's total, said
+        before it is decided; None within the budget (or with none set: the page says that once)."""
+        if self.budget_pence is None:
+            return None
+        over = self.committed_pence + amount_pence - self.budget_pence
+        if over <= 0:
+            return None
+        return (
+            f"Approving {what} would take the {self.stream_label} budget for {self.year_label} of "
+            f"{money(self.budget_pence)} over by {money(over)}: a second decision maker must also approve, "
+            "giving the reason."
+        )
+
 
 def _bounds(year: int) -> tuple[datetime, datetime]:
     return london_to_utc(datetime.combine(date(year, 4, 1), time())), london_to_utc(

@@ -45,6 +45,7 @@ class DecisionRow:
     row: RankedRow
     approvers: list[str]
     approved_by_me: bool
+    over_budget: str | None = None  # the warning, when approving this bid would pass the budget's total
 
     @property
     def needs_two(self) -> bool:
@@ -64,10 +65,19 @@ class DecisionBoard:
     decided: dict[str, int]
     budget: budget_guard.BudgetPosition | None = None
     withheld: int = 0  # bids before the panel the viewer has a conflict of interest on (not shown)
+    round_budget_pence: int | None = None  # the ranking's: its funding line is where this runs out
+    line_after: int | None = None  # the rank of the last bid above the funding line
 
     @property
     def to_decide_pence(self) -> int:
         return sum(item.row.recommended_pence for item in self.to_decide)
+
+    @property
+    def all_over_budget(self) -> str | None:
+        """The warning when approving every bid waiting would pass the budget's total."""
+        if self.budget is None or len(self.to_decide) < 2:
+            return None
+        return self.budget.warning(self.to_decide_pence, f"all {len(self.to_decide)} recommended and reserve bids")
 
 
 @dataclass(frozen=True)
@@ -91,11 +101,13 @@ def board(round_: Round, user: Any) -> DecisionBoard:
     )
     for application_id, approver_id, name in db.session.execute(query):
         approvals.setdefault(application_id, []).append((approver_id, name))
+    budget = budget_guard.position(round_, london_today())
     to_decide = [
         DecisionRow(
             row=row,
             approvers=[name for _id, name in approvals.get(row.application_id, [])],
             approved_by_me=any(approver == user.id for approver, _name in approvals.get(row.application_id, [])),
+            over_budget=budget.warning(row.recommended_pence, "this bid") if budget else None,
         )
         for row in ranking.rows
         if row.state in states("application", "recommended") and not row.withheld
@@ -110,7 +122,9 @@ def board(round_: Round, user: Any) -> DecisionBoard:
         not_recommended=[row for row in ranking.rows if row.state == "not_recommended" and not row.withheld],
         decided=decided,
         withheld=sum(1 for row in ranking.rows if row.withheld and row.state not in ("approved", "unsuccessful")),
-        budget=budget_guard.position(round_, london_today()),
+        budget=budget,
+        round_budget_pence=ranking.budget_pence,
+        line_after=ranking.line_after,
     )
 
 
