@@ -10,6 +10,7 @@ paid at once, one wins, one audit row is written, and the other is told.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -19,8 +20,9 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from grants import access, audit
 from grants.extensions import db
-from grants.formatting import LONDON
-from grants.models import AuditEvent, Award, Payment
+from grants.formatting import LONDON, pounds_text
+from grants.listing import Column, Sort, SortSpec, csv_lines
+from grants.models import AuditEvent, Award, Organisation, Payment
 from grants.models.base import utcnow
 from grants.pagination import Page, paginate
 from grants.payments.services import (
@@ -135,16 +137,31 @@ def _conditions(user: Any, filters: Filters) -> list[ColumnElement[bool]]:
     return wanted
 
 
-def _query(user: Any, filters: Filters) -> Select[Any]:
+# The list's columns: it opens on the earliest due first (outstanding only: Filters).
+SORTS = SortSpec(
+    columns={
+        "due": Column("Due", (Payment.due_on, Award.public_reference, Payment.instalment)),
+        "reference": Column("Instalment", (Award.public_reference, Payment.instalment)),
+        "organisation": Column("Organisation", (Organisation.name,)),
+        "amount": Column("Amount", (Payment.amount_pence,)),
+        "state": Column("State", (Payment.state,)),
+    },
+    default=Sort("due", "asc"),
+    tie_breaker=Payment.id,
+)
+
+
+def _query(user: Any, filters: Filters, sort: Sort | None = None) -> Select[Any]:
     return (
         select(Payment)
         .join(Payment.award)
+        .join(Award.organisation)
         .where(and_(*_conditions(user, filters)))
         .options(
-            contains_eager(Payment.award).joinedload(Award.organisation),
+            contains_eager(Payment.award).contains_eager(Award.organisation),
             joinedload(Payment.monitoring_return),
         )
-        .order_by(Payment.due_on, Award.public_reference, Payment.instalment, Payment.id)
+        .order_by(*SORTS.order_by(sort or SORTS.default))
     )
 
 
@@ -161,9 +178,10 @@ def refusal(user: Any, payment: Payment, action: str) -> str | None:
     return "Only " + " or ".join(WHO[r] for r in sorted(ACTION_ROLES[action])) + " of this programme can do this."
 
 
-def list_due(user: Any, filters: Filters, page: int, per_page: int) -> DueList:
-    """One page of instalments by due date: the same few statements whatever the page size."""
-    found = paginate(_query(user, filters), page, per_page)
+def list_due(user: Any, filters: Filters, page: int, per_page: int, sort: Sort | None = None) -> DueList:
+    """One page of instalments (by due date unless `sort` says otherwise): the same few statements
+    whatever the page size."""
+    found = paginate(_query(user, filters, sort), page, per_page)
     total = db.session.scalar(
         select(func.coalesce(func.sum(Payment.amount_pence), 0))
         .select_from(Payment)
@@ -176,6 +194,29 @@ def list_due(user: Any, filters: Filters, page: int, per_page: int) -> DueList:
         page=Page(items=rows, page=found.page, per_page=found.per_page, total=found.total),
         total_pence=int(total or 0),
     )
+
+
+DUE_CSV_HEADER = ("Due", "Instalment", "Award", "Organisation", "Amount (£)", "State", "Paid on", "Waits for")
+
+
+def due_csv(user: Any, filters: Filters, sort: Sort | None = None) -> Iterator[str]:
+    """The list as CSV, every page of it, with the same filters and order (streamed: memory stays flat)."""
+    labels = state_labels("payment")
+
+    def row(payment: Payment) -> list[Any]:
+        line = DueRow(payment, labels.get(payment.state, payment.state), ())
+        return [
+            payment.due_on.isoformat(),
+            payment.reference,
+            payment.award.public_reference,
+            payment.award.organisation.name,
+            pounds_text(payment.amount_pence),
+            line.state_label + (" (overdue)" if line.overdue else ""),
+            payment.paid_on.isoformat() if payment.paid_on else "",
+            line.waits_for or "",
+        ]
+
+    return csv_lines(DUE_CSV_HEADER, _query(user, filters, sort), row)
 
 
 # -- one instalment ------------------------------------------------------------------------------

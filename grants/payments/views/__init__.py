@@ -10,7 +10,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 
 from grants.auth.current import signed_in_user
@@ -32,6 +44,7 @@ from grants.payments.forms import (
     schedule_rows,
     text,
 )
+from grants.streaming import guarded
 from workflows import Conflict, ReasonRequired, TransitionRefused
 
 bp = Blueprint("payments", __name__, url_prefix="/payments")
@@ -179,21 +192,38 @@ def schedule(award_id: int) -> ResponseReturnValue:
 @staff(*PAYMENT_STAFF)
 def due() -> ResponseReturnValue:
     form = DueFilterForm.read(request.args)
+    sort = instalments.SORTS.read(request.args)
     listing = None
     if not form.errors:
         listing = instalments.list_due(
-            signed_in_user(), form.filters(), page_number(request.args), current_app.config["PAGE_SIZE"]
+            signed_in_user(), form.filters(), page_number(request.args), current_app.config["PAGE_SIZE"], sort
         )
     return render_template(
         "payments/due.html",
         filters=form,
         listing=listing,
+        sort=sort,
         summary=_summary(form.errors),
         has_errors=bool(form.errors),
         action_form=ActionForm(formdata=None),
         back=request.full_path.rstrip("?"),
         may_check_bank=bank_checks.may_check(signed_in_user()),
     ), (400 if form.errors else 200)
+
+
+@bp.route("/due.csv")
+@staff(*PAYMENT_STAFF)
+def due_csv() -> ResponseReturnValue:
+    """Payments due as CSV: every instalment the list shows, with its filters and sort."""
+    form = DueFilterForm.read(request.args)
+    if form.errors:  # the list page says what is wrong with the dates
+        return redirect(url_for("payments.due") + "?" + request.query_string.decode("latin-1"))
+    lines = instalments.due_csv(signed_in_user(), form.filters(), instalments.SORTS.read(request.args))
+    return Response(
+        stream_with_context(guarded(lines)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="payments-due-{_today().isoformat()}.csv"'},
+    )
 
 
 def _action_errors(
