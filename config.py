@@ -70,6 +70,16 @@ class BaseConfig:
     THREESIXTYGIVING_PREFIX = os.environ.get("THREESIXTYGIVING_PREFIX", "360G-wypcc")
     FUNDER_ORG_ID = os.environ.get("FUNDER_ORG_ID", "GB-LAE-WYCA")
     FUNDER_NAME = os.environ.get("FUNDER_NAME", "West Yorkshire Combined Authority (Mayor of West Yorkshire)")
+    # Watching the service (README "Watching the service"; docs/decisions.md 2026-12-04).
+    # Request logs: one line per request on stderr, "json" or "console" (readable, for `make run`).
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+    # /metrics answers a request bearing this token; with none set, only a request from this machine
+    # where METRICS_LOCAL_WITHOUT_TOKEN is on (development and test), and nobody in production.
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+    METRICS_LOCAL_WITHOUT_TOKEN = False
+    # /readyz fails when the scheduler's last heartbeat is older than this, where a scheduler is expected.
+    SCHEDULER_EXPECTED = os.environ.get("SCHEDULER_EXPECTED", "0").strip().lower() in TRUE
+    SCHEDULER_HEARTBEAT_MAX_AGE = int(os.environ.get("SCHEDULER_HEARTBEAT_MAX_AGE", "300"))
 
     @classmethod
     def database_url(cls) -> str:
@@ -104,6 +114,8 @@ class BaseConfig:
 
 class DevelopmentConfig(BaseConfig):
     ENV_NAME = "development"
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "console")
+    METRICS_LOCAL_WITHOUT_TOKEN = True
 
 
 _TEST_SECRET = secrets.token_urlsafe(48)
@@ -115,6 +127,8 @@ class TestConfig(BaseConfig):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     SERVICE_URL = "http://localhost"
     PASSWORD_HASH_FAST = True
+    METRICS_LOCAL_WITHOUT_TOKEN = True
+    SCHEDULER_EXPECTED = False
     UPLOAD_FOLDER = os.path.join(tempfile.gettempdir(), "grantflow-test-uploads")
 
     @classmethod
@@ -128,6 +142,7 @@ class ProductionConfig(BaseConfig):
     REMEMBER_COOKIE_SECURE = True
     DEMO_ALLOWED = False
     PREFERRED_URL_SCHEME = "https"
+    SCHEDULER_EXPECTED = os.environ.get("SCHEDULER_EXPECTED", "1").strip().lower() in TRUE
 
     @classmethod
     def check(cls) -> None:

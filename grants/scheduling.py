@@ -11,7 +11,7 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,7 @@ from grants.commissioning.reminders import run_pass as commissioning_pass
 from grants.extensions import db
 from grants.mail import send_pending
 from grants.monitoring.reminders import run_pass
+from grants.observability.services import record_heartbeat
 from grants.workflow import fire_due_transitions
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,12 @@ def leader_lock(app: Flask) -> Iterator[None]:
         except BlockingIOError:
             raise NotLeader("another scheduler holds the lock") from None
         yield
+
+
+def heartbeat(app: Flask) -> datetime:
+    """The scheduler is alive (read by /readyz and /metrics on any web host)."""
+    with app.app_context():
+        return record_heartbeat()
 
 
 def run_timed_transitions(app: Flask) -> dict[str, int]:
@@ -115,6 +122,8 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         "coalesce": True,
         "max_instances": 1,
     }
+    now = datetime.now(UTC)
+    scheduler.add_job(heartbeat, "interval", minutes=1, args=[app], id="heartbeat", next_run_time=now, **defaults)
     scheduler.add_job(run_timed_transitions, "interval", minutes=1, args=[app], id="timed-transitions", **defaults)
     scheduler.add_job(send_outbox, "interval", seconds=30, args=[app], id="send-outbox", **defaults)
     scheduler.add_job(remind_offers, "interval", hours=1, args=[app], id="offer-reminders", **defaults)

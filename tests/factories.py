@@ -52,6 +52,7 @@ from grants.models import (
     ReturnSection,
     RoleGrant,
     Round,
+    SchedulerHeartbeat,
     Score,
     ScreeningCheck,
     Term,
@@ -667,3 +668,13 @@ class EmailTemplateFactory(Base):
     key = factory.Sequence(lambda n: f"application.approve.organisation{n}")
     subject = "Your application ((reference)) has been approved"
     body = "Dear ((organisation)),\n\nYour application ((reference)) has been approved."
+
+
+class SchedulerHeartbeatFactory(Base):
+    class Meta:
+        model = SchedulerHeartbeat
+
+    name = factory.Sequence(lambda n: f"scheduler-{n}")
+    beat_at = factory.LazyFunction(lambda: datetime.now(UTC))
+    host = "scheduler-host"
+    pid = 4242

@@ -18,6 +18,7 @@ from grants.models.monitoring import (
     ReturnMetric,
     ReturnSection,
 )
+from grants.models.operations import SchedulerHeartbeat
 from grants.models.outbox import OutboxMessage
 from grants.models.people import (
     Invitation,
@@ -75,6 +76,7 @@ __all__ = [
     "Payment",
     "Programme",
     "RoleGrant",
+    "SchedulerHeartbeat",
     "Round",
     "Term",
     "User",

@@ -26,6 +26,8 @@ ENTRY_POINTS = {
     "auth.session_time_left": "asked by the page's idle timer (JSON)",
     "organisations.invitation": "the emailed invitation link",
     "public.healthz": "the load balancer's health check",
+    "observability.readyz": "the load balancer's or orchestrator's readiness check",
+    "observability.metrics_text": "scraped by Prometheus with its token",
     "apply.confirmation": "where sending an application redirects",
 }
 
