@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField
 
-from grants.form_fields import NotBlank, optional, text_area
+from grants.form_fields import NotBlank, optional, required, text_area, text_input
 
 
 class TransitionForm(FlaskForm):
@@ -18,3 +18,15 @@ class BatchForm(FlaskForm):
 
     batch = HiddenField()
     reason = text_area("Reason", validators=optional(5000, "Reason must be 5,000 characters or fewer"))
+
+
+class BatchEmailForm(FlaskForm):
+    """The email to the selection's organisations: plain text, with ((placeholders)) filled in per case."""
+
+    batch = HiddenField()
+    subject = text_input(
+        "Subject", validators=required("Enter the email's subject", 200, "Subject must be 200 characters or fewer")
+    )
+    body = text_area(
+        "Message", validators=required("Enter the message", 5000, "Message must be 5,000 characters or fewer")
+    )

@@ -9,8 +9,8 @@ from flask.typing import ResponseReturnValue
 
 from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
-from grants.cases import batch, services
-from grants.cases.forms import BatchForm, TransitionForm
+from grants.cases import batch, batch_email, services
+from grants.cases.forms import BatchEmailForm, BatchForm, TransitionForm
 from grants.correspondence import services as correspondence
 from grants.correspondence.forms import MessageForm, NoteForm
 from grants.errors import NotFound
@@ -46,6 +46,13 @@ def listing(kind: str, page: int, per_page: int) -> Page[Any]:
     )
 
 
+def _batch_actions(kind: str, subjects: list[Any]) -> list[batch.Offered]:
+    offered = batch.choices(kind, signed_in_user(), subjects)
+    if subjects and batch_email.may_email(signed_in_user()):
+        offered.append(batch.Offered(batch_email.EMAIL, "Email the organisations", "", False))
+    return offered
+
+
 def render_list(kind: str, batch_errors: list[tuple[str, str]] | None = None, status: int = 200) -> ResponseReturnValue:
     """The list page; `batch_errors` ((field id, message)) when a batch could not start."""
     page = listing(kind, page_number(request.args), current_app.config["PAGE_SIZE"])
@@ -56,7 +63,7 @@ def render_list(kind: str, batch_errors: list[tuple[str, str]] | None = None, st
         page=page,
         sorts=services.SORTS,
         sort=request.args.get("sort", "oldest") if request.args.get("sort") in services.SORTS else "oldest",
-        batch_actions=batch.choices(kind, signed_in_user(), page.items),
+        batch_actions=_batch_actions(kind, page.items),
         batch_errors=batch_errors or [],
         chosen_ids=request.form.getlist("case") if batch_errors else [],
         has_errors=bool(batch_errors),
@@ -181,6 +188,9 @@ def batch_review(kind: str) -> ResponseReturnValue:
     errors: list[tuple[str, str]] = []
     if not name:
         errors.append(("batch-action", BATCH_CHOOSE_ACTION))
+    elif name == batch_email.EMAIL:
+        if not batch_email.may_email(user):
+            errors.append(("batch-action", "Choose one of the actions offered for these cases"))
     else:
         try:
             batch.action(kind, name)
@@ -202,6 +212,9 @@ def batch_review(kind: str) -> ResponseReturnValue:
         not_found = junk + len(ids) - len(subjects)
     if errors:
         return render_list(kind, errors, 400)
+    if name == batch_email.EMAIL:
+        form = BatchEmailForm(formdata=None, batch=batch.new_batch_id())
+        return _render_batch_email(kind, subjects, not_found, form, "write")
     plan = batch.plan(kind, user, name, subjects, not_found=not_found)
     return _render_batch_confirm(plan, BatchForm(formdata=None, batch=batch.new_batch_id()))
 
@@ -233,3 +246,52 @@ def batch_apply(kind: str) -> ResponseReturnValue:
         outcome=outcome,
         label=services.kind_label(kind, plural=True),
     )
+
+
+def _render_batch_email(
+    kind: str, subjects: list[Any], not_found: int, form: BatchEmailForm, step: str, status: int = 200
+) -> ResponseReturnValue:
+    rows = batch_email.recipients(subjects)
+    first = next((s for s, row in zip(subjects, rows, strict=True) if row.people), None)
+    values = batch_email.values_for(first) if first is not None and step == "check" else {}
+    return render_template(
+        "cases/batch_email.html",
+        kind=kind,
+        label=services.kind_label(kind, plural=True),
+        rows=rows,
+        not_found=not_found,
+        form=form,
+        step=step,
+        placeholders=batch_email.PLACEHOLDERS,
+        preview=(batch_email.fill(form.subject.data or "", values), batch_email.fill(form.body.data or "", values)),
+        preview_reference=first.reference if first is not None else None,
+    ), status
+
+
+@bp.route("/<kind>/batch/email", methods=["POST"])
+@staff(*STAFF)
+def batch_email_send(kind: str) -> ResponseReturnValue:
+    """Write the email (step "write"), check it on a preview ("check"), then send it to each case's people ("send")."""
+    user = signed_in_user()
+    if not batch_email.may_email(user):
+        raise NotFound(f"{kind} batch email")
+    ids, junk = batch.parse_ids(request.form.getlist("case"))
+    if len(ids) + junk > batch.MAX_BATCH:  # more than the batch page ever carries
+        abort(400)
+    form = BatchEmailForm()
+    valid = form.validate_on_submit()
+    for field in (form.subject, form.body):
+        unknown = batch_email.unknown_placeholders(field.data or "")
+        if unknown:
+            known = ", ".join(f"(({name}))" for name in batch_email.PLACEHOLDERS)
+            field.errors = [*field.errors, f"(({unknown[0]})) is not a placeholder this email knows: use {known}"]
+            valid = False
+    subjects = batch.selected(kind, user, ids)
+    step = request.form.get("step", "write")
+    if valid and step == "send":
+        batch_id = batch.batch_id_or_new(form.batch.data)
+        sent = batch_email.send(kind, user, ids, form.subject.data or "", form.body.data or "", batch_id)
+        sent.skipped[:0] = [batch.Skipped(None, None, "not found, or not a case you may email about")] * junk
+        return render_template("cases/batch_emailed.html", sent=sent, kind=kind, label=services.kind_label(kind, True))
+    shown = "check" if valid and step == "check" else "write"
+    return _render_batch_email(kind, subjects, junk + len(ids) - len(subjects), form, shown, 200 if valid else 400)

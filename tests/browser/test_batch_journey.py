@@ -1,5 +1,6 @@
 """An officer filters the applications, ticks some, checks what marking them eligible would do, confirms,
-and reads what happened to each; axe on every page."""
+and reads what happened to each; and emails the organisations of a selection after checking a preview.
+Axe on every page."""
 
 from __future__ import annotations
 
@@ -7,7 +8,15 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import Browser
-from tests.factories import PASSWORD, ApplicationFactory, ProgrammeFactory, RoundFactory, passed_screening, staff_user
+from tests.factories import (
+    PASSWORD,
+    ApplicationFactory,
+    ProgrammeFactory,
+    RoundFactory,
+    member_of,
+    passed_screening,
+    staff_user,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -44,3 +53,28 @@ def test_an_officer_marks_several_filtered_applications_eligible_in_one_batch(si
     expect(page.locator("#batch-result")).to_have_text("2 cases moved to eligible.")
     site.follow(page.get_by_role("link", name=ready[0].reference))
     expect(page.locator("main")).to_contain_text("Screened at Tuesday's meeting")
+
+
+def test_an_officer_emails_the_organisations_of_selected_applications(site: Browser, live_server, committed_db):
+    programme = ProgrammeFactory()
+    application = ApplicationFactory(round=RoundFactory(programme=programme), state="submitted")
+    member_of(application.organisation, email="aisha@bramley.example")
+    staff_user("officer", programme, email="priya@example.org", name="Priya Sharma")
+    page = site.page
+
+    site.sign_in("priya@example.org", PASSWORD)
+    site.visit("/cases/application")
+    page.get_by_label(f"Select {application.reference}").check()
+    page.get_by_label("Action").select_option("email")
+    site.follow(page.get_by_role("button", name="Check what will change"))
+
+    expect(site.heading()).to_have_text("Email the organisations of 1 case")
+    page.get_by_label("Subject").fill("Your application ((reference))")
+    page.get_by_label("Message").fill("Dear ((organisation)), the panel meets on Friday.")
+    site.follow(page.get_by_role("button", name="Check the email"))
+    expect(page.locator("#preview")).to_contain_text(f"Your application {application.reference}")
+    expect(page.locator("#preview")).to_contain_text(f"Dear {application.organisation.name}, the panel meets")
+    site.follow(page.get_by_role("button", name="Send 1 email"))
+
+    expect(site.heading()).to_have_text("Emails sent")
+    expect(page.locator("#batch-result")).to_have_text("1 email sent about 1 case.")
