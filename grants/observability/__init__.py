@@ -52,7 +52,7 @@ def init_app(app: Flask) -> None:
 
 def _processors(log_format: str) -> list[Any]:
     renderer: Any = (
-        structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+        structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty(), sort_keys=False)
         if log_format == "console"
         else structlog.processors.JSONRenderer()
     )
@@ -89,13 +89,13 @@ def _finish(response: Response) -> Response:
     response.headers[REQUEST_ID_HEADER] = g.request_id
     current_app.extensions["request_metrics"].observe(route, method, response.status_code, seconds)
     _log(
-        request_id=g.request_id,
-        user_id=_user_id(),
-        route=route,
         method=method,
+        route=route,
         status=response.status_code,
         duration_ms=round(seconds * 1000, 1),
         statements=statements,
+        user_id=_user_id(),
+        request_id=g.request_id,
     )
     return response
 
