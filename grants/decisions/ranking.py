@@ -29,6 +29,7 @@ from grants.decisions import scores
 from grants.decisions.services import ranked_states
 from grants.extensions import db
 from grants.models import Application, ApplicationTerm, Organisation, Recommendation, Round, Term
+from grants.pagination import Page
 from grants.workflow_states import workflow_labels
 
 SUMMARY_VOCABULARIES = ("district", "area_of_focus")
@@ -294,3 +295,67 @@ def rank_round(round_: Round, states: Collection[str] | None = None, viewer_id: 
         maximum_total=scores.maximum_total(criteria),
         criteria=criteria,
     )
+
+
+# -- one page of the ranking ------------------------------------------------------------------------------
+RANKING_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class RankingPage:
+    """One page of a ranking, with what the panel needs on every page: the budget, the running total
+    carried in from the pages before, and where the funding line falls (on this page, or on page N).
+
+    The whole ranking is worked out first (the line depends on every bid above it), so a page costs the
+    same statements as the whole ranking, whatever the page size."""
+
+    ranking: Ranking
+    page: Page[RankedRow]
+
+    @property
+    def carried_in_pence(self) -> int:
+        """The running total at the end of the previous page (0 on the first)."""
+        before = self.ranking.rows[: self.page.first_index - 1]
+        return before[-1].cumulative_pence if before else 0
+
+    @property
+    def has_line(self) -> bool:
+        """Whether a funding line is drawn at all (a round with no budget has none)."""
+        return self.ranking.budget_pence is not None
+
+    @property
+    def all_fit(self) -> bool:
+        """Every bid that takes money is above the line."""
+        return all(row.above_line or not row.takes_money for row in self.ranking.rows)
+
+    @property
+    def line_page(self) -> int | None:
+        """The page the funding line is drawn on (None: no line)."""
+        if not self.has_line:
+            return None
+        line_after = self.ranking.line_after or 0
+        return max(1, -(-line_after // self.page.per_page))
+
+    @property
+    def line_after_on_page(self) -> int | None:
+        """The rank after which this page draws the line (0: before its first bid), or None."""
+        if self.line_page != self.page.page:
+            return None
+        return self.ranking.line_after or 0
+
+
+def ranking_page(ranking: Ranking, page: int, per_page: int = RANKING_PAGE_SIZE) -> RankingPage:
+    """A page of the ranking (a page past the end is the last page)."""
+    per_page = max(1, per_page)
+    total = len(ranking.rows)
+    page = min(max(1, page), max(1, -(-total // per_page)))
+    rows = ranking.rows[(page - 1) * per_page : page * per_page]
+    return RankingPage(ranking=ranking, page=Page(items=rows, page=page, per_page=per_page, total=total))
+
+
+def page_of_bid(ranking: Ranking, application_id: int, per_page: int = RANKING_PAGE_SIZE) -> int:
+    """The page a bid is on (1 if it is not ranked)."""
+    for index, row in enumerate(ranking.rows):
+        if row.application_id == application_id:
+            return index // max(1, per_page) + 1
+    return 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
 from grants.auth.current import signed_in_user
@@ -14,6 +14,7 @@ from grants.decisions.forms import DecisionForm, MarkForm, ModerationForm, Recom
 from grants.decisions.panel_pack import panel_pack_file, panel_pack_filename
 from grants.form_fields import show_errors, version_or_none
 from grants.formatting import whole_number
+from grants.pagination import page_number
 from workflows import Conflict, ReasonRequired, TransitionRefused
 
 bp = Blueprint("decisions", __name__, url_prefix="/panel")
@@ -84,7 +85,14 @@ def moderate(application_id: int) -> ResponseReturnValue:
 @staff(*OFFICERS)
 def ranking_page(code: str) -> ResponseReturnValue:
     round_ = _round(code, services.OFFICER_ROLES)
-    return render_template("decisions/ranking.html", ranking=ranking.rank_round(round_, viewer_id=signed_in_user().id))
+    ranked = ranking.rank_round(round_, viewer_id=signed_in_user().id)
+    size = current_app.config.get("RANKING_PAGE_SIZE", ranking.RANKING_PAGE_SIZE)
+    bid = request.args.get("bid", "")
+    if bid.isascii() and bid.isdigit() and len(bid) < 12:  # after changing a bid: the page it is on, at the bid
+        number = ranking.page_of_bid(ranked, int(bid), size)
+        return redirect(url_for("decisions.ranking_page", code=code, page=number) + f"#bid-{bid}")
+    shown = ranking.ranking_page(ranked, page_number(request.args), size)
+    return render_template("decisions/ranking.html", ranking=ranked, shown=shown, page=shown.page)
 
 
 def _render_recommendation(
@@ -143,7 +151,7 @@ def recommendation(application_id: int) -> ResponseReturnValue:
             form.version_id.data = "" if exc.current is None else str(exc.current.version_id)
             return _render_recommendation(application, form, conflict=exc.current, status=409)
         flash(f"The recommendation for {application.reference} has been saved.")
-        return redirect(url_for("decisions.ranking_page", code=application.round.code) + f"#bid-{application.id}")
+        return redirect(url_for("decisions.ranking_page", code=application.round.code, bid=application.id))
     if request.method == "POST":
         return _render_recommendation(application, form, status=400)
     return _render_recommendation(application, form)
@@ -177,7 +185,7 @@ def mark(application_id: int) -> ResponseReturnValue:
     except TransitionRefused as exc:
         return _render_recommendation(application, form, mark_form, mark_errors=exc.reasons, status=403)
     flash(message)
-    return redirect(url_for("decisions.ranking_page", code=application.round.code) + f"#bid-{application.id}")
+    return redirect(url_for("decisions.ranking_page", code=application.round.code, bid=application.id))
 
 
 @bp.route("/rounds/<code>/panel-pack.xlsx")
