@@ -10,7 +10,7 @@ from sqlalchemy import event, select
 
 from grants.cases import batch
 from grants.extensions import db
-from grants.models import AuditEvent
+from grants.models import AuditEvent, Membership, ScreeningCheck
 from grants.workflow import apply_transition
 from tests.factories import ApplicationFactory, ProgrammeFactory, RoundFactory, passed_screening, staff_user
 from tests.fixtures import csrf_token
@@ -240,6 +240,41 @@ def test_applying_a_batch_runs_the_same_statements_for_each_case_whatever_the_si
         data = {"csrf_token": token, "action": "mark_eligible", "case": _SEEN.findall(page)}
         with _counting_statements() as seen:
             assert f"{count} cases moved" in client.post("/cases/application/batch/apply", data=data).get_data(
+                as_text=True
+            )
+        return len(seen)
+
+    two, four, eight = statements_for(2), statements_for(4), statements_for(8)
+
+    assert four - two == (eight - four) // 2
+    assert (eight - four) % 4 == 0
+
+
+def test_a_case_that_no_longer_meets_a_condition_or_is_no_longer_visible_is_skipped_with_the_reason(client, officer):
+    ready = [_screened(), _screened(), _screened()]
+    page = _review(client, [a.id for a in ready]).get_data(as_text=True)
+    unscreened, conflicted = ready[0], ready[1]
+    db.session.execute(ScreeningCheck.__table__.delete().where(ScreeningCheck.application_id == unscreened.id))
+    db.session.add(Membership(user_id=officer.id, organisation_id=conflicted.organisation_id, is_owner=False))
+    db.session.commit()
+
+    html = _confirm(client, page).get_data(as_text=True)
+
+    assert "1 case moved to eligible. 2 were not changed." in html
+    assert f"{unscreened.reference}</a>: Complete the screening checklist first." in html
+    assert "A selected case: not found, or not a case you may change" in html
+    assert conflicted.reference not in html
+    db.session.refresh(conflicted)
+    assert conflicted.state == "submitted"
+
+
+def test_the_confirmation_page_runs_the_same_statements_for_each_case_whatever_the_size(client, officer):
+    def statements_for(count: int) -> int:
+        cases = [_screened() for _ in range(count)]
+        token = csrf_token(client, "/sign-out")
+        data = {"csrf_token": token, "action": "mark_eligible", "case": [str(a.id) for a in cases]}
+        with _counting_statements() as seen:
+            assert f"{count} cases will move" in client.post("/cases/application/batch", data=data).get_data(
                 as_text=True
             )
         return len(seen)
