@@ -31,12 +31,18 @@ class _RequestLog:
 
     def lines(self) -> list[str]:
         written = self.capsys.readouterr().err.splitlines()
-        self.seen += [line for line in written if '"event": "request"' in line or "request " in line]
+        self.seen += [line for line in written if _is_request_line(line)]
         return self.seen
 
     def clear(self) -> None:
         self.lines()
         self.seen = []
+
+
+def _is_request_line(line: str) -> bool:
+    if line.startswith("{"):
+        return '"event": "request"' in line
+    return " request " in line and " route=" in line  # the development console's line
 
 
 @pytest.fixture
