@@ -86,6 +86,10 @@ def _url(endpoint: str, arguments: set[str], held: dict[str, Any]) -> str:
             values[name] = held["return_document" if endpoint.startswith("returns.") else "application_document"].id
         elif name == "part":
             values[name] = "bank"
+        elif name == "kind" and endpoint.startswith("correspondence."):
+            values[name] = "contract"  # the messages on a provider's contract
+        elif name == "case_id" and endpoint.startswith("correspondence."):
+            values[name] = held["contract"].id
         elif name == "key":
             values[name] = "victims" if endpoint.startswith("returns.") else "project"
         else:
