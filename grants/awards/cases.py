@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from grants import case_rules
+from grants.awards import unscheduled
 from grants.awards.emails import accepted_text, offer_text
 from grants.case_types import Action, CaseType, Step
 from grants.extensions import db
@@ -107,4 +108,6 @@ WORK_QUEUES = [
           "Prepare and send the grant offer", kind="award", states=("preparing",)),
     Queue("offers_awaiting_reply", "Offers awaiting the grantee's reply", frozenset({"officer"}),
           kind="award", states=("offered",)),
+    Queue("awards_without_schedule", "Awards without a payment schedule", frozenset({"officer"}),
+          "Set the instalments and when each falls due", count=unscheduled.count, endpoint="awards.unscheduled"),
 ]  # fmt: skip

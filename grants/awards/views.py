@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 from grants.auth.current import signed_in_user
 from grants.auth.permissions import signed_in, staff
 from grants.awards import acceptance, creation, listing, offers, services
+from grants.awards import unscheduled as unscheduled_awards
 from grants.awards.forms import (
     AcceptForm,
     AwardFilterForm,
@@ -91,6 +92,13 @@ def index() -> ResponseReturnValue:
         programmes, filters, signed_in_user().id, page_number(request.args), current_app.config["PAGE_SIZE"]
     )
     return render_template("awards/list.html", listing=found, form=form, filters=filters)
+
+
+@bp.route("/without-schedule")
+@staff(*OFFICERS)
+def unscheduled() -> ResponseReturnValue:
+    found = unscheduled_awards.page_of(signed_in_user(), page_number(request.args), current_app.config["PAGE_SIZE"])
+    return render_template("awards/unscheduled.html", page=found)
 
 
 def _award(award_id: int, roles: frozenset[str] = services.VIEW_ROLES) -> Any:
