@@ -50,6 +50,41 @@ def _unverified() -> Any:
     )
 
 
+def waiting_count(user: Any) -> Any:
+    """Finance's work queue: how many organisations `waiting` lists (None: not their work)."""
+    if not may_check(user):
+        return None
+    return select(func.count(Organisation.id)).where(_unverified(), _paid_by(user))
+
+
+def _bank_details_problem() -> Any:
+    """SQL for Organisation.bank_details_problem: details missing, or changed and not checked since."""
+    missing = [
+        or_(column.is_(None), column == "")
+        for column in (Organisation.bank_account_name, Organisation.bank_sort_code, Organisation.bank_account_number)
+    ]
+    return or_(*missing, _unverified())
+
+
+def blocked_count(user: Any) -> Any:
+    """Finance's work queue: the approved instalments a payment run cannot pay for want of bank details,
+    counted as grants.payments.runs.candidates lists them under "Waiting for bank details" (with why)."""
+    programmes = access.programmes_with(user, FINANCE_ROLES)
+    if programmes == []:
+        return None
+    query = (
+        select(func.count(Payment.id))
+        .join(Award, Award.id == Payment.award_id)
+        .join(Organisation, Organisation.id == Award.organisation_id)
+        .where(
+            Payment.state == "approved",
+            access.free_of_conflict(user.id, Award.organisation_id),
+            _bank_details_problem(),
+        )
+    )
+    return query if programmes is None else query.where(Award.programme_id.in_(programmes))
+
+
 def waiting(user: Any) -> list[Waiting]:
     """Organisations paid on the user's programmes whose bank details changed and wait for finance's check."""
     organisations = db.session.scalars(

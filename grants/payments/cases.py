@@ -18,6 +18,7 @@ from grants.formatting import LONDON, london_date, money
 from grants.models import Award, Payment, Variation
 from grants.models.base import utcnow
 from grants.monitoring.schedule import reschedule
+from grants.payments import bank_checks
 from grants.payments.services import award_for_update
 from grants.work_queues import Queue
 from grants.workflow_states import states
@@ -182,6 +183,11 @@ WORK_QUEUES = [
           kind="payment", states=("approved",), endpoint="payments.due", endpoint_args=lambda: {"state": "approved"}),
     Queue("instalments_held", "Instalments on hold", FINANCE | {"officer"}, kind="payment", states=("held",),
           endpoint="payments.due", endpoint_args=lambda: {"state": "held"}),
+    Queue("instalments_blocked", "Approved instalments waiting for bank details", FINANCE,
+          "The payment run page says why for each", count=bank_checks.blocked_count, endpoint="payments.new_run"),
+    Queue("bank_details_changed", "Organisations whose bank details changed, to check", FINANCE,
+          "Check the new details with the organisation before anything more is paid",
+          count=bank_checks.waiting_count, endpoint="payments.bank_details"),
     Queue("variations_to_decide", "Variations awaiting approval", frozenset({"decision_maker"}),
           kind="variation", states=("requested",)),
 ]  # fmt: skip
