@@ -108,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     from grants.commissioning.views import blueprints as commissioning_blueprints
     from grants.correspondence.views import bp as correspondence_bp
     from grants.decisions.views import bp as decisions_bp
+    from grants.email_templates.views import bp as email_templates_bp
     from grants.finance_export.views import bp as finance_export_bp
     from grants.monitoring.plan_views import bp as monitoring_plans_bp
     from grants.monitoring.return_form_views import bp as return_forms_bp
@@ -121,7 +122,8 @@ def _register_blueprints(app: Flask) -> None:
     from grants.returns.views import bp as returns_bp
     from grants.workspace.views import bp as workspace_bp
 
-    people_and_cases = (public_bp, auth_bp, workspace_bp, cases_bp, correspondence_bp, admin_bp, organisations_bp)
+    people_and_cases = (public_bp, auth_bp, workspace_bp, cases_bp, correspondence_bp, admin_bp, organisations_bp,
+                        email_templates_bp)  # fmt: skip
     apply_and_assess = (apply_bp, applications_bp, assessment_bp, assessment_deadlines_bp, assessors_bp, decisions_bp)
     award_and_pay = (awards_bp, payments_bp, finance_export_bp, open_data_bp, reports_bp, api_bp)
     monitor = (monitoring_bp, monitoring_plans_bp, return_forms_bp, returns_bp)

@@ -6,11 +6,13 @@ the subject (and the step of its transition) supplies a better subject line or m
 
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy import select
-from werkzeug.routing import BuildError
 
 from grants import mail
+from grants.email_wording.case_values import case_values
+from grants.email_wording.catalogue import transition_key
+from grants.email_wording.links import page_address
+from grants.email_wording.wording import worded
 from grants.extensions import db
 from grants.models import Membership, RoleGrant, User
 from workflows import Context
@@ -51,17 +53,6 @@ def officer_emails(programme_id: int | None) -> list[str]:
     return _officer_emails(programme_id)
 
 
-def page_address(endpoint: str, values: dict[str, object], fallback: str = "/") -> str:
-    """A page's full address from SERVICE_URL (the service's public address, a setting), built
-    without a request: the scheduler sends emails too, and a request's Host is the caller's to set."""
-    base = str(current_app.config["SERVICE_URL"]).rstrip("/")
-    try:
-        path = current_app.url_map.bind("localhost").build(endpoint, values)
-    except BuildError:
-        path = fallback
-    return f"{base}{path}"
-
-
 def _subject(context: Context, audience: str, state_label: str) -> str:
     """A subject written for its reader: "Your application MSCF-R4-0002 is now approved" to the
     organisation, "Monitoring return MSCF-R3-0042-Q1 is now submitted" to officers."""
@@ -69,6 +60,12 @@ def _subject(context: Context, audience: str, state_label: str) -> str:
     if audience == "organisation":
         return f"Your {what} is now {state_label[:1].lower()}{state_label[1:]}"
     return f"{what[:1].upper()}{what[1:]} is now {state_label[:1].lower()}{state_label[1:]}"
+
+
+def _previous_state(context: Context) -> str:
+    before = context.event.from_state if context.event else None
+    state = context.definition.states.get(before) if before else None
+    return f"{state.label[:1].lower()}{state.label[1:]}" if state else ""
 
 
 def notify(context: Context, audience: str) -> None:
@@ -98,12 +95,27 @@ def notify(context: Context, audience: str) -> None:
     else:
         case = {"kind": subject.__audit_type__, "case_id": subject.id}
         lines += ["", f"See it in grantflow: {page_address('cases.show', case)}"]
+    if not recipients:
+        return
+    key = transition_key(context.definition.name, context.transition.name, audience)
+
+    def values() -> dict[str, str]:
+        return dict(
+            case_values(subject, audience, definition=context.definition, state=context.transition.target),
+            previous_state=_previous_state(context),
+            action=context.transition.label,
+            reason=context.reason or "",
+            details=extra or "",
+        )
+
+    # The programme's own wording of this email if it has one, else the standard wording above.
+    title, body = worded(subject.owning_programme_id(), key, (title, "\n".join(lines)), values)
     version = (subject.version_id or 0) + 1
     for email in recipients:
         mail.queue_email(
             to=email,
             subject=title,
-            body="\n".join(lines),
+            body=body,
             key=f"transition:{subject.__audit_type__}:{subject.id}:{version}:{context.transition.name}:{email}",
         )
 

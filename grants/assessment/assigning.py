@@ -23,6 +23,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from grants import access, audit, mail
+from grants.email_wording.case_values import round_values
+from grants.email_wording.catalogue import ASSESSORS_ASSIGNED
+from grants.email_wording.wording import override, rendered
 from grants.errors import FieldErrors
 from grants.extensions import db
 from grants.formatting import london_date
@@ -164,18 +167,24 @@ def _check_can_send(user: Any, round_: Round) -> None:
         raise AssignInvalid({"assessors": "Only a grants officer on this programme can send bids for assessment"})
 
 
-def assign(user: Any, round_: Round, assessor_ids: list[int], per_bid: int | None) -> AssignResult:
-    """Give every eligible or in-assessment bid of the round up to `per_bid` active assessors."""
+def assign(
+    user: Any, round_: Round, assessor_ids: list[int], per_bid: int | None, only: list[int] | None = None
+) -> AssignResult:
+    """Give every eligible or in-assessment bid of the round up to `per_bid` active assessors (`only`: just
+    these bids of the round, as a batch chosen on the applications list)."""
     chosen = _check_request(round_, assessor_ids, per_bid)
     _check_can_send(user, round_)
     assert per_bid is not None
     order = {assessor.id: index for index, assessor in enumerate(chosen)}
     load = {assessor.id: assessor.load for assessor in chosen}
-    bids = db.session.execute(
+    query = (
         select(Application.id, Application.public_reference, Application.state, Application.version_id)
         .where(Application.round_id == round_.id, Application.state.in_(states("application", "assessable")))
         .order_by(Application.public_reference, Application.id)
-    ).all()
+    )
+    if only is not None:
+        query = query.where(Application.id.in_(only))
+    bids = db.session.execute(query).all()
     taken = _taken([bid.id for bid in bids])
     result = AssignResult(bids=len(bids))
     given: set[int] = set()
@@ -236,6 +245,7 @@ def tell_assessors(round_: Round, given: dict[int, list[str]], now: datetime) ->
         return
     emails = {row.id: row.email for row in db.session.execute(select(User.id, User.email).where(User.id.in_(given)))}
     where = page_address("assessors.index", {})
+    template = override(round_.programme_id, ASSESSORS_ASSIGNED)
     if round_.assessment_due_on:
         when = f" by {london_date(round_.assessment_due_on)}"
     else:
@@ -253,10 +263,13 @@ def tell_assessors(round_: Round, given: dict[int, list[str]], now: datetime) ->
             "",
             f"Your bids to score: {where}",
         ]
+        subject, text = f"{bids} to score for {round_.title}{when}", "\n".join(body)
+        if template is not None:  # the programme's own wording
+            subject, text = rendered(template.subject, template.body, round_values(round_, references))
         mail.queue_email(
             to=emails[assessor_id],
-            subject=f"{bids} to score for {round_.title}{when}",
-            body="\n".join(body),
+            subject=subject,
+            body=text,
             key=f"assigned:{round_.id}:{assessor_id}:{now.isoformat()}",
         )
 
