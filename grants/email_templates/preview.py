@@ -75,7 +75,7 @@ def find_case(user: Any, now: Editing, typed: str | None) -> Any | None:
 
 def preview(now: Editing, case: Any, subject: str, body: str) -> Preview:
     """The wording filled in with this case's values, as the email would read now."""
-    values = values_for_case(now.email.key, case)
+    values = values_for_case(now.email.key, case, as_if_sent=True)
     if now.email.case_kind == "round":  # the assessors' email: show the round's latest bids as the example
         references = db.session.scalars(
             select(Application.public_reference)

@@ -78,16 +78,26 @@ def round_values(round_: Any, references: list[str]) -> dict[str, str]:
     }
 
 
-def values_for_case(key: str, subject: Any) -> dict[str, str]:
-    """The values an email with this key would have on this case, now (no transition: the state is
-    the case's current one, the action and reason are empty)."""
+def values_for_case(key: str, subject: Any, *, as_if_sent: bool = False) -> dict[str, str]:
+    """The values an email with this key has on this case. Now (the default): the state is the
+    case's current one and the action and reason are empty. `as_if_sent` (a preview of a
+    transition's email): the state is where the transition takes the case, the previous state its
+    current one, so the preview reads as the email would when the case moves."""
     if key == ASSESSORS_ASSIGNED:
         return round_values(subject, [])
     audience = key.rsplit(".", 1)[-1]
     engine, _ = extensions()
-    values = case_values(subject, audience)
-    step = engine.registry.get(subject.workflow, subject.workflow_version).transitions.get(key.split(".")[1])
-    values.update(previous_state="", action=step.label if step else "", reason="", details="")
+    definition = engine.registry.get(subject.workflow, subject.workflow_version)
+    step = definition.transitions.get(key.split(".")[1])
+    moved = as_if_sent and step is not None
+    values = case_values(subject, audience, definition=definition, state=step.target if moved else None)
+    previous = definition.states.get(subject.state) if moved else None
+    values.update(
+        previous_state=_lower_first(previous.label) if previous else "",
+        action=step.label if step else "",
+        reason="",
+        details="",
+    )
     return values
 
 

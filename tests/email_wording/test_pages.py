@@ -112,6 +112,20 @@ def test_an_officer_previews_what_they_typed_on_one_of_the_programmes_cases(clie
     assert db.session.scalar(select(EmailTemplate.id)) is None  # a preview saves nothing
 
 
+def test_a_preview_reads_as_the_email_would_when_the_case_moves(client, officer, programme):
+    _bid(programme)
+
+    response = client.post(
+        _url(programme),
+        data={"csrf_token": csrf_token(client, _url(programme)), "case": "MSCF-R4-0002", "preview": "y",
+              "subject": "Your ((case_label)) ((reference)) is now ((state))", "body": "It was ((previous_state))."},
+    )  # fmt: skip
+
+    page = _text(response)
+    assert "Your grant application MSCF-R4-0002 is now more information requested" in page
+    assert "It was submitted." in page
+
+
 def test_the_latest_cases_are_offered_to_preview_on(client, officer, programme):
     _bid(programme, "MSCF-R4-0009")
     _bid(ProgrammeFactory(), "OTHER-R1-0001")
