@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from grants.case_types import Step
+from grants.decisions import moderation_queue
 from grants.decisions.decisions import outcome_subject, outcome_text
 from grants.work_queues import Queue
 
@@ -19,6 +20,9 @@ APPLICATION_STEPS = {
 }
 
 WORK_QUEUES = [
+    Queue("bids_to_moderate", "Bids needing moderation", frozenset({"officer"}),
+          "Their assessors' totals differ by more than the round allows: agree a moderated score",
+          count=moderation_queue.count, endpoint="decisions.needing_moderation"),
     Queue("rounds_to_decide", "Rounds whose panel has reported, to decide", frozenset({"decision_maker"}),
           "Open the round, then make the panel decision", kind="round", states=("assessing",)),
     Queue("bids_to_decide", "Bids awaiting a panel decision", frozenset({"decision_maker"}),

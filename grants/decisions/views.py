@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
-from grants.decisions import decisions, moderation, ranking, recommendations, services
+from grants.decisions import decisions, moderation, moderation_queue, ranking, recommendations, services
 from grants.decisions.forms import DecisionForm, MarkForm, ModerationForm, RecommendationForm
 from grants.decisions.panel_pack import panel_pack_file, panel_pack_filename
 from grants.form_fields import show_errors, version_or_none
@@ -40,6 +40,13 @@ def moderation_board(code: str) -> ResponseReturnValue:
     flagged_only = request.args.get("flagged") == "1"
     board = moderation.board(round_, signed_in_user().id, flagged_only=flagged_only)
     return render_template("decisions/moderation.html", board=board, flagged_only=flagged_only)
+
+
+@bp.route("/moderation")
+@staff("officer")
+def needing_moderation() -> ResponseReturnValue:
+    found = moderation_queue.page_of(signed_in_user(), page_number(request.args), current_app.config["PAGE_SIZE"])
+    return render_template("decisions/needing_moderation.html", page=found)
 
 
 @bp.route("/applications/<int:application_id>/moderate", methods=["GET", "POST"])
