@@ -38,6 +38,18 @@ class BudgetPosition:
     def left_pence(self) -> int | None:
         return None if self.budget_pence is None else self.budget_pence - self.committed_pence
 
+    @property
+    def in_words(self) -> str:
+        """The position in a sentence: "£1,200.00 left of the Community Safety budget for 2026/27"."""
+        budget = f"the {self.stream_label} budget for {self.year_label}"
+        if self.budget_pence is None:
+            return (
+                f"No {self.stream_label} budget is set for {self.year_label}: {money(self.committed_pence)} committed"
+            )
+        if self.committed_pence > self.budget_pence:
+            return f"{money(self.committed_pence - self.budget_pence)} over {budget} of {money(self.budget_pence)}"
+        return f"{money(self.budget_pence - self.committed_pence)} left of {budget} of {money(self.budget_pence)}"
+
     def problem(self, amount_pence: int) -> str | None:
         """Why approving `amount_pence` more needs a second decision maker's reason, or None."""
         if self.budget_pence is None:
@@ -76,6 +88,11 @@ def position(round_: Round, today: date) -> BudgetPosition | None:
     stream = db.session.scalar(select(Programme.budget_stream).where(Programme.id == round_.programme_id))
     if not stream:
         return None
+    return stream_position(stream, today)
+
+
+def stream_position(stream: str, today: date) -> BudgetPosition:
+    """A budget stream's position for the financial year of `today` (four statements)."""
     year = financial_year_of(today)
     start, end = _bounds(year)
     budget = db.session.scalar(

@@ -5,6 +5,7 @@ the counts of every queue shown taken in one statement, whatever the number of q
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask import current_app, url_for
@@ -12,9 +13,14 @@ from sqlalchemy import select
 
 from grants import access
 from grants.cases import services as cases
+from grants.decisions import budget_guard
 from grants.extensions import db
+from grants.formatting import LONDON
+from grants.models import Programme
 from grants.models.people import ROLE_LABELS, STAFF_ROLES
 from grants.work_queues import Queue, WorkQueues
+
+DECISION_MAKER = frozenset({"decision_maker"})
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,20 @@ def _count_query(queue: Queue, user: Any) -> Any:
     assert queue.kind is not None  # noqa: S101 - Queue checks one of the two is given
     narrower = queue.where() if queue.where is not None else None
     return cases.count_in_states(queue.kind, user, queue.roles, queue.states, narrower)
+
+
+def budget_positions(user: Any) -> list[budget_guard.BudgetPosition]:
+    """For a decision maker, each budget stream of their programmes this financial year (committed and
+    left), shown beside the decisions waiting: four statements a stream, whatever the number of cases."""
+    programmes = access.programmes_with(user, DECISION_MAKER)
+    if programmes == []:
+        return []
+    query = select(Programme.budget_stream).where(Programme.budget_stream.is_not(None)).distinct()
+    if programmes is not None:
+        query = query.where(Programme.id.in_(programmes))
+    today = datetime.now(LONDON).date()
+    streams = sorted(stream for stream in db.session.scalars(query) if stream)
+    return [budget_guard.stream_position(stream, today) for stream in streams]
 
 
 def is_member(user: Any) -> bool:

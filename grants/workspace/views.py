@@ -23,6 +23,7 @@ def home() -> ResponseReturnValue:
     return render_template(
         "workspace/home.html",
         roles=services.your_work(user),
+        budgets=services.budget_positions(user),
         member=services.is_member(user),
         may_search=search.may_search(user),
     )
