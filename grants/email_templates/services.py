@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from grants import access, audit
-from grants.email_wording.catalogue import Email, email, emails
+from grants.email_wording.catalogue import Email, emails_of_programme
 from grants.email_wording.placeholders import malformed, unknown
 from grants.email_wording.wording import override
 from grants.errors import FieldErrors, NotFound
@@ -59,7 +59,7 @@ def email_rows(user: Any, programme_id: int) -> tuple[Programme, list[EmailRow]]
     own = {
         t.key: t for t in db.session.scalars(select(EmailTemplate).where(EmailTemplate.programme_id == programme_id))
     }
-    return programme, [EmailRow(e, own.get(e.key)) for e in emails()]
+    return programme, [EmailRow(e, own.get(e.key)) for e in emails_of_programme(programme.kind)]
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ class Editing:
 
 def editing(user: Any, programme_id: int, key: str) -> Editing:
     programme = programme_for(user, programme_id)
-    found = email(key)
+    found = next((e for e in emails_of_programme(programme.kind) if e.key == key), None)
     if found is None:
         raise NotFound(f"email {key}")
     return Editing(programme, found, override(programme_id, key))

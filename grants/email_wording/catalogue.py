@@ -151,6 +151,22 @@ def emails() -> list[Email]:
     return list(found.values())
 
 
+# The kinds of case a kind of programme has none of (grants.models.programmes.PROGRAMME_KINDS): open
+# rounds take applications and make awards; commissioned programmes make contracts, whose yearly
+# allocations are awards with payments and returns.
+_NO_CASES_OF = {
+    "grant_rounds": frozenset({"contract"}),
+    "commissioning": frozenset({"round", "application", "assessment"}),
+    "sub_grant": frozenset({"round", "application", "assessment"}),
+}
+
+
+def emails_of_programme(kind: str) -> list[Email]:
+    """The emails a programme of this kind sends: those about the kinds of case it has."""
+    absent = _NO_CASES_OF.get(kind, frozenset())
+    return [e for e in emails() if e.case_kind not in absent]
+
+
 def email(key: str) -> Email | None:
     return next((e for e in emails() if e.key == key), None)
 

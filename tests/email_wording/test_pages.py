@@ -70,6 +70,17 @@ def test_an_officer_sees_every_email_their_programme_sends_and_which_have_its_ow
     assert "This programme's own" in row[: row.index("</tr>")]
 
 
+def test_a_commissioning_programme_lists_the_emails_of_its_contracts_not_of_rounds(client, sign_in):
+    vru = ProgrammeFactory(kind="commissioning")
+    sign_in(staff_user("officer", vru))
+
+    page = _text(client.get(f"/work/emails/{vru.id}/"))
+
+    assert "Commissioned contract or strand: " in page and "Award: " in page
+    assert "Grant application: " not in page and "Bids given to an assessor" not in page
+    assert client.get(_url(vru)).status_code == 404
+
+
 def test_an_officer_reaches_the_emails_from_their_work(client, officer, programme):
     home = _text(client.get("/work/"))
     index = _text(client.get("/work/emails/"))
