@@ -32,18 +32,21 @@ def _round_and_filters(code: str) -> tuple[Any, ApplicationFilterForm, services.
 @staff(*OFFICERS)
 def applications(code: str) -> ResponseReturnValue:
     round_, form, filters = _round_and_filters(code)
+    sort = services.SORTS.read(request.args)
     listing = services.list_applications(
-        round_, filters, signed_in_user().id, page_number(request.args), current_app.config["PAGE_SIZE"]
+        round_, filters, signed_in_user().id, page_number(request.args), current_app.config["PAGE_SIZE"], sort
     )
     query = {key: value for key, value in request.args.items() if key != "page"}
-    return render_template("applications/applications.html", listing=listing, form=form, filters=filters, query=query)
+    return render_template(
+        "applications/applications.html", listing=listing, form=form, filters=filters, query=query, sort=sort
+    )
 
 
 @bp.route("/rounds/<code>/applications.csv")
 @staff(*OFFICERS)
 def applications_csv(code: str) -> ResponseReturnValue:
     round_, _form, filters = _round_and_filters(code)
-    lines = services.csv_lines(round_, filters, signed_in_user().id)
+    lines = services.csv_lines(round_, filters, signed_in_user().id, services.SORTS.read(request.args))
     filename = services.csv_filename(round_)
     return Response(
         stream_with_context(guarded(lines)),
