@@ -16,7 +16,8 @@ from sqlalchemy.orm import joinedload
 from grants import access
 from grants.awards.services import VIEW_ROLES, state_labels, stream_labels
 from grants.extensions import db
-from grants.models import Application, Award, Programme, Round
+from grants.listing import Column, Sort, SortSpec
+from grants.models import Application, Award, Organisation, Programme, Round
 from grants.pagination import Filtering, Page, paginate
 
 
@@ -92,11 +93,34 @@ def _conditions(programmes: list[Programme], filters: Filters, viewer_id: int) -
     return wanted
 
 
-def list_awards(programmes: list[Programme], filters: Filters, viewer_id: int, page: int, per_page: int) -> AwardList:
-    """The awards of these programmes, filtered; none the viewer has a conflict of interest on."""
+# The list's sortable columns (?sort=<key>&dir=asc|desc); it opens by reference.
+SORTS = SortSpec(
+    columns={
+        "reference": Column("Reference", (Award.public_reference,)),
+        "organisation": Column(
+            "Organisation",
+            (select(Organisation.name).where(Organisation.id == Award.organisation_id).scalar_subquery(),),
+        ),
+        "project": Column("Project", (Award.title,)),
+        "stream": Column("Budget stream", (Award.budget_stream,)),
+        "amount": Column("Amount", (Award.amount_pence,)),
+        "state": Column("State", (Award.state,)),
+    },
+    default=Sort("reference", "asc"),
+    tie_breaker=Award.id,
+)
+
+
+def list_awards(
+    programmes: list[Programme], filters: Filters, viewer_id: int, page: int, per_page: int, sort: Sort | None = None
+) -> AwardList:
+    """The awards of these programmes, filtered and sorted; none the viewer has a conflict of interest on."""
     where = and_(*_conditions(programmes, filters, viewer_id))
     query = (
-        select(Award).where(where).options(joinedload(Award.organisation)).order_by(Award.public_reference, Award.id)
+        select(Award)
+        .where(where)
+        .options(joinedload(Award.organisation))
+        .order_by(*SORTS.order_by(sort or SORTS.default))
     )
     found = paginate(query, page, per_page)
     total = db.session.scalar(select(func.coalesce(func.sum(Award.amount_pence), 0)).where(where))

@@ -88,10 +88,11 @@ def index() -> ResponseReturnValue:
     form = AwardFilterForm(formdata=request.args)
     form.set_choices(choices)
     filters = form.filters(choices)
+    sort = listing.SORTS.read(request.args)
     found = listing.list_awards(
-        programmes, filters, signed_in_user().id, page_number(request.args), current_app.config["PAGE_SIZE"]
+        programmes, filters, signed_in_user().id, page_number(request.args), current_app.config["PAGE_SIZE"], sort
     )
-    return render_template("awards/list.html", listing=found, form=form, filters=filters)
+    return render_template("awards/list.html", listing=found, form=form, filters=filters, sort=sort)
 
 
 @bp.route("/without-schedule")

@@ -1,0 +1,63 @@
+"""An officer sorts the awards list by any column header, both ways, keeping its filters."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.factories import AwardFactory, OrganisationFactory, ProgrammeFactory, ensure_terms, staff_user
+
+
+@pytest.fixture
+def three(client, sign_in):
+    ensure_terms({("budget_stream", "community_safety"): "Community Safety", ("budget_stream", "youth"): "Youth"})
+    programme = ProgrammeFactory(code="SRT", name="Sorting Fund")
+    made = {
+        "a": AwardFactory(programme=programme, public_reference="SRT-0001", title="Youth boxing", state="offered",
+                          amount_pence=300_000, budget_stream="youth", organisation=OrganisationFactory(name="Cedar")),
+        "b": AwardFactory(programme=programme, public_reference="SRT-0002", title="Art in parks", state="accepted",
+                          amount_pence=100_000, budget_stream="community_safety",
+                          organisation=OrganisationFactory(name="Acorn")),
+        "c": AwardFactory(programme=programme, public_reference="SRT-0003", title="Night walks", state="closed",
+                          amount_pence=200_000, budget_stream="youth",
+                          organisation=OrganisationFactory(name="Bramble")),
+    }  # fmt: skip
+    sign_in(staff_user("officer", programme))
+    return {name: award.public_reference for name, award in made.items()}
+
+
+def _references(client, query: str) -> list[str]:
+    response = client.get(f"/awards/?programme=SRT&{query}")
+    assert response.status_code == 200
+    return re.findall(r">(SRT-\d{4})</a>", response.get_data(as_text=True))
+
+
+@pytest.mark.parametrize(
+    ("column", "ascending"),
+    [
+        ("reference", ["a", "b", "c"]),
+        ("organisation", ["b", "c", "a"]),
+        ("project", ["b", "c", "a"]),
+        ("stream", ["b", "a", "c"]),  # community_safety, then youth (ties by id)
+        ("amount", ["b", "c", "a"]),
+        ("state", ["b", "c", "a"]),  # accepted, closed, offered
+    ],
+)
+def test_an_officer_sorts_the_awards_by_each_column_both_ways(client, three, column, ascending):
+    expected = [three[name] for name in ascending]
+
+    assert _references(client, f"sort={column}&dir=asc") == expected
+    assert _references(client, f"sort={column}&dir=desc") == expected[::-1]  # ties too: the id reverses
+
+
+def test_an_unknown_sort_is_the_reference_order(client, three):
+    assert _references(client, "sort=%00&dir=up") == [three["a"], three["b"], three["c"]]
+
+
+def test_a_header_link_keeps_the_filters_and_reverses_the_sort(client, three):
+    html = client.get("/awards/?programme=SRT&sort=amount&dir=asc").get_data(as_text=True)
+
+    header = re.search(r'<th[^>]*aria-sort="ascending"[^>]*>\s*<a[^>]*href="([^"]+)"', html)
+    assert header is not None
+    assert header.group(1).replace("&amp;", "&") == "/awards/?programme=SRT&sort=amount&dir=desc"
