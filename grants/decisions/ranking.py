@@ -323,10 +323,6 @@ class RankingPage:
         """Whether a funding line is drawn at all (a round with no budget has none)."""
         return self.ranking.budget_pence is not None
 
-    @property
-    def all_fit(self) -> bool:
-        """Every bid that takes money is above the line."""
-        return all(row.above_line or not row.takes_money for row in self.ranking.rows)
 
     @property
     def line_page(self) -> int | None:

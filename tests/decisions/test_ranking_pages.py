@@ -69,7 +69,7 @@ def test_each_page_of_the_ranking_shows_its_share_of_the_bids_and_every_bid_is_o
 def test_the_summary_says_how_many_bids_fit_the_budget_and_which_page_the_funding_line_is_on(officer_client):
     first = _text(_page(officer_client, 1))
 
-    assert "7 bids; the first 3 fit the £10,000.00 budget; funding line on page 2." in first
+    assert "7 bids; 3 above the funding line, within the £10,000.00 budget; funding line on page 2." in first
     assert "The funding line is on page 2: every bid on this page is above it." in first
     assert 'id="funding-line"' not in _page(officer_client, 1)
 
