@@ -323,7 +323,6 @@ class RankingPage:
         """Whether a funding line is drawn at all (a round with no budget has none)."""
         return self.ranking.budget_pence is not None
 
-
     @property
     def line_page(self) -> int | None:
         """The page the funding line is drawn on (None: no line)."""
