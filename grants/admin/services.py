@@ -18,7 +18,8 @@ from grants.auth import two_factor
 from grants.auth.services import find_user
 from grants.extensions import db
 from grants.formatting import whole_number
-from grants.models import OutboxMessage, Programme, QuestionSet, RoleGrant, Round
+from grants.listing import Column, Sort, SortSpec
+from grants.models import OutboxMessage, Programme, QuestionSet, RoleGrant, Round, User
 from grants.models.outbox import FAILED
 from grants.models.people import STAFF_ROLES
 from grants.pagination import Page, paginate
@@ -61,9 +62,26 @@ def _grants_in_scope(admin: Any) -> Any:
     return None if mine is None else RoleGrant.programme_id.in_(mine)
 
 
-def list_grants(admin: Any, page: int, per_page: int) -> Page[Any]:
+# The role list's sortable columns (?sort=<key>&dir=asc|desc); it opens in the order roles were given.
+ROLE_SORTS = SortSpec(
+    columns={
+        "granted": Column("Given", (RoleGrant.id,)),
+        "person": Column("Person", (select(User.name).where(User.id == RoleGrant.user_id).scalar_subquery(),)),
+        "role": Column("Role", (RoleGrant.role,)),
+        "programme": Column(
+            "Programme", (select(Programme.name).where(Programme.id == RoleGrant.programme_id).scalar_subquery(),)
+        ),
+    },
+    default=Sort("granted", "asc"),
+    tie_breaker=RoleGrant.id,
+)
+
+
+def list_grants(admin: Any, page: int, per_page: int, sort: Sort | None = None) -> Page[Any]:
     query = (
-        select(RoleGrant).options(joinedload(RoleGrant.user), joinedload(RoleGrant.programme)).order_by(RoleGrant.id)
+        select(RoleGrant)
+        .options(joinedload(RoleGrant.user), joinedload(RoleGrant.programme))
+        .order_by(*ROLE_SORTS.order_by(sort or ROLE_SORTS.default))
     )
     scope = _grants_in_scope(admin)
     if scope is not None:

@@ -64,8 +64,9 @@ def roles() -> ResponseReturnValue:
             where = grant.programme.name if grant.programme else "every programme"
             flash(f"{grant.user.name} is now {grant.role_label.lower()} on {where}.")
             return redirect(url_for("admin.roles"))
-    grants = services.list_grants(admin, page_number(request.args), current_app.config["PAGE_SIZE"])
-    return render_template("admin/roles.html", form=form, grants=grants, revoke_form=RevokeRoleForm())
+    sort = services.ROLE_SORTS.read(request.args)
+    grants = services.list_grants(admin, page_number(request.args), current_app.config["PAGE_SIZE"], sort)
+    return render_template("admin/roles.html", form=form, grants=grants, revoke_form=RevokeRoleForm(), sort=sort)
 
 
 @bp.route("/roles/<int:grant_id>/revoke", methods=["POST"])
