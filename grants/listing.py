@@ -11,6 +11,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select
@@ -85,6 +86,40 @@ class SortSpec:
 def without_nul(text: str) -> str:
     """Text as a filter may use it: PostgreSQL text cannot hold a NUL byte."""
     return text.replace("\x00", "")
+
+
+DAY_EXAMPLE = "for example, 2023-05-31"
+
+
+def read_day(typed: str, label: str) -> tuple[date | None, str | None]:
+    """A day typed in a date box (a browser's date picker sends 2023-05-31; 31/5/2023 is read too):
+    the day, or None and why not (None and None when the box is empty)."""
+    text = without_nul(typed).strip()
+    if not text:
+        return None, None
+    problem = f"{label} must be a real date, {DAY_EXAMPLE}"
+    if len(text) > 10:
+        return None, problem
+    parts = text.split("-") if "-" in text else list(reversed(text.split("/")))
+    if len(parts) != 3 or not all(part.isascii() and part.isdigit() for part in parts):
+        return None, problem
+    try:
+        day = date(int(parts[0]), int(parts[1]), int(parts[2]))
+    except ValueError:
+        return None, problem
+    if not 1900 <= day.year <= 2999:
+        return None, f"{label} must be a year between 1900 and 2999, {DAY_EXAMPLE}"
+    return day, None
+
+
+def day_starts(day: date, zone: Any) -> datetime:
+    """The UTC moment a day (in `zone`, e.g. Europe/London) starts: for "changed from/to" filters."""
+    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+
+
+def day_ends(day: date, zone: Any) -> datetime:
+    """The UTC moment the day after `day` starts (a filter "to" the day keeps rows before it)."""
+    return day_starts(day + timedelta(days=1), zone)
 
 
 def csv_lines(header: Sequence[str], query: Select[Any], row: Callable[[Any], Iterable[Any]]) -> Iterator[str]:
