@@ -18,7 +18,8 @@ from sqlalchemy.orm import contains_eager
 from grants import access, audit
 from grants.extensions import db
 from grants.formatting import london_date, money, pence_from_pounds
-from grants.models import AuditEvent, Award, User, Variation
+from grants.listing import Column, Sort, SortSpec
+from grants.models import AuditEvent, Award, Organisation, User, Variation
 from grants.pagination import Page, paginate
 from grants.payments.services import (
     VARIATION_ROLES,
@@ -167,14 +168,30 @@ def _visible(user: Any) -> ColumnElement[bool] | None:
     return Award.programme_id.in_([pid for pid, roles in grants.items() if pid is not None and roles & VARIATION_ROLES])
 
 
-def queue(user: Any, page: int, per_page: int) -> Page[Variation]:
-    """Variations awaiting approval, oldest first, on the programmes the user works on."""
+# The queue's sortable columns (?sort=<key>&dir=asc|desc); it opens on the longest waiting first.
+QUEUE_SORTS = SortSpec(
+    columns={
+        "reference": Column("Variation", (Award.public_reference, Variation.number)),
+        "organisation": Column(
+            "Organisation",
+            (select(Organisation.name).where(Organisation.id == Award.organisation_id).scalar_subquery(),),
+        ),
+        "asked": Column("Asked on", (Variation.created_at,)),
+    },
+    default=Sort("asked", "asc"),
+    tie_breaker=Variation.id,
+)
+
+
+def queue(user: Any, page: int, per_page: int, sort: Sort | None = None) -> Page[Variation]:
+    """Variations awaiting approval (longest waiting first unless `sort` says otherwise), on the
+    programmes the user works on."""
     query = (
         select(Variation)
         .join(Variation.award)
         .where(Variation.state == "requested")
         .options(contains_eager(Variation.award).joinedload(Award.organisation))
-        .order_by(Variation.created_at, Variation.id)
+        .order_by(*QUEUE_SORTS.order_by(sort or QUEUE_SORTS.default))
     )
     visible = _visible(user)
     if visible is not None:

@@ -42,8 +42,9 @@ def variation_new(award_id: int) -> ResponseReturnValue:
 @bp.route("/variations")
 @staff(*VARIATION_STAFF)
 def variation_queue() -> ResponseReturnValue:
-    page = variations.queue(signed_in_user(), page_number(request.args), current_app.config["PAGE_SIZE"])
-    return render_template("payments/variations.html", page=page)
+    sort = variations.QUEUE_SORTS.read(request.args)
+    page = variations.queue(signed_in_user(), page_number(request.args), current_app.config["PAGE_SIZE"], sort)
+    return render_template("payments/variations.html", page=page, sort=sort)
 
 
 def _render_variation(
