@@ -10,6 +10,8 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import joinedload
 
 from grants import access
+from grants.awards.listing import SORTS
+from grants.listing import Sort
 from grants.models import Award, Payment
 from grants.pagination import Page, paginate
 from grants.workflow_states import state_labels
@@ -50,14 +52,15 @@ def count(user: Any) -> Select[Any] | None:
     return None if clauses is None else select(func.count(Award.id)).where(*clauses)
 
 
-def page_of(user: Any, page: int, per_page: int) -> Page[Row]:
-    """A page of them, oldest reference first: two statements whatever the page size."""
+def page_of(user: Any, page: int, per_page: int, sort: Sort | None = None) -> Page[Row]:
+    """A page of them, oldest reference first (or as `sort` says, with the awards list's columns):
+    two statements whatever the page size."""
     clauses = _clauses(user)
     query = (
         select(Award)
         .where(*(clauses if clauses is not None else [Award.id.is_(None)]))
         .options(joinedload(Award.organisation))
-        .order_by(Award.public_reference, Award.id)
+        .order_by(*SORTS.order_by(sort or SORTS.default))
     )
     found = paginate(query, page, per_page)
     labels = state_labels("award")

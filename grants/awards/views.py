@@ -98,8 +98,11 @@ def index() -> ResponseReturnValue:
 @bp.route("/without-schedule")
 @staff(*OFFICERS)
 def unscheduled() -> ResponseReturnValue:
-    found = unscheduled_awards.page_of(signed_in_user(), page_number(request.args), current_app.config["PAGE_SIZE"])
-    return render_template("awards/unscheduled.html", page=found)
+    sort = listing.SORTS.read(request.args)
+    found = unscheduled_awards.page_of(
+        signed_in_user(), page_number(request.args), current_app.config["PAGE_SIZE"], sort
+    )
+    return render_template("awards/unscheduled.html", page=found, sort=sort)
 
 
 def _award(award_id: int, roles: frozenset[str] = services.VIEW_ROLES) -> Any:

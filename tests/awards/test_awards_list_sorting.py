@@ -61,3 +61,25 @@ def test_a_header_link_keeps_the_filters_and_reverses_the_sort(client, three):
     header = re.search(r'<th[^>]*aria-sort="ascending"[^>]*>\s*<a[^>]*href="([^"]+)"', html)
     assert header is not None
     assert header.group(1).replace("&amp;", "&") == "/awards/?programme=SRT&sort=amount&dir=desc"
+
+
+def test_the_awards_without_a_schedule_sort_by_each_column_both_ways(client, sign_in):
+    programme = ProgrammeFactory()
+    made = [
+        AwardFactory(programme=programme, state="offered", amount_pence=300_000,
+                     organisation=OrganisationFactory(name="Cedar")),
+        AwardFactory(programme=programme, state="accepted", amount_pence=100_000,
+                     organisation=OrganisationFactory(name="Acorn")),
+        AwardFactory(programme=programme, state="active", amount_pence=200_000,
+                     organisation=OrganisationFactory(name="Bramble")),
+    ]  # fmt: skip
+    sign_in(staff_user("officer", programme))
+
+    def listed(query: str) -> list[int]:
+        html = client.get(f"/awards/without-schedule?{query}").get_data(as_text=True)
+        return [int(n) for n in re.findall(r'href="/payments/awards/(\d+)/schedule"', html)]
+
+    a, b, c = (award.id for award in made)
+    for column, ascending in (("organisation", [b, c, a]), ("amount", [b, c, a]), ("state", [b, c, a])):
+        assert listed(f"sort={column}&dir=asc") == ascending, column
+        assert listed(f"sort={column}&dir=desc") == ascending[::-1], column
