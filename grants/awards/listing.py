@@ -7,6 +7,7 @@ with their organisations joined.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,8 @@ from sqlalchemy.orm import joinedload
 from grants import access
 from grants.awards.services import VIEW_ROLES, state_labels, stream_labels
 from grants.extensions import db
-from grants.listing import Column, Sort, SortSpec
+from grants.formatting import pounds_text
+from grants.listing import Column, Sort, SortSpec, csv_lines
 from grants.models import Application, Award, Organisation, Programme, Round
 from grants.pagination import Filtering, Page, paginate
 
@@ -143,3 +145,32 @@ def list_awards(
         page=Page(items=rows, page=found.page, per_page=found.per_page, total=found.total),
         total_pence=int(total or 0),
     )
+
+
+CSV_HEADER = ("Reference", "Organisation", "Project", "Budget stream", "Amount (£)", "State")
+
+
+def awards_csv(
+    programmes: list[Programme], filters: Filters, viewer_id: int, sort: Sort | None = None
+) -> Iterator[str]:
+    """Every award the list shows (all its pages), with the same filters and order, as CSV (streamed)."""
+    states = state_labels("award")
+    streams = stream_labels()
+    query = (
+        select(Award)
+        .where(and_(*_conditions(programmes, filters, viewer_id)))
+        .options(joinedload(Award.organisation))
+        .order_by(*SORTS.order_by(sort or SORTS.default))
+    )
+
+    def row(award: Award) -> list[Any]:
+        return [
+            award.public_reference,
+            award.organisation.name,
+            award.title,
+            streams.get(award.budget_stream or "", award.budget_stream or "Not set"),
+            pounds_text(award.amount_pence),
+            states.get(award.state, award.state),
+        ]
+
+    return csv_lines(CSV_HEADER, query, row)

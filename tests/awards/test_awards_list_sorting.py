@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import pytest
@@ -83,3 +85,21 @@ def test_the_awards_without_a_schedule_sort_by_each_column_both_ways(client, sig
     for column, ascending in (("organisation", [b, c, a]), ("amount", [b, c, a]), ("state", [b, c, a])):
         assert listed(f"sort={column}&dir=asc") == ascending, column
         assert listed(f"sort={column}&dir=desc") == ascending[::-1], column
+
+
+def test_the_awards_csv_has_every_award_the_list_shows_with_its_filters_and_sort(app, client, three):
+    app.config["PAGE_SIZE"], size = 1, app.config["PAGE_SIZE"]
+    try:
+        shown = [ref for page in (1, 2, 3) for ref in _references(client, f"sort=amount&dir=desc&page={page}")]
+        assert "Download these 3 awards as CSV" in client.get("/awards/?programme=SRT").get_data(as_text=True)
+        response = client.get("/awards/awards.csv?programme=SRT&sort=amount&dir=desc")
+    finally:
+        app.config["PAGE_SIZE"] = size
+
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    assert rows[0] == ["Reference", "Organisation", "Project", "Budget stream", "Amount (£)", "State"]
+    assert [row[0] for row in rows[1:]] == shown
+    assert rows[1][1:3] + rows[1][4:5] == ["Cedar", "Youth boxing", "3000.00"]
+    offered = client.get("/awards/awards.csv?programme=SRT&state=offered").get_data().decode("utf-8-sig")
+    assert [row[0] for row in csv.reader(io.StringIO(offered))][1:] == [three["a"]]
