@@ -160,11 +160,15 @@ def staff_search() -> bool:
 
 def navigation() -> list[dict[str, Any]]:
     """Service navigation links for the current user."""
-    items: list[dict[str, Any]] = [{"text": "Funding rounds", "href": url_for("apply.rounds")}]
     if not current_user.is_authenticated:
-        return items + [{"text": "Sign in", "href": url_for("auth.sign_in")}]
+        return [
+            {"text": "Funding rounds", "href": url_for("apply.rounds")},
+            {"text": "Sign in", "href": url_for("auth.sign_in")},
+        ]
     roles = staff_roles(current_user)
     links = [  # (text, endpoint, shown to this user)
+        # Staff find rounds under Cases (the public list is linked from the start page): their menu keeps to one line.
+        ("Funding rounds", "apply.rounds", not roles),
         # Staff reach their own organisation's pages from Your work, keeping the staff menu on one line.
         ("Your applications", "apply.dashboard", not roles),
         ("Your organisations", "organisations.index", not roles),
@@ -174,7 +178,9 @@ def navigation() -> list[dict[str, Any]]:
         *_staff_links(roles),
         ("Sign out", "auth.sign_out", True),
     ]
-    items += [{"text": text, "href": url_for(endpoint)} for text, endpoint, shown in links if shown]
+    items: list[dict[str, Any]] = [
+        {"text": text, "href": url_for(endpoint)} for text, endpoint, shown in links if shown
+    ]
     path = request.path
     for item in items:
         item["active"] = path.startswith(item["href"]) and item["href"] != "/"
