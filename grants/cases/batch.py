@@ -203,7 +203,7 @@ def describe(subject: Any) -> str:
     return " – ".join(part for part in (title, name) if part)
 
 
-def _state_label(subject: Any) -> str:
+def state_label(subject: Any) -> str:
     state = engine().definition_for(subject).states.get(subject.state)
     return state.label if state else subject.state
 
@@ -215,7 +215,7 @@ def _why_not(subject: Any, user: Any, name: str) -> list[str]:
     transition = definition.transitions.get(name)
     if transition is None or subject.state not in transition.sources:
         label = transition.label if transition else name
-        return [f"'{label}' is not possible while this is {_state_label(subject).lower()}."]
+        return [f"'{label}' is not possible while this is {state_label(subject).lower()}."]
     option = next((o for o in eng.available(subject, user) if o.name == name), None)
     return list(option.reasons) if option else ["This cannot happen now."]
 
@@ -228,7 +228,7 @@ def plan(kind: str, user: Any, name: str, subjects: Sequence[Any], *, not_found:
             id=subject.id,
             reference=subject.reference,
             description=describe(subject),
-            state=_state_label(subject),
+            state=state_label(subject),
             version_id=subject.version_id,
             reasons=_why_not(subject, user, name),
         )
@@ -271,7 +271,7 @@ def apply(kind: str, user: Any, name: str, seen: dict[int, int], reason: str | N
         except Conflict:
             db.session.rollback()
             fresh = _load(kind, case_id, user)
-            now = f" (now {_state_label(fresh).lower()})" if fresh is not None else ""
+            now = f" (now {state_label(fresh).lower()})" if fresh is not None else ""
             outcome.skipped.append(Skipped(case_id, reference, f"someone else changed it{now}"))
             continue
         except TransitionRefused as exc:

@@ -3,13 +3,12 @@ organisation, with placeholders filled in for each case; checked on a preview pa
 
 Each case's emails go to the outbox (`grants.mail.queue_email`, one idempotency key per batch, case and
 address, so sending the same batch twice sends nothing twice) and one audit row on the case, in its own
-commit. The placeholders are filled here with a small filler of our own (`fill`); it is meant to be
-joined with the programmes' email wording (grants.email_wording) once that lands.
+commit. Placeholders are written, checked and filled as the programmes' email wording writes them
+(grants.email_wording.placeholders).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +18,7 @@ from sqlalchemy import func, select
 from grants import access, audit, mail, notifications
 from grants.cases import batch, services
 from grants.correspondence import services as correspondence
+from grants.email_wording import placeholders
 from grants.extensions import db
 from grants.models import Membership, User
 
@@ -31,21 +31,24 @@ PLACEHOLDERS = {
     "organisation": "the organisation's name",
     "link": "where they see it in grantflow",
 }
-_BRACKETS = re.compile(r"\(\((.*?)\)\)", re.DOTALL)
 
 
 def may_email(user: Any) -> bool:
     return bool(access.staff_roles(user) & SENDERS)
 
 
-def unknown_placeholders(text: str) -> list[str]:
-    """The ((names)) in a text that are not placeholders this email knows, each once, as typed."""
-    return list(dict.fromkeys(name for name in _BRACKETS.findall(text) if name not in PLACEHOLDERS))
+def problem(text: str) -> str | None:
+    """What is wrong with the placeholders of a typed text, in words (None: nothing)."""
+    unknown = placeholders.unknown(text, PLACEHOLDERS)
+    if unknown:
+        known = ", ".join(f"(({name}))" for name in PLACEHOLDERS)
+        return f"(({unknown[0]})) is not a placeholder this email knows: use {known}"
+    return placeholders.malformed(text)
 
 
 def fill(text: str, values: dict[str, str]) -> str:
-    """The text with each known placeholder replaced by its value (an unknown one is left as typed)."""
-    return _BRACKETS.sub(lambda match: values.get(match.group(1), match.group(0)), text)
+    """The text with each placeholder replaced by its value for one case."""
+    return placeholders.render(text, values)
 
 
 def values_for(subject: Any) -> dict[str, str]:

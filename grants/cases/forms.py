@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput
+from wtforms import HiddenField, IntegerField, SelectMultipleField
 
 from grants.form_fields import NotBlank, optional, required, text_area, text_input
 
@@ -30,3 +31,16 @@ class BatchEmailForm(FlaskForm):
     body = text_area(
         "Message", validators=required("Enter the message", 5000, "Message must be 5,000 characters or fewer")
     )
+
+
+class BatchAssignForm(FlaskForm):
+    """The assessors to share the selected bids between, and how many score each bid."""
+
+    assessors = SelectMultipleField(
+        "Assessors",
+        widget=GovCheckboxesInput(),
+        coerce=int,
+        validate_choice=False,
+        description="The bids are shared between the assessors you choose, so each has about the same number",
+    )
+    per_bid = text_input("Assessors per bid", description="How many different assessors score each bid")

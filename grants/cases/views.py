@@ -4,17 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 
 from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
-from grants.cases import batch, batch_email, services
-from grants.cases.forms import BatchEmailForm, BatchForm, TransitionForm
+from grants.cases import batch, batch_assign, batch_email, services
+from grants.cases.forms import BatchAssignForm, BatchEmailForm, BatchForm, TransitionForm
 from grants.correspondence import services as correspondence
 from grants.correspondence.forms import MessageForm, NoteForm
-from grants.errors import NotFound
+from grants.errors import FieldErrors, NotFound
+from grants.form_fields import show_errors
+from grants.formatting import whole_number
 from grants.pagination import Page, page_number
+from grants.streaming import guarded
 from workflows import Conflict, ReasonRequired, TransitionRefused
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -35,19 +49,36 @@ def list_kind(kind: str) -> ResponseReturnValue:
 
 
 def listing(kind: str, page: int, per_page: int) -> Page[Any]:
-    """The list as its address filters and sorts it (the batch actions select from it too)."""
-    return services.list_cases(
-        kind,
-        signed_in_user(),
-        page,
-        per_page,
-        request.args.getlist("state"),
-        request.args.get("sort", "oldest"),
+    """The list as its address filters and sorts it (the batch actions select from it too).
+    Filters with a mistake in them list nothing (the page says what is wrong)."""
+    filters = services.read_filters(request.args)
+    if filters.errors:
+        services.case_type(kind)  # an unknown kind is still not found
+        return Page(items=[], page=1, per_page=per_page, total=0)
+    sort = services.list_sorts(kind).read(request.args)
+    return services.list_cases(kind, signed_in_user(), page, per_page, sort=sort, filters=filters)
+
+
+@bp.route("/<kind>/cases.csv")
+@staff(*STAFF)
+def list_csv(kind: str) -> ResponseReturnValue:
+    """The list as CSV: every case it shows (all pages), with the same filters and sort."""
+    filters = services.read_filters(request.args)
+    if filters.errors:  # the list says what is wrong
+        return redirect(url_for("cases.list_kind", kind=kind) + "?" + request.query_string.decode("latin-1"))
+    sort = services.list_sorts(kind).read(request.args)
+    lines = services.cases_csv(kind, signed_in_user(), filters, sort)
+    return Response(
+        stream_with_context(guarded(lines)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{kind}-cases.csv"'},
     )
 
 
 def _batch_actions(kind: str, subjects: list[Any]) -> list[batch.Offered]:
     offered = batch.choices(kind, signed_in_user(), subjects)
+    if subjects and batch_assign.may_assign(signed_in_user(), kind):
+        offered.append(batch.Offered(batch_assign.ASSIGN, "Assign assessors", "", False))
     if subjects and batch_email.may_email(signed_in_user()):
         offered.append(batch.Offered(batch_email.EMAIL, "Email the organisations", "", False))
     return offered
@@ -56,17 +87,23 @@ def _batch_actions(kind: str, subjects: list[Any]) -> list[batch.Offered]:
 def render_list(kind: str, batch_errors: list[tuple[str, str]] | None = None, status: int = 200) -> ResponseReturnValue:
     """The list page; `batch_errors` ((field id, message)) when a batch could not start."""
     page = listing(kind, page_number(request.args), current_app.config["PAGE_SIZE"])
+    filters = services.read_filters(request.args)
+    if filters.errors and status == 200:
+        status = 400
     return render_template(
         "cases/list.html",
         kind=kind,
         label=services.kind_label(kind, plural=True),
         page=page,
-        sorts=services.SORTS,
-        sort=request.args.get("sort", "oldest") if request.args.get("sort") in services.SORTS else "oldest",
+        sorts=services.list_sorts(kind),
+        sort=services.list_sorts(kind).read(request.args),
+        filters=filters,
+        choices=services.filter_choices(kind, signed_in_user()),
+        state_choices=services.state_choices(kind),
         batch_actions=_batch_actions(kind, page.items),
         batch_errors=batch_errors or [],
         chosen_ids=request.form.getlist("case") if batch_errors else [],
-        has_errors=bool(batch_errors),
+        has_errors=bool(batch_errors) or bool(filters.errors),
     ), status
 
 
@@ -188,8 +225,8 @@ def batch_review(kind: str) -> ResponseReturnValue:
     errors: list[tuple[str, str]] = []
     if not name:
         errors.append(("batch-action", BATCH_CHOOSE_ACTION))
-    elif name == batch_email.EMAIL:
-        if not batch_email.may_email(user):
+    elif name in (batch_email.EMAIL, batch_assign.ASSIGN):
+        if not (batch_email.may_email(user) if name == batch_email.EMAIL else batch_assign.may_assign(user, kind)):
             errors.append(("batch-action", "Choose one of the actions offered for these cases"))
     else:
         try:
@@ -202,6 +239,8 @@ def batch_review(kind: str) -> ResponseReturnValue:
         subjects = page.items
         if page.total > batch.MAX_BATCH:
             errors.append(("batch-all", _batch_too_many(page.total)))
+        elif not page.total:
+            errors.append(("batch-all", "No cases match this filter: change the filter, or select cases by hand"))
     else:
         ids, junk = batch.parse_ids(request.form.getlist("case"))
         if not ids and not junk:
@@ -212,6 +251,13 @@ def batch_review(kind: str) -> ResponseReturnValue:
         not_found = junk + len(ids) - len(subjects)
     if errors:
         return render_list(kind, errors, 400)
+    if name == batch_assign.ASSIGN:
+        try:
+            assign_plan = batch_assign.plan(user, subjects, not_found)
+        except batch_assign.NotOneRound as exc:
+            return render_list(kind, [("batch-action", str(exc))], 400)
+        per_bid = str(assign_plan.round.assessors_per_bid)
+        return _render_batch_assign(assign_plan, BatchAssignForm(formdata=None, per_bid=per_bid), "choose")
     if name == batch_email.EMAIL:
         form = BatchEmailForm(formdata=None, batch=batch.new_batch_id())
         return _render_batch_email(kind, subjects, not_found, form, "write")
@@ -281,10 +327,9 @@ def batch_email_send(kind: str) -> ResponseReturnValue:
     form = BatchEmailForm()
     valid = form.validate_on_submit()
     for field in (form.subject, form.body):
-        unknown = batch_email.unknown_placeholders(field.data or "")
-        if unknown:
-            known = ", ".join(f"(({name}))" for name in batch_email.PLACEHOLDERS)
-            field.errors = [*field.errors, f"(({unknown[0]})) is not a placeholder this email knows: use {known}"]
+        problem = batch_email.problem(field.data or "")
+        if problem:
+            field.errors = [*field.errors, problem]
             valid = False
     subjects = batch.selected(kind, user, ids)
     step = request.form.get("step", "write")
@@ -295,3 +340,51 @@ def batch_email_send(kind: str) -> ResponseReturnValue:
         return render_template("cases/batch_emailed.html", sent=sent, kind=kind, label=services.kind_label(kind, True))
     shown = "check" if valid and step == "check" else "write"
     return _render_batch_email(kind, subjects, junk + len(ids) - len(subjects), form, shown, 200 if valid else 400)
+
+
+def _render_batch_assign(
+    plan: batch_assign.AssignPlan, form: BatchAssignForm, step: str, status: int = 200, chosen: Any = None
+) -> ResponseReturnValue:
+    form.assessors.choices = [
+        (a.id, f"{a.name} ({a.email}): {a.load} {'bid' if a.load == 1 else 'bids'} in this round now")
+        for a in plan.pool
+    ]
+    return render_template(
+        "cases/batch_assign.html",
+        plan=plan,
+        form=form,
+        step=step,
+        chosen=chosen or [],
+        label=services.kind_label("application", True),
+    ), status
+
+
+@bp.route("/<kind>/batch/assign", methods=["POST"])
+@staff(*STAFF)
+def batch_assign_bids(kind: str) -> ResponseReturnValue:
+    """Choose the assessors ("choose"), check what will happen ("check"), then assign ("assign")."""
+    user = signed_in_user()
+    if not batch_assign.may_assign(user, kind):
+        raise NotFound(f"{kind} batch assignment")
+    ids, junk = batch.parse_ids(request.form.getlist("case"))
+    subjects = batch.selected(kind, user, ids[: batch.MAX_BATCH])
+    if not subjects or len(ids) + junk > batch.MAX_BATCH:
+        abort(400)  # more, or other, than the batch page ever carries
+    try:
+        plan = batch_assign.plan(user, subjects, junk + len(ids) - len(subjects))
+    except batch_assign.NotOneRound:
+        abort(400)
+    form = BatchAssignForm()
+    step = request.form.get("step", "choose")
+    assessor_ids, per_bid = list(form.assessors.data or []), whole_number(form.per_bid.data or "")
+    try:
+        if not form.validate_on_submit():
+            return _render_batch_assign(plan, form, "choose", 400)
+        chosen = batch_assign.check(plan, assessor_ids, per_bid)
+        if step != "assign":
+            return _render_batch_assign(plan, form, "check", chosen=chosen)
+        result = batch_assign.assign(user, plan, assessor_ids, per_bid)
+    except FieldErrors as exc:
+        show_errors(form, exc.errors)
+        return _render_batch_assign(plan, form, "choose", 400)
+    return render_template("cases/batch_assigned.html", plan=plan, result=result, label=services.kind_label(kind, True))

@@ -1,5 +1,6 @@
 """An officer filters the applications, ticks some, checks what marking them eligible would do, confirms,
-and reads what happened to each; and emails the organisations of a selection after checking a preview.
+and reads what happened to each; emails the organisations of a selection after checking a preview; and gives
+selected bids to an assessor.
 Axe on every page."""
 
 from __future__ import annotations
@@ -78,3 +79,27 @@ def test_an_officer_emails_the_organisations_of_selected_applications(site: Brow
 
     expect(site.heading()).to_have_text("Emails sent")
     expect(page.locator("#batch-result")).to_have_text("1 email sent about 1 case.")
+
+
+def test_an_officer_gives_selected_bids_to_an_assessor(site: Browser, live_server, committed_db):
+    programme = ProgrammeFactory()
+    bid = ApplicationFactory(round=RoundFactory(programme=programme), state="eligible")
+    staff_user("assessor", programme, name="Ama Owusu", email="ama@example.org")
+    staff_user("officer", programme, email="priya@example.org", name="Priya Sharma")
+    page = site.page
+
+    site.sign_in("priya@example.org", PASSWORD)
+    site.visit("/cases/application?state=eligible")
+    page.get_by_label(f"Select {bid.reference}").check()
+    page.get_by_label("Action").select_option("assign")
+    site.follow(page.get_by_role("button", name="Check what will change"))
+
+    expect(site.heading()).to_have_text("Assign assessors to 1 bid")
+    page.get_by_label("Ama Owusu (ama@example.org): 0 bids in this round now").check()
+    page.get_by_label("Assessors per bid").fill("1")
+    site.follow(page.get_by_role("button", name="Check the assignment"))
+    expect(page.locator("#assign-plan")).to_contain_text("shared between Ama Owusu")
+    site.follow(page.get_by_role("button", name="Assign assessors to 1 bid"))
+
+    expect(site.heading()).to_have_text("Assessors assigned")
+    expect(page.locator("#batch-result")).to_have_text("1 assignment to 1 assessor. 1 bid sent for assessment.")

@@ -173,6 +173,15 @@ def test_another_programmes_cases_and_ids_that_are_not_ids_are_not_shown_or_chan
     assert other.state == "submitted"
 
 
+def test_all_matching_a_filter_that_matches_nothing_is_an_error_saying_so(client, officer):
+    _screened()
+
+    response = _review(client, [], query="?state=eligible", all="yes")
+
+    assert response.status_code == 400
+    assert "No cases match this filter: change the filter, or select cases by hand" in response.get_data(as_text=True)
+
+
 def test_an_empty_selection_is_an_error_on_the_list_keeping_the_filter(client, officer):
     application = _screened()
 

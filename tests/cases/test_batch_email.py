@@ -119,3 +119,14 @@ def test_another_programmes_case_is_not_emailed_or_named_and_a_nul_byte_is_dropp
     assert other.reference not in html
     assert len(_outbox()) == 1
     assert _outbox()[0].body == "Body text"
+
+
+def test_a_bracket_that_is_not_a_placeholder_is_refused_saying_how_to_write_one(client, officer):
+    application = _with_members()
+
+    response = _email(client, [application.id], "check", "About ((reference)", "Body")
+
+    assert response.status_code == 400
+    assert "There is a (( with no )) to close it: write a placeholder as ((reference))" in response.get_data(
+        as_text=True
+    )
