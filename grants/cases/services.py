@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Select, func, select
 
 from grants import access, audit
 from grants.case_types import CaseType
+from grants.cases import lists
 from grants.correspondence import services as correspondence
 from grants.errors import NotFound
 from grants.extensions import db
+from grants.listing import Sort, SortSpec, without_nul
 from grants.models import Workflowed
 from grants.pagination import Page, paginate
 from grants.workflow import apply_transition, case_types, engine
+from grants.workflow_states import state_labels
 from workflows import Definition, Option, TransitionEvent
 from workflows.diagram import diagram
 
@@ -67,30 +70,60 @@ def summary(user: Any) -> list[dict[str, Any]]:
     return rows
 
 
-SORTS = {"oldest": "Oldest first", "newest": "Newest first", "state": "State", "changed": "Last changed"}
+def list_sorts(kind: str) -> SortSpec:
+    """A kind's sortable columns (the address's `?sort=<column>&dir=asc|desc`; older `?sort=newest` too)."""
+    return lists.sorts(_case_type(kind))
 
 
-def _order(model: Any, sort: str) -> list[Any]:
-    """The list's order for a sort key from the address (an unknown key is the default, oldest first)."""
-    if sort == "newest":
-        return [model.id.desc()]
-    if sort == "state":
-        return [model.state, model.id]
-    if sort == "changed":
-        return [model.state_changed_at.desc(), model.id.desc()]
-    return [model.id]
+def _listed(case_type: CaseType, user: Any, filters: lists.CaseFilters, sort: Sort) -> Select[Any]:
+    """The list's query: what the user may see, as filtered and sorted (the page and its CSV share it)."""
+    model: Any = case_type.model
+    order = lists.sorts(case_type).order_by(sort)
+    return select(model).where(*_visible(case_type, user), *lists.clauses(case_type, filters)).order_by(*order)
 
 
 def list_cases(
-    kind: str, user: Any, page: int, per_page: int, states: Sequence[str] = (), sort: str = "oldest"
+    kind: str,
+    user: Any,
+    page: int,
+    per_page: int,
+    states: Sequence[str] = (),
+    sort: str | Sort = "oldest",
+    filters: lists.CaseFilters | None = None,
 ) -> Page[Any]:
+    """One page of a kind's cases: two statements (and the kind's eager loads) whatever the page size.
+
+    `sort` is a Sort, or a key from the address (an unknown one is the default order); `states`
+    narrows `filters` (or is the only filter)."""
     case_type = _case_type(kind)
-    model: Any = case_type.model
-    query = select(model).options(*case_type.eager()).order_by(*_order(model, sort)).where(*_visible(case_type, user))
-    wanted = [state.replace("\x00", "") for state in states if state]  # PostgreSQL text cannot hold a NUL
+    if not isinstance(sort, Sort):
+        sort = lists.sorts(case_type).read({"sort": sort})
+    filters = filters or lists.CaseFilters()
+    wanted = tuple(without_nul(state) for state in states if state)  # PostgreSQL text cannot hold a NUL
     if wanted:
-        query = query.where(model.state.in_(wanted))
-    return paginate(query, page, per_page)
+        filters = replace(filters, states=wanted)
+    return paginate(_listed(case_type, user, filters, sort).options(*case_type.eager()), page, per_page)
+
+
+def cases_csv(kind: str, user: Any, filters: lists.CaseFilters, sort: Sort) -> Iterator[str]:
+    """Every case of the list, with its filters and order, as CSV (streamed)."""
+    case_type = _case_type(kind)
+    return lists.csv_of(case_type, _listed(case_type, user, filters, sort).options(*case_type.eager()))
+
+
+def read_filters(args: Any) -> lists.CaseFilters:
+    """The filters in a list's address, with a message for each that cannot be used."""
+    return lists.read_filters(args)
+
+
+def filter_choices(kind: str, user: Any) -> lists.Choices:
+    return lists.choices(_case_type(kind), user)
+
+
+def state_choices(kind: str) -> list[tuple[str, str]]:
+    """A kind's states (name, label) in its workflow's order, for the state filter."""
+    _case_type(kind)  # an unknown kind is not found
+    return list(state_labels(kind).items())
 
 
 def count_in_states(

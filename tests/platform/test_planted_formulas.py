@@ -144,6 +144,7 @@ def _downloads(run_id: int) -> list[tuple[str, str, dict | None]]:
     files += [("payments.bank_file", f"/payments/runs/{run_id}/bank-file.{fmt}", None) for fmt in ("csv", "xlsx")]
     files += [("payments.due_csv", "/payments/due.csv?state=", None)]
     files += [("awards.index_csv", "/awards/awards.csv", None)]
+    files += [("cases.list_csv", f"/cases/{kind}/cases.csv", None) for kind in ("application", "award")]
     files += [("open_data.grants_xlsx", f"/open-data/{code}.xlsx", None) for code in ("MSCF", "MOJ", "VRU")]
     files += [("monitoring.export", f"/monitoring/export/{t}.{fmt}", None) for t in TABLES for fmt in ("csv", "xlsx")]
     files += [("admin.audit_log_csv", "/admin/audit.csv", None)]
