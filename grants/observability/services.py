@@ -82,7 +82,7 @@ def readiness(config: Any) -> Readiness:
     checks["database"] = OK if database else "unreachable"
     checks["redis"] = _redis(config.get("RATELIMIT_STORAGE_URI", ""))
     checks["scheduler"] = _scheduler(config, database)
-    failing = [name for name, state in checks.items() if state not in (OK, "not configured", "not expected")]
+    failing = [name for name, outcome in checks.items() if outcome not in (OK, "not configured", "not expected")]
     return Readiness(checks, failing)
 
 

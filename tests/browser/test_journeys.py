@@ -211,7 +211,7 @@ def test_an_admin_grants_a_role_and_reads_workflows_and_emails(site, demo):
     expect(page.get_by_role("table", name="Transitions of Grant application")).to_contain_text("Mark as eligible")
 
     site.follow(page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Admin"))
-    site.follow(page.get_by_role("link", name="Emails"))
+    site.follow(page.get_by_role("link", name="Emails", exact=True))
     expect(site.heading()).to_have_text("Emails")
     first = page.get_by_role("table", name="Emails, newest first").locator("tbody a").first
     subject = first.inner_text()

@@ -29,7 +29,7 @@ def test_an_admin_changes_a_programmes_agreement_terms_and_relabels_a_district(s
 
     site.sign_in("ada.admin@example.org", PASSWORD)
     site.follow(page.locator(".govuk-service-navigation").get_by_role("link", name="Admin"))
-    site.follow(page.get_by_role("link", name="Programmes"))
+    site.follow(page.get_by_role("link", name="Programmes", exact=True))
     expect(site.heading()).to_have_text("Programmes")
     row = page.get_by_role("table", name="Programmes").locator("tr", has_text="MSCF")
     expect(row).to_contain_text("Version 1")

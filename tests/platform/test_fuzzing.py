@@ -192,7 +192,8 @@ class _Recorder:
 
     def get(self, url: str):
         response = self.client.get(url)
-        html = response.get_data(as_text=True) if "text/html" in response.content_type else None
+        body = response.get_data()  # read to the end: a streamed download ends its request there
+        html = body.decode() if "text/html" in response.content_type else None
         self.answers.append((url, response.status_code, html))
         return response
 
@@ -514,6 +515,7 @@ def _fuzz_page(client, endpoint: str, path: str, seen: dict[str, set[str]], tall
         tally.example = query
         with _undone(client):
             response = client.get(f"{path}?{query}")
+            response.get_data()  # read to the end: a streamed download ends its request there
         tally.requests += 1
         tally.answers[response.status_code] += 1
         assert response.status_code < 500, f"{response.status_code} from {endpoint}"
