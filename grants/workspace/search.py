@@ -1,5 +1,6 @@
 """Search for staff: a reference (MSCF-R3-0042, VRU-2023-007, MOJ-S-031, a payment's MSCF-R3-0042-A-P2
-or a variation's -V1), a title, an organisation's name or charity or company number. Only what the
+or a variation's -V1), a title, an organisation's name or charity or company number, a person at an
+organisation (by name or email: the result opens their organisation's page). Only what the
 person may list is found: cases on the programmes where they hold a case-page role, none they are
 conflicted on, and organisations with such a case. A fixed number of statements, whatever is held.
 """
@@ -18,7 +19,17 @@ from grants import access
 from grants.cases import services as cases
 from grants.correspondence import services as correspondence
 from grants.extensions import db
-from grants.models import Application, Award, CaseNote, Contract, Organisation, Payment, Variation
+from grants.models import (
+    Application,
+    Award,
+    CaseNote,
+    Contract,
+    Membership,
+    Organisation,
+    Payment,
+    User,
+    Variation,
+)
 from grants.workflow import case_types
 
 MOST = 20  # results of each kind shown
@@ -34,7 +45,9 @@ class Hit:
     title: str
     href: str
     state: str = ""
-    note: bool = False  # a note or message on the case, not the case itself
+    note: bool = (
+        False  # not the thing its reference names (a note or message on a case, a person): never opened at once
+    )
 
 
 @dataclass(frozen=True)
@@ -149,6 +162,28 @@ def _organisations(user: Any, text: str) -> list[Hit]:
     ]  # fmt: skip
 
 
+def _people(user: Any, text: str) -> list[Hit]:
+    """People at organisations this person may see, by name or email; a result opens the organisation.
+    Staff are not found as staff: only as members of an organisation."""
+    pattern = _like(text)
+    query = (
+        select(User, Organisation)
+        .join(Membership, Membership.user_id == User.id)
+        .join(Organisation, Organisation.id == Membership.organisation_id)
+        .where(
+            or_(User.name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\")),
+            visible_organisations(user),
+        )
+        .order_by(User.name, Organisation.name, User.id)
+        .limit(MOST)
+    )
+    return [
+        Hit(f"Person at {organisation.name}", "", f"{person.name} ({person.email})",
+            url_for("workspace.organisation", organisation_id=organisation.id), note=True)
+        for person, organisation in db.session.execute(query)
+    ]  # fmt: skip
+
+
 def visible_notes(user: Any) -> ColumnElement[bool]:
     """A clause: the notes and messages on the cases this person may list (their programmes, no conflicts)."""
     models: dict[str, Any] = {case_type.kind: case_type.model for case_type in case_types()}
@@ -191,7 +226,7 @@ def _notes(user: Any, text: str) -> list[Hit]:
 def search(user: Any, typed: str) -> Results:
     text = clean(typed)
     if len(text) < 2:
-        message = "Enter a reference, a title, or an organisation's name or number" if typed.strip() else ""
+        message = "Enter a reference, a title, or an organisation's or person's name or number" if typed.strip() else ""
         return Results(text, [], message)
     hits = _derived(user, text)
     hits += _cases("application", user, text, Application.public_reference, Application.project_title,
@@ -199,6 +234,7 @@ def search(user: Any, typed: str) -> Results:
     hits += _cases("award", user, text, Award.public_reference, Award.title, Award.organisation_id)
     hits += _cases("contract", user, text, Contract.public_reference, Contract.title, Contract.provider_id)
     hits += _organisations(user, text)
+    hits += _people(user, text)
     hits += _notes(user, text)
     exact = [hit for hit in hits if hit.reference.upper() == text.upper() and not hit.note]
     return Results(text, exact + [hit for hit in hits if hit not in exact])

@@ -21,6 +21,7 @@ from tests.factories import (
     RoundFactory,
     UserFactory,
     VariationFactory,
+    member_of,
     staff_user,
 )
 from tests.fixtures import sign_in_as
@@ -121,3 +122,21 @@ def test_search_takes_the_same_statements_whatever_is_held(client, held):
     few = statements()
     ApplicationFactory.create_batch(30, round=held["mscf_round"], state="submitted")
     assert statements() == few
+
+
+def test_a_person_at_an_organisation_is_found_by_name_or_email_and_opens_its_page(client, held):
+    member_of(held["youth"], name="Amira Haddad", email="amira@calder-youth.example.org")
+    member_of(held["other"], name="Amira Jones", email="amira@leeds-boxing.example.org")
+    db.session.commit()
+    sign_in_as(client, held["officer"].email, PASSWORD)  # an officer of MSCF only
+
+    by_name = _text(client.get("/search?q=amira"))
+    assert "Amira Haddad (amira@calder-youth.example.org)" in by_name
+    assert "Person at Calder Valley Youth Trust" in by_name
+    assert "Amira Jones" not in by_name  # Leeds Boxing Academy has no case they may list
+    assert f'href="/work/organisations/{held["youth"].id}">Amira Haddad' in by_name
+
+    by_email = client.get("/search?q=amira@calder-youth.example.org")
+    assert by_email.status_code == 200  # a person is listed, never opened at once
+    assert "Amira Haddad" in _text(by_email)
+    assert _found(_text(client.get("/search?q=olu@example.org"))) == []  # staff are not people at an organisation
