@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.orm import joinedload
 
 from grants import access, audit
@@ -19,7 +19,7 @@ from grants.auth.services import find_user
 from grants.extensions import db
 from grants.formatting import whole_number
 from grants.listing import Column, Sort, SortSpec
-from grants.models import OutboxMessage, Programme, QuestionSet, RoleGrant, Round, User
+from grants.models import Membership, OutboxMessage, Programme, QuestionSet, RoleGrant, Round, User
 from grants.models.outbox import FAILED
 from grants.models.people import STAFF_ROLES
 from grants.pagination import Page, paginate
@@ -294,6 +294,26 @@ def _failed_emails(admin: Any) -> Select[Any] | None:
     return select(func.count(OutboxMessage.id)).where(OutboxMessage.status == FAILED)
 
 
+def _awaiting_a_role() -> ColumnElement[bool]:
+    """People with an active account who belong to no organisation and hold no role: they can do
+    nothing yet, and are most often staff who registered and wait for an admin to give them a role."""
+    return (
+        User.active.is_(True)
+        & ~exists(select(Membership.id).where(Membership.user_id == User.id))
+        & ~exists(select(RoleGrant.id).where(RoleGrant.user_id == User.id))
+    )
+
+
+def _people_awaiting_roles(admin: Any) -> Select[Any] | None:
+    return select(func.count(User.id)).where(_awaiting_a_role())
+
+
+def people_awaiting_roles(page: int, per_page: int) -> Page[Any]:
+    """Every admin grants roles, so every admin sees who waits for one, newest account first."""
+    return paginate(select(User).where(_awaiting_a_role()).order_by(User.created_at.desc(), User.id.desc()),
+                    page, per_page)  # fmt: skip
+
+
 WORK_QUEUES = [
     Queue(
         "failed_emails",
@@ -302,5 +322,13 @@ WORK_QUEUES = [
         "Check the address, then send again from the email's page",
         count=_failed_emails,
         endpoint="admin.emails",
-    )
+    ),
+    Queue(
+        "people_awaiting_roles",
+        "People with no role or organisation",
+        frozenset({"admin"}),
+        "Give a role to those who are staff; applicants set up their organisation themselves",
+        count=_people_awaiting_roles,
+        endpoint="admin.awaiting_roles",
+    ),
 ]

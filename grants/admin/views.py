@@ -52,7 +52,7 @@ def index() -> ResponseReturnValue:
 @bp.route("/roles", methods=["GET", "POST"])
 @staff("admin")
 def roles() -> ResponseReturnValue:
-    form = GrantRoleForm()
+    form = GrantRoleForm(email=request.args.get("email", "")[:320].replace("\x00", ""))
     admin = signed_in_user()
     form.programme.choices = services.programme_choices(admin)
     if form.validate_on_submit():
@@ -67,6 +67,13 @@ def roles() -> ResponseReturnValue:
     sort = services.ROLE_SORTS.read(request.args)
     grants = services.list_grants(admin, page_number(request.args), current_app.config["PAGE_SIZE"], sort)
     return render_template("admin/roles.html", form=form, grants=grants, revoke_form=RevokeRoleForm(), sort=sort)
+
+
+@bp.route("/roles/waiting")
+@staff("admin")
+def awaiting_roles() -> ResponseReturnValue:
+    people = services.people_awaiting_roles(page_number(request.args), current_app.config["PAGE_SIZE"])
+    return render_template("admin/awaiting_roles.html", people=people)
 
 
 @bp.route("/roles/<int:grant_id>/revoke", methods=["POST"])
