@@ -114,6 +114,7 @@ def _crawl(app: Flask, client, limit: int = 400) -> dict[str, tuple[str, list[tu
             continue
         seen_urls.add(url)
         response = client.get(url)
+        response.get_data()  # read to the end: a streamed download ends its request there
         if response.status_code != 200 or "text/html" not in response.content_type:
             continue
         page = _Page()

@@ -138,8 +138,13 @@ def _run(app, *args: str, today: str = TODAY) -> dict:
     return json.loads(_cli(app, "retention", *args, "--today", today, "--format", "json").splitlines()[-1])
 
 
-def _answers(bid) -> dict:
-    return db.session.scalar(select(ApplicationSection.answers).where(ApplicationSection.application_id == bid.id))
+def _answers(bid, section: str = "contact") -> dict:
+    """One section's answers (a grant's bid has two: without the key, the database picks either)."""
+    return db.session.scalar(
+        select(ApplicationSection.answers).where(
+            ApplicationSection.application_id == bid.id, ApplicationSection.section_key == section
+        )
+    )
 
 
 def _files(bid) -> list[str]:
