@@ -23,6 +23,7 @@ from grants.models import (
     Award,
     Budget,
     CaseNote,
+    CaseOfficer,
     CommissioningReminder,
     Contract,
     Criterion,
@@ -678,3 +679,12 @@ class SchedulerHeartbeatFactory(Base):
     beat_at = factory.LazyFunction(lambda: datetime.now(UTC))
     host = "scheduler-host"
     pid = 4242
+
+
+class CaseOfficerFactory(Base):
+    class Meta:
+        model = CaseOfficer
+
+    case_kind = "application"
+    case_id = factory.LazyFunction(lambda: ApplicationFactory().id)
+    officer_id = factory.LazyFunction(lambda: UserFactory().id)

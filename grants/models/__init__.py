@@ -6,6 +6,7 @@ from grants.models.audit import AuditEvent
 from grants.models.awards import Award, Payment, PaymentRun, Recovery, Variation
 from grants.models.base import Base, Workflowed
 from grants.models.budgets import Budget
+from grants.models.case_officers import CaseOfficer
 from grants.models.commissioning import Contract, IncomingGrant, IncomingGrantYear
 from grants.models.correspondence import CaseNote
 from grants.models.email_templates import EmailTemplate
@@ -35,6 +36,7 @@ from grants.models.tokens import ApiToken
 
 __all__ = [
     "CaseNote",
+    "CaseOfficer",
     "EmailTemplate",
     "AgreementTerms",
     "ApiToken",
