@@ -8,6 +8,7 @@ from grants.apply import cases as apply_cases
 from grants.assessors import cases as assessor_cases
 from grants.awards import cases as award_cases
 from grants.case_types import CaseTypes
+from grants.cases import officers as case_officers
 from grants.commissioning import cases as commissioning_cases
 from grants.decisions import cases as decision_cases
 from grants.monitoring import cases as monitoring_cases
@@ -32,6 +33,6 @@ def work_queues() -> WorkQueues:
     """What waits for each staff role: every area's queues, most pressing first within an area."""
     registered = WorkQueues()
     for module in (apply_cases, decision_cases, assessor_cases, award_cases, payment_cases, monitoring_cases,
-                   commissioning_cases, admin_services):  # fmt: skip
+                   commissioning_cases, case_officers, admin_services):  # fmt: skip
         registered.add(module.WORK_QUEUES)
     return registered

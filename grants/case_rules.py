@@ -9,11 +9,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, select
 
 from grants import access
-from grants.models import Application, Award, Round
+from grants.models import Application, ApplicationTerm, Award, Round, Term
 from workflows import Context
 from workflows.vocabulary import Guard
 
 ProgrammeClause = Callable[[list[int]], ColumnElement[bool]]
+DistrictClause = Callable[[str], ColumnElement[bool]]
 
 
 def has_amount(ctx: Context) -> str | None:
@@ -58,6 +59,25 @@ def through_application(column: Any) -> ProgrammeClause:
 
 def through_award(column: Any) -> ProgrammeClause:
     return lambda ids: column.in_(select(Award.id).where(Award.programme_id.in_(ids)))
+
+
+# -- which rows are about a district: the districts the bid named (an award's are its bid's) ----------
+def _bids_in(district: str) -> Any:
+    return (
+        select(ApplicationTerm.application_id)
+        .join(Term, Term.id == ApplicationTerm.term_id)
+        .where(Term.vocabulary == "district", Term.code == district)
+    )
+
+
+def bid_in_district(column: Any) -> DistrictClause:
+    """Rows carrying their bid's id (an application's own id, an assessment's application_id)."""
+    return lambda district: column.in_(_bids_in(district))
+
+
+def award_in_district(column: Any) -> DistrictClause:
+    """Rows carrying their award's id (or the award's own id)."""
+    return lambda district: column.in_(select(Award.id).where(Award.application_id.in_(_bids_in(district))))
 
 
 # -- which rows a user has no conflict of interest on (the rule: grants.access) -----------------------

@@ -79,6 +79,8 @@ class CaseType:
     # The case page and the generic lists.
     facts: Callable[[Any], list[tuple[str, str]]] = lambda subject: []
     programme_clause: Callable[[list[int]], ColumnElement[bool]] | None = None
+    # The rows about a district (a "district" term's code): a bid's districts, or its award's. None: no filter.
+    district_clause: Callable[[str], ColumnElement[bool]] | None = None
     # Given a user, the rows they have no conflict of interest on (grants.access.free_of_conflict).
     conflict_clause: Callable[[Any], ColumnElement[bool]] | None = None
     eager: Callable[[], list[Any]] = lambda: []

@@ -122,11 +122,18 @@ def day_ends(day: date, zone: Any) -> datetime:
     return day_starts(day + timedelta(days=1), zone)
 
 
-def csv_lines(header: Sequence[str], query: Select[Any], row: Callable[[Any], Iterable[Any]]) -> Iterator[str]:
+def csv_lines(
+    header: Sequence[str],
+    query: Select[Any],
+    row: Callable[[Any], Iterable[Any]],
+    each_batch: Callable[[Sequence[Any]], None] | None = None,
+) -> Iterator[str]:
     """A list as CSV text: a byte-order mark (spreadsheets then read UTF-8), the header, then the rows
     `CSV_BATCH` at a time (memory stays flat). Every cell is neutralised so a spreadsheet shows, not
     runs, text starting = + - @. `row` turns one result into its cells; it must not query, and the
-    query eager-loads only single related rows (many-to-one: yield_per cannot uniquify collections)."""
+    query eager-loads only single related rows (many-to-one: yield_per cannot uniquify collections).
+    `each_batch`, given each batch of results before its rows are written, may look up what the rows
+    show in one statement per batch."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([safe_text(title) for title in header])
@@ -134,6 +141,8 @@ def csv_lines(header: Sequence[str], query: Select[Any], row: Callable[[Any], It
     for partition in db.session.scalars(query.execution_options(yield_per=CSV_BATCH)).partitions():
         buffer.seek(0)
         buffer.truncate()
+        if each_batch is not None:
+            each_batch(partition)
         for item in partition:
             writer.writerow([safe_text(cell) for cell in row(item)])
         yield buffer.getvalue()

@@ -111,6 +111,7 @@ APPLICATION = CaseType(
     steps={"submit": Step(email_details=submitted_copy)},
     facts=application_facts,
     programme_clause=case_rules.through_round(Application.round_id),
+    district_clause=case_rules.bid_in_district(Application.id),
     conflict_clause=case_rules.of_organisation(Application.organisation_id, Application.id),
     eager=lambda: [joinedload(Application.organisation), joinedload(Application.round)],
 )

@@ -41,6 +41,7 @@ ASSESSMENT = CaseType(
     effects=case_rules.EFFECTS,
     facts=assessment_facts,
     programme_clause=case_rules.through_application(Assessment.application_id),
+    district_clause=case_rules.bid_in_district(Assessment.application_id),
     conflict_clause=case_rules.of_bid(Assessment.application_id),
     eager=lambda: [joinedload(Assessment.assessor)],
 )

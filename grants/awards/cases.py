@@ -97,6 +97,7 @@ AWARD = CaseType(
     },
     facts=award_facts,
     programme_clause=case_rules.by_programme(Award.programme_id),
+    district_clause=case_rules.award_in_district(Award.id),
     conflict_clause=case_rules.of_organisation(Award.organisation_id),
     eager=lambda: [joinedload(Award.organisation), joinedload(Award.programme)],
 )

@@ -14,6 +14,13 @@ class TransitionForm(FlaskForm):
     reason = text_area("Reason", validators=optional(5000, "Reason must be 5,000 characters or fewer"))
 
 
+class OfficerForm(FlaskForm):
+    """Who looks after a case: an officer's id, or "none"; `shown` is who the page showed."""
+
+    officer = HiddenField()  # drawn as a select of the programme's officers by the case page
+    shown = HiddenField()
+
+
 class BatchForm(FlaskForm):
     """A batch's confirmation: the reason written on each case, and the batch's name (hidden)."""
 

@@ -79,7 +79,7 @@ def _listed(case_type: CaseType, user: Any, filters: lists.CaseFilters, sort: So
     """The list's query: what the user may see, as filtered and sorted (the page and its CSV share it)."""
     model: Any = case_type.model
     order = lists.sorts(case_type).order_by(sort)
-    return select(model).where(*_visible(case_type, user), *lists.clauses(case_type, filters)).order_by(*order)
+    return select(model).where(*_visible(case_type, user), *lists.clauses(case_type, filters, user)).order_by(*order)
 
 
 def list_cases(

@@ -20,8 +20,8 @@ from flask.typing import ResponseReturnValue
 
 from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
-from grants.cases import batch, batch_assign, batch_email, services
-from grants.cases.forms import BatchAssignForm, BatchEmailForm, BatchForm, TransitionForm
+from grants.cases import batch, batch_assign, batch_email, officers, services
+from grants.cases.forms import BatchAssignForm, BatchEmailForm, BatchForm, OfficerForm, TransitionForm
 from grants.correspondence import services as correspondence
 from grants.correspondence.forms import MessageForm, NoteForm
 from grants.errors import FieldErrors, NotFound
@@ -39,7 +39,9 @@ STAFF = ("officer", "finance", "decision_maker", "admin")
 @bp.route("/")
 @staff(*STAFF)
 def index() -> ResponseReturnValue:
-    return render_template("cases/index.html", kinds=services.summary(signed_in_user()))
+    return render_template(
+        "cases/index.html", kinds=services.summary(signed_in_user()), mine=officers.mine_by_kind(signed_in_user())
+    )
 
 
 @bp.route("/<kind>")
@@ -95,6 +97,7 @@ def render_list(kind: str, batch_errors: list[tuple[str, str]] | None = None, st
         kind=kind,
         label=services.kind_label(kind, plural=True),
         page=page,
+        officer_names=officers.names(kind, [case.id for case in page.items]),
         sorts=services.list_sorts(kind),
         sort=services.list_sorts(kind).read(request.args),
         filters=filters,
@@ -116,9 +119,12 @@ def _render_case(
     status: int = 200,
     note_form: NoteForm | None = None,
     message_form: MessageForm | None = None,
+    officer_form: OfficerForm | None = None,
+    officer_errors: list[str] | None = None,
 ) -> ResponseReturnValue:
     subject = services.load_case(kind, case_id, signed_in_user())
     view = services.case_view(kind, subject, signed_in_user())
+    assignment = officers.of_case(kind, subject, signed_in_user())
     form = form or TransitionForm()
     if form.errors and not errors:
         errors = [message for messages in form.errors.values() for message in messages]
@@ -133,6 +139,9 @@ def _render_case(
         errors=errors or [],
         note_form=note_form or NoteForm(formdata=None, prefix="note"),
         message_form=message_form or MessageForm(formdata=None, prefix="message"),
+        assignment=assignment,
+        officer_form=officer_form or OfficerForm(formdata=None),
+        officer_errors=officer_errors or [],
     ), status
 
 
@@ -190,6 +199,33 @@ def send_message(kind: str, case_id: int) -> ResponseReturnValue:
         return _render_case(kind, case_id, status=400, message_form=form)
     flash(correspondence.send_message(kind, case_id, signed_in_user(), form.body.data or ""))
     return redirect(url_for("cases.show", kind=kind, case_id=case_id, _anchor="history"))
+
+
+@bp.route("/<kind>/<int:case_id>/officer", methods=["POST"])
+@staff(*STAFF)
+def assign_officer(kind: str, case_id: int) -> ResponseReturnValue:
+    """Name the officer who looks after the case (officers and admins of its programme)."""
+    form = OfficerForm()
+    if not form.validate_on_submit():
+        return _render_case(
+            kind, case_id, status=400, officer_form=form, officer_errors=[m for ms in form.errors.values() for m in ms]
+        )
+    try:
+        message = officers.assign(kind, case_id, signed_in_user(), form.officer.data, form.shown.data)
+    except FieldErrors as exc:
+        return _render_case(kind, case_id, status=400, officer_form=form, officer_errors=list(exc.errors.values()))
+    except Conflict:
+        return _render_case(
+            kind,
+            case_id,
+            status=409,
+            officer_errors=[
+                "Someone else changed who looks after this while you were looking at it. "
+                "Here is who it is now; choose again if it still needs changing."
+            ],
+        )
+    flash(message)
+    return redirect(url_for("cases.show", kind=kind, case_id=case_id))
 
 
 # -- batch actions: the list's form posts the selection (the list's query string rides on its address, so

@@ -124,6 +124,7 @@ MONITORING_RETURN = CaseType(
     steps={"sign_off": Step(handler=sign_off)},
     facts=return_facts,
     programme_clause=case_rules.through_award(MonitoringReturn.award_id),
+    district_clause=case_rules.award_in_district(MonitoringReturn.award_id),
     conflict_clause=case_rules.of_award(MonitoringReturn.award_id),
     eager=lambda: [joinedload(MonitoringReturn.award).joinedload(Award.organisation)],
 )

@@ -111,6 +111,7 @@ PAYMENT = CaseType(
     steps={"approve": Step(handler=approve), "mark_paid": Step(handler=mark_paid)},
     facts=payment_facts,
     programme_clause=case_rules.through_award(Payment.award_id),
+    district_clause=case_rules.award_in_district(Payment.award_id),
     conflict_clause=case_rules.of_award(Payment.award_id),
     eager=lambda: [joinedload(Payment.award).joinedload(Award.organisation)],
 )
@@ -156,6 +157,7 @@ VARIATION = CaseType(
     quiet=lambda context: context.subject.uplift_id is not None,
     facts=variation_facts,
     programme_clause=case_rules.through_award(Variation.award_id),
+    district_clause=case_rules.award_in_district(Variation.award_id),
     conflict_clause=case_rules.of_award(Variation.award_id),
     eager=lambda: [joinedload(Variation.award).joinedload(Award.organisation)],
 )

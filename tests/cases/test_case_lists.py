@@ -111,7 +111,7 @@ def test_a_column_header_links_to_the_other_direction_keeping_the_filters(client
     assert header is not None
     link = header.group(1).replace("&amp;", "&")
     assert "sort=amount" in link and "dir=desc" in link and f"round={seen.round.id}" in link
-    assert html.count('aria-sort="none"') == 3
+    assert html.count('aria-sort="none"') == 4  # reference, state, last changed, officer
 
 
 def test_an_officer_filters_by_round_state_and_the_day_a_case_last_changed(client, seen):
@@ -187,7 +187,7 @@ def test_the_csv_holds_exactly_the_rows_of_every_page_with_the_same_filters_and_
         app.config["PAGE_SIZE"] = size
 
     by_id = {seen.a.id: seen.a, seen.b.id: seen.b, seen.c.id: seen.c, seen.later.id: seen.later}
-    assert rows[0] == ["Reference", "Title", "Organisation", "State", "Amount (£)", "State changed"]
+    assert rows[0] == ["Reference", "Title", "Organisation", "State", "Amount (£)", "State changed", "Officer"]
     assert [row[0] for row in rows[1:]] == [by_id[i].reference for i in shown]
     assert rows[1][4] == "9000.00"
     assert seen.conflicted.reference not in {row[0] for row in rows}
