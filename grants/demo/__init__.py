@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from grants.demo import awards as demo_awards
+from grants.demo import case_officers as demo_case_officers
 from grants.demo import commissioning as demo_commissioning
 from grants.demo import commissioning_details
 from grants.demo import history as demo_history
@@ -78,6 +79,7 @@ def load_demo() -> list[tuple[str, str]]:
     commissioning_details.load_details(programmes, users)
     settle_contracts(users["officer"], date.today())
     _programme_leads(programmes, users["officer"])
+    demo_case_officers.name_officer(rounds, users["officer"])
     db.session.commit()
     demo_accounts = [(email, role) for email, _name, role in ACCOUNTS]
     demo_accounts += [(SECOND_DECISION_MAKER[0], "decision_maker"), (SECOND_FINANCE[0], "finance")]

@@ -200,3 +200,13 @@ def test_loading_the_demo_again_adds_no_awards(demo):
     db.session.commit()
 
     assert db.session.scalar(select(func.count(Award.id))) == before
+
+
+def test_the_demo_officer_looks_after_some_bids_and_round_3_awards_and_nobody_the_rest(demo):
+    from grants.models import CaseOfficer, User
+
+    named = db.session.execute(select(CaseOfficer.case_kind, func.count()).group_by(CaseOfficer.case_kind)).all()
+    assert dict(named) == {"application": 12, "award": 8}
+    officers = set(db.session.scalars(select(User.email).join(CaseOfficer, CaseOfficer.officer_id == User.id)))
+    assert officers == {"officer@example.org"}
+    assert db.session.scalar(select(func.count(Award.id))) > 8  # the rest still wait for an officer
