@@ -73,7 +73,7 @@ def names(kind: str, case_ids: Iterable[int]) -> dict[int, str]:
     return officer_names(kind, case_ids)
 
 
-def _read_id(typed: str | None) -> int | None | str:
+def read_choice(typed: str | None) -> int | None | str:
     """The chosen officer's id, None for "nobody", or "bad" for anything else."""
     text = (typed or "").strip()
     if "\x00" in text:
@@ -85,19 +85,27 @@ def _read_id(typed: str | None) -> int | None | str:
     return int(text)
 
 
+def reference_of(kind: str, case_id: int, user: Any) -> str | None:
+    """A case's reference, if this user may see it."""
+    try:
+        return str(load_case(kind, case_id, user).reference)
+    except NotFound:
+        return None
+
+
 def assign(kind: str, case_id: int, user: Any, chosen: str | None, shown: str | None) -> str:
     """Name the case's officer (or nobody). `shown` is the officer the form showed: if someone changed
     it meanwhile, Conflict and nothing is written. Returns the sentence telling the user what happened."""
     subject = load_case(kind, case_id, user)
     if not _may_assign(user, subject):
         raise NotFound(f"{kind} {case_id}")  # the page offers no form: there is nothing to find
-    wanted = _read_id(chosen)
+    wanted = read_choice(chosen)
     allowed = dict(officers_for(subject.owning_programme_id()))
     if wanted == "bad" or (wanted is not None and wanted not in allowed):
         raise FieldErrors({FIELD: "Choose an officer from the list"})
     row = _current(kind, case_id)
     before = row.officer_id if row else None
-    if _read_id(shown) != before:
+    if read_choice(shown) != before:
         raise Conflict(subject, f"{subject.reference}'s officer was changed by someone else")
     if wanted == before:
         return (

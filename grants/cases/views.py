@@ -20,7 +20,7 @@ from flask.typing import ResponseReturnValue
 
 from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
-from grants.cases import batch, batch_assign, batch_email, officers, services
+from grants.cases import batch, batch_assign, batch_email, batch_officer, officers, services
 from grants.cases.forms import BatchAssignForm, BatchEmailForm, BatchForm, OfficerForm, TransitionForm
 from grants.correspondence import services as correspondence
 from grants.correspondence.forms import MessageForm, NoteForm
@@ -81,6 +81,8 @@ def _batch_actions(kind: str, subjects: list[Any]) -> list[batch.Offered]:
     offered = batch.choices(kind, signed_in_user(), subjects)
     if subjects and batch_assign.may_assign(signed_in_user(), kind):
         offered.append(batch.Offered(batch_assign.ASSIGN, "Assign assessors", "", False))
+    if subjects and batch_officer.may_name(signed_in_user()):
+        offered.append(batch.Offered(batch_officer.NAME_OFFICER, "Name the officer who looks after them", "", False))
     if subjects and batch_email.may_email(signed_in_user()):
         offered.append(batch.Offered(batch_email.EMAIL, "Email the organisations", "", False))
     return offered
@@ -261,8 +263,13 @@ def batch_review(kind: str) -> ResponseReturnValue:
     errors: list[tuple[str, str]] = []
     if not name:
         errors.append(("batch-action", BATCH_CHOOSE_ACTION))
-    elif name in (batch_email.EMAIL, batch_assign.ASSIGN):
-        if not (batch_email.may_email(user) if name == batch_email.EMAIL else batch_assign.may_assign(user, kind)):
+    elif name in (batch_email.EMAIL, batch_assign.ASSIGN, batch_officer.NAME_OFFICER):
+        allowed = {
+            batch_email.EMAIL: lambda: batch_email.may_email(user),
+            batch_assign.ASSIGN: lambda: batch_assign.may_assign(user, kind),
+            batch_officer.NAME_OFFICER: lambda: batch_officer.may_name(user),
+        }[name]()
+        if not allowed:
             errors.append(("batch-action", "Choose one of the actions offered for these cases"))
     else:
         try:
@@ -294,6 +301,8 @@ def batch_review(kind: str) -> ResponseReturnValue:
             return render_list(kind, [("batch-action", str(exc))], 400)
         per_bid = str(assign_plan.round.assessors_per_bid)
         return _render_batch_assign(assign_plan, BatchAssignForm(formdata=None, per_bid=per_bid), "choose")
+    if name == batch_officer.NAME_OFFICER:
+        return _render_batch_officer(batch_officer.plan(kind, user, subjects, not_found))
     if name == batch_email.EMAIL:
         form = BatchEmailForm(formdata=None, batch=batch.new_batch_id())
         return _render_batch_email(kind, subjects, not_found, form, "write")
@@ -376,6 +385,43 @@ def batch_email_send(kind: str) -> ResponseReturnValue:
         return render_template("cases/batch_emailed.html", sent=sent, kind=kind, label=services.kind_label(kind, True))
     shown = "check" if valid and step == "check" else "write"
     return _render_batch_email(kind, subjects, junk + len(ids) - len(subjects), form, shown, 200 if valid else 400)
+
+
+def _render_batch_officer(
+    plan: batch_officer.Plan, problem: str | None = None, status: int = 200
+) -> ResponseReturnValue:
+    return render_template(
+        "cases/batch_officer.html",
+        plan=plan,
+        problem=problem,
+        chosen=request.form.get("officer", "") if problem else "",
+        label=services.kind_label(plan.kind, plural=True),
+    ), status
+
+
+@bp.route("/<kind>/batch/officer", methods=["POST"])
+@staff(*STAFF)
+def batch_name_officer(kind: str) -> ResponseReturnValue:
+    """Name the chosen officer on each selected case (each checked and audited on its own)."""
+    user = signed_in_user()
+    if not batch_officer.may_name(user):
+        raise NotFound(f"{kind} batch officer")
+    shown, junk = batch_officer.parse_shown(request.form.getlist("case"))
+    if not shown or len(shown) + junk > batch.MAX_BATCH:
+        abort(400)  # more, or other, than the batch page ever carries
+    if not BatchForm().validate_on_submit():  # the CSRF token
+        abort(400)
+    plan = batch_officer.plan(kind, user, batch.selected(kind, user, list(shown)), junk)
+    chosen = request.form.get("officer", "")
+    choices = dict(plan.choices)
+    wanted = officers.read_choice(chosen)
+    if chosen == "" or wanted == "bad" or (isinstance(wanted, int) and wanted not in choices):
+        return _render_batch_officer(plan, "Choose an officer from the list, or nobody", 400)
+    outcome = batch_officer.apply(kind, user, chosen, shown, choices)
+    outcome.skipped[:0] = [batch.Skipped(None, None, "not found, or not a case you may change")] * junk
+    return render_template(
+        "cases/batch_officer_done.html", outcome=outcome, kind=kind, label=services.kind_label(kind, True)
+    )
 
 
 def _render_batch_assign(
