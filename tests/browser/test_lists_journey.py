@@ -102,3 +102,36 @@ def test_the_demo_rounds_ranking_says_where_its_funding_line_is_and_fits_1280_px
     running = page.locator("#ranking th", has_text="Running total")
     box = running.bounding_box()
     assert box is not None and box["x"] + box["width"] <= 1280, box
+
+
+def test_an_officer_takes_a_case_on_and_finds_it_under_cases_they_look_after(site: Browser, live_server, committed_db):
+    programme = ProgrammeFactory()
+    round_ = RoundFactory(programme=programme)
+    mine = ApplicationFactory(round=round_, state="submitted")
+    other = ApplicationFactory(round=round_, state="submitted")
+    staff_user("officer", programme, email="priya@example.org", name="Priya Sharma")
+    staff_user("officer", programme, email="tom@example.org", name="Tom Baker")
+    page = site.page
+
+    site.sign_in("priya@example.org", PASSWORD)
+    site.visit("/work/")
+    site.follow(page.get_by_role("link", name="Cases", exact=True).first)
+    site.follow(page.get_by_role("link", name="Applications", exact=True))
+    site.follow(page.get_by_role("link", name=mine.reference))
+    expect(page.locator("#case-officer")).to_contain_text("Nobody yet")
+    page.get_by_label("Who looks after this application").select_option(label="Priya Sharma")
+    site.follow(page.get_by_role("button", name="Save officer"))
+    expect(page.locator(".govuk-notification-banner, .app-flash, main").first).to_contain_text(
+        f"Priya Sharma now looks after {mine.reference}."
+    )
+    expect(page.locator("#history")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Officer: nobody → Priya Sharma")
+
+    site.visit("/work/")
+    queue = page.locator("#queue-cases_you_look_after")
+    expect(queue).to_contain_text("1")
+    site.follow(queue.get_by_role("link"))
+    site.follow(page.locator("#mine ~ ul").get_by_role("link", name="Applications"))
+    expect(page.get_by_label("Officer", exact=True)).to_have_value("me")
+    expect(page.locator("main table")).to_contain_text(mine.reference)
+    expect(page.locator("main table")).not_to_contain_text(other.reference)
