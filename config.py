@@ -37,6 +37,12 @@ class BaseConfig:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
     RATELIMIT_HEADERS_ENABLED = True
+    # Several deployments (or test runs) may share one Redis: each counts under its own prefix.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "grantflow")
+    # Redis down: requests go on (sign-in still works), each worker counting in its own memory until
+    # Redis answers again, and the failure is logged; a rate limit must not take the service down with it.
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     # Failed sign-ins back off per account and per address; a sign-in that works is not counted, so a
     # team behind one office address is never locked out by signing in. Register and password reset
     # count every request per address (SIGN_IN_RATE_LIMIT).

@@ -1,0 +1,178 @@
+"""Two gunicorn instances on different ports, one PostgreSQL database and one Redis, as production runs
+them: a person signed in on one is signed in on the other, a rate limit counts across both, and with
+Redis gone sign-in still works (each worker counting in its own memory until Redis is back).
+
+Each gunicorn runs with `--no-control-socket`: gunicorn 26 and later open a control socket at one
+fixed default path, which a second instance on the same host would fight over.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.factories import PASSWORD, OrganisationFactory, member_of
+
+ROOT = Path(__file__).resolve().parents[2]
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+REDIS = ("127.0.0.1", 6379)
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _redis_answers() -> bool:
+    try:
+        with socket.create_connection(REDIS, timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def shared(committed_db, is_postgres):
+    if not is_postgres:
+        pytest.skip("scale-out runs on PostgreSQL: SQLite is the one-process embedded default")
+    if not _redis_answers():
+        pytest.skip("needs Redis on 127.0.0.1:6379")
+    organisation = OrganisationFactory(name="Bramley Community Kitchen")
+    person = member_of(organisation, email="sam@example.org")
+    committed_db.session.commit()
+    return person
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def _instance(database_url: str, secret: str, limits: str, prefix: str) -> Iterator[str]:
+    """One gunicorn (production config, one sync worker) on its own port; its base address."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "GRANTFLOW_ENV": "production",
+        "SECRET_KEY": secret,
+        "DATABASE_URL": database_url,
+        "RATELIMIT_STORAGE_URI": limits,
+        "RATELIMIT_KEY_PREFIX": prefix,
+        "SCHEDULER_EXPECTED": "0",
+        "UPLOAD_FOLDER": tempfile.mkdtemp(prefix="grantflow-scale-"),
+        "MAIL_SERVER": "",
+    }
+    command = [GUNICORN, "-w", "1", "-b", f"127.0.0.1:{port}", "--no-control-socket", "wsgi:app"]
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in finally
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                log.seek(0)
+                raise RuntimeError(f"gunicorn exited: {log.read().decode(errors='replace')[-2000:]}")
+            try:
+                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "gunicorn did not answer /healthz within 60 s"
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        log.close()
+
+
+class Person:
+    """One browser: cookies kept by hand (production's are Secure, and this talks plain HTTP)."""
+
+    def __init__(self) -> None:
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, url: str, **kwargs) -> httpx.Response:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
+        response = httpx.request(method, url, headers=headers, follow_redirects=False, timeout=30, **kwargs)
+        for header in response.headers.get_list("set-cookie"):
+            jar: SimpleCookie = SimpleCookie()
+            jar.load(header)
+            for name, morsel in jar.items():
+                if morsel.value and morsel["max-age"] != "0":
+                    self.cookies[name] = morsel.value
+                else:
+                    self.cookies.pop(name, None)
+        return response
+
+    def sign_in(self, base: str, email: str, password: str) -> httpx.Response:
+        token = _CSRF.search(self.request("GET", base + "/sign-in").text)
+        assert token, "no CSRF token on the sign-in page"
+        return self.request(
+            "POST", base + "/sign-in", data={"csrf_token": token.group(1), "email": email, "password": password}
+        )
+
+
+@pytest.fixture
+def two(shared, database_url):
+    secret, prefix = secrets.token_urlsafe(48), f"grantflow-test-{secrets.token_hex(4)}"
+    with (
+        _instance(database_url, secret, "redis://127.0.0.1:6379/0", prefix) as first,
+        _instance(database_url, secret, "redis://127.0.0.1:6379/0", prefix) as second,
+    ):
+        yield first, second
+
+
+def test_signed_in_on_one_instance_is_signed_in_on_the_other_and_signed_out_on_both(two, shared):
+    first, second = two
+    person = Person()
+    assert person.request("GET", second + "/applications").status_code == 302  # not yet signed in
+
+    assert person.sign_in(first, shared.email, PASSWORD).status_code == 302
+    page = person.request("GET", second + "/applications")
+    assert page.status_code == 200 and "Your applications" in page.text
+
+    token = _CSRF.search(person.request("GET", second + "/sign-out").text)
+    assert token
+    copied = Person()  # the session cookie as it was before signing out, e.g. taken from the browser
+    copied.cookies = dict(person.cookies)
+    assert person.request("POST", second + "/sign-out", data={"csrf_token": token.group(1)}).status_code == 302
+    assert copied.request("GET", first + "/applications").status_code == 302  # ended for both instances
+
+
+def test_a_rate_limit_counts_across_both_instances(two, shared):
+    first, second = two
+    person = Person()
+    answers = [
+        person.sign_in(base, shared.email, "not the password").status_code
+        for base in (first, second, first, second, first, second)
+    ]
+    # Five failed sign-ins a minute per account, however they are shared out between the instances:
+    # counted in each instance's memory it would be ten.
+    assert answers[:5] == [200] * 5, answers
+    assert answers[5] == 429, answers
+
+
+def test_with_redis_gone_people_can_still_sign_in(shared, database_url):
+    dead = f"redis://127.0.0.1:{_free_port()}/0"  # nothing listens there
+    with _instance(database_url, secrets.token_urlsafe(48), dead, "grantflow-test-dead") as base:
+        person = Person()
+        assert person.sign_in(base, shared.email, PASSWORD).status_code == 302
+        assert person.request("GET", base + "/applications").status_code == 200
