@@ -59,12 +59,15 @@ class Browser:
     httpx's jar, which would hold Secure cookies back over http.
     """
 
-    def __init__(self, base: str, timeout: float, recorder: Recorder | None):
+    def __init__(self, base: str | list[str], timeout: float, recorder: Recorder | None):
         # No keep-alive: a connection per request, as most reverse proxies talk to gunicorn. (With gthread
         # workers, a reused connection that the server closes after its 2 s keep-alive would otherwise race
         # a request sent after a think time, and httpx does not retry as a browser would.)
+        # Several bases: each request goes to the next in turn (round robin), as a load balancer would.
+        self.bases = [base] if isinstance(base, str) else list(base)
+        self.turn = 0
         self.client = httpx.AsyncClient(
-            base_url=base,
+            base_url=self.bases[0],
             timeout=timeout,
             follow_redirects=False,
             limits=httpx.Limits(max_keepalive_connections=0),
@@ -108,6 +111,9 @@ class Browser:
             data = {}
             for key, value in form:
                 data.setdefault(key, []).append(value)
+        if len(self.bases) > 1 and url.startswith("/"):
+            url = self.bases[self.turn % len(self.bases)] + url
+            self.turn += 1
         clock = time.perf_counter
         t0 = clock()
         response = None

@@ -34,15 +34,24 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn(
-    database_url: str, workers: int, log_path: Path, worker_class: str = "sync", threads: int = 1
+    database_url: str,
+    workers: int,
+    log_path: Path,
+    worker_class: str = "sync",
+    threads: int = 1,
+    secret_key: str | None = None,
 ) -> Iterator[tuple[subprocess.Popen, str]]:
-    """gunicorn serving the benchmark wrapper in production mode; stopped at the end, whatever happens."""
+    """gunicorn serving the benchmark wrapper in production mode; stopped at the end, whatever happens.
+
+    Instances that share `secret_key` (and the database) accept each other's sessions. Each runs with
+    `--no-control-socket`: gunicorn 26 and later open a control socket at one fixed default path, which
+    two instances on one host would fight over."""
     port = free_port()
     upload_dir = tempfile.mkdtemp(prefix="grantflow-rush-uploads-")
     env = dict(
         os.environ,
         GRANTFLOW_ENV="production",
-        SECRET_KEY=secrets.token_hex(32),
+        SECRET_KEY=secret_key or secrets.token_hex(32),
         DATABASE_URL=database_url,
         RATELIMIT_STORAGE_URI="memory://",
         RATELIMIT_ENABLED="0",  # hundreds of sign-ins from one address; production refuses memory:// unless off
@@ -55,6 +64,7 @@ def gunicorn(
         str(workers),
         "-b",
         f"127.0.0.1:{port}",
+        "--no-control-socket",
         *(["-k", worker_class, "--threads", str(threads)] if worker_class != "sync" else []),
         "benchmarks.rush_wsgi:app",
     ]
@@ -108,8 +118,10 @@ def _stat(pid: str) -> tuple[str, int, float] | None:
     return comm, int(rest[1]), (int(rest[11]) + int(rest[12])) / TICK
 
 
-def server_cpu(master_pid: int, database: str) -> dict[str, float]:
-    """CPU seconds so far of gunicorn (master and workers) and of the PostgreSQL backends of `database`."""
+def server_cpu(master_pid: int | tuple[int, ...], database: str) -> dict[str, float]:
+    """CPU seconds so far of gunicorn (master and workers; of several instances, given their masters) and
+    of the PostgreSQL backends of `database`."""
+    masters = {master_pid} if isinstance(master_pid, int) else set(master_pid)
     gunicorn_s = postgres_s = 0.0
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
@@ -118,7 +130,7 @@ def server_cpu(master_pid: int, database: str) -> dict[str, float]:
         if found is None:
             continue
         comm, ppid, seconds = found
-        if int(pid) == master_pid or ppid == master_pid:
+        if int(pid) in masters or ppid in masters:
             gunicorn_s += seconds
         elif comm == "postgres":
             try:
@@ -147,7 +159,7 @@ class CpuMeter:
     """Server CPU (gunicorn + the benchmark database's backends), this process's CPU, and everything else
     on the machine (other people's tests, say), over one stretch of time."""
 
-    master_pid: int
+    master_pid: int | tuple[int, ...]
     database: str
 
     def __enter__(self) -> CpuMeter:
