@@ -27,6 +27,7 @@ from grants.decisions.panel_pack import write_panel_pack
 from grants.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo
 from grants.extensions import db
 from grants.finance_export.commands import export_finance
+from grants.formatting import london_today
 from grants.mail import send_pending
 from grants.models import Round
 from grants.monitoring.reminders import run_pass
@@ -338,8 +339,9 @@ TODAY = click.option(
 )
 
 
-def _london_today(today: datetime | None) -> date:
-    return today.date() if today else datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+def _day_to_run(today: datetime | None) -> date:
+    """The day given with --today, else today in London."""
+    return today.date() if today else london_today()
 
 
 def _retention_payload(found: list[retention.Due]) -> dict:
@@ -373,7 +375,7 @@ def _retention_lines(summary: str, found: list[retention.Due]) -> list[str]:
 @FORMAT
 def retention_report(today: datetime | None, output_format: str) -> None:
     """A dry run: the applications and awards whose personal data a pass would remove now, and their files."""
-    found = retention.due(_london_today(today))
+    found = retention.due(_day_to_run(today))
     payload = _retention_payload(found)
     summary = (
         f"{payload['applications']} applications not funded, two years after their round closed, and "
@@ -388,7 +390,7 @@ def retention_report(today: datetime | None, output_format: str) -> None:
 @FORMAT
 def retention_apply(today: datetime | None, output_format: str) -> None:
     """Remove the personal data of applications and awards past their time (the scheduler does this daily)."""
-    done = retention.apply(_london_today(today), current_app.config["UPLOAD_FOLDER"])
+    done = retention.apply(_day_to_run(today), current_app.config["UPLOAD_FOLDER"])
     payload = _retention_payload(done)
     summary = (
         f"Removed the personal data and {payload['files']} files of {payload['applications']} applications "

@@ -78,6 +78,11 @@ def london_day(moment: datetime) -> date:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(LONDON).date()
 
 
+def london_today(now: datetime | None = None) -> date:
+    """Today in West Yorkshire: the day `now` (default: this moment; naive moments are UTC) falls on in UK time."""
+    return london_day(now or datetime.now(UTC))
+
+
 def london_date(value: date | datetime | None) -> str:
     if value is None:
         return ""

@@ -22,7 +22,7 @@ from grants import audit
 from grants.apply import uploads
 from grants.backup import encode_value
 from grants.extensions import db
-from grants.formatting import LONDON
+from grants.formatting import london_today
 from grants.models import Document, User
 
 WITHHELD = "(withheld: a secret, not information about you)"
@@ -114,4 +114,4 @@ def select_documents(user: User) -> sa.Select[Any]:
 
 
 def today_text() -> str:
-    return datetime.now(LONDON).date().isoformat()
+    return london_today().isoformat()

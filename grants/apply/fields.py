@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +12,7 @@ from wtforms import Field, StringField
 from wtforms.validators import StopValidation
 
 from grants.form_fields import date_hint, future_example, month_number
-from grants.formatting import london_day, money, pence_from_pounds, whole_number
+from grants.formatting import london_today, money, pence_from_pounds, whole_number
 
 
 def _capital(text: str) -> str:
@@ -102,7 +102,7 @@ class WholeNumberField(StringField):
 
 
 def today() -> date:
-    return london_day(datetime.now(UTC))
+    return london_today()
 
 
 class CountField(WholeNumberField):

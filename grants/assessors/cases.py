@@ -10,9 +10,8 @@ from sqlalchemy.orm import joinedload
 
 from grants import case_rules
 from grants.case_types import CaseType
-from grants.formatting import LONDON, london
+from grants.formatting import london, london_today
 from grants.models import Application, Assessment, Round
-from grants.models.base import utcnow
 from grants.work_queues import Queue
 from workflows import Context
 
@@ -58,10 +57,6 @@ def _assigned_to_score(user: object) -> Select[Any]:
 # An assessment not yet submitted is overdue once its round's due date (the assessment due date, else
 # the decision date) has passed in London.
 NOT_SUBMITTED = ("assigned", "scoring")
-
-
-def london_today() -> date:
-    return utcnow().astimezone(LONDON).date()
 
 
 def past_due(today: date) -> ColumnElement[bool]:

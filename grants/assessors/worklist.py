@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
 from grants.access import visible_assessments
-from grants.assessors.cases import london_today
 from grants.extensions import db
+from grants.formatting import london_today
 from grants.models import Application, Assessment, Criterion, Round, Score
 from grants.pagination import Page, paginate
 

@@ -22,9 +22,8 @@ from sqlalchemy.orm import joinedload
 from grants import access
 from grants.errors import NotFound
 from grants.extensions import db
-from grants.formatting import london_day
+from grants.formatting import london_day, london_today
 from grants.models import Application, Award, Payment, Recovery, Round, Term, User, Variation
-from grants.models.base import utcnow
 from grants.models.budgets import financial_year_label, financial_year_of
 from grants.monitoring import grant_facts, rating
 from grants.workflow import engine
@@ -44,7 +43,7 @@ class AwardError(ValueError):
 
 def today(now: datetime | None = None) -> date:
     """Today in West Yorkshire."""
-    return london_day(now or utcnow())
+    return london_today(now)
 
 
 def stream_labels() -> dict[str, str]:

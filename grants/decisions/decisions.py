@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -26,7 +26,7 @@ from grants.decisions.moderation import recommendation
 from grants.decisions.ranking import RankedRow, rank_round
 from grants.decisions.services import PanelConflict, commit_or_conflict
 from grants.extensions import db
-from grants.formatting import LONDON, money
+from grants.formatting import london_today, money
 from grants.models import Application, Approval, Round, User
 from grants.models.applications import SECOND_APPROVAL_ABOVE_PENCE
 from grants.workflow import apply_transition, engine
@@ -34,10 +34,6 @@ from grants.workflow_states import states
 from workflows import Conflict, TransitionRefused
 
 ACTIONS = ("approve", "reject")
-
-
-def london_today() -> date:
-    return datetime.now(LONDON).date()
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,14 @@ the date and the finance system's reference in the same transaction as the chang
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import joinedload
 
 from grants import audit, case_rules
 from grants.case_types import Action, CaseType, Step
-from grants.formatting import LONDON, london_date, money
+from grants.formatting import london_date, london_today, money
 from grants.models import Award, Payment, Variation
-from grants.models.base import utcnow
 from grants.monitoring.schedule import reschedule
 from grants.payments import bank_checks
 from grants.payments.services import award_for_update
@@ -167,20 +165,16 @@ CASE_TYPES = [PAYMENT, VARIATION]
 FINANCE = frozenset({"finance"})
 
 
-def _london_today() -> date:
-    return utcnow().astimezone(LONDON).date()
-
-
 def _due_by_today() -> dict[str, Any]:
     """Payments due, narrowed to the scheduled instalments due by today (its date fields)."""
-    today = _london_today()
+    today = london_today()
     return {"state": "scheduled", "to-day": today.day, "to-month": today.month, "to-year": today.year}
 
 
 WORK_QUEUES = [
     Queue("instalments_to_approve", "Instalments due, to approve", FINANCE,
           "Check the conditions are met and approve for payment", kind="payment", states=("scheduled",),
-          where=lambda: Payment.due_on <= _london_today(), endpoint="payments.due", endpoint_args=_due_by_today),
+          where=lambda: Payment.due_on <= london_today(), endpoint="payments.due", endpoint_args=_due_by_today),
     Queue("instalments_to_pay", "Approved instalments to pay", FINANCE, "Add them to a payment run",
           kind="payment", states=("approved",), endpoint="payments.due", endpoint_args=lambda: {"state": "approved"}),
     Queue("instalments_held", "Instalments on hold", FINANCE | {"officer"}, kind="payment", states=("held",),

@@ -20,10 +20,9 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from grants import access, audit
 from grants.extensions import db
-from grants.formatting import LONDON, pounds_text
+from grants.formatting import london_today, pounds_text
 from grants.listing import Column, Sort, SortSpec, csv_lines
 from grants.models import AuditEvent, Award, Organisation, Payment
-from grants.models.base import utcnow
 from grants.pagination import Page, paginate
 from grants.payments.services import (
     PAYMENT_ROLES,
@@ -88,7 +87,7 @@ class DueRow:
     def overdue(self) -> bool:
         """Due before today (London) and not yet paid or cancelled."""
         ended = states("payment", "ended")
-        return self.payment.state not in ended and self.payment.due_on < utcnow().astimezone(LONDON).date()
+        return self.payment.state not in ended and self.payment.due_on < london_today()
 
     @property
     def waits_for(self) -> str | None:

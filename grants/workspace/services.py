@@ -5,7 +5,6 @@ the counts of every queue shown taken in one statement, whatever the number of q
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from flask import current_app, url_for
@@ -15,7 +14,7 @@ from grants import access
 from grants.cases import services as cases
 from grants.decisions import budget_guard
 from grants.extensions import db
-from grants.formatting import LONDON
+from grants.formatting import london_today
 from grants.models import Programme
 from grants.models.people import ROLE_LABELS, STAFF_ROLES
 from grants.work_queues import Queue, WorkQueues
@@ -70,7 +69,7 @@ def budget_positions(user: Any) -> list[budget_guard.BudgetPosition]:
     query = select(Programme.budget_stream).where(Programme.budget_stream.is_not(None)).distinct()
     if programmes is not None:
         query = query.where(Programme.id.in_(programmes))
-    today = datetime.now(LONDON).date()
+    today = london_today()
     streams = sorted(stream for stream in db.session.scalars(query) if stream)
     return [budget_guard.stream_position(stream, today) for stream in streams]
 

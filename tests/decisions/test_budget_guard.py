@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from grants.decisions import decisions
 from grants.extensions import db
+from grants.formatting import london_today
 from grants.models import Application, AuditEvent
 from tests.factories import (
     ApplicationFactory,
@@ -104,7 +105,7 @@ def test_bids_approved_but_not_yet_awarded_count_as_committed(round_):
 
 
 def test_the_decision_page_shows_the_budget_committed_and_left(client, sign_in, round_):
-    today = decisions.london_today()
+    today = london_today()
     year = today.year if today.month >= 4 else today.year - 1
     BudgetFactory(budget_stream="community_safety", financial_year=year, amount_pence=1_000_000)
     AwardFactory(budget_stream="community_safety", amount_pence=250_000, state="active", decided_at=datetime.now(UTC))

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from grants.decisions import decisions
 from grants.extensions import db
+from grants.formatting import london_today
 from grants.models import Application
 from tests.factories import (
     ApplicationFactory,
@@ -34,7 +34,7 @@ def round_():
 
 
 def _year() -> int:
-    today = decisions.london_today()
+    today = london_today()
     return today.year if today.month >= 4 else today.year - 1
 
 

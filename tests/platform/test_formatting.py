@@ -12,6 +12,7 @@ from grants.formatting import (
     london_date,
     london_day,
     london_to_utc,
+    london_today,
     money,
     pence_from_pounds,
     pounds,
@@ -158,6 +159,11 @@ def test_no_moment_is_shown_as_nothing():
 def test_a_late_summer_evening_in_utc_is_the_next_day_in_the_uk():
     assert london_day(datetime(2022, 6, 30, 23, 30, tzinfo=UTC)) == date(2022, 7, 1)
     assert london_date(datetime(2022, 6, 30, 23, 30, tzinfo=UTC)) == "1 July 2022"
+
+
+def test_today_is_the_uk_day_not_the_utc_one():
+    assert london_today(datetime(2022, 6, 30, 23, 30, tzinfo=UTC)) == date(2022, 7, 1)
+    assert london_today(datetime(2022, 12, 31, 23, 30, tzinfo=UTC)) == date(2022, 12, 31)
 
 
 def test_a_date_is_shown_as_day_month_year_without_a_leading_zero():

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from grants.decisions import decisions
 from grants.extensions import db
+from grants.formatting import london_today
 from grants.models import RoleGrant
 from tests.factories import (
     AwardFactory,
@@ -19,7 +19,7 @@ from tests.statements import counting_selects
 
 
 def _year() -> int:
-    today = decisions.london_today()
+    today = london_today()
     return today.year if today.month >= 4 else today.year - 1
 
 

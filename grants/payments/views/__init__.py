@@ -7,7 +7,7 @@ The award's own page (/awards/<id>) belongs to the awards area.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from flask import (
@@ -29,7 +29,7 @@ from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
 from grants.errors import FieldErrors, NotFound
 from grants.form_fields import version_or_none
-from grants.formatting import LONDON, whole_number
+from grants.formatting import london_today, whole_number
 from grants.pagination import page_number
 from grants.payments import bank_checks, budgets, instalments, schedules, services
 from grants.payments import runs as payment_runs
@@ -56,7 +56,7 @@ DATE_FIELDS = {"paid_on", "received_on", "ends_on", "from", "to"}
 
 
 def _today() -> date:
-    return datetime.now(LONDON).date()
+    return london_today()
 
 
 def _award(award_id: int, roles: frozenset[str] = services.VIEWERS) -> Any:
