@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput
 from wtforms import HiddenField, IntegerField, SelectMultipleField
 
-from grants.form_fields import NotBlank, optional, required, text_area, text_input
+from grants.form_fields import NotBlank, optional, required, select, text_area, text_input
 
 
 class TransitionForm(FlaskForm):
@@ -38,6 +38,14 @@ class BatchEmailForm(FlaskForm):
     body = text_area(
         "Message", validators=required("Enter the message", 5000, "Message must be 5,000 characters or fewer")
     )
+    # Starting from a template (its choices are the view's), and saving the email as one: the template
+    # service (grants.cases.batch_templates) checks these, only when they are used.
+    template = select("Start from a template", validate_choice=False)
+    template_name = text_input(
+        "Save as a template called",
+        description="A name your colleagues will recognise, for example: Round 4 monitoring reminder",
+    )
+    template_programme = select("For the officers of", validate_choice=False)
 
 
 class BatchAssignForm(FlaskForm):

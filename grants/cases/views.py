@@ -20,7 +20,7 @@ from flask.typing import ResponseReturnValue
 
 from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
-from grants.cases import batch, batch_assign, batch_email, batch_officer, officers, services
+from grants.cases import batch, batch_assign, batch_email, batch_officer, batch_templates, officers, services
 from grants.cases.forms import BatchAssignForm, BatchEmailForm, BatchForm, OfficerForm, TransitionForm
 from grants.correspondence import services as correspondence
 from grants.correspondence.forms import MessageForm, NoteForm
@@ -340,11 +340,24 @@ def batch_apply(kind: str) -> ResponseReturnValue:
 
 
 def _render_batch_email(
-    kind: str, subjects: list[Any], not_found: int, form: BatchEmailForm, step: str, status: int = 200
+    kind: str,
+    subjects: list[Any],
+    not_found: int,
+    form: BatchEmailForm,
+    step: str,
+    status: int = 200,
+    **more: Any,
 ) -> ResponseReturnValue:
+    """The batch email's page: writing it (with "Start from a template") or checking it (with "Save as a
+    template"); `more`: `started_from` (a template's name) or `saved_as` (the template just saved)."""
     rows = batch_email.recipients(subjects)
     first = next((s for s, row in zip(subjects, rows, strict=True) if row.people), None)
     values = batch_email.values_for(first) if first is not None and step == "check" else {}
+    programmes = batch_templates.programmes_of(signed_in_user(), subjects)
+    form.template.choices = [("", "Choose a template")] + [
+        (offer.value, offer.label) for offer in batch_templates.offers(programmes)
+    ]
+    form.template_programme.choices = [("", "Choose a programme")] + [(str(p.id), p.name) for p in programmes]
     return render_template(
         "cases/batch_email.html",
         kind=kind,
@@ -356,19 +369,25 @@ def _render_batch_email(
         placeholders=batch_email.PLACEHOLDERS,
         preview=(batch_email.fill(form.subject.data or "", values), batch_email.fill(form.body.data or "", values)),
         preview_reference=first.reference if first is not None else None,
+        programmes=programmes,
+        **more,
     ), status
 
 
 @bp.route("/<kind>/batch/email", methods=["POST"])
 @staff(*STAFF)
 def batch_email_send(kind: str) -> ResponseReturnValue:
-    """Write the email (step "write"), check it on a preview ("check"), then send it to each case's people ("send")."""
+    """Write the email (step "write"), check it on a preview ("check"), then send it to each case's people
+    ("send"); on the way, start from a template ("template") or save the checked email as one ("save")."""
     user = signed_in_user()
     if not batch_email.may_email(user):
         raise NotFound(f"{kind} batch email")
     ids, junk = batch.parse_ids(request.form.getlist("case"))
     if len(ids) + junk > batch.MAX_BATCH:  # more than the batch page ever carries
         abort(400)
+    step = request.form.get("step", "write")
+    if step == "template":
+        return _start_from_template(kind, ids, junk)
     form = BatchEmailForm()
     valid = form.validate_on_submit()
     for field in (form.subject, form.body):
@@ -377,14 +396,55 @@ def batch_email_send(kind: str) -> ResponseReturnValue:
             field.errors = [*field.errors, problem]
             valid = False
     subjects = batch.selected(kind, user, ids)
-    step = request.form.get("step", "write")
+    not_found = junk + len(ids) - len(subjects)
     if valid and step == "send":
         batch_id = batch.batch_id_or_new(form.batch.data)
         sent = batch_email.send(kind, user, ids, form.subject.data or "", form.body.data or "", batch_id)
         sent.skipped[:0] = [batch.Skipped(None, None, "not found, or not a case you may email about")] * junk
         return render_template("cases/batch_emailed.html", sent=sent, kind=kind, label=services.kind_label(kind, True))
+    if valid and step == "save":
+        return _save_as_template(kind, subjects, not_found, form)
     shown = "check" if valid and step == "check" else "write"
-    return _render_batch_email(kind, subjects, junk + len(ids) - len(subjects), form, shown, 200 if valid else 400)
+    return _render_batch_email(kind, subjects, not_found, form, shown, 200 if valid else 400)
+
+
+def _start_from_template(kind: str, ids: list[int], junk: int) -> ResponseReturnValue:
+    """The write page again, its subject and message those of the chosen template (the selection kept)."""
+    user = signed_in_user()
+    subjects = batch.selected(kind, user, ids)
+    form = BatchEmailForm(formdata=None, batch=batch.batch_id_or_new(request.form.get("batch")))
+    chosen = request.form.get("template", "")
+    form.template.data = chosen
+    try:
+        name, form.subject.data, form.body.data = batch_templates.chosen(user, chosen, subjects)
+    except FieldErrors as exc:
+        show_errors(form, exc.errors)
+        return _render_batch_email(kind, subjects, junk + len(ids) - len(subjects), form, "write", 400)
+    return _render_batch_email(kind, subjects, junk + len(ids) - len(subjects), form, "write", started_from=name)
+
+
+def _save_as_template(kind: str, subjects: list[Any], not_found: int, form: BatchEmailForm) -> ResponseReturnValue:
+    """Save the checked email as a template of one of the selection's programmes, then show the check page
+    again (with Send); a wrong name or programme is shown there, a subject or message it refuses on the write
+    page, where they are typed."""
+    user = signed_in_user()
+    try:
+        saved = batch_templates.create(
+            user, whole_number(form.template_programme.data or ""), form.template_name.data,
+            form.subject.data, form.body.data,
+        )  # fmt: skip
+    except FieldErrors as exc:
+        typed = {field: message for field, message in exc.errors.items() if field in ("subject", "body")}
+        if typed:
+            show_errors(form, typed)
+            return _render_batch_email(kind, subjects, not_found, form, "write", 400)
+        names = {"name": "template_name", "programme": "template_programme"}
+        show_errors(form, {names[field]: message for field, message in exc.errors.items()})
+        return _render_batch_email(kind, subjects, not_found, form, "check", 400)
+    form.template_name.data = ""
+    return _render_batch_email(
+        kind, subjects, not_found, form, "check", saved_as=batch_templates.name_of(saved), saved_for=saved.programme_id
+    )
 
 
 def _render_batch_officer(

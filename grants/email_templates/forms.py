@@ -27,3 +27,18 @@ class WordingForm(FlaskForm):
 class ResetForm(FlaskForm):
     version_id = HiddenField()
     submit = SubmitField("Go back to the default wording", widget=GovSubmitInput())
+
+
+class MessageTemplateForm(FlaskForm):
+    """A programme's saved batch message: its name, subject and message (checked by grants.cases.batch_templates)."""
+
+    name = StringField("Name", widget=GovTextInput(), description="What officers choose in “Start from a template”")
+    subject = StringField("Subject", widget=GovTextInput())
+    body = TextAreaField("Message", widget=GovTextArea())
+    version_id = HiddenField()
+    save = SubmitField("Save template", widget=GovSubmitInput())
+
+
+class DeleteMessageTemplateForm(FlaskForm):
+    version_id = HiddenField()
+    submit = SubmitField("Delete this template", widget=GovSubmitInput())
