@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from grants.extensions import db
@@ -24,3 +26,21 @@ def counting_selects() -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
+
+
+def statements_at_page_sizes(
+    client: FlaskClient, url: str, sizes: Sequence[int], setting: str = "PAGE_SIZE"
+) -> list[int]:
+    """The SELECTs one GET of `url` runs with the app's page size (`setting`) at each of `sizes`.
+
+    Each answer must be 200; the setting is put back afterwards. A list page should give the same number each time.
+    """
+    counts = []
+    with pytest.MonkeyPatch.context() as patch:
+        for size in sizes:
+            patch.setitem(client.application.config, setting, size)
+            with counting_selects() as seen:
+                response = client.get(url)
+            assert response.status_code == 200, (url, size, response.status_code)
+            counts.append(len(seen))
+    return counts

@@ -11,7 +11,7 @@ import pytest
 
 from tests.factories import OrganisationFactory, PaymentFactory, ProgrammeFactory, ReturnFactory
 from tests.payments.helpers import award, people, text_of
-from tests.statements import counting_selects
+from tests.statements import statements_at_page_sizes
 
 MAY = date(2023, 5, 1)
 
@@ -127,7 +127,7 @@ def test_a_csv_with_impossible_dates_goes_back_to_the_list_which_says_what_is_wr
     assert "/payments/due?" in response.headers["Location"]
 
 
-def test_sorting_payments_due_runs_the_same_statements_whatever_the_page_size(app, client, sign_in):
+def test_sorting_payments_due_runs_the_same_statements_whatever_the_page_size(client, sign_in):
     team = people()
     grant = award(team.programme, amount_pence=10_000_000)
     for number in range(1, 31):
@@ -139,16 +139,6 @@ def test_sorting_payments_due_runs_the_same_statements_whatever_the_page_size(ap
             monitoring_return=ReturnFactory(award=grant) if number % 3 == 0 else None,
         )
     sign_in(team.finance)
-    original = app.config["PAGE_SIZE"]
-    counts = {}
-    try:
-        for size in (2, 25):
-            app.config["PAGE_SIZE"] = size
-            with counting_selects() as statements:
-                response = client.get("/payments/due?sort=organisation&dir=desc")
-            assert response.status_code == 200
-            counts[size] = len(statements)
-    finally:
-        app.config["PAGE_SIZE"] = original
+    small, large = statements_at_page_sizes(client, "/payments/due?sort=organisation&dir=desc", (2, 25))
 
-    assert counts[2] == counts[25]
+    assert small == large
