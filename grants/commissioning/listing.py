@@ -1,7 +1,8 @@
 """The commissioning list: every contract and strand on the user's programmes, filtered, sorted, paged,
 and the same rows as CSV or XLSX.
 
-Filters and sort come from the query string, so a view can be bookmarked; anything odd in it (unknown
+Filters and sort come from the query string (the sort as every staff list has it, grants.listing:
+`?sort=<column>&dir=asc|desc`, ending on the id), so a view can be bookmarked; anything odd in it (unknown
 sort keys, NUL bytes, long text, huge numbers) is ignored or answered with a message, never an error.
 A page is three statements whatever its size: the count, the rows (with provider and programme), and
 the vocabulary labels.
@@ -23,6 +24,7 @@ from grants import access
 from grants.extensions import db
 from grants.form_fields import month_number
 from grants.formatting import whole_number
+from grants.listing import Column, Sort, SortSpec
 from grants.models import Contract, Organisation, Programme, Term
 from grants.pagination import Filtering, Page, paginate
 from grants.workflow_states import state_labels, states
@@ -32,15 +34,21 @@ GROUPS = {
     "contracted": "Contracted (awarded to under review)",
     "ended": "Ended, decommissioned or abandoned",
 }
-SORTS: dict[str, Any] = {
-    "reference": Contract.public_reference,
-    "title": Contract.title,
-    "provider": Organisation.name,
-    "programme": Programme.code,
-    "state": Contract.state,
-    "value": Contract.amount_pence,
-    "ends": Contract.end_date,
-}
+# The list's sortable columns (`?sort=<key>&dir=asc|desc`; `order=` from older links is read as `dir=`).
+# A contract with no provider yet sorts as "" and one with no end date after every date, on either database.
+SORTS = SortSpec(
+    columns={
+        "reference": Column("Reference", (Contract.public_reference,)),
+        "title": Column("Title", (Contract.title,)),
+        "provider": Column("Provider", (func.coalesce(Organisation.name, ""),)),
+        "programme": Column("Programme", (Programme.code,)),
+        "state": Column("State", (Contract.state,)),
+        "value": Column("Value", (Contract.amount_pence,)),
+        "ends": Column("Ends", (Contract.end_date.is_(None), Contract.end_date)),
+    },
+    default=Sort("reference", "asc"),
+    tie_breaker=Contract.id,
+)
 VIEWERS = frozenset({"officer", "finance", "decision_maker", "admin"})
 COLUMNS = [
     Field("Reference", TEXT, 14),
@@ -89,16 +97,21 @@ class Filters(Filtering):
 @dataclass
 class Query:
     filters: Filters
-    sort: str
-    descending: bool
+    sort: Sort
     errors: dict[str, str]
 
     def args(self, **changes: Any) -> dict[str, str]:
-        """The query string of this view with some parts changed (for sort links and downloads)."""
+        """The query string of this view with some parts changed (for the downloads)."""
         found = {k: v for k, v in self.filters.__dict__.items() if v}
-        found |= {"sort": self.sort, "order": "desc" if self.descending else "asc"}
+        found |= {"sort": self.sort.key, "dir": self.sort.direction}
         found.update({k: str(v) for k, v in changes.items()})
         return found
+
+
+def read_sort(args: Mapping[str, str]) -> Sort:
+    """The sort in the address: `dir=asc|desc`, or `order=` as older links wrote it when there is no `dir`."""
+    wanted = {"sort": _text(args, "sort"), "dir": _text(args, "dir") or _text(args, "order")}
+    return SORTS.read(wanted)
 
 
 def read_query(args: Mapping[str, str]) -> Query:
@@ -108,8 +121,7 @@ def read_query(args: Mapping[str, str]) -> Query:
         typed = getattr(filters, name)
         if typed and typed_date(typed) is None:
             errors[name] = f"{label} must be a date, like 31/3/2025"
-    sort = _text(args, "sort")
-    return Query(filters, sort if sort in SORTS else "reference", _text(args, "order") == "desc", errors)
+    return Query(filters, read_sort(args), errors)
 
 
 def visible_programmes(user: Any) -> list[Programme]:
@@ -158,15 +170,13 @@ def _where(user: Any, query: Query) -> ColumnElement[bool]:
 
 
 def _select(user: Any, query: Query) -> Select[Any]:
-    column = SORTS[query.sort]
-    order = [column.desc() if query.descending else column.asc(), Contract.public_reference]
     return (
         select(Contract)
         .join(Programme, Programme.id == Contract.programme_id)
         .outerjoin(Organisation, Organisation.id == Contract.provider_id)
         .options(joinedload(Contract.provider), joinedload(Contract.programme))
         .where(_where(user, query))
-        .order_by(*order)
+        .order_by(*SORTS.order_by(query.sort))
     )
 
 
@@ -232,7 +242,6 @@ def choices(user: Any) -> Choices:
 def _rows(user: Any, query: Query) -> Iterator[tuple[Any, ...]]:
     names = labels()
     state_names = state_labels("contract")
-    column = SORTS[query.sort]
     rows = db.session.execute(
         select(
             Contract.public_reference,
@@ -249,7 +258,7 @@ def _rows(user: Any, query: Query) -> Iterator[tuple[Any, ...]]:
         .join(Programme, Programme.id == Contract.programme_id)
         .outerjoin(Organisation, Organisation.id == Contract.provider_id)
         .where(_where(user, query))
-        .order_by(column.desc() if query.descending else column.asc(), Contract.public_reference)
+        .order_by(*SORTS.order_by(query.sort))
         .execution_options(yield_per=500)
     )
     for reference, title, provider, code, state, service, districts, amount, starts, ends in rows:

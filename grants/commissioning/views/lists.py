@@ -49,7 +49,7 @@ def contracts() -> ResponseReturnValue:
             ("districts", choices.districts, f.district, "Any district"),
         )
     }
-    return render_template("commissioning/list.html", found=found, query=query, items=items)
+    return render_template("commissioning/list.html", found=found, query=query, items=items, sorts=listing.SORTS)
 
 
 def _items(pairs: list[tuple[str, str]], chosen: str, blank: str) -> list[dict[str, object]]:
@@ -60,6 +60,7 @@ def _items(pairs: list[tuple[str, str]], chosen: str, blank: str) -> list[dict[s
 @bp.route("/contracts.csv")
 @staff(*STAFF)
 def contracts_csv() -> ResponseReturnValue:
+    """The list as CSV: every contract it shows (all pages), with the same filters and sort, streamed."""
     chunks = listing.csv(signed_in_user(), listing.read_query(request.args))
     return Response(
         stream_with_context(guarded(chunks)),
