@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from grants.apply.question_set_admin import load_shipped
 from grants.extensions import db
 from grants.models import AuditEvent, CaseNote, OutboxMessage
+from tests.correspondence.helpers import staff_wrote
 from tests.factories import (
     ApplicationFactory,
     AwardFactory,
-    CaseNoteFactory,
     ContractFactory,
     OrganisationFactory,
     PaymentFactory,
@@ -45,22 +45,14 @@ def member(sign_in, application):
     return user
 
 
-def _staff_wrote(subject, kind: str, body: str, author=None) -> CaseNote:
-    author = author or staff_user("officer", name="Priya Sharma")
-    return CaseNoteFactory(
-        case_kind=subject.__audit_type__, case_id=subject.id, kind=kind, body=body,
-        organisation_id=subject.owning_organisation_id(), author_id=author.id,
-    )  # fmt: skip
-
-
 def _reply(client, kind: str, case_id: int, body: str):
     token = csrf_token(client, "/sign-out")
     return client.post(f"/messages/{kind}/{case_id}", data={"csrf_token": token, "body": body})
 
 
 def test_a_member_reads_the_messages_on_their_application_but_never_the_private_notes(client, member, application):
-    _staff_wrote(application, "message", "Please send your latest accounts.")
-    _staff_wrote(application, "note", "They seemed unsure about the budget.")
+    staff_wrote(application, "message", "Please send your latest accounts.")
+    staff_wrote(application, "note", "They seemed unsure about the budget.")
 
     page = client.get(f"/applications/{application.id}").get_data(as_text=True)
     thread = client.get(f"/messages/application/{application.id}").get_data(as_text=True)
@@ -76,7 +68,7 @@ def test_a_reply_is_stored_as_a_message_from_the_organisation_and_emailed_to_the
 ):
     officer = staff_user("officer", programme, email="officer@example.org")
     staff_user("officer", ProgrammeFactory(), email="elsewhere@example.org")
-    _staff_wrote(application, "message", "Please send your latest accounts.", officer)
+    staff_wrote(application, "message", "Please send your latest accounts.", officer)
     before = {email.id for email in db.session.scalars(select(OutboxMessage))}
 
     response = _reply(client, "application", application.id, "Attached to our bid now.")
@@ -95,9 +87,9 @@ def test_a_reply_is_stored_as_a_message_from_the_organisation_and_emailed_to_the
 
 
 def test_the_dashboard_counts_the_messages_from_the_grants_team(client, member, application):
-    _staff_wrote(application, "message", "One")
-    _staff_wrote(application, "message", "Two")
-    _staff_wrote(application, "note", "Private")
+    staff_wrote(application, "message", "One")
+    staff_wrote(application, "message", "Two")
+    staff_wrote(application, "note", "Private")
 
     page = client.get("/applications").get_data(as_text=True)
 
@@ -107,7 +99,7 @@ def test_the_dashboard_counts_the_messages_from_the_grants_team(client, member, 
 def test_messages_on_a_payment_are_read_on_your_messages(client, sign_in):
     payment = PaymentFactory()
     sign_in(member_of(payment.award.organisation))
-    _staff_wrote(payment, "message", "Your first instalment is on its way.")
+    staff_wrote(payment, "message", "Your first instalment is on its way.")
 
     inbox = client.get("/messages").get_data(as_text=True)
 
@@ -124,7 +116,7 @@ def test_messages_on_a_payment_are_read_on_your_messages(client, sign_in):
 def test_a_member_reads_messages_on_their_grant_and_return_pages(client, sign_in, kind, factory, page):
     subject = factory()
     sign_in(member_of(subject.organisation if kind == "award" else subject.award.organisation))
-    _staff_wrote(subject, "message", f"About your {kind}.")
+    staff_wrote(subject, "message", f"About your {kind}.")
 
     assert f"About your {kind}." in client.get(page.format(id=subject.id)).get_data(as_text=True)
 
@@ -167,9 +159,9 @@ def test_a_grants_page_shows_the_messages_on_the_grant_and_on_its_instalments(cl
     payment = PaymentFactory(instalment=2)
     award = payment.award
     sign_in(member_of(award.organisation))
-    _staff_wrote(award, "message", "Your grant starts on Monday.")
-    _staff_wrote(payment, "message", "Your second instalment is approved.")
-    _staff_wrote(payment, "note", "Finance double-checked the bank details.")
+    staff_wrote(award, "message", "Your grant starts on Monday.")
+    staff_wrote(payment, "message", "Your second instalment is approved.")
+    staff_wrote(payment, "note", "Finance double-checked the bank details.")
 
     page = client.get(f"/grants/{award.id}").get_data(as_text=True)
 
@@ -185,7 +177,7 @@ def test_a_provider_reads_messages_on_their_contract_page(client, sign_in):
     provider = OrganisationFactory()
     contract = ContractFactory(provider=provider)
     sign_in(member_of(provider))
-    _staff_wrote(contract, "message", "Your quarterly figures are due.")
+    staff_wrote(contract, "message", "Your quarterly figures are due.")
 
     page = client.get(f"/your-contracts/{contract.public_reference}")
 
@@ -201,9 +193,9 @@ def test_your_messages_takes_the_same_statements_whatever_the_number_of_messages
             assert client.get("/messages").status_code == 200
         return len(seen)
 
-    _staff_wrote(application, "message", "First")
-    _staff_wrote(award, "message", "On the grant")
+    staff_wrote(application, "message", "First")
+    staff_wrote(award, "message", "On the grant")
     few = statements()
     for number in range(30):
-        _staff_wrote(application if number % 2 else award, "message", f"Message {number}")
+        staff_wrote(application if number % 2 else award, "message", f"Message {number}")
     assert statements() == few

@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 
 from grants.workflow import start_case
+from tests.correspondence.helpers import staff_wrote
 from tests.factories import (
     PASSWORD,
     ApplicationFactory,
     AwardFactory,
-    CaseNoteFactory,
     ContractFactory,
     OrganisationFactory,
     PaymentFactory,
@@ -61,10 +61,8 @@ def test_an_officer_sees_the_organisations_people_cases_payments_and_returns(cli
 
 
 def test_the_notes_messages_and_history_of_its_cases_are_on_the_picture(client, held):
-    CaseNoteFactory(case_kind="award", case_id=held["award"].id, kind="message", body="Your grant is confirmed.",
-                    organisation_id=held["youth"].id)  # fmt: skip
-    CaseNoteFactory(case_kind="award", case_id=held["hidden"].id, kind="note", body="Not for MSCF eyes.",
-                    organisation_id=held["youth"].id)  # fmt: skip
+    staff_wrote(held["award"], "message", "Your grant is confirmed.")
+    staff_wrote(held["hidden"], "note", "Not for MSCF eyes.")
     start_case(held["bid"], "application", held["officer"])
 
     html = _page(client, held)
@@ -107,12 +105,12 @@ def test_the_picture_takes_the_same_statements_whatever_the_number_of_rows(clien
             assert client.get(f"/work/organisations/{held['youth'].id}").status_code == 200
         return len(seen)
 
-    CaseNoteFactory(case_kind="award", case_id=held["award"].id, organisation_id=held["youth"].id)
+    staff_wrote(held["award"], "note", "Spoke to them about their match funding.")
     few = statements()
     for _ in range(25):
         ApplicationFactory(round=held["bid"].round, organisation=held["youth"], state="submitted")
         PaymentFactory(award=held["award"])
         ReturnFactory(award=held["award"])
         member_of(held["youth"])
-        CaseNoteFactory(case_kind="award", case_id=held["award"].id, organisation_id=held["youth"].id, kind="message")
+        staff_wrote(held["award"], "message", "About the next return.")
     assert statements() == few
