@@ -3,8 +3,9 @@ awaiting review; spend against award with each grant's red/amber/green rating an
 outcomes added up by financial quarter and year; and the two charts' figures.
 
 Scoped to the programmes the user reads cases on, narrowed by the filters (programme, round,
-return state, due date range, officer). Every list is sortable by its columns (`sort_<table>`,
-`dir_<table>`) and paginated (`page_<table>`); the page costs a fixed number of statements
+return state, due date range, officer). Every list is sortable by its columns both ways (`sort_<table>`,
+`dir_<table>`; rows with nothing in the column after the rest, ties by id, and descending is the exact
+reverse) and paginated (`page_<table>`); the page costs a fixed number of statements
 whatever the number of returns: each list's count and page, the grants' flags, the outcome and
 chart totals, the filter choices. Every table downloads as CSV or XLSX (exports/monitoring_dashboard).
 """
@@ -17,12 +18,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import IO, Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
 
 from exports.monitoring_dashboard import DAY, MONEY, NUMBER, TEXT, XLSX_MIMETYPE, Field, csv_chunks, write_xlsx
 from grants import access
 from grants.extensions import db
 from grants.formatting import whole_number
+from grants.listing import without_nul
 from grants.models import (
     Application,
     Award,
@@ -62,8 +64,13 @@ class Filters(Filtering):
         return self.typed.get(name, ("", "", ""))
 
 
+def _text(args: Mapping[str, str], name: str) -> str:
+    """A filter as typed, as a query may use it (no NUL bytes: PostgreSQL text cannot hold them)."""
+    return without_nul(str(args.get(name) or ""))[:100].strip()
+
+
 def _typed_date(args: Mapping[str, str], name: str, noun: str, errors: dict[str, str]) -> date | None:
-    parts = tuple(args.get(f"{name}-{part}", "").strip() for part in DATE_PARTS)
+    parts = tuple(_text(args, f"{name}-{part}") for part in DATE_PARTS)
     missing = [label for label, part in zip(DATE_PARTS, parts, strict=True) if not part]
     if len(missing) == 3:
         return None
@@ -88,13 +95,13 @@ def read_filters(args: Mapping[str, str]) -> tuple[Filters, dict[str, str]]:
     if due_from and due_to and due_to < due_from:
         errors["due_to-day"] = "The last due date must be the same as or after the first due date"
         due_to = None
-    typed = {name: tuple(args.get(f"{name}-{p}", "") for p in DATE_PARTS) for name in ("due_from", "due_to")}
+    typed = {name: tuple(_text(args, f"{name}-{p}") for p in DATE_PARTS) for name in ("due_from", "due_to")}
     return (
         Filters(
-            programme=args.get("programme", "").strip(),
-            round=args.get("round", "").strip(),
-            state=args.get("state", "").strip(),
-            officer=args.get("officer", "").strip(),
+            programme=_text(args, "programme"),
+            round=_text(args, "round"),
+            state=_text(args, "state"),
+            officer=_text(args, "officer"),
             due_from=due_from,
             due_to=due_to,
             typed=typed,  # type: ignore[arg-type]
@@ -268,11 +275,21 @@ class Sort:
 
 
 def sort_of(spec: TableSpec, args: Mapping[str, str]) -> Sort:
+    """A table's sort from the address; its default for anything else (never an error)."""
     column = args.get(f"sort_{spec.name}", spec.default_sort)
     if column not in {c.key for c in spec.columns} or column == "flags":
         column = spec.default_sort
-    direction = args.get(f"dir_{spec.name}", spec.default_dir if column == spec.default_sort else "asc")
+    direction = args.get(f"dir_{spec.name}", "")
+    if direction not in ("asc", "desc"):
+        direction = spec.default_dir if column == spec.default_sort else "asc"
     return Sort(column, direction == "desc")
+
+
+def _ordered(key: Any, descending: bool, row_id: Any) -> list[Any]:
+    """ORDER BY a column both ways alike on SQLite and PostgreSQL: empty (NULL) after every value, then
+    the row id; descending reverses all three."""
+    keys = [key.is_(None), key, row_id]
+    return [k.desc() if descending else k.asc() for k in keys]
 
 
 @dataclass
@@ -302,9 +319,11 @@ def _return_columns() -> dict[str, Any]:
 
 
 def _returns_query(where: list[ColumnElement[bool]], sort: Sort) -> Select[Any]:
-    columns = _return_columns()
-    key = columns[sort.column]
-    descending = sort.descending != (sort.column == "days_late")
+    key = _return_columns()[sort.column]
+    days_late = sort.column == "days_late"  # more days late is an earlier due date
+    order = _ordered(key, sort.descending != days_late, MonitoringReturn.id)
+    if days_late:  # ties still follow the sort as shown
+        order[-1] = MonitoringReturn.id.desc() if sort.descending else MonitoringReturn.id.asc()
     query = (
         select(
             MonitoringReturn.id,
@@ -321,7 +340,7 @@ def _returns_query(where: list[ColumnElement[bool]], sort: Sort) -> Select[Any]:
         .join(Organisation, Organisation.id == Award.organisation_id)
         .join(Programme, Programme.id == Award.programme_id)
         .where(*where)
-        .order_by(key.desc() if descending else key.asc(), MonitoringReturn.id)
+        .order_by(*order)
     )
     return query  # type: ignore[return-value]
 
@@ -387,7 +406,7 @@ def _latest_spend() -> Any:
 
 def _spend_query(scope: list[ColumnElement[bool]], sort: Sort) -> Select[Any]:
     spend = _latest_spend().label("spend")
-    rag = func.coalesce(Award.rag_rating, "")
+    rag = case(*((Award.rag_rating == name, number) for name, number in RAG_ORDER.items()), else_=len(RAG_ORDER))
     keys: dict[str, Any] = {
         "reference": Award.public_reference,
         "organisation": Organisation.name,
@@ -403,7 +422,7 @@ def _spend_query(scope: list[ColumnElement[bool]], sort: Sort) -> Select[Any]:
         .join(Organisation, Organisation.id == Award.organisation_id)
         .join(Programme, Programme.id == Award.programme_id)
         .where(*scope, Award.state.in_(grantee_states()))
-        .order_by(key.desc() if sort.descending else key.asc(), Award.id)
+        .order_by(*_ordered(key, sort.descending, Award.id))
     )
 
 
@@ -472,9 +491,16 @@ def _sorted_outcomes(found: list[Outcome], sort: Sort) -> list[Outcome]:
         "year": period,
         "quarter": period,
         "metric": lambda o: (o.row()[2], o.year, o.quarter or 5),
-        "total": lambda o: (o.total, o.year, o.quarter or 5),
+        "total": lambda o: (o.total, o.year, o.quarter or 5, o.metric),
     }
     return sorted(found, key=keys[sort.column], reverse=sort.descending)
+
+
+def _sorted_overdue(found: list[tuple[str, int]], sort: Sort) -> list[tuple[str, int]]:
+    """The overdue counts by programme in the table's sort (the chart keeps programme order)."""
+    if sort.column == "overdue":
+        return sorted(found, key=lambda row: (row[1], row[0]), reverse=sort.descending)
+    return sorted(found, reverse=sort.descending)
 
 
 # -- charts ------------------------------------------------------------------------------------------------
@@ -566,10 +592,10 @@ def build(user: Any, filters: Filters, args: Mapping[str, str], today: date, *, 
     tables["outcomes"] = Table(spec, sort, Page([o.row() for o in shown], number, per_page, len(ordered)))
 
     overdue = _overdue_by_programme(_return_scope(programmes, filters, user.id))
+    spec = TABLES["overdue_by_programme"]
+    sort = sort_of(spec, args)
     tables["overdue_by_programme"] = Table(
-        TABLES["overdue_by_programme"],
-        Sort("programme", False),
-        Page(list(overdue), 1, max(1, len(overdue)), len(overdue)),
+        spec, sort, Page(_sorted_overdue(overdue, sort), 1, max(1, len(overdue)), len(overdue))
     )
 
     present = sorted({o.metric for o in outcomes}, key=lambda m: list(METRICS).index(m) if m in METRICS else 99)
@@ -658,7 +684,7 @@ def download(user: Any, filters: Filters, args: Mapping[str, str], today: date, 
     elif name == "outcomes":
         rows = iter([o.row() for o in _sorted_outcomes(_outcomes(_award_scope(programmes, filters, user.id)), sort)])
     else:
-        rows = iter(_overdue_by_programme(_return_scope(programmes, filters, user.id)))
+        rows = iter(_sorted_overdue(_overdue_by_programme(_return_scope(programmes, filters, user.id)), sort))
     return Download(f"monitoring-{name}", spec.title, fields, rows)
 
 
