@@ -166,10 +166,6 @@ def may_read_outbox(admin: Any) -> bool:
     return access.administers(admin, None)
 
 
-def list_emails(page: int, per_page: int) -> Page[Any]:
-    return paginate(select(OutboxMessage).order_by(OutboxMessage.id.desc()), page, per_page)
-
-
 def get_email(message_id: int) -> OutboxMessage | None:
     return db.session.get(OutboxMessage, message_id)
 
@@ -322,6 +318,7 @@ WORK_QUEUES = [
         "Check the address, then send again from the email's page",
         count=_failed_emails,
         endpoint="admin.emails",
+        endpoint_args=lambda: {"status": FAILED},
     ),
     Queue(
         "people_awaiting_roles",

@@ -22,7 +22,7 @@ from flask.typing import ResponseReturnValue
 
 from grants import subject_access
 from grants.admin import audit_log as audit_search
-from grants.admin import reference_data, services
+from grants.admin import outbox, reference_data, services
 from grants.admin.forms import (
     AddTermForm,
     GrantRoleForm,
@@ -180,8 +180,34 @@ def workflow(name: str, version: int) -> ResponseReturnValue:
 def emails() -> ResponseReturnValue:
     if not services.may_read_outbox(signed_in_user()):
         abort(403)
-    page = services.list_emails(page_number(request.args), current_app.config["PAGE_SIZE"])
-    return render_template("admin/emails.html", page=page)
+    filters = outbox.read_filters(request.args)
+    sort = outbox.SORTS.read(request.args)
+    page = outbox.list_emails(filters, sort, page_number(request.args), current_app.config["PAGE_SIZE"])
+    return render_template(
+        "admin/emails.html",
+        page=page,
+        sort=sort,
+        filters=filters,
+        statuses=outbox.STATUSES,
+        has_errors=bool(filters.error),
+    ), 400 if filters.error else 200
+
+
+@bp.route("/emails.csv")
+@staff("admin")
+def emails_csv() -> ResponseReturnValue:
+    """The emails the list shows (every page), with the same status and sort, as CSV."""
+    if not services.may_read_outbox(signed_in_user()):
+        abort(403)
+    filters = outbox.read_filters(request.args)
+    if filters.error:  # the list says what is wrong
+        args: dict[str, Any] = request.args.to_dict()
+        return redirect(url_for("admin.emails", **args))
+    return Response(
+        stream_with_context(guarded(outbox.emails_csv(filters, outbox.SORTS.read(request.args)))),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="emails.csv"'},
+    )
 
 
 @bp.route("/emails/<int:message_id>")

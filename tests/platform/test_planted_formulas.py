@@ -34,6 +34,7 @@ from grants.models import (
     Contract,
     MonitoringReturn,
     Organisation,
+    OutboxMessage,
     Payment,
     PaymentRun,
     Recommendation,
@@ -61,6 +62,7 @@ FIELDS = [
     (Budget, "cost_centre"),
     (Contract, "title"),
     (MonitoringReturn, "review_comment"),
+    (OutboxMessage, "subject"),
 ]
 # Files with no typed text in them: counts and sums by programme, metric or theme (and, in the demo, no
 # return waiting for an officer's review).
@@ -148,6 +150,7 @@ def _downloads(run_id: int) -> list[tuple[str, str, dict | None]]:
     files += [("open_data.grants_xlsx", f"/open-data/{code}.xlsx", None) for code in ("MSCF", "MOJ", "VRU")]
     files += [("monitoring.export", f"/monitoring/export/{t}.{fmt}", None) for t in TABLES for fmt in ("csv", "xlsx")]
     files += [("admin.audit_log_csv", "/admin/audit.csv", None)]
+    files += [("admin.emails_csv", "/admin/emails.csv?sort=subject", None)]
     files += [("commissioning.contracts_csv", "/commissioning/contracts.csv", None)]
     files += [("commissioning.contracts_xlsx", "/commissioning/contracts.xlsx", None)]
     files += [("reports.committee_spreadsheet", f"/reports/committee/MSCF-R3/spreadsheet?basis={basis}", None)
