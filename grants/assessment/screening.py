@@ -9,10 +9,11 @@ ineligible, or a question for the applicant) is a workflow transition: the workf
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
@@ -22,7 +23,9 @@ from grants.apply.services import NoQuestionSet as NoForm
 from grants.apply.services import answers_summary, definition_for
 from grants.errors import FieldErrors
 from grants.extensions import db
-from grants.models import Application, Document, Round, ScreeningCheck
+from grants.formatting import pounds_text
+from grants.listing import Column, Sort, SortSpec, csv_lines
+from grants.models import Application, Document, Organisation, Round, ScreeningCheck
 from grants.models.assessments import FRAUD_RISKS, SCREENING_ITEMS
 from grants.models.base import utcnow
 from grants.pagination import Page, paginate
@@ -255,10 +258,48 @@ class Row:
     fraud_risk: str
 
 
-def screening_list(round_: Round, viewer_id: int, page: int, per_page: int) -> Page[Row]:
-    """The round's submitted and screened bids with their screening status (none the viewer has a
-    conflict of interest on): four statements a page."""
-    query = (
+def _status_order() -> Any:
+    """The screening status as a number, in SQL (not started, in progress, passed, failed), as `status_of`
+    reads it: failed if any item failed; passed if every item is answered and the fraud risk rated."""
+    answered = [ScreeningCheck.answers[key].as_string() for key in SCREENING_ITEMS]
+    failed = or_(*(answer == "fail" for answer in answered))
+    complete = and_(
+        *(func.coalesce(answer, "") != "" for answer in answered), ScreeningCheck.fraud_risk.in_(FRAUD_RISKS)
+    )
+    status = case((failed, 3), (complete, 2), else_=1)
+    found = select(status).where(ScreeningCheck.application_id == Application.id).scalar_subquery()
+    return func.coalesce(found, 0)
+
+
+def _fraud_risk_order() -> Any:
+    """Low, medium, high, then not rated."""
+    rank = case(*((ScreeningCheck.fraud_risk == risk, n) for n, risk in enumerate(FRAUD_RISKS)), else_=len(FRAUD_RISKS))
+    found = select(rank).where(ScreeningCheck.application_id == Application.id).scalar_subquery()
+    return func.coalesce(found, len(FRAUD_RISKS))
+
+
+# The list's sortable columns (`?sort=<key>&dir=asc|desc`, grants.listing); it opens by reference.
+SORTS = SortSpec(
+    columns={
+        "reference": Column("Reference", (Application.public_reference.is_(None), Application.public_reference)),
+        "organisation": Column(
+            "Organisation",
+            (select(Organisation.name).where(Organisation.id == Application.organisation_id).scalar_subquery(),),
+        ),
+        "project": Column("Project", (Application.project_title,)),
+        "amount": Column("Amount requested", (Application.amount_requested_pence,)),
+        "state": Column("State", (Application.state,)),
+        "screening": Column("Screening", (_status_order(),)),
+        "fraud_risk": Column("Fraud risk", (_fraud_risk_order(),)),
+    },
+    default=Sort("reference", "asc"),
+    tie_breaker=Application.id,
+)
+
+
+def _listed(round_: Round, viewer_id: int, sort: Sort) -> Select[Any]:
+    """The round's submitted and screened bids, none the viewer has a conflict of interest on, sorted."""
+    return (
         select(Application)
         .options(joinedload(Application.organisation))
         .where(
@@ -266,32 +307,63 @@ def screening_list(round_: Round, viewer_id: int, page: int, per_page: int) -> P
             Application.state.in_(states("application", "in_screening")),
             access.free_of_conflict(viewer_id, Application.organisation_id, Application.id),
         )
-        .order_by(Application.public_reference.is_(None), Application.public_reference, Application.id)
+        .order_by(*SORTS.order_by(sort))
     )
-    found = paginate(query, page, per_page)
-    ids = [application.id for application in found.items]
-    checks = (
-        {
-            c.application_id: c
-            for c in db.session.scalars(select(ScreeningCheck).where(ScreeningCheck.application_id.in_(ids)))
-        }
-        if ids
-        else {}
+
+
+def _checks(applications: Sequence[Application]) -> dict[int, ScreeningCheck]:
+    """The listed bids' checklists (one statement for a page, or a CSV's batch of rows)."""
+    ids = [application.id for application in applications]
+    if not ids:
+        return {}
+    found = db.session.scalars(select(ScreeningCheck).where(ScreeningCheck.application_id.in_(ids)))
+    return {check.application_id: check for check in found}
+
+
+def _row(application: Application, check: ScreeningCheck | None, labels: dict[str, str]) -> Row:
+    return Row(
+        id=application.id,
+        reference=application.reference,
+        organisation=application.organisation.name,
+        project_title=application.project_title,
+        amount_requested_pence=application.amount_requested_pence,
+        state=labels.get(application.state, application.state),
+        status=STATUS_LABELS[status_of(check)],
+        fraud_risk=FRAUD_RISKS.get(check.fraud_risk or "", "Not rated") if check else "Not rated",
     )
+
+
+def screening_list(round_: Round, viewer_id: int, page: int, per_page: int, sort: Sort | None = None) -> Page[Row]:
+    """The round's submitted and screened bids with their screening status: four statements a page."""
+    found = paginate(_listed(round_, viewer_id, sort or SORTS.default), page, per_page)
+    checks = _checks(found.items)
     labels = workflow_labels(round_.application_workflow)
-    rows = []
-    for application in found.items:
-        check = checks.get(application.id)
-        rows.append(
-            Row(
-                id=application.id,
-                reference=application.reference,
-                organisation=application.organisation.name,
-                project_title=application.project_title,
-                amount_requested_pence=application.amount_requested_pence,
-                state=labels.get(application.state, application.state),
-                status=STATUS_LABELS[status_of(check)],
-                fraud_risk=FRAUD_RISKS.get(check.fraud_risk or "", "Not rated") if check else "Not rated",
-            )
-        )
+    rows = [_row(application, checks.get(application.id), labels) for application in found.items]
     return Page(items=rows, page=found.page, per_page=found.per_page, total=found.total)
+
+
+CSV_HEADER = ("Reference", "Organisation", "Project", "Amount requested (£)", "State", "Screening", "Fraud risk")
+
+
+def screening_csv(round_: Round, viewer_id: int, sort: Sort) -> Iterator[str]:
+    """Every bid the list shows (all its pages), in its order, as CSV (streamed)."""
+    labels = workflow_labels(round_.application_workflow)
+    checks: dict[int, ScreeningCheck] = {}
+
+    def batch(applications: Sequence[Application]) -> None:
+        checks.clear()
+        checks.update(_checks(applications))
+
+    def row(application: Application) -> list[Any]:
+        found = _row(application, checks.get(application.id), labels)
+        return [
+            found.reference,
+            found.organisation,
+            found.project_title,
+            pounds_text(found.amount_requested_pence),
+            found.state,
+            found.status,
+            found.fraud_risk,
+        ]
+
+    return csv_lines(CSV_HEADER, _listed(round_, viewer_id, sort), row, each_batch=batch)

@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 
 from grants.assessment import assigning, assignments, criteria, screening, services
@@ -25,6 +36,7 @@ from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
 from grants.form_fields import show_errors
 from grants.pagination import page_number
+from grants.streaming import guarded
 from workflows import Conflict, ReasonRequired, TransitionRefused
 
 bp = Blueprint("assessment", __name__, url_prefix="/assessing")
@@ -64,10 +76,24 @@ def round_tasks(code: str) -> ResponseReturnValue:
 @staff(*OFFICERS)
 def screening_list(code: str) -> ResponseReturnValue:
     round_ = _round(code)
+    sort = screening.SORTS.read(request.args)
     page = screening.screening_list(
-        round_, signed_in_user().id, page_number(request.args), current_app.config["PAGE_SIZE"]
+        round_, signed_in_user().id, page_number(request.args), current_app.config["PAGE_SIZE"], sort
     )
-    return render_template("assessment/screening_list.html", round=round_, page=page)
+    return render_template("assessment/screening_list.html", round=round_, page=page, sort=sort)
+
+
+@bp.route("/rounds/<code>/screening.csv")
+@staff(*OFFICERS)
+def screening_csv(code: str) -> ResponseReturnValue:
+    """The screening list as CSV: every bid it shows (all pages), in the same order."""
+    round_ = _round(code)
+    lines = screening.screening_csv(round_, signed_in_user().id, screening.SORTS.read(request.args))
+    return Response(
+        stream_with_context(guarded(lines)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{round_.code}-screening.csv"'},
+    )
 
 
 def _render_screening(

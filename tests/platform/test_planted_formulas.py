@@ -151,6 +151,7 @@ def _downloads(run_id: int) -> list[tuple[str, str, dict | None]]:
     files += [("monitoring.export", f"/monitoring/export/{t}.{fmt}", None) for t in TABLES for fmt in ("csv", "xlsx")]
     files += [("admin.audit_log_csv", "/admin/audit.csv", None)]
     files += [("admin.emails_csv", "/admin/emails.csv?sort=subject", None)]
+    files += [("assessment.screening_csv", "/assessing/rounds/MSCF-R3/screening.csv?sort=organisation", None)]
     files += [("commissioning.contracts_csv", "/commissioning/contracts.csv", None)]
     files += [("commissioning.contracts_xlsx", "/commissioning/contracts.xlsx", None)]
     files += [("reports.committee_spreadsheet", f"/reports/committee/MSCF-R3/spreadsheet?basis={basis}", None)
