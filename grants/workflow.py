@@ -204,10 +204,24 @@ def apply_transition(
     return event
 
 
-def start_case(subject: Workflowed, workflow_name: str, user: Any = None, *, now: datetime | None = None) -> None:
-    """Put a new case on its workflow (latest version) and record its creation; caller commits."""
+def start_case(
+    subject: Workflowed,
+    workflow_name: str,
+    user: Any = None,
+    *,
+    state: str | None = None,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Put a new case on its workflow (latest version) and record its creation; caller commits.
+
+    It starts in the definition's initial state, or in `state` where the definition lists it in
+    `also_starts` (a grant holder's own ask for a variation); `reason` goes on the creation's audit row.
+    """
     db.session.add(subject)
-    engine().start(subject, workflow_name, user, now=now)
+    engine().start(
+        subject, workflow_name, user, state=state, reason=reason.replace("\x00", "") if reason else reason, now=now
+    )
 
 
 def _timer_due(model: Any, transition: Any, now: datetime, tz: Any) -> Any:

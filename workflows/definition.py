@@ -2,7 +2,9 @@
 
 A definition names its states (each with a label, whether it is terminal, and tags the host
 asks for instead of listing state names) and its transitions; roles, guards (`conditions`),
-effects and tags are names that the host registers in a Vocabulary.
+effects and tags are names that the host registers in a Vocabulary. A case starts in the
+`initial` state unless the host names one of the definition's `also_starts` (a second way in,
+such as a request made by someone else than the usual starter).
 """
 
 from __future__ import annotations
@@ -95,6 +97,7 @@ class Definition:
     transitions: dict[str, Transition]
     source: str = "<memory>"
     description: str = ""
+    also_starts: tuple[str, ...] = ()  # states a case may start in instead of `initial`
     _by_source: dict[str, tuple[Transition, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -107,6 +110,11 @@ class Definition:
     @property
     def key(self) -> tuple[str, int]:
         return (self.name, self.version)
+
+    @property
+    def starts(self) -> tuple[str, ...]:
+        """Every state a new case may start in: `initial` first, then `also_starts`."""
+        return (self.initial, *(s for s in self.also_starts if s != self.initial))
 
     def state(self, name: str) -> State:
         return self.states[name]
@@ -144,6 +152,7 @@ def parse(data: dict[str, Any], source: str = "<memory>") -> Definition:
         name = str(_require(data, "name", source))
         version = int(_require(data, "version", source))
         initial = str(_require(data, "initial", source))
+        also_starts = tuple(_names(data, "also_starts", source))
         states: dict[str, State] = {}
         for raw in _require(data, "states", source):
             state_name = str(_require(raw, "name", f"{source}: a state"))
@@ -202,6 +211,7 @@ def parse(data: dict[str, Any], source: str = "<memory>") -> Definition:
         transitions=transitions,
         source=source,
         description=str(data.get("description", "")),
+        also_starts=also_starts,
     )
 
 
@@ -225,6 +235,11 @@ def problems(definition: Definition, vocabulary: Vocabulary) -> list[str]:
             found.append(f"{where}: state '{state.name}' names unknown tag '{tag}'")
     if definition.initial not in definition.states:
         found.append(f"{where}: initial state '{definition.initial}' is not a state")
+    for start in definition.also_starts:
+        if start not in definition.states:
+            found.append(f"{where}: also_starts names '{start}', which is not a state")
+        elif definition.states[start].terminal:
+            found.append(f"{where}: also_starts names terminal state '{start}': a case would start finished")
     for t in definition.transitions.values():
         label = f"{where}: transition '{t.name}'"
         for source in t.sources:
@@ -248,8 +263,8 @@ def problems(definition: Definition, vocabulary: Vocabulary) -> list[str]:
             found.append(f"{label} is timed but 'system' may not apply it")
     if found:
         return found
-    reachable = {definition.initial}
-    queue = deque([definition.initial])
+    reachable = set(definition.starts)
+    queue = deque(definition.starts)
     while queue:
         current = queue.popleft()
         for t in definition.transitions_from(current):
@@ -258,7 +273,8 @@ def problems(definition: Definition, vocabulary: Vocabulary) -> list[str]:
                 queue.append(t.target)
     for state in definition.states.values():
         if state.name not in reachable:
-            found.append(f"{where}: state '{state.name}' cannot be reached from '{definition.initial}'")
+            starts = "' or '".join(definition.starts)
+            found.append(f"{where}: state '{state.name}' cannot be reached from '{starts}'")
         if not state.terminal and not definition.transitions_from(state.name):
             found.append(f"{where}: state '{state.name}' is not terminal but has no way out")
     return found

@@ -17,7 +17,8 @@ def diagram(definition: Definition, current: str | None = None) -> str:
     lines = ["stateDiagram-v2", "    direction LR"]
     for state in definition.states.values():
         lines.append(f'    state "{_label(state.label)}" as {state.name}')
-    lines.append(f"    [*] --> {definition.initial}")
+    for start in definition.starts:
+        lines.append(f"    [*] --> {start}")
     for t in definition.transitions.values():
         label = _label(t.label)
         if t.after is not None:

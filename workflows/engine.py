@@ -154,13 +154,29 @@ class Engine:
         return options
 
     # -- writing -------------------------------------------------------------
-    def start(self, subject: Any, workflow: str, user: Any = None, *, now: datetime | None = None) -> None:
-        """Put a new subject on the latest version of a workflow, in its initial state."""
+    def start(
+        self,
+        subject: Any,
+        workflow: str,
+        user: Any = None,
+        *,
+        state: str | None = None,
+        reason: str | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        """Put a new subject on the latest version of a workflow, in its initial state (or `state`,
+        one of the definition's `also_starts`), recording who started it and why."""
         definition = self.registry.latest(workflow)
+        start = state or definition.initial
+        if start not in definition.starts:
+            starts = "' or '".join(definition.starts)
+            raise ValueError(
+                f"{definition.name} version {definition.version} cannot start in '{start}'; it starts in '{starts}'"
+            )
         now = now or self.clock()
         subject.workflow = definition.name
         subject.workflow_version = definition.version
-        subject.state = definition.initial
+        subject.state = start
         subject.state_changed_at = now
         self.host.record(
             TransitionEvent(
@@ -169,9 +185,9 @@ class Engine:
                 workflow_version=definition.version,
                 transition="create",
                 from_state=None,
-                to_state=definition.initial,
+                to_state=start,
                 user=user,
-                reason=None,
+                reason=(reason or "").strip() or None,
                 at=now,
             )
         )

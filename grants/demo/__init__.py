@@ -19,6 +19,7 @@ from grants.demo import case_officers as demo_case_officers
 from grants.demo import commissioning as demo_commissioning
 from grants.demo import commissioning_details
 from grants.demo import history as demo_history
+from grants.demo import variation_asks as demo_variation_asks
 from grants.demo.accounts import (
     ACCOUNTS,
     DEMO_PASSWORD,
@@ -80,6 +81,7 @@ def load_demo() -> list[tuple[str, str]]:
     settle_contracts(users["officer"], date.today())
     _programme_leads(programmes, users["officer"])
     demo_case_officers.name_officer(rounds, users["officer"])
+    demo_variation_asks.grant_holders_ask(lambda organisation: member(organisation, users["applicant"]))
     db.session.commit()
     demo_accounts = [(email, role) for email, _name, role in ACCOUNTS]
     demo_accounts += [(SECOND_DECISION_MAKER[0], "decision_maker"), (SECOND_FINANCE[0], "finance")]

@@ -16,11 +16,11 @@ from grants.case_types import Action, CaseType, Step
 from grants.formatting import london_date, london_today, money
 from grants.models import Award, Payment, Variation
 from grants.monitoring.schedule import reschedule
-from grants.payments import bank_checks
+from grants.payments import bank_checks, variation_rules
 from grants.payments.services import award_for_update
 from grants.work_queues import Queue
 from grants.workflow_states import states
-from workflows import Context, TransitionEvent
+from workflows import Conflict, Context, TransitionEvent, TransitionRefused
 
 
 # -- payments ----------------------------------------------------------------------------------------
@@ -136,6 +136,63 @@ def apply_variation(ctx: Context) -> None:
         reschedule(ctx.subject.award, ctx.user, ctx.now, why=f"Award varied ({ctx.subject.reference})")
 
 
+def withdrawn_by_its_holder(ctx: Context) -> str | None:
+    """Whoever holds a variation withdraws it: the grant holder their own ask while it is with the
+    officers (an officer declines it instead, with a reason the organisation is emailed); an officer
+    one awaiting a decision maker's approval."""
+    roles = ctx.host.roles_for(ctx.user, ctx.subject)
+    if ctx.subject.state == "asked":
+        if "applicant" not in roles:
+            return "The grant holder may withdraw their own ask; an officer declines it instead, with a reason."
+    elif "officer" not in roles:
+        return "Only an officer can withdraw a variation that is awaiting approval."
+    return None
+
+
+def prepare_variation(action: Action) -> TransitionEvent:
+    """An officer sends a grant holder's ask to a decision maker with the figures and reason they settled
+    on (the page's `fields`; without them, as asked), checked as an officer's own request is. Figures
+    changed from the grant holder's are recorded on the variation's history before they go."""
+    variation = action.subject
+    if action.expected_version is not None and variation.version_id != action.expected_version:
+        raise Conflict(variation)
+    amount = action.fields.get("new_amount_pence", variation.new_amount_pence)
+    ends = action.fields.get("new_ends_on", variation.new_ends_on)
+    problems = list(variation_rules.figure_problems(variation.award, amount, ends).values())
+    if amount is None and ends is None:
+        problems.insert(0, variation_rules.OFFICER_WORDS.nothing + ".")
+    if problems:
+        raise TransitionRefused(problems)
+    asked = (variation.new_amount_pence, variation.new_ends_on)
+    variation.new_amount_pence, variation.new_ends_on = amount, ends
+    variation.reason = action.fields.get("reason") or variation.reason
+    event = action.apply()
+    if (amount, ends) != asked:
+        audit.record_on(
+            variation,
+            actor=action.user,
+            action="asked_figures_changed",
+            from_state=variation_rules.figures_in_brief(*asked),
+            to_state=variation_rules.figures_in_brief(amount, ends),
+            reason=action.reason,
+            data={
+                "amount_pence": [asked[0], amount],
+                "ends_on": [d.isoformat() if d else None for d in (asked[1], ends)],
+            },
+            at=event.at,
+        )
+    return event
+
+
+def asked_for(ctx: Context) -> str:
+    """What the grant holder asked for, in the email that declines it."""
+    variation = ctx.subject
+    change = variation_rules.change_in_words(
+        variation.new_amount_pence, variation.old_amount_pence, variation.new_ends_on, variation.old_ends_on
+    )
+    return f"You asked for: {change[:1].lower()}{change[1:]}."
+
+
 def variation_facts(subject: Variation) -> list[tuple[str, str]]:
     return [
         *case_rules.award_facts(subject.award),
@@ -149,8 +206,12 @@ def variation_facts(subject: Variation) -> list[tuple[str, str]]:
 VARIATION = CaseType(
     model=Variation,
     label="Award variation",
-    guards={"variation_applicable": case_rules.asks("variation_problem")},
+    guards={
+        "variation_applicable": case_rules.asks("variation_problem"),
+        "withdrawn_by_its_holder": withdrawn_by_its_holder,
+    },
     effects={"apply_variation": apply_variation},
+    steps={"prepare": Step(handler=prepare_variation), "decline": Step(email_details=asked_for)},
     # One decision varying many allocations tells each provider and the officers once (grants.commissioning.uplifts).
     quiet=lambda context: context.subject.uplift_id is not None,
     facts=variation_facts,
@@ -186,4 +247,8 @@ WORK_QUEUES = [
           count=bank_checks.waiting_count, endpoint="payments.bank_details"),
     Queue("variations_to_decide", "Variations awaiting approval", frozenset({"decision_maker"}),
           kind="variation", states=("requested",)),
+    Queue("variations_to_prepare", "Variations to prepare", frozenset({"officer"}),
+          "Grant holders' asks to change their grants: prepare each for a decision, or decline it",
+          kind="variation", states=("asked",), endpoint="payments.variation_queue",
+          endpoint_args=lambda: {"state": "asked"}),
 ]  # fmt: skip

@@ -2,55 +2,77 @@
 maker approves (the workflow's effect changes the award and writes "amount_varied" /
 "end_date_varied" to its history) or rejects with a reason; the officer may withdraw.
 
-One request at a time per award: a second while one awaits approval would be decided
-against an amount that is about to change.
+A grant holder may ask for the change themselves (grants.payments.asks): the variation starts
+"asked", and an officer prepares it for a decision (checking and, where needed, changing the
+figures and the reason) or declines it with a reason the organisation is emailed.
+
+One variation under way at a time per award: a second while one is asked for or awaits approval
+would be decided against an amount that is about to change. Starting one locks the award's row,
+so two at once take turns and the second finds the first.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import contains_eager
 
-from grants import access, audit
+from grants import access, audit, case_rules
 from grants.extensions import db
-from grants.formatting import london_date, money, pence_from_pounds
+from grants.formatting import london_date, money, pounds_text
 from grants.listing import Column, Sort, SortSpec
 from grants.models import AuditEvent, Award, Organisation, User, Variation
 from grants.pagination import Page, paginate
 from grants.payments.services import (
+    OFFICER,
     VARIATION_ROLES,
     Invalid,
     NotAllowed,
     commit_or_stale,
-    parse_date,
     require_officer,
-    typed_text,
 )
+from grants.payments.variation_rules import next_number, open_variation, read_change
+from grants.transactions import lock_row
 from grants.workflow import apply_transition, engine, start_case
 from grants.workflow_states import state_labels, states
 from workflows import Option
 
+ASKED, REQUESTED = "asked", "requested"  # a grant holder's ask; a variation awaiting approval
 REASON_MISSING = {
     "reject": "Enter the reason for rejecting the variation",
     "withdraw": "Enter the reason for withdrawing the request",
+    "decline": "Enter the reason for declining the ask: the organisation is emailed it",
 }
-DECISIONS = ("approve", "reject", "withdraw")
+DECISIONS = ("approve", "reject", "withdraw", "decline")
 DECISION_ROLES = {
     "approve": ("decision_maker", "a decision maker"),
     "reject": ("decision_maker", "a decision maker"),
     "withdraw": ("officer", "an officer"),
+    "decline": ("officer", "an officer"),
+    "prepare": ("officer", "an officer"),
 }
-REASON_MAX = 5000
 
 
 def pending(award: Award) -> Variation | None:
-    return db.session.scalar(
-        select(Variation).where(Variation.award_id == award.id, Variation.state == "requested").limit(1)
-    )
+    """The award's variation under way (asked for by the grant holder, or awaiting approval), if any."""
+    return open_variation(award)
+
+
+def already_open(variation: Variation) -> str:
+    """Why another variation cannot be started on the award while this one is under way (to staff)."""
+    if variation.state == ASKED:
+        return (
+            f"This award already has a variation asked for by the grant holder ({variation.reference}): "
+            "prepare it for a decision or decline it first."
+        )
+    return f"This award already has a variation awaiting approval ({variation.reference})."
+
+
+def one_at_a_time(award: Award) -> None:
+    """Hold the award's row until commit: two variations started at once take turns."""
+    lock_row(Award, award.id)
 
 
 def request_variation(user: Any, award: Award, amount_typed: str, ends: tuple[str, str, str], reason: str) -> Variation:
@@ -58,63 +80,19 @@ def request_variation(user: Any, award: Award, amount_typed: str, ends: tuple[st
     require_officer(user, award)
     if award.state in states("award", "ended"):
         raise NotAllowed("The award has ended and can no longer be varied.")
+    one_at_a_time(award)
     waiting = pending(award)
     if waiting is not None:
-        raise NotAllowed(f"This award already has a variation awaiting approval ({waiting.reference}).")
-    errors: dict[str, str] = {}
-    typed = amount_typed.strip()
-    new_amount: int | None = None
-    if typed:
-        new_amount = pence_from_pounds(typed)
-        if typed.replace(" ", "").lstrip("£").startswith("-") or new_amount == 0:
-            errors["amount"] = "The new amount must be more than £0"
-        elif new_amount is None:
-            errors["amount"] = "Enter the new amount in pounds and pence, like 7500 or 7,500.50"
-        elif new_amount == award.amount_pence:
-            errors["amount"] = f"The new amount is the same as the award now ({money(award.amount_pence)})"
-        else:
-            committed = award.committed_pence()
-            if new_amount < committed:
-                errors["amount"] = (
-                    f"The new amount cannot be less than is already paid or approved ({money(committed)})"
-                )
-    new_ends: date | None = None
-    day, problem = parse_date(ends)
-    if problem and problem != "blank":
-        errors["ends_on"] = f"The new end date {problem}"
-    elif day is not None:
-        if award.starts_on is not None and day <= award.starts_on:
-            errors["ends_on"] = f"The new end date must be after the start date ({london_date(award.starts_on)})"
-        elif day == award.ends_on:
-            errors["ends_on"] = "The new end date is the same as the award's end date now"
-        else:
-            new_ends = day
-    if not typed and problem == "blank":
-        errors["amount"] = "Enter a new amount or a new end date, or both"
-    if award.contract is not None:
-        errors.update({k: v for k, v in _allocation_limits(award, new_amount, new_ends).items() if k not in errors})
-    reason = typed_text(
-        errors,
-        "reason",
-        reason,
-        "Enter the reason for the variation",
-        REASON_MAX,
-        f"The reason must be {REASON_MAX:,} characters or fewer",
-    )
-    if errors:
-        raise Invalid(errors)
-    number = (
-        db.session.scalar(select(func.coalesce(func.max(Variation.number), 0)).where(Variation.award_id == award.id))
-        or 0
-    ) + 1
+        raise NotAllowed(already_open(waiting))
+    change = read_change(award, amount_typed, ends, reason)
     variation = Variation(
         award=award,
-        number=number,
+        number=next_number(award),
         old_amount_pence=award.amount_pence,
-        new_amount_pence=new_amount,
+        new_amount_pence=change.new_amount_pence,
         old_ends_on=award.ends_on,
-        new_ends_on=new_ends,
-        reason=reason,
+        new_ends_on=change.new_ends_on,
+        reason=change.reason,
         requested_by_id=getattr(user, "id", None),
     )
     start_case(variation, "variation", user)
@@ -122,50 +100,83 @@ def request_variation(user: Any, award: Award, amount_typed: str, ends: tuple[st
     return variation
 
 
-def _allocation_limits(award: Award, new_amount: int | None, new_ends: date | None) -> dict[str, str]:
-    """A contract's allocation stays inside its contract: within the contract's value (with the
-    contract's other live allocations) and its end date, and within its own financial year."""
-    contract = award.contract
-    assert contract is not None
-    errors: dict[str, str] = {}
-    if new_amount is not None and contract.amount_pence is not None:
-        others = int(
-            db.session.scalar(
-                select(func.coalesce(func.sum(Award.amount_pence), 0)).where(
-                    Award.contract_id == contract.id,
-                    Award.id != award.id,
-                    Award.state.not_in(states("award", "fallen_away")),
-                )
-            )
-            or 0
-        )
-        if others + new_amount > contract.amount_pence:
-            errors["amount"] = (
-                f"This would bring {contract.reference}'s allocations to {money(others + new_amount)}, "
-                f"above the contract's value of {money(contract.amount_pence)}"
-            )
-    if new_ends is not None:
-        if contract.end_date is not None and new_ends > contract.end_date:
-            errors["ends_on"] = (
-                f"The new end date is after {contract.reference} ends ({london_date(contract.end_date)}): "
-                "extend the contract first"
-            )
-        elif award.starts_on is not None:
-            year_end = date(award.starts_on.year + (award.starts_on.month >= 4), 3, 31)
-            if new_ends > year_end:
-                errors["ends_on"] = (
-                    f"An allocation is for one financial year: the new end date must be on or before "
-                    f"{london_date(year_end)}"
-                )
-    return errors
+# -- an officer prepares a grant holder's ask --------------------------------------------------------
+def prepare_values(variation: Variation) -> dict[str, Any]:
+    """The prepare form as first shown: the grant holder's figures and reason, to check and change."""
+    ends = variation.new_ends_on
+    return {
+        "amount": pounds_text(variation.new_amount_pence),
+        "ends_on": (str(ends.day), str(ends.month), str(ends.year)) if ends else ("", "", ""),
+        "reason": variation.reason,
+    }
 
 
-# -- the decision makers' queue ------------------------------------------------------------------
-def _visible(user: Any) -> ColumnElement[bool] | None:
-    grants = access.staff_grants(user)
-    if grants.get(access.ALL_PROGRAMMES, frozenset()) & VARIATION_ROLES:
-        return None
-    return Award.programme_id.in_([pid for pid, roles in grants.items() if pid is not None and roles & VARIATION_ROLES])
+def prepare(
+    user: Any,
+    variation: Variation,
+    amount_typed: str,
+    ends: tuple[str, str, str],
+    reason: str,
+    expected_version: int | None,
+) -> str:
+    """Send the grant holder's ask to a decision maker with the figures and reason the officer settled on.
+
+    The same checks as an officer's own request (Invalid, by field); a stale version is a Conflict and
+    changes nothing. The figures the grant holder asked for stay in the variation's history when changed.
+    """
+    change = read_change(variation.award, amount_typed, ends, reason)
+    fields = {
+        "new_amount_pence": change.new_amount_pence,
+        "new_ends_on": change.new_ends_on,
+        "reason": change.reason,
+    }
+    apply_transition(variation, "prepare", user, change.reason, expected_version=expected_version, fields=fields)
+    return f"{variation.reference} has been sent for approval."
+
+
+# -- the queues ------------------------------------------------------------------------------------
+# Two lists, one page: the variations awaiting a decision maker's approval, and (?state=asked) the grant
+# holders' asks waiting for an officer to prepare or decline them. Each lists the programmes where the user
+# holds a role that acts on it there, leaving out the awards of organisations the user belongs to, so an
+# officer's "Variations to prepare" count on Your work (grants.work_queues) is exactly what the list shows.
+@dataclass(frozen=True)
+class QueueKind:
+    state: str
+    title: str
+    roles: frozenset[str]
+    intro: str
+    empty: str
+
+
+QUEUES = {
+    REQUESTED: QueueKind(
+        REQUESTED,
+        "Variations awaiting approval",
+        VARIATION_ROLES,
+        "Changes to awards' amounts and end dates waiting for a decision maker, oldest first.",
+        "No variations are awaiting approval.",
+    ),
+    ASKED: QueueKind(
+        ASKED,
+        "Variations to prepare",
+        OFFICER,
+        "Changes grant holders have asked for, oldest first: check each, then prepare it for a decision or decline it.",
+        "No grant holder has a change waiting to be prepared.",
+    ),
+}
+
+
+def queue_kind(typed: str | None) -> QueueKind:
+    """The list the address asks for (?state=asked); anything else is the approvals list."""
+    return QUEUES.get(str(typed or ""), QUEUES[REQUESTED])
+
+
+def _visible(user: Any, roles: frozenset[str]) -> list[ColumnElement[bool]]:
+    clauses = [case_rules.of_award(Variation.award_id)(user)]
+    programmes = access.programmes_with(user, roles)
+    if programmes is not None:
+        clauses.append(Award.programme_id.in_(programmes))
+    return clauses
 
 
 # The queue's sortable columns (?sort=<key>&dir=asc|desc); it opens on the longest waiting first.
@@ -183,19 +194,18 @@ QUEUE_SORTS = SortSpec(
 )
 
 
-def queue(user: Any, page: int, per_page: int, sort: Sort | None = None) -> Page[Variation]:
-    """Variations awaiting approval (longest waiting first unless `sort` says otherwise), on the
-    programmes the user works on."""
+def queue(
+    user: Any, page: int, per_page: int, sort: Sort | None = None, kind: QueueKind = QUEUES[REQUESTED]
+) -> Page[Variation]:
+    """Variations in the queue's state (longest waiting first unless `sort` says otherwise), on the
+    programmes where the user acts on them, conflicts of interest left out."""
     query = (
         select(Variation)
         .join(Variation.award)
-        .where(Variation.state == "requested")
+        .where(Variation.state == kind.state, *_visible(user, kind.roles))
         .options(contains_eager(Variation.award).joinedload(Award.organisation))
         .order_by(*QUEUE_SORTS.order_by(sort or QUEUE_SORTS.default))
     )
-    visible = _visible(user)
-    if visible is not None:
-        query = query.where(visible)
     return paginate(query, page, per_page)
 
 
@@ -206,6 +216,8 @@ class VariationPage:
     options: list[Option]
     history: list[AuditEvent]
     requested_by: str
+    queue: QueueKind  # the list it is on (or was on), for the way back
+    asked_by_grant_holder: bool = False
 
     @property
     def allowed(self) -> list[str]:
@@ -218,12 +230,16 @@ class VariationPage:
 
 def variation_page(user: Any, variation: Variation) -> VariationPage:
     requester = db.session.get(User, variation.requested_by_id) if variation.requested_by_id else None
+    history = audit.history(variation)
+    asked = any(e.action == "create" and e.to_state == ASKED for e in history)
     return VariationPage(
         variation=variation,
         state_label=state_labels("variation").get(variation.state, variation.state),
         options=engine().available(variation, user),
-        history=audit.history(variation),
+        history=history,
         requested_by=requester.name if requester else "Unknown",
+        queue=QUEUES[ASKED] if variation.state == ASKED else QUEUES[REQUESTED],
+        asked_by_grant_holder=asked,
     )
 
 
@@ -236,7 +252,7 @@ def refusal(user: Any, variation: Variation, name: str) -> str | None:
 
 
 def decide(user: Any, variation: Variation, name: str, reason: str, expected_version: int | None) -> str:
-    """Approve, reject or withdraw. Approving changes the award in the same transaction."""
+    """Approve, reject, withdraw or decline. Approving changes the award in the same transaction."""
     reason = reason.strip()
     if name in REASON_MISSING and not reason:
         raise Invalid({"reason": REASON_MISSING[name]})

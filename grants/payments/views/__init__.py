@@ -370,8 +370,8 @@ def budget_set(stream: str, year: int) -> ResponseReturnValue:
     )
 
 
-# The variation, recovery and closure pages register on the same blueprint.
-from grants.payments.views import closure_pages, variation_pages  # noqa: E402, F401
+# The variation, recovery and closure pages, and the grant holder's asks, register on the same blueprint.
+from grants.payments.views import ask_pages, closure_pages, variation_pages  # noqa: E402, F401
 
 
 @bp.route("/bank-details", methods=["GET", "POST"])
