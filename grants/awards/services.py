@@ -91,6 +91,7 @@ class AwardPage:
     flags: list[str]
     rating_label: str
     can_rate: bool
+    can_open_variations: bool = False  # the variation pages are for officers, decision makers and admins
 
 
 def _labels(workflow: str) -> dict[str, str]:
@@ -128,6 +129,7 @@ def award_page(award: Award, user: Any) -> AwardPage:
         flags=rating.flags_for([award], today()).get(award.id, []),
         rating_label=rating.LABELS[award.rag_rating or ""],
         can_rate="officer" in access.staff_roles(user, award.programme_id),
+        can_open_variations=bool(access.staff_roles(user, award.programme_id) & {"officer", "decision_maker", "admin"}),
     )
 
 
