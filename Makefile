@@ -1,6 +1,6 @@
 # grantflow: two commands do all set-up.
 #   make run    venv, install, assets, migrate, reference data, demo data, then the web server on
-#               http://127.0.0.1:5000 (SQLite) and the scheduler beside it (Procfile, run by honcho)
+#               http://127.0.0.1:5000 (SQLite), the scheduler and a job worker beside it (Procfile, honcho)
 #   make test   venv, install, assets, linters, whole test suite
 PYTHON ?= python3
 VENV := .venv
@@ -43,7 +43,7 @@ run: install
 	$(BIN)/flask --app wsgi db upgrade
 	$(BIN)/flask --app wsgi grantflow setup
 	$(BIN)/flask --app wsgi grantflow demo
-	$(BIN)/honcho start --no-prefix -p $(PORT) -f Procfile web scheduler
+	$(BIN)/honcho start --no-prefix -p $(PORT) -f Procfile web scheduler worker
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

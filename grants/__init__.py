@@ -90,6 +90,11 @@ def _init_extensions(app: Flask) -> None:
     WTFormsHelpers(app)
     workflow.init_app(app, areas.case_types(), areas.SHARED_EFFECTS)
     app.extensions["work_queues"] = areas.work_queues()
+    from grants.jobs import queue, settings
+    from grants.jobs.services import run as run_job
+
+    settings.apply_defaults(app.config, app.instance_path)
+    queue.init_app(app, run_job)  # the background jobs' queue (Huey): grants.jobs
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -110,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     from grants.decisions.views import bp as decisions_bp
     from grants.email_templates.views import bp as email_templates_bp
     from grants.finance_export.views import bp as finance_export_bp
+    from grants.jobs.views import bp as jobs_bp
     from grants.monitoring.plan_views import bp as monitoring_plans_bp
     from grants.monitoring.return_form_views import bp as return_forms_bp
     from grants.monitoring.views import bp as monitoring_bp
@@ -131,6 +137,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in people_and_cases + apply_and_assess + award_and_pay + monitor + commission:
         app.register_blueprint(blueprint)
     app.register_blueprint(observability_bp)  # /metrics and /readyz
+    app.register_blueprint(jobs_bp)  # background jobs' pages: "Your files"
     init_permissions(app)
 
 

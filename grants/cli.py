@@ -28,6 +28,7 @@ from grants.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo
 from grants.extensions import db
 from grants.finance_export.commands import export_finance
 from grants.formatting import london_today
+from grants.jobs.worker import run_worker
 from grants.mail import send_pending
 from grants.models import Round
 from grants.monitoring.reminders import run_pass
@@ -185,6 +186,18 @@ def scheduler_command() -> None:
             build_scheduler(app).start()
     except NotLeader as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@grantflow.command("worker")
+@click.option(
+    "--threads", type=click.IntRange(1, 32), default=None, help="jobs at once (default JOB_WORKER_THREADS, 1)"
+)
+def worker_command(threads: int | None) -> None:
+    """Make background jobs' files (big finance spreadsheets) from the job queue; run one or more."""
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    click.echo(f"worker: taking jobs from {app.config['JOB_QUEUE_URL'].split('://')[0]} (Ctrl+C to stop)")
+    run_worker(app, threads)
 
 
 @reminders.command("run")

@@ -23,6 +23,7 @@ from grants import retention
 from grants.awards.reminders import send_offer_reminders
 from grants.commissioning.reminders import run_pass as commissioning_pass
 from grants.extensions import db
+from grants.jobs import services as jobs
 from grants.mail import send_pending
 from grants.monitoring.reminders import run_pass
 from grants.observability.services import record_heartbeat
@@ -114,6 +115,16 @@ def apply_retention(app: Flask) -> int:
         return len(removed)
 
 
+def tend_jobs(app: Flask) -> tuple[int, int]:
+    """Background jobs whose worker died back on the queue; files kept past their time removed."""
+    with app.app_context():
+        now = datetime.now(UTC)
+        sent, removed = len(jobs.requeue_stale(now)), jobs.remove_expired(now)
+        if sent or removed:
+            log.info("background jobs: %s sent again, %s old files removed", sent, removed)
+        return sent, removed
+
+
 def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone="UTC")
     defaults: dict[str, Any] = {
@@ -129,5 +140,6 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler.add_job(remind_offers, "interval", hours=1, args=[app], id="offer-reminders", **defaults)
     # Hourly, so a scheduler started late in the day still reminds that day; idempotent anyway.
     scheduler.add_job(remind_returns, "interval", hours=1, args=[app], id="return-reminders", **defaults)
+    scheduler.add_job(tend_jobs, "interval", minutes=1, args=[app], id="background-jobs", **defaults)
     scheduler.add_job(apply_retention, "interval", hours=24, args=[app], id="retention", **defaults)
     return scheduler

@@ -21,6 +21,7 @@ from grants.models import (
     Assessment,
     AuditEvent,
     Award,
+    BackgroundJob,
     Budget,
     CaseNote,
     CaseOfficer,
@@ -688,3 +689,28 @@ class CaseOfficerFactory(Base):
     case_kind = "application"
     case_id = factory.LazyFunction(lambda: ApplicationFactory().id)
     officer_id = factory.LazyFunction(lambda: UserFactory().id)
+
+
+class BackgroundJobFactory(Base):
+    class Meta:
+        model = BackgroundJob
+
+    kind = "finance_export"
+    parameters = factory.LazyFunction(
+        lambda: {
+            "programme": "FIN",
+            "starts_on": "2022-04-01",
+            "ends_on": "2023-03-31",
+            "format": "xlsx",
+            "with_bank_details": False,
+        }
+    )
+    dedupe_key = factory.Sequence(lambda n: f"finance_export:{n}")
+    title = "FIN finance spreadsheet, 1 April 2022 to 31 March 2023"
+    download_name = "FIN-finance-2022-04-01-to-2023-03-31.xlsx"
+    requested_by_id = factory.LazyFunction(lambda: UserFactory().id)
+    state = "queued"
+    rows_done = 0
+    attempts = 0
+    created_at = factory.LazyFunction(lambda: datetime.now(UTC))
+    heartbeat_at = factory.LazyFunction(lambda: datetime.now(UTC))

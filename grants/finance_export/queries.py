@@ -314,6 +314,12 @@ def summary(session: AnySession, export: FinanceExport) -> tuple[list[SummaryLin
     return lines, total
 
 
+def award_count(session: AnySession, export: FinanceExport) -> int:
+    """How many awards (rows of the Awards sheet) the export holds: what decides whether it is made in the
+    background, and the progress page's "of N rows"."""
+    return int(session.scalar(select(func.count(Award.id)).where(*_in_period(export))) or 0)
+
+
 def ensure_not_empty(session: AnySession, export: FinanceExport) -> None:
     """FinanceExportError when the period has no award decided in it and no instalment due to pay in it:
     a clear message rather than a file of headers."""

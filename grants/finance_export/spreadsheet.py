@@ -9,9 +9,9 @@ at a time (`queries.stream`: a server-side cursor on PostgreSQL), so memory stay
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
-from typing import IO
+from typing import IO, TypeVar
 
 from exports.finance_csv import csv_chunks as awards_csv
 from exports.finance_csv import write_csv as write_csv_text
@@ -34,6 +34,14 @@ from grants.finance_export.queries import (
     summary,
 )
 from grants.formatting import LONDON
+
+T = TypeVar("T")
+# Wraps the Awards rows as they are written: a background job counts them for its progress page.
+Counter = Callable[[Iterable[AwardValues]], Iterator[AwardValues]]
+
+
+def _as_they_come(rows: Iterable[T]) -> Iterator[T]:
+    yield from rows
 
 
 def about_lines(export: FinanceExport, made_at: datetime) -> list[tuple[str, str]]:
@@ -100,7 +108,12 @@ def footer(export: FinanceExport, made_at: datetime) -> str:
     )
 
 
-def write_xlsx(session: AnySession, export: FinanceExport, target: str | os.PathLike[str] | IO[bytes]) -> Written:
+def write_xlsx(
+    session: AnySession,
+    export: FinanceExport,
+    target: str | os.PathLike[str] | IO[bytes],
+    counted: Counter = _as_they_come,
+) -> Written:
     """Write the finance workbook to a path (whole or not at all) or to a binary stream."""
     begin_snapshot(session)
     ensure_not_empty(session, export)
@@ -108,7 +121,7 @@ def write_xlsx(session: AnySession, export: FinanceExport, target: str | os.Path
     lines, totals = summary(session, export)
     made_at = datetime.now(UTC)
     sheets = FinanceSheets(
-        awards=award_rows(session, export, labels),
+        awards=counted(award_rows(session, export, labels)),
         payments=payment_rows(session, export, labels),
         returned=returned_rows(session, export),
         summary=lines,
@@ -125,17 +138,22 @@ def write_xlsx(session: AnySession, export: FinanceExport, target: str | os.Path
     )
 
 
-def csv_chunks(session: AnySession, export: FinanceExport) -> Iterator[str]:
+def csv_chunks(session: AnySession, export: FinanceExport, counted: Counter = _as_they_come) -> Iterator[str]:
     """The Awards sheet as CSV text, a batch of rows at a time (memory stays flat)."""
     begin_snapshot(session)
     labels = lookups(session)
-    yield from awards_csv(award_rows(session, export, labels))
+    yield from awards_csv(counted(award_rows(session, export, labels)))
 
 
-def write_csv(session: AnySession, export: FinanceExport, target: str | os.PathLike[str] | IO[str]) -> Written:
+def write_csv(
+    session: AnySession,
+    export: FinanceExport,
+    target: str | os.PathLike[str] | IO[str],
+    counted: Counter = _as_they_come,
+) -> Written:
     """Write the Awards CSV to a path (whole or not at all) or to a text stream (opened with newline="")."""
     begin_snapshot(session)
     ensure_not_empty(session, export)
     lines, totals = summary(session, export)
-    write_csv_text(csv_chunks(session, export), target)
+    write_csv_text(csv_chunks(session, export, counted), target)
     return Written(totals=totals, summary=lines, award_rows=totals.awards)

@@ -9,20 +9,22 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, render_template, send_file, stream_with_context
+from flask import Blueprint, Response, flash, redirect, render_template, send_file, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
 
 from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
-from grants.finance_export import services
+from grants.finance_export import background, services
 from grants.finance_export.forms import FinanceExportForm
 from grants.streaming import guarded
 
 bp = Blueprint("finance_export", __name__, url_prefix="/finance")
 
 
-def _render(form: FinanceExportForm, choices: list[services.ProgrammeChoice], status: int = 200) -> Any:
-    return render_template("finance_export/export.html", form=form, choices=choices), status
+def _render(
+    form: FinanceExportForm, choices: list[services.ProgrammeChoice], status: int = 200, problem: str | None = None
+) -> Any:
+    return render_template("finance_export/export.html", form=form, choices=choices, problem=problem), status
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -46,6 +48,14 @@ def export() -> ResponseReturnValue:
     except services.FinanceExportError as exc:
         form.ends_on.errors = [str(exc)]
         return _render(form, choices, status=400)
+    if background.is_big(export):  # too big to write while the browser waits: a worker makes it
+        try:
+            asked = background.start(signed_in_user(), export, form.output_format.data)
+        except background.jobs.JobLimitReached as exc:
+            return _render(form, choices, status=429, problem=str(exc))
+        if asked.already_asked:
+            flash("You have already asked for this file: it is being made.")
+        return redirect(url_for("jobs.job_page", job_id=asked.job_id), code=303)
     if form.output_format.data == "csv":
         return Response(
             stream_with_context(guarded(services.csv_lines(export))),

@@ -11,6 +11,7 @@ from grants.models.commissioning import Contract, IncomingGrant, IncomingGrantYe
 from grants.models.correspondence import CaseNote
 from grants.models.email_templates import EmailTemplate
 from grants.models.incoming import CommissioningReminder, GrantReport, MatchContribution, Uplift
+from grants.models.jobs import BackgroundJob
 from grants.models.monitoring import (
     MonitoringPlan,
     MonitoringReturn,
@@ -35,6 +36,7 @@ from grants.models.programmes import AgreementTerms, Criterion, Programme, Quest
 from grants.models.tokens import ApiToken
 
 __all__ = [
+    "BackgroundJob",
     "CaseNote",
     "CaseOfficer",
     "EmailTemplate",

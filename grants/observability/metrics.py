@@ -21,6 +21,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy.exc import SQLAlchemyError
 
 from grants.extensions import db
+from grants.jobs.services import figures as job_figures
 from grants.models.base import utcnow
 from grants.observability import services
 
@@ -78,6 +79,7 @@ class ServiceGauges(Collector):
         try:
             outbox = services.outbox_figures()
             beat = services.last_heartbeat()
+            waiting_jobs = job_figures()
         except SQLAlchemyError:
             db.session.rollback()
             log.warning("metrics: the database did not answer")
@@ -95,6 +97,12 @@ class ServiceGauges(Collector):
         yield GaugeMetricFamily(
             "grantflow_outbox_failed_emails", "Emails given up on after retries", value=outbox.failed
         )
+        depth = GaugeMetricFamily(
+            "grantflow_background_jobs", "Background jobs waiting for a worker or being made", labels=["state"]
+        )
+        for state, count in sorted(waiting_jobs.items()):
+            depth.add_metric([state], count)
+        yield depth
         if beat is not None:  # no heartbeat yet: both absent, so absent() alerts
             yield GaugeMetricFamily(
                 "grantflow_scheduler_last_run_timestamp_seconds",

@@ -5,6 +5,7 @@ about whose it is. A new route of this kind fails here until it is added to the 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +16,14 @@ from sqlalchemy import select
 from grants.auth.permissions import rule_for
 from grants.extensions import db
 from grants.models import Award, Contract, MonitoringReturn
+from grants.models.base import utcnow
 from tests.apply.helpers import open_round
 from tests.commissioning.helpers import need_recorded
 from tests.datasets.returns import open_return
 from tests.factories import (
     ApplicationFactory,
     AwardFactory,
+    BackgroundJobFactory,
     DocumentFactory,
     OrganisationFactory,
     ProgrammeFactory,
@@ -65,8 +68,24 @@ def providers():
         _holdings("Calder Victim Support", "MOJ-S-002", moj, round_),
     )
     chief = member_of(own["organisation"], email="chief@airedale.example.org")
+    own["job"] = _finished_job(chief)
+    other["job"] = _finished_job(member_of(other["organisation"]))
     db.session.commit()
     return chief, own, other
+
+
+def _finished_job(user: Any) -> Any:
+    """A background job's file, kept, that only the person who asked for it may fetch."""
+    from grants.jobs.services import folder
+
+    job = BackgroundJobFactory(
+        requested_by_id=user.id,
+        state="done",
+        stored_name=f"sweep-{user.id}.xlsx",
+        expires_at=utcnow() + timedelta(days=1),
+    )
+    (folder() / job.stored_name).write_bytes(b"PK sweep")
+    return job
 
 
 def _url(endpoint: str, arguments: set[str], held: dict[str, Any]) -> str:
@@ -90,6 +109,10 @@ def _url(endpoint: str, arguments: set[str], held: dict[str, Any]) -> str:
             values[name] = "contract"  # the messages on a provider's contract
         elif name == "case_id" and endpoint.startswith("correspondence."):
             values[name] = held["contract"].id
+        elif name == "job_id":
+            values[name] = held["job"].id
+        elif name == "extension":
+            values[name] = "xlsx"
         elif name == "key":
             values[name] = "victims" if endpoint.startswith("returns.") else "project"
         else:

@@ -163,7 +163,21 @@ def _downloads(run_id: int) -> list[tuple[str, str, dict | None]]:
         for code in ("MSCF", "MOJ", "VRU")
         for fmt in ("xlsx", "csv")
     ]
+    files += [("jobs.download", f"/jobs/{job_id}/download.{fmt}", None) for fmt, job_id in _background_files(period)]
     return files
+
+
+def _background_files(period: dict[str, list[str]]) -> list[tuple[str, int]]:
+    """The finance spreadsheet and CSV of MSCF made as background jobs (run at once in tests), to fetch."""
+    from grants.finance_export import background, services
+
+    user = db.session.scalar(select(User).where(User.email == "every.role@example.org"))
+    starts_on, ends_on = (date(int(p[2]), int(p[1]), int(p[0])) for p in (period["starts_on"], period["ends_on"]))
+    made = []
+    for fmt in ("xlsx", "csv"):
+        asked = background.start(user, services.export_for(user, "MSCF", starts_on, ends_on), fmt)
+        made.append((fmt, asked.job_id))
+    return made
 
 
 def _formula_like(text: str) -> bool:
