@@ -118,7 +118,7 @@ def test_an_officer_sees_a_case_and_moves_it_on(site, demo, committed_db):
     site.sign_in("officer@example.org")
     site.follow(page.locator(".govuk-service-navigation").get_by_role("link", name="Cases"))
     expect(site.heading()).to_have_text("Cases")
-    site.follow(page.locator("main").get_by_role("link", name="Applications"))
+    site.follow(page.locator("main").get_by_role("link", name="Applications", exact=True))
     expect(site.heading()).to_have_text("Applications")
     expect(page.get_by_role("table", name="Applications")).to_be_visible()
     site.visit(_case_path(committed_db, "MSCF-R4-0001"), settle=DIAGRAM_SVG)  # the list holds 200 cases
@@ -213,7 +213,7 @@ def test_an_admin_grants_a_role_and_reads_workflows_and_emails(site, demo):
     site.follow(page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Admin"))
     site.follow(page.get_by_role("link", name="Emails", exact=True))
     expect(site.heading()).to_have_text("Emails")
-    first = page.get_by_role("table", name="Emails, newest first").locator("tbody a").first
+    first = page.get_by_role("table", name="Emails, sortable by each column").locator("tbody a").first
     subject = first.inner_text()
     site.follow(first)
     expect(site.heading()).to_have_text(subject)

@@ -131,7 +131,7 @@ def test_an_officer_takes_a_case_on_and_finds_it_under_cases_they_look_after(sit
     queue = page.locator("#queue-cases_you_look_after")
     expect(queue).to_contain_text("1")
     site.follow(queue.get_by_role("link"))
-    site.follow(page.locator("#mine ~ ul").get_by_role("link", name="Applications"))
+    site.follow(page.get_by_role("link", name="Applications you look after"))
     expect(page.get_by_label("Officer", exact=True)).to_have_value("me")
     expect(page.locator("main table")).to_contain_text(mine.reference)
     expect(page.locator("main table")).not_to_contain_text(other.reference)

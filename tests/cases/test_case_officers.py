@@ -200,6 +200,6 @@ def test_your_work_counts_the_cases_you_look_after_and_leads_to_them(client, tea
     link = re.search(r'href="([^"]+)"', row).group(1).replace("&amp;", "&")
     index = client.get(link).get_data(as_text=True)
     mine = index[index.index('id="mine"') :]
-    assert "Applications</a> (2)" in mine and "Awards</a> (1)" in mine
+    assert "Applications you look after</a> (2)" in mine and "Awards you look after</a> (1)" in mine
     listed = re.search(r'href="(/cases/application\?officer=me)"', mine).group(1)
     assert _ids(client, listed) == [team.a.id, team.b.id]
