@@ -62,6 +62,9 @@ class BaseConfig:
     STAFF_IDLE_SECONDS = int(os.environ.get("STAFF_IDLE_SECONDS", str(30 * 60)))
     IDLE_WARNING_SECONDS = 5 * 60
     PAGE_SIZE = 25
+    # Application forms from this process's caches: parsed question sets, vocabularies and rendered fields
+    # (docs/decisions.md 2026-12-04). Off only for the tests that compare the pages made both ways.
+    FORM_CACHES = True
     # Contracts ending within this many months show on the commissioning page and are reminded once.
     COMMISSIONING_END_WARNING_MONTHS = int(os.environ.get("COMMISSIONING_END_WARNING_MONTHS", "6"))
     WORKFLOW_DEFINITIONS_DIR = str(ROOT / "grants" / "definitions")

@@ -91,7 +91,7 @@ def _fresh_form_definitions():
     for different forms, so each test starts with an empty cache."""
     from grants.apply import services as apply_services
 
-    apply_services._DEFINITIONS.clear()
+    apply_services.clear_form_caches()
     yield
 
 

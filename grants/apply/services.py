@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from flask import g, has_app_context
+from flask import current_app, g, has_app_context
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload
@@ -106,9 +106,21 @@ def accepts_submissions(round_: Round, at: datetime | None = None) -> bool:
 _DEFINITIONS: dict[tuple[str, int], QuestionSetDefinition] = {}
 
 
+def form_caches_on() -> bool:
+    """Whether forms come from this process's caches (FORM_CACHES, on but for the tests that compare)."""
+    return not has_app_context() or bool(current_app.config.get("FORM_CACHES", True))
+
+
+def clear_form_caches() -> None:
+    """Forget every cached form: the next page reads and renders everything afresh."""
+    _DEFINITIONS.clear()
+
+
 def definition_of(question_set: QuestionSet) -> QuestionSetDefinition:
     """The parsed form; a name and version never change their questions, so they key the cache."""
     key = (question_set.name, question_set.version)
+    if not form_caches_on():
+        return parse(question_set.definition, f"{question_set.name} v{question_set.version}")
     if key not in _DEFINITIONS:
         _DEFINITIONS[key] = parse(question_set.definition, f"{question_set.name} v{question_set.version}")
     return _DEFINITIONS[key]
