@@ -11,15 +11,6 @@ from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCharacterCount,
-    GovCheckboxesInput,
-    GovDateInput,
-    GovFileInput,
-    GovRadioInput,
-    GovSelect,
-    GovTextInput,
-)
 from werkzeug.datastructures import MultiDict
 from wtforms import (
     FieldList,
@@ -38,6 +29,13 @@ from wtforms.validators import Length, Optional, StopValidation, ValidationError
 from grants.apply.fields import CountField, DayMonthYearField, MoneyField, WholeNumberField
 from grants.apply.fields import today as london_today
 from grants.apply.questions import Question, Section
+from grants.apply.rendering import CharacterCount as GovCharacterCount
+from grants.apply.rendering import CheckboxesInput as GovCheckboxesInput
+from grants.apply.rendering import DateInput as GovDateInput
+from grants.apply.rendering import FileInput as GovFileInput
+from grants.apply.rendering import RadioInput as GovRadioInput
+from grants.apply.rendering import Select as GovSelect
+from grants.apply.rendering import TextInput as GovTextInput
 from grants.form_fields import NotBlank, date_hint, future_example, stripped
 from grants.formatting import london_date, money, whole_number
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from grants import access
 from grants.agreement_terms import terms_for_new_award
-from grants.apply import summary
+from grants.apply import rendering, summary
 from grants.apply.questions import QuestionSetDefinition, parse
 from grants.errors import NotFound
 from grants.extensions import db
@@ -114,6 +114,7 @@ def form_caches_on() -> bool:
 def clear_form_caches() -> None:
     """Forget every cached form: the next page reads and renders everything afresh."""
     _DEFINITIONS.clear()
+    rendering.clear()
 
 
 def definition_of(question_set: QuestionSet) -> QuestionSetDefinition:

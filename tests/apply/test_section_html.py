@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from grants.apply import rendering
 from grants.apply import services as apply_services
 from grants.apply.question_set_admin import load_question_set
 from grants.extensions import db
@@ -327,9 +328,14 @@ def _every_way(app, show) -> str:
     apply_services.clear_form_caches()
     with form_caches(app, on=True):
         cold = _same_page(show())
+        before = dict(rendering.stats)
         warm = _same_page(show())
     assert cold == off
     assert warm == off
+    # The warm page came from the caches: every field from a shape already rendered, none afresh.
+    assert rendering.stats["hits"] - before["hits"] >= 20
+    assert rendering.stats["misses"] == before["misses"]
+    assert rendering.stats["fresh"] == before["fresh"]
     return off
 
 
