@@ -33,6 +33,13 @@ def staff_grants(user: User) -> dict[int | None, frozenset[str]]:
     return result
 
 
+def no_staff_grants(user: User) -> None:
+    """Record, for this request, that the user holds no staff role (the sign-in's own statement found
+    none), so staff_grants answers without asking the database."""
+    if has_request_context():
+        g.setdefault("_staff_grants", {})[user.id] = {}
+
+
 def staff_roles(user: User, programme_id: int | None = None) -> frozenset[str]:
     """Roles the user holds on this programme (grants for every programme included).
 

@@ -10,10 +10,11 @@ grants/returns.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from flask import url_for
-from sqlalchemy import delete, select
+from sqlalchemy import Integer, bindparam, delete, insert, literal, select
 
 from grants.apply import formbuilder
 from grants.apply.questions import QuestionSetDefinition, Section
@@ -47,6 +48,12 @@ class Filling:
     def completed(self, user: Any, section: Section, values: dict[str, Any]) -> None:
         """Copy what lists and reports need out of a completed section's answers (nothing by default)."""
 
+    def completed_again(
+        self, user: Any, section: Section, values: dict[str, Any], before: dict[str, Any] | None
+    ) -> None:
+        """completed(), told the section's answers as it was last completed (None: it was not)."""
+        self.completed(user, section, values)
+
     @property
     def caption(self) -> str:
         """The line above a section's heading."""
@@ -54,10 +61,8 @@ class Filling:
 
     # -- rows and documents: the same for every holder, by its column ------------------------------
     def row(self, key: str) -> Any | None:
-        model = self.section_model
-        return db.session.scalar(
-            select(model).where(getattr(model, self.holder_column) == self.holder.id, model.section_key == key)
-        )
+        query = _row_query(self.section_model, self.holder_column)
+        return db.session.scalar(query, {"holder_id": self.holder.id, "key": key})
 
     def new_row(self, key: str) -> Any:
         row = self.section_model(section_key=key, answers={}, **{self.holder_column: self.holder.id})
@@ -141,11 +146,26 @@ class ApplicationFilling(Filling):
 
     def completed(self, user: Any, section: Section, values: dict[str, Any]) -> None:
         """Answers that lists and reports need: title, amount, reach, and the tags (districts, areas...)."""
+        self.completed_again(user, section, values, None)
+
+    def completed_again(
+        self, user: Any, section: Section, values: dict[str, Any], before: dict[str, Any] | None
+    ) -> None:
+        """As completed(); tags the section gave last time it was completed are not written again when
+        they are the same (where no other question of the form gives tags of that vocabulary)."""
         application = self.application
         for question in section.questions:
             if not question.maps_to:
                 continue
             value = values.get(question.key)
+            if (
+                question.maps_to.startswith("terms:")
+                and before is not None
+                and question.key in before
+                and before[question.key] == value
+                and self._only_question_mapping(question.maps_to)
+            ):
+                continue
             if question.maps_to == "project_title":
                 application.project_title = value or ""
             elif question.maps_to == "people_reached":
@@ -162,10 +182,23 @@ class ApplicationFilling(Filling):
                         ApplicationTerm.application_id == application.id, ApplicationTerm.term_id.in_(term_ids)
                     )
                 )
-                chosen = db.session.scalars(
-                    select(Term.id).where(Term.vocabulary == vocabulary, Term.code.in_(value or []))
-                ).all()
-                db.session.add_all(ApplicationTerm(application_id=application.id, term_id=t) for t in chosen)
+                if value:
+                    chosen = select(literal(application.id, Integer), Term.id).where(
+                        Term.vocabulary == vocabulary, Term.code.in_(value)
+                    )
+                    db.session.execute(insert(ApplicationTerm).from_select(["application_id", "term_id"], chosen))
+
+    def _only_question_mapping(self, maps_to: str) -> bool:
+        questions = (q for s in self.definition().sections for q in s.questions)
+        return sum(1 for q in questions if q.maps_to == maps_to) == 1
+
+
+@cache
+def _row_query(model: Any, holder_column: str) -> Any:
+    """One section's row of a holder, as a statement built once per kind of holder (each page runs it)."""
+    return select(model).where(
+        getattr(model, holder_column) == bindparam("holder_id"), model.section_key == bindparam("key")
+    )
 
 
 def filling_of(holder: Application | Filling) -> Filling:

@@ -123,7 +123,7 @@ class AllChosen:
 
 def _choices(question: Question, context: FormContext) -> list[tuple[str, str]]:
     if question.vocabulary:
-        return context.vocabularies.get(question.vocabulary, [])
+        return list(context.vocabularies.get(question.vocabulary, []))  # a copy: the lists are shared
     return list(question.options)
 
 

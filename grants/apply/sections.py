@@ -6,6 +6,8 @@ The form's holder (an application, a monitoring return) is reached through its `
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -230,16 +232,32 @@ def _persist(
 ) -> int:
     if row is None:
         row = filling.new_row(section.key)
+    before = (row.answers or {}).get("values") if row.status == COMPLETED else None
     row.answers = {"raw": raw, "values": values or {}}
     row.status = COMPLETED if values is not None else IN_PROGRESS
     row.updated_at = now()
     row.updated_by_id = user.id
     if values is not None:
-        filling.completed(user, section, values)
+        filling.completed_again(user, section, values, before)
     db.session.flush()
     version = row.version_id
-    db.session.commit()
+    with _kept_after_commit():
+        db.session.commit()
     return version
+
+
+@contextmanager
+def _kept_after_commit() -> Iterator[None]:
+    """Commit without expiring what the session holds: the page after a save (or its redirect) needs the
+    user, the application and its round as this save left them, and reading them again would cost a
+    statement each. Only this commit: everywhere else a commit expires as usual."""
+    session = db.session()
+    before = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = before
 
 
 @dataclass

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 
 from flask import current_app, g, has_app_context
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from grants import access
 from grants.agreement_terms import terms_for_new_award
@@ -114,6 +116,7 @@ def form_caches_on() -> bool:
 def clear_form_caches() -> None:
     """Forget every cached form: the next page reads and renders everything afresh."""
     _DEFINITIONS.clear()
+    _VOCABULARIES.clear()
     rendering.clear()
 
 
@@ -127,13 +130,36 @@ def definition_of(question_set: QuestionSet) -> QuestionSetDefinition:
     return _DEFINITIONS[key]
 
 
+# The vocabularies as last read by this process, with their stamp: (how many terms, the sum of their
+# version_id). A term is never deleted, and adding one or relabelling one (its version_id goes up) makes
+# the stamp bigger, so a stamp read now names exactly one state of the vocabularies.
+_VOCABULARIES: list[tuple[tuple[int, int], dict[str, list[tuple[str, str]]]]] = []
+
+
+def vocabulary_stamp() -> tuple[Any, Any]:
+    """Columns giving the vocabularies' stamp, to read beside something else in one statement."""
+    return (
+        select(func.count(Term.id)).scalar_subquery(),
+        select(func.coalesce(func.sum(Term.version_id), 0)).scalar_subquery(),
+    )
+
+
 def vocabularies() -> dict[str, list[tuple[str, str]]]:
-    """Choices for districts, areas of focus, priorities and themes; read once per request."""
+    """Choices for districts, areas of focus, priorities and themes (code, label), in order; read once
+    per request, or not at all where the stamp read with the application (application_for) is the one
+    of the vocabularies this process last read. The lists are shared: never change them."""
     if has_app_context() and "_vocabularies" in g:
         return g._vocabularies
     found: dict[str, list[tuple[str, str]]] = {}
-    for term in db.session.scalars(select(Term).order_by(Term.vocabulary, Term.position)):
-        found.setdefault(term.vocabulary, []).append((term.code, term.label))
+    count = total = 0
+    rows = db.session.execute(
+        select(Term.vocabulary, Term.code, Term.label, Term.version_id).order_by(Term.vocabulary, Term.position)
+    )
+    for vocabulary, code, label, version_id in rows:
+        found.setdefault(vocabulary, []).append((code, label))
+        count, total = count + 1, total + version_id
+    if form_caches_on():
+        _VOCABULARIES[:] = [((count, total), found)]
     if has_app_context():
         g._vocabularies = found
     return found
@@ -214,11 +240,49 @@ def dashboard(user: Any) -> list[Application]:
 
 
 def application_for(user: Any, application_id: int) -> Application:
-    """The application if the user is a member of its organisation; NotFound otherwise (never a hint)."""
-    application = db.session.get(Application, application_id)
-    if application is None or not access.is_member(user, application.organisation_id):
+    """The application if the user is a member of its organisation; NotFound otherwise (never a hint).
+
+    One statement: the application and its round, whether the user is a member, and what the form
+    caches need to answer without asking again: its question set's name and version (definition_for)
+    and the vocabularies' stamp (vocabularies)."""
+    if not getattr(user, "is_authenticated", False):
         raise NotFound(application_id)
+    found = db.session.execute(_member_application(), {"user_id": user.id, "application_id": application_id}).first()
+    if found is None:
+        raise NotFound(application_id)
+    application, question_set_id, name, version, terms, term_versions = found
+    if question_set_id is not None:
+        _QUESTION_SETS_READ[application] = (question_set_id, name, version)
+    _vocabularies_if_current((terms, term_versions))
     return application
+
+
+@cache
+def _member_application() -> Select[Any]:
+    """application_for's statement, built once (building it is most of its cost)."""
+    member = exists().where(
+        Membership.user_id == bindparam("user_id"), Membership.organisation_id == Application.organisation_id
+    )
+    question_set = aliased(QuestionSet)
+    return (
+        select(Application, question_set.id, question_set.name, question_set.version, *vocabulary_stamp())
+        .join(Application.round)
+        .options(contains_eager(Application.round))
+        .outerjoin(question_set, question_set.id == func.coalesce(Application.question_set_id, Round.question_set_id))
+        .where(Application.id == bindparam("application_id"), member)
+    )
+
+
+# The question set (id, name, version) each application loaded by application_for was read with: its
+# definition then comes from _DEFINITIONS without asking for the question set's row.
+_QUESTION_SETS_READ: weakref.WeakKeyDictionary[Application, tuple[int, str, int]] = weakref.WeakKeyDictionary()
+
+
+def _vocabularies_if_current(stamp: tuple[int, int]) -> None:
+    """This request's vocabularies from the process's cache, when the stamp just read is the cache's."""
+    cached = next(iter(_VOCABULARIES), None)
+    if has_app_context() and cached is not None and cached[0] == stamp and form_caches_on():
+        g._vocabularies = cached[1]
 
 
 def application_for_staff_or_member(user: Any, application_id: int) -> Application:
@@ -276,6 +340,11 @@ class NoQuestionSet(NotFound):
 
 
 def definition_for(application: Application) -> QuestionSetDefinition:
+    read = _QUESTION_SETS_READ.get(application)
+    if read is not None and read[0] == (application.question_set_id or application.round.question_set_id):
+        cached = _DEFINITIONS.get(read[1:]) if form_caches_on() else None
+        if cached is not None:
+            return cached
     question_set = application.question_set or application.round.question_set
     if question_set is None:
         raise NoQuestionSet(application.id)

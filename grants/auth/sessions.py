@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import datetime
+from functools import cache
 
 from flask import current_app, g, url_for
 from flask_login import login_user, logout_user
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, bindparam, exists, func, select, update
 
-from grants import mail
+from grants import access, mail
 from grants.auth.passwords import hash_token
 from grants.extensions import db
 from grants.formatting import LONDON
-from grants.models import User, UserSession
+from grants.models import RoleGrant, User, UserSession
 from grants.models.base import utcnow
 
 TOKEN_BYTES = 32
@@ -81,18 +83,32 @@ def resume(key: str) -> User | None:
     user_id, _, token = key.partition(":")
     if not (user_id.isdigit() and len(user_id) < 12 and token and len(token) < 100):
         return None
-    found = db.session.execute(
-        select(User, UserSession.id, UserSession.second_factor_at)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(User.id == int(user_id), UserSession.token_hash == hash_token(token), UserSession.ended_at.is_(None))
-    ).first()
+    found = db.session.execute(_live_session(), {"user_id": int(user_id), "token_hash": hash_token(token)}).first()
     if found is None or not found[0].active:
         return None
     user = found[0]
     user.session_key = key
     g.user_session_id = found[1]
     g.second_factor_done = found[2] is not None
+    if not found[3]:
+        access.no_staff_grants(user)
     return user
+
+
+@cache
+def _live_session() -> Select[User, int, datetime | None, bool]:
+    """The user and their live session, in one statement built once (every signed-in request runs it).
+    Whether the user holds any staff role comes with them: most users (applicants) hold none, and
+    their pages then never ask for role grants at all (grants.access.staff_grants)."""
+    return (
+        select(User, UserSession.id, UserSession.second_factor_at, exists().where(RoleGrant.user_id == User.id))
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(
+            User.id == bindparam("user_id"),
+            UserSession.token_hash == bindparam("token_hash"),
+            UserSession.ended_at.is_(None),
+        )
+    )
 
 
 def end_this(why: str = "signed_out") -> None:
