@@ -26,7 +26,10 @@ class BaseConfig:
     ENV_NAME = "base"
     SECRET_KEY: str | None = None  # never a constant: create_app sets it from secret_key()
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{ROOT / 'instance' / 'grantflow.db'}"
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # No pool pre-ping (a round trip on every request): grants/database.py notices a PostgreSQL connection
+    # that went away (a restart) without one, and pings one idle longer than this (docs/decisions.md).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    DATABASE_PING_AFTER_IDLE_SECONDS = float(os.environ.get("DATABASE_PING_AFTER_IDLE_SECONDS", "30"))
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # a slow volunteer's form must not expire under them
     SESSION_COOKIE_HTTPONLY = True
