@@ -15,6 +15,9 @@ from rush_server import CpuMeter
 from support import ms, percentile
 
 TARGET_P95_MS = 250
+# The cheap-pages targets (issue 17): server + database CPU and SQL statements per request.
+TARGET_PAGE_CPU_MS, TARGET_SAVE_CPU_MS = 5.0, 8.0
+TARGET_PAGE_STATEMENTS, TARGET_SAVE_STATEMENTS = 4, 6
 TIMED_KINDS = ("sign_in_page", "sign_in", "start", "page", "save", "check", "submit")
 
 
@@ -136,7 +139,22 @@ def figures(args: argparse.Namespace, outcome: Outcome, table: dict[str, dict[st
         "worker_class": args.worker_class,
         "threads": args.threads,
         "quick": args.quick,
+        "target_page_cpu_ms": TARGET_PAGE_CPU_MS,
+        "target_save_cpu_ms": TARGET_SAVE_CPU_MS,
+        "target_page_statements": TARGET_PAGE_STATEMENTS,
+        "target_save_statements": TARGET_SAVE_STATEMENTS,
+        "capacity_targets_met": capacity_targets_met(cap, statements),
     }
+
+
+def capacity_targets_met(cap: dict[str, dict[str, Any]], statements: dict[str, int]) -> bool:
+    """Whether a section page and a save each kept within their CPU and statement targets."""
+    return (
+        cap["page"]["cpu_ms"] <= TARGET_PAGE_CPU_MS
+        and cap["save"]["cpu_ms"] <= TARGET_SAVE_CPU_MS
+        and statements.get("page", TARGET_PAGE_STATEMENTS + 1) <= TARGET_PAGE_STATEMENTS
+        and statements.get("save", TARGET_SAVE_STATEMENTS + 1) <= TARGET_SAVE_STATEMENTS
+    )
 
 
 def print_summary(
@@ -194,3 +212,8 @@ def print_summary(
     )
     met = result["p95_ms"] < TARGET_P95_MS and result["errors"] == 0 and result["lost"] == 0
     print(f"  {'meets' if met else 'misses'} the goal: p95 < {TARGET_P95_MS} ms, 0 errors, 0 lost")
+    print(
+        f"  {'meets' if result['capacity_targets_met'] else 'misses'} the cheap-pages targets: a section page "
+        f"<= {TARGET_PAGE_CPU_MS:g} ms CPU and {TARGET_PAGE_STATEMENTS} statements, a save <= "
+        f"{TARGET_SAVE_CPU_MS:g} ms and {TARGET_SAVE_STATEMENTS}"
+    )
