@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 from flask import url_for
-from sqlalchemy import Integer, bindparam, delete, insert, literal, select
+from sqlalchemy import Integer, bindparam, delete, insert, inspect, literal, select
 
 from grants.apply import formbuilder
 from grants.apply.questions import QuestionSetDefinition, Section
@@ -68,6 +68,15 @@ class Filling:
         row = self.section_model(section_key=key, answers={}, **{self.holder_column: self.holder.id})
         db.session.add(row)
         return row
+
+    def forget_loaded_rows(self) -> None:
+        """After a save's commit, which keeps what the session holds (grants.apply.sections), a list of the
+        holder's section rows loaded before it would miss a row the save added: it is read afresh next
+        time it is asked for (no statement if it is not)."""
+        state = inspect(self.holder)
+        for relationship in state.mapper.relationships:
+            if relationship.mapper.class_ is self.section_model and relationship.key not in state.unloaded:
+                db.session.expire(self.holder, [relationship.key])
 
     def rows(self) -> dict[str, Any]:
         model = self.section_model

@@ -243,6 +243,7 @@ def _persist(
     version = row.version_id
     with _kept_after_commit():
         db.session.commit()
+    filling.forget_loaded_rows()
     return version
 
 

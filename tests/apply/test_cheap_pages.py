@@ -228,3 +228,24 @@ def test_the_tags_a_section_gives_follow_each_save_written_only_when_they_change
     assert same.status_code == 302
     assert _districts(application_id) == ["wakefield"]
     assert not any("application_terms" in s for s in statements)
+
+
+def test_a_save_that_adds_a_section_is_seen_by_a_task_list_loaded_before_it(app, application):
+    """The save's commit keeps what the session holds; a list of the bid's sections read before it must
+    still show the section the save added (the CLI, the demo loader and the API save and read in one go)."""
+    from flask import g
+
+    from grants.apply import sections, services
+    from grants.models import User
+
+    user = db.session.scalar(select(User).where(User.email == "aisha@example.org"))
+    before = {section.key: status for section, status in services.task_list(application)}  # loads the sections
+    assert before["organisation"] == "not_started"
+    with app.test_request_context(method="POST"):
+        g.csrf_valid = True
+        page = sections.save(
+            user, application, "organisation", MultiDict(form_fields("organisation")), MultiDict(), sections.CONTINUE, 0
+        )
+    assert page.saved, page.errors
+    after = {section.key: status for section, status in services.task_list(application)}
+    assert after["organisation"] == "completed"
