@@ -12,7 +12,6 @@ Placeholders are checked exactly as the batch email checks them when it is sent 
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +20,7 @@ from sqlalchemy import select
 
 from grants import access, audit
 from grants.cases import batch_email
+from grants.email_wording.typed import typed_text
 from grants.errors import FieldErrors, NotFound
 from grants.extensions import db
 from grants.form_fields import version_or_none
@@ -37,7 +37,6 @@ LONGEST_SUBJECT = 200  # as the batch email page takes (grants.cases.forms.Batch
 LONGEST_BODY = 5_000
 CHOOSE_A_TEMPLATE = "Choose a template to start from"
 CHOOSE_A_PROGRAMME = "Choose the programme whose officers may use the template"
-_LINE_BREAKS = frozenset("\t\n\r")
 
 
 class EditConflict(Exception):
@@ -194,25 +193,6 @@ def template_for(user: Any, programme_id: int, template_id: int) -> tuple[Progra
 # -- checking what was typed -------------------------------------------------------------------------------
 
 
-def _text(raw: str | None, what: str, empty: str, limit: int, *, multiline: bool) -> str:
-    """The value to keep: NUL and control characters refused, line ends made plain, spaces trimmed."""
-    raw = raw or ""
-    if "\x00" in raw:
-        raise ValueError(f"{what} must not contain a NUL character (\\0): remove it and try again")
-    allowed = _LINE_BREAKS if multiline else frozenset("\t")
-    if any(unicodedata.category(c) == "Cc" and c not in allowed for c in raw):
-        raise ValueError(f"{what} must not contain control characters: remove them and try again")
-    if multiline:
-        value = "\n".join(line.rstrip() for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")).strip()
-    else:
-        value = " ".join(raw.split())
-    if not value:
-        raise ValueError(empty if not raw else f"{what} must not be only spaces")
-    if len(value) > limit:
-        raise ValueError(f"{what} must be {limit:,} characters or fewer (it has {len(value):,})")
-    return value
-
-
 def checked(name: str | None, subject: str | None, body: str | None) -> tuple[str, str, str]:
     """The name, subject and body to keep, or FieldErrors naming what is wrong with each
     (keys `name`, `subject`, `body`)."""
@@ -224,7 +204,7 @@ def checked(name: str | None, subject: str | None, body: str | None) -> tuple[st
         ("body", body, "Message", "Enter the message", LONGEST_BODY, True),
     ):
         try:
-            values[field] = _text(raw, what, empty, limit, multiline=multiline)
+            values[field] = typed_text(raw, what, limit, multiline=multiline, empty=empty)
         except ValueError as exc:
             errors[field] = str(exc)
             continue

@@ -3,7 +3,6 @@ check and an audit row, and going back to the service's default wording."""
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,6 +12,7 @@ from sqlalchemy import select
 from grants import access, audit
 from grants.email_wording.catalogue import Email, emails_of_programme
 from grants.email_wording.placeholders import malformed, unknown
+from grants.email_wording.typed import typed_text
 from grants.email_wording.wording import override
 from grants.errors import FieldErrors, NotFound
 from grants.extensions import db
@@ -23,7 +23,6 @@ from grants.transactions import conflicts_as
 EDITORS = frozenset({"officer", "admin"})
 LONGEST_SUBJECT = 300
 LONGEST_BODY = 10_000
-_LINE_BREAKS = frozenset("\t\n\r")
 
 
 class EditConflict(Exception):
@@ -93,25 +92,6 @@ def editing(user: Any, programme_id: int, key: str) -> Editing:
     return Editing(programme, found, override(programme_id, key))
 
 
-def _text(raw: str | None, what: str, limit: int, *, multiline: bool) -> str:
-    """The value to keep: NUL and control characters refused, line ends made plain, spaces trimmed."""
-    raw = raw or ""
-    if "\x00" in raw:
-        raise ValueError(f"{what} must not contain a NUL character (\\0): remove it and try again")
-    allowed = _LINE_BREAKS if multiline else frozenset("\t")
-    if any(unicodedata.category(c) == "Cc" and c not in allowed for c in raw):
-        raise ValueError(f"{what} must not contain control characters: remove them and try again")
-    if multiline:
-        value = "\n".join(line.rstrip() for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")).strip()
-    else:
-        value = " ".join(raw.split())
-    if not value:
-        raise ValueError(f"Enter the {what[0].lower()}{what[1:]}" if not raw else f"{what} must not be only spaces")
-    if len(value) > limit:
-        raise ValueError(f"{what} must be {limit:,} characters or fewer (it has {len(value):,})")
-    return value
-
-
 def _placeholder_problem(found: Email, text: str) -> str | None:
     problem = malformed(text)
     if problem:
@@ -134,7 +114,7 @@ def checked(found: Email, subject: str | None, body: str | None) -> tuple[str, s
         ("body", body, "Email text", LONGEST_BODY, True),
     ):
         try:
-            values[field] = _text(raw, what, limit, multiline=multiline)
+            values[field] = typed_text(raw, what, limit, multiline=multiline)
         except ValueError as exc:
             errors[field] = str(exc)
             continue
