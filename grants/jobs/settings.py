@@ -15,6 +15,12 @@ DEFAULTS: dict[str, tuple[str, Any]] = {
     "EXPORT_FOLDER": ("EXPORT_FOLDER", ""),
     # A finance spreadsheet of more awards than this is made in the background.
     "BACKGROUND_EXPORT_ROWS": ("BACKGROUND_EXPORT_ROWS", 5000),
+    # A round's panel pack of more bids than this is made in the background.
+    "BACKGROUND_PANEL_PACK_ROWS": ("BACKGROUND_PANEL_PACK_ROWS", 1000),
+    # A committee report spreadsheet over a round of more bids than this is made in the background.
+    "BACKGROUND_REPORT_ROWS": ("BACKGROUND_REPORT_ROWS", 5000),
+    # A 360Giving file of more grants than this is made in the background.
+    "BACKGROUND_OPEN_DATA_ROWS": ("BACKGROUND_OPEN_DATA_ROWS", 5000),
     "JOB_KEEP_DAYS": ("JOB_KEEP_DAYS", 7),  # a finished file is removed after this many days
     "JOB_LIMIT_PER_USER": ("JOB_LIMIT_PER_USER", 3),  # files waiting or being made, per person
     "JOB_HEARTBEAT_SECONDS": ("JOB_HEARTBEAT_SECONDS", 10.0),  # a working job writes its progress this often

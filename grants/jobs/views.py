@@ -40,7 +40,7 @@ def job_page(job_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.route("/<int:job_id>/download.<any(csv, xlsx):extension>")
+@bp.route("/<int:job_id>/download.<any(csv, xlsx, json):extension>")
 @signed_in
 def download(job_id: int, extension: str) -> ResponseReturnValue:
     try:
