@@ -22,7 +22,7 @@ from sqlalchemy.orm import joinedload
 from exports.xlsx import safe_text
 from grants import access
 from grants.extensions import db
-from grants.formatting import LONDON
+from grants.formatting import LONDON, london_today
 from grants.models import (
     Application,
     Assessment,
@@ -258,4 +258,4 @@ def _csv_row(row: Any, names: dict[int, str]) -> list[str]:
 
 
 def csv_filename() -> str:
-    return f"audit-log-{datetime.now(LONDON).date().isoformat()}.csv"
+    return f"audit-log-{london_today().isoformat()}.csv"

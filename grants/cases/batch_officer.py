@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from grants import access
 from grants.cases import batch, officers
-from grants.cases.lists import officer_names, officers_query
+from grants.cases.lists import officers_query
 from grants.errors import FieldErrors, NotFound
 from grants.extensions import db
-from grants.models import CaseOfficer
+from grants.models import CaseOfficer, User
 from workflows import Conflict
 
 NAME_OFFICER = "name_officer"  # the batch action's name on the list's form
@@ -45,24 +45,24 @@ class Plan:
 
 
 def plan(kind: str, user: Any, subjects: Sequence[Any], not_found: int = 0) -> Plan:
-    """Each selected case with its officer now, and the officers who could be named (three statements)."""
+    """Each selected case with its officer now, and the officers who could be named (two statements)."""
     mine = [s for s in subjects if access.staff_roles(user, s.owning_programme_id()) & officers.ASSIGNING_ROLES]
     ids = [s.id for s in mine]
-    names = officer_names(kind, ids)
-    current = (
-        dict(
+    current = {
+        int(case_id): (officer_id, str(name))
+        for case_id, officer_id, name in (
             db.session.execute(
-                select(CaseOfficer.case_id, CaseOfficer.officer_id).where(
-                    CaseOfficer.case_kind == kind, CaseOfficer.case_id.in_(ids)
-                )
-            ).all()
+                select(CaseOfficer.case_id, CaseOfficer.officer_id, User.name)
+                .join(User, User.id == CaseOfficer.officer_id)
+                .where(CaseOfficer.case_kind == kind, CaseOfficer.case_id.in_(ids))
+            )
+            if ids
+            else ()
         )
-        if ids
-        else {}
-    )
+    }
     programmes = sorted({p for s in mine if (p := s.owning_programme_id()) is not None})
     choices = [(uid, name) for uid, name in db.session.execute(officers_query(programmes))] if mine else []
-    rows = [Row(s.id, s.reference, batch.describe(s), current.get(s.id), names.get(s.id)) for s in mine]
+    rows = [Row(s.id, s.reference, batch.describe(s), *current.get(s.id, (None, None))) for s in mine]
     return Plan(kind, rows, choices, not_found + len(subjects) - len(mine))
 
 

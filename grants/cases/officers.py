@@ -8,14 +8,13 @@ officer it showed, so two people changing it at once cannot silently undo each o
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, and_, delete, func, or_, select, update
 
 from grants import access, audit
-from grants.cases.lists import officer_names, officers_query
+from grants.cases.lists import officers_query
 from grants.cases.services import load_case, visible_clauses
 from grants.errors import FieldErrors, NotFound
 from grants.extensions import db
@@ -66,11 +65,6 @@ def of_case(kind: str, subject: Any, user: Any) -> Assignment:
     row = _current(kind, subject.id)
     choices = officers_for(subject.owning_programme_id()) if _may_assign(user, subject) else []
     return Assignment(row.officer_id if row else None, row.officer.name if row else None, choices)
-
-
-def names(kind: str, case_ids: Iterable[int]) -> dict[int, str]:
-    """Each listed case's officer's name (one statement for a whole page)."""
-    return officer_names(kind, case_ids)
 
 
 def read_choice(typed: str | None) -> int | None | str:

@@ -20,7 +20,7 @@ from flask.typing import ResponseReturnValue
 
 from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
-from grants.cases import batch, batch_assign, batch_email, batch_officer, batch_templates, officers, services
+from grants.cases import batch, batch_assign, batch_email, batch_officer, batch_templates, lists, officers, services
 from grants.cases.forms import BatchAssignForm, BatchEmailForm, BatchForm, OfficerForm, TransitionForm
 from grants.correspondence import services as correspondence
 from grants.correspondence.forms import MessageForm, NoteForm
@@ -99,7 +99,7 @@ def render_list(kind: str, batch_errors: list[tuple[str, str]] | None = None, st
         kind=kind,
         label=services.kind_label(kind, plural=True),
         page=page,
-        officer_names=officers.names(kind, [case.id for case in page.items]),
+        officer_names=lists.officer_names(kind, [case.id for case in page.items]),
         sorts=services.list_sorts(kind),
         sort=services.list_sorts(kind).read(request.args),
         filters=filters,

@@ -7,7 +7,6 @@ rating. Grantees: "Your grants" (/grants), each of their awards with its money, 
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 from flask import (
@@ -29,7 +28,7 @@ from grants.auth.current import signed_in_user
 from grants.auth.permissions import signed_in, staff
 from grants.correspondence import services as correspondence
 from grants.form_fields import version_or_none
-from grants.formatting import LONDON
+from grants.formatting import london_today
 from grants.monitoring import dashboard, grant_facts, rating, review, targets
 from grants.monitoring.forms import ActionForm, summary_of
 from grants.monitoring.metrics import METRICS
@@ -43,10 +42,6 @@ CONFLICT = (
     "Someone else changed this return while you were looking at it. Nothing you entered has been saved: "
     "here is how it stands now; check it, then try again if it still needs doing."
 )
-
-
-def _today() -> date:
-    return datetime.now(LONDON).date()
 
 
 # -- officers: one return -----------------------------------------------------------------------------
@@ -190,7 +185,7 @@ def award_rating(award_id: int) -> ResponseReturnValue:
     return render_template(
         "monitoring/rating.html",
         award=award,
-        flags=rating.flags_for([award], _today()).get(award.id, []),
+        flags=rating.flags_for([award], london_today()).get(award.id, []),
         labels=rating.LABELS,
         values=values,
         errors=errors,
@@ -237,7 +232,9 @@ def export_link(table: str, fmt: str) -> str:
 @staff(*READERS)
 def index() -> ResponseReturnValue:
     filters, errors = _dashboard_filters()
-    board = dashboard.build(signed_in_user(), filters, request.args, _today(), per_page=current_app.config["PAGE_SIZE"])
+    board = dashboard.build(
+        signed_in_user(), filters, request.args, london_today(), per_page=current_app.config["PAGE_SIZE"]
+    )
     return render_template(
         "monitoring/dashboard.html",
         board=board,
@@ -257,7 +254,7 @@ def export(table: str, fmt: str) -> ResponseReturnValue:
     if table not in dashboard.TABLES:
         abort(404)
     filters, _errors = _dashboard_filters()
-    found = dashboard.download(signed_in_user(), filters, request.args, _today(), table)
+    found = dashboard.download(signed_in_user(), filters, request.args, london_today(), table)
     if fmt == "xlsx":
         return send_file(
             found.xlsx(), mimetype=dashboard.XLSX_MIMETYPE, as_attachment=True, download_name=f"{found.name}.xlsx"
