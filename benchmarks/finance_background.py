@@ -4,7 +4,9 @@ A `grantflow worker` process is started on the benchmark's database with a SQLit
 timed part is asking for the export as a job (what the web request does: count, insert the job, put
 its id on the queue; `ask_ms`, the time a web worker is busy) until the worker has marked it done
 with its file renamed into place (`background_s`). The worker's peak RSS (VmHWM) is read from /proc
-just before it is stopped. The figures say whether the file's rows match the database.
+just before it is stopped. While the worker writes, the web side answers `/healthz` every 0.2 s
+(`web_probe_max_ms`: the slowest answer; `web_probe_failures`: answers other than 200). The figures
+say whether the file's rows match the database.
 """
 
 from __future__ import annotations
@@ -79,7 +81,14 @@ def time_background(url: str, awards: int) -> dict[str, Any]:
             job_id = background.start(user, export, "xlsx").job_id
             asked = time.perf_counter()
             progress_seen = 0
+            probe = app.test_client()
+            probes: list[float] = []
+            failures = 0
             while True:
+                # A web request while the worker writes: the web side is never busy with the file.
+                before = time.perf_counter()
+                failures += probe.get("/healthz").status_code != 200
+                probes.append((time.perf_counter() - before) * 1000)
                 db.session.rollback()
                 job = db.session.get(BackgroundJob, job_id, populate_existing=True)
                 assert job is not None
@@ -101,6 +110,9 @@ def time_background(url: str, awards: int) -> dict[str, Any]:
                 "background_progress_reads": progress_seen,
                 "background_bytes": size,
                 "background_worker_rss_mb": None,
+                "background_web_probes": len(probes),
+                "background_web_probe_max_ms": round(max(probes), 1),
+                "background_web_probe_failures": failures,
             }
         rss = _peak_rss_mb(worker.pid)
         figures["background_worker_rss_mb"] = round(rss, 1) if rss is not None else None

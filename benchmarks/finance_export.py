@@ -105,7 +105,8 @@ def _finance_figures(
             "baseline_rss_before_mb": round(baseline["rss_before_mb"], 1),
             "finance_bytes": finance["bytes"],
             "baseline_bytes": baseline["bytes"],
-            "finance_rows_checked": finance["awards"] == counts["awards"] and finance["payments"] == counts["payments"],
+            "finance_rows_checked": finance["awards"] == counts["awards"]
+            and finance["payments"] == counts["payments_due"],
         }
     )
     print(
@@ -149,7 +150,9 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"  background path: {background['background_s']:.2f} s from asking to the file in place "
                 f"(the request: {background['background_ask_ms']} ms), worker peak RSS "
-                f"{background['background_worker_rss_mb']} MB, {background['background_rows']:,} rows",
+                f"{background['background_worker_rss_mb']} MB, {background['background_rows']:,} rows; "
+                f"web answered {background['background_web_probes']} probes meanwhile, slowest "
+                f"{background['background_web_probe_max_ms']} ms",
                 flush=True,
             )
         skipped = threesixtygiving_available() if args.only != "finance" else "not run (--only finance)"

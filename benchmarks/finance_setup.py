@@ -205,4 +205,6 @@ def build(bench_url: str, awards: int, seed: int) -> dict[str, int]:
             )
         conn.commit()
     analyze()
-    return {"organisations": organisations, "awards": awards, "payments": len(rows)}
+    # The "Payments due" sheet lists the instalments still to pay (grants.finance_export.queries.TO_PAY).
+    due = sum(1 for row in rows if row[-1] != "paid")
+    return {"organisations": organisations, "awards": awards, "payments": len(rows), "payments_due": due}
