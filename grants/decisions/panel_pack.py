@@ -11,12 +11,16 @@ import tempfile
 from datetime import datetime
 from typing import IO
 
+from sqlalchemy import func, not_, select
+
 from exports import panel_pack as writer
+from grants import access
 from grants.decisions import scores
 from grants.decisions.ranking import Ranking, rank_round
 from grants.decisions.services import ranked_states
+from grants.extensions import db
 from grants.formatting import LONDON
-from grants.models import Round
+from grants.models import Application, Round
 
 
 def panel_pack(round_: Round, viewer_id: int | None = None) -> tuple[writer.PanelPack, Ranking]:
@@ -61,3 +65,22 @@ def panel_pack_file(round_: Round, viewer_id: int) -> IO[bytes]:
         raise
     handle.seek(0)
     return handle
+
+
+def bid_count(round_: Round) -> int:
+    """The bids the pack lists (one row each on its ranking sheet)."""
+    return int(
+        db.session.scalar(
+            select(func.count(Application.id)).where(
+                Application.round_id == round_.id, Application.state.in_(sorted(ranked_states()))
+            )
+        )
+        or 0
+    )
+
+
+def conflicted_bids(round_: Round, user_id: int) -> list[int]:
+    """The ids of the round's bids this person has a conflict of interest on (by membership of the
+    applicant organisation or declared as an assessor): the bids their pack withholds."""
+    free = access.free_of_conflict(user_id, Application.organisation_id, Application.id)
+    return sorted(db.session.scalars(select(Application.id).where(Application.round_id == round_.id, not_(free))))

@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
-from grants.decisions import decisions, moderation, moderation_queue, ranking, recommendations, services
+from grants.decisions import background, decisions, moderation, moderation_queue, ranking, recommendations, services
 from grants.decisions.forms import DecisionForm, MarkForm, ModerationForm, RecommendationForm
 from grants.decisions.panel_pack import panel_pack_file, panel_pack_filename
 from grants.form_fields import show_errors, version_or_none
@@ -199,6 +199,14 @@ def mark(application_id: int) -> ResponseReturnValue:
 @staff(*OFFICERS)
 def panel_pack(code: str) -> ResponseReturnValue:
     round_ = _round(code, services.OFFICER_ROLES)
+    if background.is_big(round_):  # too big to write while the browser waits: a worker makes it
+        try:
+            asked = background.start(signed_in_user(), round_)
+        except background.jobs.JobLimitReached as exc:
+            return render_template("jobs/limit_reached.html", problem=str(exc)), 429
+        if asked.already_asked:
+            flash("You have already asked for this file: it is being made.")
+        return redirect(url_for("jobs.job_page", job_id=asked.job_id), code=303)
     handle = panel_pack_file(round_, signed_in_user().id)
     return send_file(handle, mimetype=XLSX, as_attachment=True, download_name=panel_pack_filename(round_), max_age=0)
 

@@ -24,6 +24,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import Engine, and_, func, or_, select, update
 
+from grants import audit
 from grants.email_wording.links import page_address
 from grants.errors import NotFound
 from grants.extensions import db
@@ -104,9 +105,33 @@ def ask(user: User, kind: str, parameters: dict[str, Any], *, title: str, downlo
         heartbeat_at=now,  # when its message was sent: `requeue_stale` sends another if none is taken
     )
     db.session.add(job)
+    db.session.flush()
+    _audit(job, user, "ask_for_file", to_state=QUEUED)
     db.session.commit()
     _send(job.id)
     return Asked(job.id, already_asked=False)
+
+
+AUDIT_SUBJECT = "background_job"  # the admin audit log shows it as "background job"
+
+
+def _audit(job: BackgroundJob, actor: User, action: str, **details: Any) -> None:
+    """A row in the audit log about a job: who, which job (its number and title), its kind and parameters."""
+    audit.record(
+        actor=actor,
+        subject_type=AUDIT_SUBJECT,
+        subject_id=job.id,
+        subject_reference=f"Job {job.id}",
+        action=action,
+        reason=job.title,
+        data={
+            "kind": job.kind,
+            "parameters": dict(job.parameters),
+            "title": job.title,
+            "asked_for_by": job.requested_by_id,
+        },
+        **details,
+    )
 
 
 def _send(job_id: int) -> None:
@@ -138,6 +163,8 @@ def retry(user: User, job_id: int) -> None:
         .where(BackgroundJob.id == job_id, BackgroundJob.state == FAILED)
         .values(state=QUEUED, error=None, rows_done=0, attempts=0, finished_at=None, heartbeat_at=utcnow())
     ).rowcount  # type: ignore[attr-defined]
+    if changed:
+        _audit(job, user, "retry_file", from_state=FAILED, to_state=QUEUED)
     db.session.commit()
     if changed:
         _send(job_id)
@@ -168,15 +195,32 @@ def extension(job: BackgroundJob) -> str:
     return Path(job.download_name).suffix.lstrip(".").lower()
 
 
+def may_download(user: User, job: BackgroundJob) -> bool:
+    """Whether this person may fetch the job's file now: they hold the rights it needs (its kind's
+    `may_see`), the person who asked included, since rights change (a conflict of interest declared on
+    a bid in a panel pack after asking for it keeps the pack from them)."""
+    try:
+        kind = kind_of(job.kind)
+    except JobFailed:
+        return False
+    return bool(kind.may_see(user, dict(job.parameters)))
+
+
 def file_for(user: User, job_id: int, extension_asked: str) -> tuple[Path, str]:
     """The finished file's path and the name to save it as; NotFound unless it is theirs (or the same rights'),
-    finished, still kept, and the extension named is its own."""
+    they may still download it, it is finished, still kept, and the extension named is its own.
+
+    The download is written to the audit log: who fetched which job's file."""
     job = visible(user, job_id)
     if not is_kept(job) or extension(job) != extension_asked or job.stored_name is None:
+        raise NotFound()
+    if not may_download(user, job):
         raise NotFound()
     path = folder() / job.stored_name
     if not path.is_file():
         raise NotFound()
+    _audit(job, user, "download_file")
+    db.session.commit()
     return path, job.download_name
 
 

@@ -37,6 +37,7 @@ def job_page(job_id: int) -> ResponseReturnValue:
         kept=services.is_kept(job),
         extension=services.extension(job),
         own=job.requested_by_id == user.id,
+        may_download=services.may_download(user, job),
     )
 
 

@@ -283,8 +283,12 @@ def workbook(report: CommitteeReport) -> writer.CommitteeWorkbook:
     )
 
 
+def spreadsheet_filename(round_code: str, basis: str) -> str:
+    return f"{round_code}-committee-report-{basis}.xlsx"
+
+
 def report_filename(report: CommitteeReport) -> str:
-    return f"{report.round.code}-committee-report-{report.basis}.xlsx"
+    return spreadsheet_filename(report.round.code, report.basis)
 
 
 def write_report(report: CommitteeReport, path: str | os.PathLike[str]) -> None:

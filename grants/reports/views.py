@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request, send_file
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
 from grants.auth.current import signed_in_user
 from grants.auth.permissions import staff
 from grants.formatting import money
-from grants.reports import charts, moj, services
+from grants.reports import background, charts, moj, services
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -66,7 +66,17 @@ def committee(code: str) -> ResponseReturnValue:
 @bp.route("/committee/<code>/spreadsheet")
 @staff(*REPORTERS)
 def committee_spreadsheet(code: str) -> ResponseReturnValue:
-    report = _report(code)
+    round_ = services.round_for(code, signed_in_user())
+    basis = services.basis_or_default(request.args.get("basis"))
+    if background.is_big(round_):  # too big to work out while the browser waits: a worker makes it
+        try:
+            asked = background.start(signed_in_user(), round_, basis)
+        except background.jobs.JobLimitReached as exc:
+            return render_template("jobs/limit_reached.html", problem=str(exc)), 429
+        if asked.already_asked:
+            flash("You have already asked for this file: it is being made.")
+        return redirect(url_for("jobs.job_page", job_id=asked.job_id), code=303)
+    report = services.committee_report(round_, basis)
     return send_file(
         services.report_file(report),
         mimetype=XLSX,

@@ -39,6 +39,7 @@ from grants.models import (
     PaymentRun,
     Recommendation,
     RoleGrant,
+    Round,
     Score,
     User,
 )
@@ -168,7 +169,9 @@ def _downloads(run_id: int) -> list[tuple[str, str, dict | None]]:
 
 
 def _background_files(period: dict[str, list[str]]) -> list[tuple[str, int]]:
-    """The finance spreadsheet and CSV of MSCF made as background jobs (run at once in tests), to fetch."""
+    """The finance spreadsheet and CSV of MSCF and MSCF-R3's panel pack, made as background jobs (run at once in
+    tests), to fetch. (The committee report holds no typed text: its job file is the same workbook.)"""
+    from grants.decisions import background as panel_pack
     from grants.finance_export import background, services
 
     user = db.session.scalar(select(User).where(User.email == "every.role@example.org"))
@@ -177,6 +180,8 @@ def _background_files(period: dict[str, list[str]]) -> list[tuple[str, int]]:
     for fmt in ("xlsx", "csv"):
         asked = background.start(user, services.export_for(user, "MSCF", starts_on, ends_on), fmt)
         made.append((fmt, asked.job_id))
+    round_ = db.session.scalar(select(Round).where(Round.code == "MSCF-R3"))
+    made.append(("xlsx", panel_pack.start(user, round_).job_id))
     return made
 
 
@@ -224,7 +229,7 @@ def test_every_file_shows_planted_formulas_as_typed_and_runs_none(app, client, p
     served = {
         rule.endpoint
         for rule in app.url_map.iter_rules()
-        if re.search(r"\.(csv|xlsx|json)|<any\(csv, xlsx\)|spreadsheet", rule.rule)
+        if re.search(r"\.(csv|xlsx|json)|<any\(csv, xlsx|spreadsheet", rule.rule)
         or rule.endpoint == "finance_export.export"
     }
     assert served - NOT_SPREADSHEETS == {endpoint for endpoint, _url, _form in files}, "a file route is not swept"
