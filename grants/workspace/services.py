@@ -4,11 +4,12 @@ the counts of every queue shown taken in one statement, whatever the number of q
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, url_for
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from grants import access
 from grants.cases import services as cases
@@ -20,6 +21,8 @@ from grants.models.people import ROLE_LABELS, STAFF_ROLES
 from grants.work_queues import Queue, WorkQueues
 
 DECISION_MAKER = frozenset({"decision_maker"})
+STATEMENTS_KEPT = 1000  # counting statements kept per process (one per person, grants and day)
+_STATEMENTS_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -80,16 +83,51 @@ def is_member(user: Any) -> bool:
     return bool(user.memberships)
 
 
-def your_work(user: Any) -> list[RoleWork]:
-    """Each staff role the person holds (in the usual order), with its queues and their counts."""
-    roles = [role for role in STAFF_ROLES if role in access.staff_roles(user)]
+def _counts_statement(user: Any, roles: list[str]) -> Select[Any] | None:
+    """One statement counting every queue of these roles for this person (None: no queue is theirs)."""
     queues = {queue.key: queue for role in roles for queue in registered().for_role(role)}
     queries = {key: _count_query(queue, user) for key, queue in queues.items()}
     shown = {key: query for key, query in queries.items() if query is not None}
+    if not shown:
+        return None
+    return select(*(query.scalar_subquery().label(key) for key, query in shown.items()))
+
+
+def _statement_key(user: Any) -> tuple[Any, ...]:
+    """What the counting statement is made from: the person, their grants and today (the overdue queues
+    compare with it). The counts themselves are read afresh each time: only the statement is kept."""
+    grants = sorted(
+        (-1 if programme is None else programme, tuple(sorted(roles)))
+        for programme, roles in access.staff_grants(user).items()
+    )
+    return (user.id, tuple(grants), london_today())
+
+
+def _cached_statement(user: Any, roles: list[str]) -> Select[Any] | None:
+    """The counting statement, built once per person, grants and day in this process (building it is most
+    of the page's work: some thirty SQL expressions); FORM_CACHES=False builds it every time."""
+    if not current_app.config.get("FORM_CACHES", True):
+        return _counts_statement(user, roles)
+    cache: dict[tuple[Any, ...], Select[Any] | None] = current_app.extensions.setdefault("work_statements", {})
+    key = _statement_key(user)
+    with _STATEMENTS_LOCK:
+        if key in cache:
+            return cache[key]
+    statement = _counts_statement(user, roles)
+    with _STATEMENTS_LOCK:
+        while len(cache) >= STATEMENTS_KEPT:
+            cache.pop(next(iter(cache)))  # the oldest first
+        cache[key] = statement
+    return statement
+
+
+def your_work(user: Any) -> list[RoleWork]:
+    """Each staff role the person holds (in the usual order), with its queues and their counts."""
+    roles = [role for role in STAFF_ROLES if role in access.staff_roles(user)]
+    statement = _cached_statement(user, roles)
     counts: dict[str, int] = {}
-    if shown:
-        row = db.session.execute(select(*(query.scalar_subquery().label(key) for key, query in shown.items())))
-        counts = {key: int(value or 0) for key, value in row.one()._mapping.items()}
+    if statement is not None:
+        counts = {key: int(value or 0) for key, value in db.session.execute(statement).one()._mapping.items()}
     return [
         RoleWork(
             role=role,
