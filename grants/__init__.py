@@ -195,7 +195,7 @@ def _init_security(app: Flask) -> None:
 
 def _init_templates(app: Flask) -> None:
     # Imported here, not at the top: both import grants (this module) for its extensions.
-    from grants import form_fields, formatting, workflow_states
+    from grants import form_fields, formatting, layout, workflow_states
     from grants.auth.permissions import idle_warning, navigation, staff_search
 
     app.jinja_env.globals["idle_warning"] = idle_warning
@@ -204,6 +204,7 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.filters["london_date"] = formatting.london_date
     app.jinja_env.globals["navigation"] = navigation
     app.jinja_env.globals["staff_search"] = staff_search
+    app.jinja_env.globals["shared_part"] = layout.shared_part  # base.html's header and footer, made once
     # States as data in templates: {% if award.state in states('award', 'in_delivery') %}
     app.jinja_env.globals["states"] = workflow_states.states
     app.jinja_env.globals["state_labels"] = workflow_states.state_labels

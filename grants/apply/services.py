@@ -13,7 +13,7 @@ from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
-from grants import access
+from grants import access, layout
 from grants.agreement_terms import terms_for_new_award
 from grants.apply import rendering, summary
 from grants.apply.questions import QuestionSetDefinition, parse
@@ -118,6 +118,7 @@ def clear_form_caches() -> None:
     _DEFINITIONS.clear()
     _VOCABULARIES.clear()
     rendering.clear()
+    layout.clear()
 
 
 def definition_of(question_set: QuestionSet) -> QuestionSetDefinition:
