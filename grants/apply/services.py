@@ -408,7 +408,10 @@ def submit(user: Any, application: Application, expected_version: int | None) ->
 
 
 def officer_questions(application: Application) -> list[AuditEvent]:
-    """The officer's questions and the applicant's answers, oldest first."""
+    """The officer's questions and the applicant's answers, oldest first (none to read for a case still
+    where it started, in a state nothing comes back to and no question is asked from: a draft)."""
+    if _never_asked(application):
+        return []
     return list(
         db.session.scalars(
             select(AuditEvent)
@@ -442,4 +445,20 @@ def _act(user: Any, application: Application, name: str, reason: str, expected_v
 
 
 def can(user: Any, application: Application, transition: str) -> bool:
-    return any(o.name == transition and o.allowed for o in engine().available(application, user))
+    return transition in allowed(user, application)
+
+
+def allowed(user: Any, application: Application) -> frozenset[str]:
+    """The transitions the user may apply to the application now (the workflow asked once)."""
+    return frozenset(o.name for o in engine().available(application, user) if o.allowed)
+
+
+def _never_asked(application: Application) -> bool:
+    """Whether the application has never left the state it started in, and no question is asked from it."""
+    definition = engine().definition_for(application)
+    state = application.state
+    return (
+        state in definition.starts
+        and not any(t.target == state for t in definition.transitions.values())
+        and not any(state in t.sources for t in definition.transitions.values() if t.name == "request_information")
+    )

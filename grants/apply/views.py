@@ -113,6 +113,7 @@ def dashboard() -> ResponseReturnValue:
 @signed_in
 def application(application_id: int) -> ResponseReturnValue:
     app_ = _application(application_id)
+    allowed = services.allowed(signed_in_user(), app_)
     return render_template(
         "apply/application.html",
         application=app_,
@@ -121,8 +122,8 @@ def application(application_id: int) -> ResponseReturnValue:
         locked_reason=None if sections.editable(app_) else sections.locked_reason(app_),
         plain=services.PLAIN_STATES,
         questions=services.officer_questions(app_),
-        can_withdraw=services.can(signed_in_user(), app_, "withdraw"),
-        can_respond=services.can(signed_in_user(), app_, "provide_information"),
+        can_withdraw="withdraw" in allowed,
+        can_respond="provide_information" in allowed,
         summary=None if app_.state == "draft" else services.answers_summary(app_),
         messages=correspondence.on_case(app_, staff=False),
     )

@@ -249,3 +249,39 @@ def test_a_save_that_adds_a_section_is_seen_by_a_task_list_loaded_before_it(app,
     assert page.saved, page.errors
     after = {section.key: status for section, status in services.task_list(application)}
     assert after["organisation"] == "completed"
+
+
+# -- the other pages of applying -------------------------------------------------------------------------
+def _counted_get(client, url: str):
+    assert client.get(url).status_code == 200  # the form and the shared parts of the page now in the caches
+    _fresh_session()
+    with counting_statements() as statements:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response.get_data(as_text=True), statements
+
+
+def test_a_draft_task_list_runs_at_most_six_statements(client, application):
+    html, statements = _counted_get(client, f"/applications/{application.id}")
+
+    assert "Withdraw" in html
+    assert "Bramley Community Kitchen" in html
+    assert len(statements) <= 6, _tables(statements)
+    # A draft has never been asked a question, and the workflow is asked once what the applicant may do.
+    assert not any("audit_events" in s for s in statements), _tables(statements)
+    assert sum(s.lstrip().startswith("SELECT memberships.") for s in statements) <= 1, _tables(statements)
+
+
+def test_check_your_answers_runs_at_most_five_statements(client, application):
+    html, statements = _counted_get(client, f"/applications/{application.id}/check")
+
+    assert "Check your answers" in html
+    assert len(statements) <= 5, _tables(statements)
+
+
+def test_the_sign_in_page_runs_no_statements(app):
+    visitor = app.test_client()
+    html, statements = _counted_get(visitor, "/sign-in")
+
+    assert "Sign in" in html
+    assert statements == [], _tables(statements)
