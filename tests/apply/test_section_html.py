@@ -5,17 +5,14 @@ caches on (cold, then warm) and off must be the same HTML, byte for byte."""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from grants.apply import rendering
-from grants.apply import services as apply_services
 from grants.apply.question_set_admin import load_question_set
 from grants.extensions import db
 from grants.models import Application
-from tests.apply.helpers import open_round, upload
+from tests.apply.helpers import open_round, page_every_way, token_and_version, upload
 from tests.factories import OrganisationFactory, member_of
 from tests.fixtures import csrf_token
 
@@ -261,29 +258,6 @@ GOOD = [
     ("declarations", "terms"),
 ]
 
-_CSRF = re.compile(r'(name="csrf_token" type="hidden" value=")[^"]+"')
-_VERSION = re.compile(r'(name="version_id" value=")\d+"')
-_NONCE = re.compile(r'( nonce=")[^"]+"')
-
-
-@contextmanager
-def form_caches(app, on: bool):
-    """The form caches on (as in production) or off (everything read and rendered afresh)."""
-    before = app.config.get("FORM_CACHES", True)
-    app.config["FORM_CACHES"] = on
-    if not on:
-        apply_services.clear_form_caches()
-    try:
-        yield
-    finally:
-        app.config["FORM_CACHES"] = before
-
-
-def _same_page(html: str) -> str:
-    """The page without what differs between two requests of one page by design: the CSRF token (signed
-    with the time), the scripts' nonce (new for each response) and, after a save, the section's version."""
-    return _NONCE.sub(r'\1NONCE"', _VERSION.sub(r'\1N"', _CSRF.sub(r'\1TOKEN"', html)))
-
 
 @pytest.fixture
 def application(client, sign_in):
@@ -304,39 +278,25 @@ def _url(application) -> str:
     return f"/applications/{application.id}/sections/everything"
 
 
-def _get(client, application) -> str:
-    response = client.get(_url(application))
-    assert response.status_code == 200
-    return response.get_data(as_text=True)
+def _get(client, application):
+    return client.get(_url(application))
 
 
-def _post(client, application, pairs, action="continue", files=None):
-    html = _get(client, application)
+def _post(client, application, pairs, action="continue", files=None, version_behind=0):
+    """Post the section as the browser does, with the version its page shows (or one `version_behind` it)."""
+    token, version = token_and_version(_get(client, application).get_data(as_text=True))
     data = MultiDict(pairs)
-    data.add("csrf_token", _CSRF.search(html).group(0).split('value="')[1].rstrip('"'))
-    data.add("version_id", _VERSION.search(html).group(0).split('value="')[1].rstrip('"'))
+    data.add("csrf_token", token)
+    data.add("version_id", str(int(version) - version_behind))
     data.add("action", action)
     for key, value in (files or {}).items():
         data.add(key, value)
     return client.post(_url(application), data=data, content_type="multipart/form-data")
 
 
-def _every_way(app, show) -> str:
-    """The page `show()` answers with the caches off, then on and cold, then on and warm: all the same."""
-    with form_caches(app, on=False):
-        off = _same_page(show())
-    apply_services.clear_form_caches()
-    with form_caches(app, on=True):
-        cold = _same_page(show())
-        before = dict(rendering.stats)
-        warm = _same_page(show())
-    assert cold == off
-    assert warm == off
-    # The warm page came from the caches: every field from a shape already rendered, none afresh.
-    assert rendering.stats["hits"] - before["hits"] >= 20
-    assert rendering.stats["misses"] == before["misses"]
-    assert rendering.stats["fresh"] == before["fresh"]
-    return off
+def _every_way(app, show, status: int = 200) -> str:
+    """The page with the caches off, cold and warm: the same, the warm one's every field from the cache."""
+    return page_every_way(app, show, status=status, fields=20)
 
 
 def test_an_empty_section_is_the_same_page_from_the_caches(app, client, application):
@@ -355,12 +315,7 @@ def test_an_empty_section_is_the_same_page_from_the_caches(app, client, applicat
 
 
 def test_answers_refused_show_the_same_errors_and_typed_values_from_the_caches(app, client, application):
-    def refused() -> str:
-        response = _post(client, application, BAD)
-        assert response.status_code == 200
-        return response.get_data(as_text=True)
-
-    html = _every_way(app, refused)
+    html = _every_way(app, lambda: _post(client, application, BAD))
 
     assert "There is a problem" in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html  # escaped, never run
@@ -409,15 +364,5 @@ def test_a_line_added_and_a_stale_save_are_the_same_page_from_the_caches(app, cl
     html = _every_way(app, lambda: _get(client, application))
     assert "Budget line 2" in html
 
-    def stale() -> str:
-        html = _get(client, application)
-        data = MultiDict(GOOD)
-        data.add("csrf_token", _CSRF.search(html).group(0).split('value="')[1].rstrip('"'))
-        version = int(_VERSION.search(html).group(0).split('value="')[1].rstrip('"'))
-        data.add("version_id", str(version - 1))  # someone else saved since
-        data.add("action", "continue")
-        response = client.post(_url(application), data=data, content_type="multipart/form-data")
-        assert response.status_code == 409
-        return response.get_data(as_text=True)
-
-    assert "Your changes have not been saved" in _every_way(app, stale)
+    stale = _every_way(app, lambda: _post(client, application, GOOD, version_behind=1), status=409)  # saved since
+    assert "Your changes have not been saved" in stale
