@@ -29,7 +29,7 @@ from grants.email_wording.links import page_address
 from grants.errors import NotFound
 from grants.extensions import db
 from grants.formatting import london
-from grants.jobs import queue
+from grants.jobs import queue, scratch
 from grants.jobs.kinds import JobFailed, Progress, kind_of
 from grants.mail import queue_email
 from grants.models import User
@@ -478,7 +478,8 @@ def remove_expired(now: datetime) -> int:
 
 
 def remove_temporary_files(older_than_seconds: float) -> int:
-    """Half-written files of workers that were killed (never served: only renamed files are)."""
+    """Half-written files of workers that were killed (never served: only renamed files are), and the
+    temporary files (openpyxl's sheets) in the folders of worker processes that are gone."""
     removed = 0
     cutoff = time.time() - older_than_seconds
     for path in folder().glob(f".*{TEMPORARY_SUFFIX}"):
@@ -488,4 +489,4 @@ def remove_temporary_files(older_than_seconds: float) -> int:
                 removed += 1
         except FileNotFoundError:
             continue
-    return removed
+    return removed + scratch.remove_leftovers(folder(), older_than_seconds)

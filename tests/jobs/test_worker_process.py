@@ -1,6 +1,7 @@
 """A real `grantflow worker` process on a real queue (a SQLite queue file): it makes the file, and a worker
-killed with SIGKILL mid-job leaves no file; the next worker to start takes the job up again and it
-completes once (one file, one email)."""
+killed with SIGKILL mid-job leaves no file and no temporary file (its openpyxl sheets were in a folder of
+its own, removed once it is gone); the next worker to start takes the job up again and it completes once
+(one file, one email)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from openpyxl import load_workbook
 
 from grants.extensions import db
 from grants.finance_export import background, services
+from grants.jobs import scratch
 from grants.jobs.queue import attach, make_queue
 from grants.jobs.services import run
 from grants.models import BackgroundJob
@@ -117,6 +119,16 @@ def _references(path: Path) -> set[str]:
     return {row[0] for row in rows if row[0] and str(row[0]).startswith("FIN")}
 
 
+def _served(folder: Path) -> list[str]:
+    """The files in the export folder that could be downloaded (not hidden, not the workers' folders)."""
+    return sorted(path.name for path in folder.iterdir() if not path.name.startswith("."))
+
+
+def _temporary_files(folder: Path) -> list[Path]:
+    """Every file in the workers' temporary folders."""
+    return [path for path in (folder / scratch.FOLDER).rglob("*") if path.is_file()]
+
+
 def _ask(user: Any) -> int:
     export = services.export_for(user, "FIN", FROM, TO)
     return background.start(user, export, "xlsx").job_id
@@ -136,9 +148,10 @@ def test_a_worker_process_makes_the_file_showing_progress_on_the_way(web, start_
     done = _until(job_id, lambda job: not job.is_waiting, worker)
     assert done.is_done, done.error
     assert (done.rows_done, done.rows_total, done.attempts) == (7, 7, 1)
-    files = list(Path(queue_settings["EXPORT_FOLDER"]).iterdir())
-    assert [path.name for path in files] == [done.stored_name]
-    assert _references(files[0]) == {award.public_reference for award in data.in_period}
+    folder = Path(queue_settings["EXPORT_FOLDER"])
+    assert _served(folder) == [done.stored_name]
+    assert _references(folder / done.stored_name) == {award.public_reference for award in data.in_period}
+    assert _temporary_files(folder) == []  # openpyxl removed its sheets as it saved
     assert len(emails_to(finance.email)) == 1
 
 
@@ -157,7 +170,10 @@ def test_a_worker_killed_mid_job_leaves_no_file_and_the_job_completes_once_after
 
     killed = _read(job_id)
     assert killed.is_running and killed.attempts == 1  # as the dead worker left it
-    assert not [path for path in folder.iterdir() if not path.name.startswith(".")]  # no file to serve
+    assert _served(folder) == []  # no file to serve
+    left = _temporary_files(folder)
+    assert left, "the killed worker's openpyxl sheet should be in its own temporary folder"
+    assert {path.parent for path in left} == {scratch.own_folder(folder, first.pid)}
     time.sleep(STALE + 0.5)  # its heartbeat is now stale
 
     second = start_worker()
@@ -165,7 +181,9 @@ def test_a_worker_killed_mid_job_leaves_no_file_and_the_job_completes_once_after
     done = _until(job_id, lambda job: job.is_done and job.stored_name is not None, second)
     assert done.attempts == 2
     assert done.rows_done == 7
-    assert sorted(path.name for path in folder.iterdir()) == [done.stored_name]  # the half file is gone too
+    assert sorted(path.name for path in folder.iterdir() if path.name != scratch.FOLDER) == [done.stored_name]
+    assert _temporary_files(folder) == []  # the killed worker's temporary files are gone too
+    assert not scratch.own_folder(folder, first.pid).exists()
     assert _references(folder / done.stored_name) == {award.public_reference for award in data.in_period}
     time.sleep(1)
     assert len(emails_to(finance.email)) == 1  # completed once
