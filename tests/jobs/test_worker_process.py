@@ -6,7 +6,9 @@ its own, removed once it is gone); the next worker to start takes the job up aga
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -23,13 +25,15 @@ from grants.jobs import scratch
 from grants.jobs.queue import attach, make_queue
 from grants.jobs.services import run
 from grants.models import BackgroundJob
+from grants.scheduling import tend_jobs
 from tests.datasets.finance import FROM, TO, build_finance_data
 from tests.factories import staff_user
-from tests.jobs.helpers import emails_to
+from tests.jobs.helpers import ask, emails_to, job_id_of
 
 ROOT = Path(__file__).resolve().parents[2]
 ROW_PAUSE = 0.4  # seconds per row: the seven awards take ~3 s, time to watch and to kill
 STALE = 2
+REDIS_SERVER = shutil.which("redis-server")
 
 
 @pytest.fixture
@@ -59,8 +63,8 @@ def web(app, committed_db, queue_settings, monkeypatch):
 def start_worker(tmp_path, database_url, queue_settings) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
     started: list[subprocess.Popen[bytes]] = []
 
-    def start() -> subprocess.Popen[bytes]:
-        env = {**os.environ, "GRANTFLOW_ENV": "test", "DATABASE_URL": database_url, **queue_settings}
+    def start(**settings: str) -> subprocess.Popen[bytes]:
+        env = {**os.environ, "GRANTFLOW_ENV": "test", "DATABASE_URL": database_url, **queue_settings, **settings}
         log = open(tmp_path / f"worker-{len(started)}.log", "wb")  # noqa: SIM115 - closed with the process
         process = subprocess.Popen(  # noqa: S603 - our own command, no shell
             [sys.executable, "-m", "flask", "--app", "wsgi", "grantflow", "worker"],
@@ -188,3 +192,102 @@ def test_a_worker_killed_mid_job_leaves_no_file_and_the_job_completes_once_after
     time.sleep(1)
     assert len(emails_to(finance.email)) == 1  # completed once
     assert _read(job_id).attempts == 2
+
+
+# -- Redis down ----------------------------------------------------------------------------------------------
+class PrivateRedis:
+    """A redis-server of the test's own, on a free port, keeping nothing on disk: stopped and started at will."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port = _free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(  # noqa: S603 - our own command, no shell
+            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            cwd=self.folder,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while not _answers(self.port):
+            assert self.process.poll() is None, "redis-server exited"
+            assert time.monotonic() < deadline, "redis-server did not answer in 30 s"
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+        self.process = None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def redis_server(tmp_path) -> Iterator[PrivateRedis]:
+    if REDIS_SERVER is None:
+        pytest.skip("needs redis-server")
+    server = PrivateRedis(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_web(web, redis_server, monkeypatch):
+    """The web side queueing onto the private Redis."""
+    monkeypatch.setitem(web.config, "JOB_QUEUE_URL", redis_server.url)
+    monkeypatch.setitem(web.extensions, "job_queue", attach(web, make_queue(redis_server.url), run))
+    return web
+
+
+def test_with_redis_down_a_big_export_waits_and_is_made_once_when_redis_returns(
+    redis_web, redis_server, start_worker, queue_settings, client, sign_in, tmp_path
+):
+    data = build_finance_data()
+    finance = staff_user("finance")
+    folder = Path(queue_settings["EXPORT_FOLDER"])
+    worker = start_worker(JOB_QUEUE_URL=redis_server.url, JOB_ROW_PAUSE_SECONDS="0.05")
+    sign_in(finance)
+
+    redis_server.stop()
+    job_id = job_id_of(ask(client))  # the person is sent to the job's page all the same
+
+    page = client.get(f"/jobs/{job_id}")
+    assert page.status_code == 200
+    assert "Waiting to start" in page.get_data(as_text=True)
+    time.sleep(STALE + 2)  # the worker meets the dead Redis a few times, and keeps going
+    assert worker.poll() is None, (tmp_path / "worker-0.log").read_text(errors="replace")[-3000:]
+    assert _read(job_id).is_queued  # waiting, not lost and not failed
+
+    redis_server.start()  # back, empty: the message sent while it was down never arrived
+    assert tend_jobs(redis_web) == (1, 0)  # the scheduler's pass sends it again
+
+    done = _until(job_id, lambda job: not job.is_waiting, worker, seconds=120)
+    assert done.is_done, done.error
+    assert done.attempts == 1
+    assert _served(folder) == [done.stored_name]
+    assert _references(folder / done.stored_name) == {award.public_reference for award in data.in_period}
+    time.sleep(STALE + 0.5)
+    assert tend_jobs(redis_web) == (0, 0)  # nothing left to send: made once
+    assert len(emails_to(finance.email)) == 1
+    assert _read(job_id).attempts == 1
