@@ -25,8 +25,8 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 MAX_PARTS = 1024
-# Each part rendered so far, by its key: its HTML, or None for a part that must be rendered afresh.
-_PARTS: dict[tuple[Any, ...], Markup | None] = {}
+# Each part rendered so far, by its key: its HTML (a part holding anything personal is never kept).
+_PARTS: dict[tuple[Any, ...], Markup] = {}
 stats = {"hits": 0, "misses": 0, "fresh": 0}
 
 
@@ -58,16 +58,16 @@ def shared_part(context: Context, name: str, render: Callable[[], str], *varies_
     if not current_app.config.get("FORM_CACHES", True):
         return escape(render())
     key = (name, context.name, request.script_root, current_app.config["SERVICE_NAME"], _frozen(varies_by))
-    if key in _PARTS:
-        html = _PARTS[key]
-        if html is not None:
-            stats["hits"] += 1
-            return html
-        stats["fresh"] += 1
-        return escape(render())
-    stats["misses"] += 1
+    found = _PARTS.get(key)  # one look (another thread may empty the cache between two)
+    if found is not None:
+        stats["hits"] += 1
+        return found
     html = escape(render())
+    if _personal(html):
+        stats["fresh"] += 1  # not kept: the next request renders it afresh
+        return html
+    stats["misses"] += 1
     if len(_PARTS) >= MAX_PARTS:
         _PARTS.clear()
-    _PARTS[key] = None if _personal(html) else html
+    _PARTS[key] = html
     return html
