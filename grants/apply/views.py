@@ -194,9 +194,8 @@ def document(application_id: int, document_id: int) -> ResponseReturnValue:
 @signed_in
 def check(application_id: int) -> ResponseReturnValue:
     app_ = _application(application_id)
-    form = SubmitApplicationForm()
     problem = None
-    if form.validate_on_submit():
+    if request.method == "POST" and SubmitApplicationForm().validate_on_submit():  # a GET builds one form
         try:
             services.submit(signed_in_user(), app_, _version())
         except services.NotAllowed as exc:
