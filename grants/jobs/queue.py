@@ -5,7 +5,8 @@ compare-and-set before working, so a message delivered twice, or sent again afte
 makes the file once. `JOB_QUEUE_URL` chooses the storage:
 
 - `sqlite:///path`: a file (the embedded default of `make run`: no Redis needed; one host);
-- `redis://host:6379/1` (or `rediss://`, `unix://`): production, workers on any host;
+- `redis://host:6379/1` (or `rediss://`, `unix://`): production, workers on any host; add `?queue=name`
+  to keep apart the queues of several services (or test runs) sharing one Redis database;
 - `immediate`: the job runs at once inside the call that queues it (tests).
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from flask import Flask, current_app, has_app_context
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
@@ -32,10 +34,22 @@ def make_queue(url: str) -> Huey:
     if url.startswith("sqlite:///"):
         return SqliteHuey(QUEUE_NAME, filename=url.removeprefix("sqlite:///"), results=False)
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisHuey(QUEUE_NAME, url=url, results=False)
+        redis_url, name = _queue_name(url)
+        return RedisHuey(name, url=redis_url, results=False)
     raise QueueSettingError(
         f"JOB_QUEUE_URL must be sqlite:///path, redis://host:port/db or immediate; got {url.split(':')[0]!r}"
     )
+
+
+def _queue_name(url: str) -> tuple[str, str]:
+    """The Redis address without `queue=`, and the queue's name (QUEUE_NAME unless `queue=` gives one)."""
+    address, _, query = url.partition("?")
+    pairs = parse_qsl(query, keep_blank_values=True)
+    names = [value for key, value in pairs if key == "queue" and value]
+    if not names:
+        return url, QUEUE_NAME
+    rest = urlencode([(key, value) for key, value in pairs if key != "queue"])
+    return f"{address}?{rest}" if rest else address, names[-1]
 
 
 def init_app(app: Flask, run: Callable[[int], None]) -> None:

@@ -1,6 +1,8 @@
 """Two gunicorn instances on different ports, one PostgreSQL database and one Redis, as production runs
-them: a person signed in on one is signed in on the other, a rate limit counts across both, and with
-Redis gone sign-in still works (each worker counting in its own memory until Redis is back).
+them: a person signed in on one is signed in on the other, a rate limit counts across both, with
+Redis gone sign-in still works (each worker counting in its own memory until Redis is back), and a
+background export asked for on one, made by a `grantflow worker` process taking jobs from Redis into a
+shared export folder, is followed and downloaded on the other.
 
 Each gunicorn runs with `--no-control-socket`: gunicorn 26 and later open a control socket at one
 fixed default path, which a second instance on the same host would fight over.
@@ -8,6 +10,7 @@ fixed default path, which a second instance on the same host would fight over.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import secrets
@@ -23,14 +26,18 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 
 import httpx
+import pyotp
 import pytest
+from openpyxl import load_workbook
 
-from tests.factories import PASSWORD, OrganisationFactory, member_of
+from tests.datasets.finance import build_finance_data, database_totals, pence, sheet_rows
+from tests.factories import PASSWORD, OrganisationFactory, member_of, staff_user
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 REDIS = ("127.0.0.1", 6379)
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+START_SECONDS = 300  # starting Python and the app is slow on a busy machine
 
 
 def _redis_answers() -> bool:
@@ -61,7 +68,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _instance(database_url: str, secret: str, limits: str, prefix: str) -> Iterator[str]:
+def _instance(database_url: str, secret: str, limits: str, prefix: str, **settings: str) -> Iterator[str]:
     """One gunicorn (production config, one sync worker) on its own port; its base address."""
     port = _free_port()
     env = {
@@ -74,13 +81,14 @@ def _instance(database_url: str, secret: str, limits: str, prefix: str) -> Itera
         "SCHEDULER_EXPECTED": "0",
         "UPLOAD_FOLDER": tempfile.mkdtemp(prefix="grantflow-scale-"),
         "MAIL_SERVER": "",
+        **settings,
     }
     command = [GUNICORN, "-w", "1", "-b", f"127.0.0.1:{port}", "--no-control-socket", "wsgi:app"]
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in finally
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + START_SECONDS
         while True:
             if process.poll() is not None:
                 log.seek(0)
@@ -90,7 +98,7 @@ def _instance(database_url: str, secret: str, limits: str, prefix: str) -> Itera
                     break
             except httpx.HTTPError:
                 pass
-            assert time.monotonic() < deadline, "gunicorn did not answer /healthz within 60 s"
+            assert time.monotonic() < deadline, f"gunicorn did not answer /healthz within {START_SECONDS} s"
             time.sleep(0.2)
         yield base
     finally:
@@ -176,3 +184,131 @@ def test_with_redis_gone_people_can_still_sign_in(shared, database_url):
         person = Person()
         assert person.sign_in(base, shared.email, PASSWORD).status_code == 302
         assert person.request("GET", base + "/applications").status_code == 200
+
+
+# -- a background export asked for on one instance, downloaded on the other ---------------------------------
+@contextmanager
+def _worker(
+    database_url: str, secret: str, limits: str, prefix: str, **settings: str
+) -> Iterator[subprocess.Popen[bytes]]:
+    """One `grantflow worker` process (production config), until it says it is taking jobs."""
+    env = {
+        **os.environ,
+        "GRANTFLOW_ENV": "production",
+        "SECRET_KEY": secret,
+        "DATABASE_URL": database_url,
+        "RATELIMIT_STORAGE_URI": limits,
+        "RATELIMIT_KEY_PREFIX": prefix,
+        "SCHEDULER_EXPECTED": "0",
+        "UPLOAD_FOLDER": tempfile.mkdtemp(prefix="grantflow-scale-"),
+        "MAIL_SERVER": "",
+        **settings,
+    }
+    log = tempfile.NamedTemporaryFile(prefix="grantflow-worker-", suffix=".log")  # noqa: SIM115 - closed below
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "grantflow", "worker"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + START_SECONDS
+        while b"worker: taking jobs" not in Path(log.name).read_bytes():
+            assert process.poll() is None, Path(log.name).read_text(errors="replace")[-3000:]
+            assert time.monotonic() < deadline, f"the worker did not start in {START_SECONDS} s"
+            time.sleep(0.2)
+        yield process
+        assert process.poll() is None, Path(log.name).read_text(errors="replace")[-3000:]
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        log.close()
+
+
+def _absolute(base: str, location: str) -> str:
+    return location if location.startswith("http") else base + location
+
+
+def _sign_in_with_code(person: Person, base: str, user) -> None:
+    """The password, then the code from the authenticator app, as staff sign in."""
+    answer = person.sign_in(base, user.email, PASSWORD)
+    assert answer.status_code == 302 and "/sign-in/two-factor" in answer.headers["Location"], answer.text[:500]
+    asked = person.request("GET", _absolute(base, answer.headers["Location"]))
+    assert asked.status_code == 302, asked.text[:500]
+    form = _absolute(base, asked.headers["Location"])
+    token = _CSRF.search(person.request("GET", form).text)
+    assert token, "no CSRF token on the code page"
+    code = pyotp.TOTP(user.totp_secret).now()
+    signed_in = person.request("POST", form, data={"csrf_token": token.group(1), "code": code})
+    assert signed_in.status_code == 302 and "/sign-in" not in signed_in.headers["Location"], signed_in.text[:500]
+
+
+def test_a_background_export_asked_for_on_one_instance_is_downloaded_on_the_other(
+    shared, app, committed_db, database_url, tmp_path
+):
+    data = build_finance_data()
+    finance = staff_user("finance")
+    committed_db.session.commit()
+    secret = str(app.config["SECRET_KEY"])  # the key the tests' app sealed the officer's authenticator key with
+    jobs = {
+        "JOB_QUEUE_URL": f"redis://127.0.0.1:6379/0?queue=grantflow-test-{secrets.token_hex(6)}",
+        "EXPORT_FOLDER": str(tmp_path / "exports"),  # one folder every instance and worker sees
+        "BACKGROUND_EXPORT_ROWS": "2",  # the seven awards of the period are "big"
+        "JOB_ROW_PAUSE_SECONDS": "0.5",  # slow enough to be seen being made
+        "JOB_HEARTBEAT_SECONDS": "0.2",
+    }
+    limits, prefix = "redis://127.0.0.1:6379/0", f"grantflow-test-{secrets.token_hex(4)}"
+    with (
+        _instance(database_url, secret, limits, prefix, **jobs) as first,
+        _instance(database_url, secret, limits, prefix, **jobs) as second,
+        _worker(database_url, secret, limits, prefix, **jobs),
+    ):
+        person = Person()
+        _sign_in_with_code(person, first, finance)
+        token = _CSRF.search(person.request("GET", first + "/finance/").text)
+        assert token, "no CSRF token on the finance export page"
+        asked = person.request(
+            "POST",
+            first + "/finance/",
+            data={
+                "csrf_token": token.group(1),
+                "programme": "FIN",
+                "output_format": "xlsx",
+                "starts_on": ["1", "4", "2022"],
+                "ends_on": ["31", "3", "2023"],
+            },
+        )
+        assert asked.status_code == 303, asked.text[:500]
+        job_page = re.search(r"/jobs/(\d+)$", asked.headers["Location"])
+        assert job_page, asked.headers["Location"]
+        job_id = int(job_page.group(1))
+
+        seen: list[str] = []  # what the job's page said while the file was being made
+        deadline = time.monotonic() + 120
+        while True:  # followed on the other instance, as the page's "Check again" button does
+            page = person.request("GET", f"{second}/jobs/{job_id}")
+            assert page.status_code == 200, page.text[:500]
+            if "Your file is ready" in page.text:
+                break
+            assert "could not be made" not in page.text, page.text[:3000]
+            progress = re.search(r'id="job-progress">(.*?)</p>', page.text, re.DOTALL)
+            assert progress, page.text[:3000]
+            seen.append(re.sub(r"<[^>]+>", "", progress.group(1)))
+            assert time.monotonic() < deadline, f"job {job_id} was not ready in 120 s"
+            time.sleep(0.3)
+        assert f"{len(data.in_period):,} rows" in page.text
+        link = f"/jobs/{job_id}/download.xlsx"
+        assert link in page.text
+
+        download = person.request("GET", second + link)
+        assert download.status_code == 200, download.text[:500]
+        assert "FIN-finance-2022-04-01-to-2023-03-31.xlsx" in download.headers["Content-Disposition"]
+        rows = sheet_rows(load_workbook(io.BytesIO(download.content))["Awards"])
+        references = {value for row in rows if str(value := next(iter(row.values())) or "").startswith("FIN")}
+        assert references == {award.public_reference for award in data.in_period}
+        assert sum(pence(row["Amount awarded (£)"]) for row in rows) == database_totals(data)["awarded"]
+        assert person.request("GET", first + link).status_code == 200  # and on the instance it was asked on
+
+    assert seen, "the job's page never showed the file being made"
+    (made,) = [path.name for path in (tmp_path / "exports").iterdir() if not path.name.startswith(".")]
+    assert made.startswith(f"{job_id}-")  # one file, made once
