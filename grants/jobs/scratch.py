@@ -64,9 +64,10 @@ def _newest(path: Path) -> float:
 
 
 def remove_leftovers(export_folder: str | Path, older_than_seconds: float) -> int:
-    """Remove the temporary folders of worker processes that are gone and untouched for `older_than_seconds`
-    (on this host: its process no longer runs; on another host sharing the folder: untouched for a day).
-    Returns the number of files removed."""
+    """Remove the temporary folders of worker processes that are gone: on this host, its process no longer
+    runs and the folder is untouched for `older_than_seconds`; otherwise (another host sharing the folder,
+    or a process number taken by another process) untouched for a day. A live worker makes its folder again
+    before each job. Returns the number of files removed."""
     base = Path(export_folder) / FOLDER
     if not base.is_dir():
         return 0
@@ -75,11 +76,11 @@ def remove_leftovers(export_folder: str | Path, older_than_seconds: float) -> in
         name_host, _, pid = path.name.rpartition("-")
         if not path.is_dir() or not pid.isdigit():
             continue
-        if name_host == host:
-            if int(pid) == os.getpid() or _alive(int(pid)):
-                continue
+        if name_host == host and int(pid) == os.getpid():
+            continue
+        if name_host == host and not _alive(int(pid)):
             wait = older_than_seconds
-        else:
+        else:  # alive (or its number reused), or on another host: only when untouched for a day
             wait = max(older_than_seconds, OTHER_HOST_SECONDS)
         try:
             if _newest(path) > now - wait:
