@@ -291,3 +291,7 @@ def test_with_redis_down_a_big_export_waits_and_is_made_once_when_redis_returns(
     assert tend_jobs(redis_web) == (0, 0)  # nothing left to send: made once
     assert len(emails_to(finance.email)) == 1
     assert _read(job_id).attempts == 1
+    said = (tmp_path / "worker-0.log").read_text(errors="replace")
+    assert said.count("the job queue does not answer") == 1  # one warning for the outage, not a flood
+    assert "the job queue answers again" in said
+    assert "Error reading from queue" not in said
