@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, g, request
+from flask import current_app, g
 from flask_login import current_user
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -57,7 +57,9 @@ def shared_part(context: Context, name: str, render: Callable[[], str], *varies_
     from the cache when this template has made it already with the same `varies_by`."""
     if not current_app.config.get("FORM_CACHES", True):
         return escape(render())
-    key = (name, context.name, request.script_root, current_app.config["SERVICE_NAME"], _frozen(varies_by))
+    # The address the service is served under, from the page's own context (Flask puts the request there).
+    script_root = getattr(context.get("request"), "script_root", "")
+    key = (name, context.name, script_root, current_app.config["SERVICE_NAME"], _frozen(varies_by))
     found = _PARTS.get(key)  # one look (another thread may empty the cache between two)
     if found is not None:
         stats["hits"] += 1
