@@ -105,6 +105,7 @@ class BaseConfig:
     @classmethod
     def check(cls) -> None:
         """Refuse a configuration that must not run."""
+        data_encryption_keys()  # every kind of app: a key that cannot seal is refused before any is used
 
     @classmethod
     def secret_key(cls, instance_path: str) -> str:
@@ -158,6 +159,7 @@ class ProductionConfig(BaseConfig):
 
     @classmethod
     def check(cls) -> None:
+        super().check()
         secret = os.environ.get("SECRET_KEY", "")
         if not secret:
             raise ConfigError("production needs SECRET_KEY set in the environment")
@@ -187,6 +189,23 @@ CONFIGS: dict[str, type[BaseConfig]] = {
     "test": TestConfig,
     "production": ProductionConfig,
 }
+
+
+def data_encryption_keys() -> str:
+    """DATA_ENCRYPTION_KEYS from the environment ("" when unset): comma-separated Fernet keys, the first
+    seals and every one opens (grants.models.sealed). Each must be a Fernet key, or the app refuses to start."""
+    from cryptography.fernet import Fernet
+
+    raw = os.environ.get("DATA_ENCRYPTION_KEYS", "").strip()
+    for number, key in enumerate((part.strip() for part in raw.split(",") if part.strip()), start=1):
+        try:
+            Fernet(key.encode())
+        except ValueError as exc:
+            raise ConfigError(
+                f"DATA_ENCRYPTION_KEYS: key {number} is not a Fernet key (32 url-safe base64-encoded bytes; "
+                'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())" makes one)'
+            ) from exc
+    return raw
 
 
 def config_for(name: str | None = None) -> type[BaseConfig]:

@@ -17,7 +17,7 @@ from flask.typing import ResponseReturnValue
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.routing import IntegerConverter
 
-from config import ROOT, BaseConfig, check_unnamed, config_for
+from config import ROOT, BaseConfig, check_unnamed, config_for, data_encryption_keys
 from grants.errors import NotFound
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -36,6 +36,7 @@ def create_app(config: type[BaseConfig] | str | None = None, **overrides: Any) -
     app.config.from_object(config_class)
     app.config["SECRET_KEY"] = config_class.secret_key(app.instance_path)
     app.config["SQLALCHEMY_DATABASE_URI"] = config_class.database_url()
+    app.config["DATA_ENCRYPTION_KEYS"] = data_encryption_keys()  # check() has refused any that cannot seal
     app.config.update(overrides)
     if config is None:
         check_unnamed(app.config["SQLALCHEMY_DATABASE_URI"])

@@ -187,3 +187,27 @@ def test_a_definition_naming_an_unregistered_guard_or_tag_stops_the_app_and_name
     message = str(refused.value)
     assert "payment.v2.toml: transition 'approve' names unknown condition 'moon_is_full'" in message
     assert "payment.v2.toml: state 'scheduled' names unknown tag 'sparkly'" in message
+
+
+def test_data_encryption_keys_come_from_the_environment_and_seal_what_is_kept(monkeypatch):
+    from cryptography.fernet import Fernet
+
+    from grants.models.sealed import seal
+
+    key = Fernet.generate_key().decode()
+    monkeypatch.setenv("DATA_ENCRYPTION_KEYS", f" {key} ")
+    app = create_app("test")
+    assert app.config["DATA_ENCRYPTION_KEYS"] == key
+    with app.app_context():
+        sealed = seal("JBSWY3DPEHPK3PXP")
+    assert Fernet(key.encode()).decrypt(sealed.encode()).decode() == "JBSWY3DPEHPK3PXP"  # sealed with that key
+
+
+@pytest.mark.parametrize("keys", ["not-a-key", "{good},short"], ids=["not a key", "the second too short"])
+def test_a_data_encryption_key_that_cannot_seal_stops_the_app_starting(monkeypatch, keys):
+    from cryptography.fernet import Fernet
+
+    monkeypatch.setenv("DATA_ENCRYPTION_KEYS", keys.format(good=Fernet.generate_key().decode()))
+    number = "2" if "," in keys else "1"
+    with pytest.raises(ConfigError, match=f"DATA_ENCRYPTION_KEYS: key {number} is not a Fernet key"):
+        create_app("test")
