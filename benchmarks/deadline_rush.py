@@ -49,9 +49,9 @@ from typing import Any
 from rush_checks import count_lost, statements_per_request
 from rush_clients import capacity, rush
 from rush_fixture import HASH_PROFILES, build_fixture
-from rush_report import Outcome, capacity_figures, figures, kind_table, print_summary
+from rush_report import Outcome, report
 from rush_server import CpuMeter, gunicorn, worker_pids
-from support import bench_parser, print_json
+from support import bench_parser
 from support_db import migrated_app
 
 
@@ -118,25 +118,11 @@ def main(argv: list[str] | None = None) -> int:
             )
             worker_restarts = len(workers_before - worker_pids(server.pid))
         with bench.app.app_context():
-            lost, duplicates, lost_why = count_lost(fixture)
-        statements, statement_kinds = statements_per_request(bench.app, fixture)
+            lost_check = count_lost(fixture)
+        statements_check = statements_per_request(bench.app, fixture)
 
-    outcome = Outcome(
-        run=run,
-        rush_cpu=rush_cpu,
-        capacity={kind: capacity_figures(*window) for kind, window in windows.items()},
-        lost=lost,
-        lost_why=lost_why,
-        duplicates=duplicates,
-        worker_restarts=worker_restarts,
-        statements=statements,
-        statement_kinds=statement_kinds,
-    )
-    table = kind_table(run.recorder)
-    result = figures(args, outcome, table)
-    print_summary(args, outcome, table, result)
-    print_json(result)
-    return 0 if not lost else 1
+    report(args, Outcome.of(run, rush_cpu, windows, lost_check, worker_restarts, statements_check))
+    return 0 if not lost_check[0] else 1
 
 
 def _stop(signum: int, frame: Any) -> None:

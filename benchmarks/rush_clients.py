@@ -58,7 +58,13 @@ class Journey:
 
 
 async def applicant(
-    base: str, account: Account, journey: Journey, start_at: float, timeout: float, recorder: Recorder, seed: int
+    base: str | list[str],
+    account: Account,
+    journey: Journey,
+    start_at: float,
+    timeout: float,
+    recorder: Recorder,
+    seed: int,
 ) -> bool:
     """One applicant's visit: sign in, start, six sections (open, save), check, submit. True if it got to the end."""
     rng = random.Random(seed)
@@ -126,7 +132,13 @@ async def applicant(
 
 
 async def rush(
-    base: str, fixture: Fixture, ramp: float, think: tuple[float, float], timeout: float, limit: float, seed: int
+    base: str | list[str],
+    fixture: Fixture,
+    ramp: float,
+    think: tuple[float, float],
+    timeout: float,
+    limit: float,
+    seed: int,
 ) -> RushRun:
     """Every applicant, each starting at a uniformly random moment of the ramp. Bounded by `limit` seconds."""
     rng = random.Random(seed)
@@ -166,7 +178,7 @@ class CapacityClient:
     version: int = 0
 
 
-async def prepare_capacity(base: str, fixture: Fixture, timeout: float) -> list[CapacityClient]:
+async def prepare_capacity(base: str | list[str], fixture: Fixture, timeout: float) -> list[CapacityClient]:
     """Sign each capacity client in and save its section once (not timed), so every page shows answers."""
     clients = []
     for acct in fixture.capacity:
@@ -239,7 +251,7 @@ async def capacity_window(clients: list[CapacityClient], kind: str, seconds: flo
 
 
 async def capacity(
-    base: str, fixture: Fixture, timeout: float, seconds: float, meter: Callable[[], CpuMeter]
+    base: str | list[str], fixture: Fixture, timeout: float, seconds: float, meter: Callable[[], CpuMeter]
 ) -> dict[str, tuple[Recorder, float, CpuMeter]]:
     """The capacity windows, "page" then "save": for each, its requests, its length and its CPU (`meter`)."""
     clients = await prepare_capacity(base, fixture, timeout)

@@ -12,7 +12,7 @@ from rush_browser import Recorder
 from rush_clients import RushRun
 from rush_fixture import CAPACITY_SECTION
 from rush_server import CpuMeter
-from support import ms, percentile
+from support import ms, percentile, print_json
 
 TARGET_P95_MS = 250
 # The cheap-pages targets (issue 17): server + database CPU and SQL statements per request.
@@ -34,6 +34,32 @@ class Outcome:
     worker_restarts: int
     statements: dict[str, int]  # kind of request -> SQL statements (and sign_in_cpu_ms)
     statement_kinds: dict[str, list[str]]
+
+    @classmethod
+    def of(
+        cls,
+        run: RushRun,
+        rush_cpu: CpuMeter,
+        windows: dict[str, tuple[Recorder, float, CpuMeter]],
+        lost_check: tuple[set[int], int, dict[str, int]],
+        worker_restarts: int,
+        statements_check: tuple[dict[str, int], dict[str, list[str]]],
+    ) -> Outcome:
+        """A run's outcome from what rush_clients.capacity, rush_checks.count_lost and
+        rush_checks.statements_per_request returned."""
+        lost, duplicates, lost_why = lost_check
+        statements, statement_kinds = statements_check
+        return cls(
+            run=run,
+            rush_cpu=rush_cpu,
+            capacity={kind: capacity_figures(*window) for kind, window in windows.items()},
+            lost=lost,
+            lost_why=lost_why,
+            duplicates=duplicates,
+            worker_restarts=worker_restarts,
+            statements=statements,
+            statement_kinds=statement_kinds,
+        )
 
 
 def kind_table(recorder: Recorder) -> dict[str, dict[str, float]]:
@@ -217,3 +243,12 @@ def print_summary(
         f"<= {TARGET_PAGE_CPU_MS:g} ms CPU and {TARGET_PAGE_STATEMENTS} statements, a save <= "
         f"{TARGET_SAVE_CPU_MS:g} ms and {TARGET_SAVE_STATEMENTS}"
     )
+
+
+def report(args: argparse.Namespace, outcome: Outcome, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The run's figures (and `extra`): the summary for people, then the JSON object as the last line."""
+    table = kind_table(outcome.run.recorder)
+    result = figures(args, outcome, table) | (extra or {})
+    print_summary(args, outcome, table, result)
+    print_json(result)
+    return result

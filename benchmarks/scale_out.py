@@ -36,10 +36,9 @@ from deadline_rush import parse_args
 from rush_checks import count_lost, statements_per_request
 from rush_clients import capacity, rush
 from rush_fixture import build_fixture
-from rush_report import Outcome, capacity_figures, figures, kind_table, print_summary
+from rush_report import Outcome, report
 from rush_server import ROOT, CpuMeter, gunicorn, worker_pids
 from sqlalchemy import func, insert, select
-from support import print_json
 from support_db import migrated_app
 
 from grants.extensions import db
@@ -190,44 +189,30 @@ def main(argv: list[str] | None = None) -> int:
             with CpuMeter(masters, bench.name) as rush_cpu, reminder_passes(bench.url, 2) as passes:
                 think = (args.think_min, args.think_max)
                 limit = args.ramp + args.limit
-                run = asyncio.run(rush(bases, fixture, args.ramp, think, args.request_timeout, limit, args.seed))  # type: ignore[arg-type]
+                run = asyncio.run(rush(bases, fixture, args.ramp, think, args.request_timeout, limit, args.seed))
             pass_codes = [p.returncode for p in passes]
             print(f"  rush done in {run.t1 - run.t0:.1f} s; reminder passes exited {pass_codes}", flush=True)
             windows = asyncio.run(
                 capacity(
                     bases, fixture, args.request_timeout, args.capacity_seconds, lambda: CpuMeter(masters, bench.name)
-                )  # type: ignore[arg-type]
+                )
             )
             workers_after = set().union(*(worker_pids(pid) for pid in masters))
             worker_restarts = len(workers_before - workers_after)
         with bench.app.app_context():
-            lost, duplicates, lost_why = count_lost(fixture)
+            lost_check = count_lost(fixture)
             sent, twice = reminder_figures()
-        statements, statement_kinds = statements_per_request(bench.app, fixture)
+        statements_check = statements_per_request(bench.app, fixture)
 
-    outcome = Outcome(
-        run=run,
-        rush_cpu=rush_cpu,
-        capacity={kind: capacity_figures(*window) for kind, window in windows.items()},
-        lost=lost,
-        lost_why=lost_why,
-        duplicates=duplicates,
-        worker_restarts=worker_restarts,
-        statements=statements,
-        statement_kinds=statement_kinds,
-    )
-    table = kind_table(run.recorder)
-    result: dict[str, Any] = figures(args, outcome, table)
-    result |= {
+    reminders = {
         "instances": INSTANCES,
         "reminders_due": due,
         "reminders_sent": sent,
         "reminders_twice": twice,
         "reminder_pass_exit_codes": pass_codes,
     }
-    print_summary(args, outcome, table, result)
-    print_json(result)
-    return 0 if not lost and not twice and sent == due else 1
+    report(args, Outcome.of(run, rush_cpu, windows, lost_check, worker_restarts, statements_check), reminders)
+    return 0 if not lost_check[0] and not twice and sent == due else 1
 
 
 def _stop(signum: int, frame: Any) -> None:
