@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -45,4 +47,6 @@ def apply_defaults(config: dict[str, Any], instance_path: str) -> None:
     if not config["EXPORT_FOLDER"]:
         testing = config.get("TESTING")
         folder = tempfile.mkdtemp(prefix="grantflow-test-exports-") if testing else Path(instance_path) / "exports"
+        if testing:  # a test app's files go with the process that made them
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
         config["EXPORT_FOLDER"] = str(folder)
