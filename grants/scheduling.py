@@ -27,6 +27,7 @@ from grants.jobs import services as jobs
 from grants.mail import send_pending
 from grants.monitoring.reminders import run_pass
 from grants.observability.services import record_heartbeat
+from grants.open_data import published as open_data_files
 from grants.workflow import fire_due_transitions
 
 log = logging.getLogger(__name__)
@@ -125,6 +126,15 @@ def tend_jobs(app: Flask) -> tuple[int, int]:
         return sent, removed
 
 
+def publish_open_data(app: Flask) -> int:
+    """A rebuild queued of each big programme's 360Giving files whose published grants have changed."""
+    with app.app_context():
+        queued = open_data_files.refresh(datetime.now(UTC))
+        if queued:
+            log.info("open data: %s files to make again", len(queued))
+        return len(queued)
+
+
 def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone="UTC")
     defaults: dict[str, Any] = {
@@ -141,5 +151,6 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     # Hourly, so a scheduler started late in the day still reminds that day; idempotent anyway.
     scheduler.add_job(remind_returns, "interval", hours=1, args=[app], id="return-reminders", **defaults)
     scheduler.add_job(tend_jobs, "interval", minutes=1, args=[app], id="background-jobs", **defaults)
+    scheduler.add_job(publish_open_data, "interval", minutes=1, args=[app], id="open-data-files", **defaults)
     scheduler.add_job(apply_retention, "interval", hours=24, args=[app], id="retention", **defaults)
     return scheduler

@@ -39,6 +39,7 @@ from grants.models import (
     MonitoringPlan,
     MonitoringReturn,
     MonitoringTarget,
+    OpenDataFile,
     Organisation,
     OutboxMessage,
     Passkey,
@@ -714,3 +715,18 @@ class BackgroundJobFactory(Base):
     attempts = 0
     created_at = factory.LazyFunction(lambda: datetime.now(UTC))
     heartbeat_at = factory.LazyFunction(lambda: datetime.now(UTC))
+
+
+class OpenDataFileFactory(Base):
+    """A programme's published 360Giving file, as the worker leaves it (the file itself is not written)."""
+
+    class Meta:
+        model = OpenDataFile
+
+    programme_id = factory.LazyFunction(lambda: ProgrammeFactory().id)
+    output_format = "xlsx"
+    stored_name = factory.Sequence(lambda n: f"open-data-P{n}-0000000000000000.xlsx")
+    stamp = "0" * 64
+    grants = 5001
+    size_bytes = 1_200_000
+    made_at = factory.LazyFunction(lambda: datetime.now(UTC))

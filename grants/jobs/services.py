@@ -321,6 +321,8 @@ class Heartbeat:
 
 
 def _email(job: BackgroundJob, noun: str) -> None:
+    if job.requested_by is None:  # the service's own job (a published 360Giving file): nobody to tell
+        return
     link = page_address("jobs.job_page", {"job_id": job.id}, fallback="/jobs/")
     queue_email(
         to=job.requested_by.email,

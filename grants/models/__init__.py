@@ -20,6 +20,7 @@ from grants.models.monitoring import (
     ReturnMetric,
     ReturnSection,
 )
+from grants.models.open_data import OpenDataFile
 from grants.models.operations import SchedulerHeartbeat
 from grants.models.outbox import OutboxMessage
 from grants.models.people import (
@@ -75,6 +76,7 @@ __all__ = [
     "Reminder",
     "ReturnMetric",
     "ReturnSection",
+    "OpenDataFile",
     "Organisation",
     "OutboxMessage",
     "Payment",

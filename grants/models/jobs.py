@@ -34,7 +34,8 @@ class BackgroundJob(Base):
     # The kind and its parameters as one string: the same export asked for twice is found by it.
     dedupe_key: Mapped[str] = mapped_column(String(400), index=True)
     title: Mapped[str] = mapped_column(String(300))  # what a person sees: "MSCF finance spreadsheet, ..."
-    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # Who asked; None for the service's own jobs (the published 360Giving files: grants.open_data.published).
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     state: Mapped[str] = mapped_column(String(16), default=QUEUED, index=True)
     rows_done: Mapped[int] = mapped_column(Integer, default=0)
     rows_total: Mapped[int | None] = mapped_column(Integer)
@@ -48,7 +49,7 @@ class BackgroundJob(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
 
     @property
     def is_queued(self) -> bool:

@@ -8,13 +8,14 @@ session and the publisher's details, so a benchmark or a script can call it as w
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
 
 from exports import threesixtygiving as json_writer
 from exports.threesixtygiving import DEFAULT_LICENSE, package_metadata, text_writer
+from exports.threesixtygiving_grants import Grant
 from exports.threesixtygiving_xlsx import write_grants_xlsx
 from exports.xlsx import write_atomically
 from grants.open_data.queries import PAGE_SIZE, AnySession, Publication, iter_grants, open_publication
@@ -99,12 +100,18 @@ def save(
     license_url: str = DEFAULT_LICENSE,
     access_url: str | None = None,
     download_url: str | None = None,
+    counted: Callable[[Iterator[Grant]], Iterator[Grant]] | None = None,
 ) -> Written:
-    """Write to a temporary file beside `path`, then rename it into place: a failure leaves no file."""
+    """Write to a temporary file beside `path`, then rename it into place: a failure leaves no file.
+
+    `counted` sees each grant go by (a background job's progress)."""
     target = Path(path)
     publication = open_publication(
         session, programme_code, prefix=prefix, funder_id=funder_id, funder_name=funder_name, data_source=data_source
     )
+    grants = iter_grants(session, publication)
+    if counted is not None:
+        grants = counted(grants)
     if output_format == "json":
         package = package_metadata(
             publication, license_url=license_url, access_url=access_url, download_url=download_url
@@ -112,10 +119,10 @@ def save(
 
         def write(temporary: str) -> None:
             with open(temporary, "w", encoding="utf-8") as out:
-                for chunk in json_chunks(session, publication, package):
+                for chunk in json_writer.json_chunks(grants, publication.funder, package, PAGE_SIZE):
                     out.write(chunk)
 
         write_atomically(target, write)
     else:
-        write_grants_xlsx(iter_grants(session, publication), publication.funder, target)
+        write_grants_xlsx(grants, publication.funder, target)
     return Written(target, output_format, publication.count, publication.total_pence)

@@ -8,7 +8,7 @@ config: THREESIXTYGIVING_PREFIX, FUNDER_ORG_ID, FUNDER_NAME and (optionally) THR
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +18,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from exports.threesixtygiving import DEFAULT_LICENSE, package_metadata
+from exports.threesixtygiving_grants import Grant
 from exports.threesixtygiving_xlsx import write_grants_xlsx
 from grants.extensions import db
 from grants.formatting import money
@@ -142,7 +143,12 @@ def output_format_for(path: Path, given: str | None) -> str:
     raise NotPublished("Say which format to write: --format json or --format xlsx (or name the file .json or .xlsx).")
 
 
-def export_to_file(programme_code: str, path: Path, output_format: str) -> publish.Written:
+def export_to_file(
+    programme_code: str,
+    path: Path,
+    output_format: str,
+    counted: Callable[[Iterator[Grant]], Iterator[Grant]] | None = None,
+) -> publish.Written:
     """Write the file whole or not at all (temporary file, then rename); raises NotPublished."""
     if not path.parent.is_dir():
         raise NotPublished(f"The folder {str(path.parent)!r} does not exist.")
@@ -157,6 +163,7 @@ def export_to_file(programme_code: str, path: Path, output_format: str) -> publi
             license_url=license_url(),
             access_url=access_url(),
             download_url=download_url(programme_code, output_format),
+            counted=counted,
             **publisher(),
         )
     except PublicationError as exc:
