@@ -37,6 +37,7 @@ from grants.models.base import utcnow
 from grants.models.jobs import QUEUED, WAITING
 from grants.open_data import services
 from grants.open_data.queries import published_awards
+from grants.transactions import lock_row
 
 log = logging.getLogger(__name__)
 KIND = "open_data_file"
@@ -137,7 +138,10 @@ def _row(programme_id: int, output_format: str) -> OpenDataFile:
 
 def ask_rebuild(programme_id: int, code: str, output_format: str, now_stamp: str, now: datetime) -> int | None:
     """Queue a rebuild of the file unless it is made from these grants already, or a rebuild of it is
-    waiting or being made. Returns the job's id, or None when none was queued."""
+    waiting or being made. Returns the job's id, or None when none was queued.
+
+    The programme's row is locked first (SQLite: the database's write lock), so asks at once take turns."""
+    lock_row(Programme, programme_id)
     row = _row(programme_id, output_format)
     row_id = row.id
     if row.stamp == now_stamp and row.stored_name:
@@ -278,6 +282,7 @@ def build(parameters: dict[str, Any], target: Path, progress: Progress) -> None:
     except services.NotPublished as exc:
         raise JobFailed(str(exc)) from exc
     db.session.rollback()
+    lock_row(Programme, programme_id)  # as ask_rebuild does: SQLite's write lock before reading the row
     row = _row(programme_id, output_format)
     old = row.stored_name
     row.stored_name, row.stamp, row.grants = stored_name, made_from, written.count

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -203,3 +204,36 @@ def test_a_big_programme_unknown_or_with_nothing_published_is_not_found(client, 
     assert client.get("/open-data/EMPTY.xlsx").status_code == 404
     assert client.get("/open-data/NOPE.json").status_code == 404
     assert held == []
+
+
+def test_two_scheduler_passes_at_the_same_moment_queue_one_rebuild_of_each_file(app, committed_db, monkeypatch):
+    monkeypatch.setitem(app.config, "BACKGROUND_OPEN_DATA_ROWS", 2)
+    sent: list[int] = []
+    monkeypatch.setattr(queue, "send", sent.append)
+    mscf()
+    db.session.remove()
+    together = threading.Barrier(2, timeout=20)
+    queued: list[list[int]] = []
+    failures: list[BaseException] = []
+
+    def scheduler_pass() -> None:
+        with app.app_context():
+            try:
+                together.wait()
+                queued.append(published.refresh(published.utcnow()))
+            except BaseException as exc:  # reported below
+                failures.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=scheduler_pass) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert failures == []
+    assert sorted(len(ids) for ids in queued) in ([0, 2], [1, 1])
+    assert len(sent) == 2
+    kinds = db.session.scalars(db.select(BackgroundJob.parameters).where(BackgroundJob.kind == published.KIND)).all()
+    assert sorted(p["format"] for p in kinds) == ["json", "xlsx"]
