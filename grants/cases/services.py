@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from flask import current_app, has_app_context
 from sqlalchemy import Select, func, select
 
 from grants import access, audit
@@ -14,6 +16,7 @@ from grants.cases import lists
 from grants.correspondence import services as correspondence
 from grants.errors import NotFound
 from grants.extensions import db
+from grants.formatting import london_today
 from grants.listing import Sort, SortSpec, without_nul
 from grants.models import Workflowed
 from grants.pagination import Page, paginate
@@ -21,6 +24,9 @@ from grants.workflow import apply_transition, case_types, engine
 from grants.workflow_states import state_labels
 from workflows import Definition, Option, TransitionEvent
 from workflows.diagram import diagram
+
+CLAUSES_KEPT = 4000  # visibility clauses kept per process (one per kind, person, grants and day)
+_CLAUSES_LOCK = threading.Lock()
 
 
 def _case_type(kind: str) -> CaseType:
@@ -45,8 +51,39 @@ def _visible_programmes(user: Any) -> set[int] | None:
     return None if programmes is None else set(programmes)
 
 
+def _caches_on() -> bool:
+    return has_app_context() and bool(current_app.config.get("FORM_CACHES", True))
+
+
 def _visible(case_type: CaseType, user: Any) -> list[Any]:
-    """The WHERE clauses of the rows of a kind this user may list: their programmes, no conflicts."""
+    """The WHERE clauses of the rows of a kind this user may list: their programmes, no conflicts.
+
+    Built once per kind, person, grants and day in this process (a list, search and the case counts build
+    them several times a page). Only the SQL expressions are kept: the conflicts are subqueries read
+    afresh by every statement, and a role given or taken away is a new key. FORM_CACHES=False builds
+    them every time."""
+    user_id = getattr(user, "id", None)
+    if not isinstance(user_id, int) or not _caches_on():
+        return _build_visible(case_type, user)
+    grants = sorted(
+        (-1 if programme is None else programme, tuple(sorted(roles)))
+        for programme, roles in access.staff_grants(user).items()
+    )
+    key = (case_type.kind, id(case_type), user_id, tuple(grants), london_today())
+    cache: dict[tuple[Any, ...], list[Any]] = current_app.extensions.setdefault("case_visible_clauses", {})
+    with _CLAUSES_LOCK:
+        found = cache.get(key)
+    if found is not None:
+        return list(found)
+    clauses = _build_visible(case_type, user)
+    with _CLAUSES_LOCK:
+        while len(cache) >= CLAUSES_KEPT:
+            cache.pop(next(iter(cache)))  # the oldest first
+        cache[key] = clauses
+    return list(clauses)
+
+
+def _build_visible(case_type: CaseType, user: Any) -> list[Any]:
     clauses = []
     programme = _programme_filter(case_type, _visible_programmes(user))
     if programme is not None:
@@ -71,14 +108,26 @@ def summary(user: Any) -> list[dict[str, Any]]:
 
 
 def list_sorts(kind: str) -> SortSpec:
-    """A kind's sortable columns (the address's `?sort=<column>&dir=asc|desc`; older `?sort=newest` too)."""
-    return lists.sorts(_case_type(kind))
+    """A kind's sortable columns (the address's `?sort=<column>&dir=asc|desc`; older `?sort=newest` too).
+    They hold nothing but the kind's columns, so they are built once per kind in this process."""
+    return _sorts(_case_type(kind))
+
+
+def _sorts(case_type: CaseType) -> SortSpec:
+    if not _caches_on():
+        return lists.sorts(case_type)
+    cache: dict[tuple[str, int], SortSpec] = current_app.extensions.setdefault("case_list_sorts", {})
+    key = (case_type.kind, id(case_type))
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = lists.sorts(case_type)
+    return found
 
 
 def _listed(case_type: CaseType, user: Any, filters: lists.CaseFilters, sort: Sort) -> Select[Any]:
     """The list's query: what the user may see, as filtered and sorted (the page and its CSV share it)."""
     model: Any = case_type.model
-    order = lists.sorts(case_type).order_by(sort)
+    order = _sorts(case_type).order_by(sort)
     return select(model).where(*_visible(case_type, user), *lists.clauses(case_type, filters, user)).order_by(*order)
 
 
@@ -97,7 +146,7 @@ def list_cases(
     narrows `filters` (or is the only filter)."""
     case_type = _case_type(kind)
     if not isinstance(sort, Sort):
-        sort = lists.sorts(case_type).read({"sort": sort})
+        sort = _sorts(case_type).read({"sort": sort})
     filters = filters or lists.CaseFilters()
     wanted = tuple(without_nul(state) for state in states if state)  # PostgreSQL text cannot hold a NUL
     if wanted:

@@ -8,17 +8,20 @@ conflicted on, and organisations with such a case. A fixed number of statements,
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from flask import url_for
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from flask import current_app, has_app_context, url_for
+from sqlalchemy import ColumnElement, Integer, Select, String, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from grants import access
 from grants.cases import services as cases
 from grants.correspondence import services as correspondence
 from grants.extensions import db
+from grants.formatting import london_today
 from grants.models import (
     Application,
     Award,
@@ -36,6 +39,13 @@ MOST = 20  # results of each kind shown
 LONGEST = 100  # characters of a search kept
 _DERIVED = re.compile(r"^(?P<award>.+)-(?P<kind>[PV])(?P<number>[0-9]{1,4})$", re.IGNORECASE)
 _NUMBER = re.compile(r"^[0-9A-Za-z]{6,10}$")
+STATEMENTS_KEPT = 2000  # search statements kept per process (a few per person, grants and day)
+_STATEMENTS_LOCK = threading.Lock()
+# What was typed reaches the statements as bound parameters, so one statement serves every search.
+PATTERN = bindparam("pattern", type_=String)  # the text as a LIKE pattern (_like)
+NUMBER = bindparam("number", type_=String)  # the text in capitals, for a charity or company number
+AWARD = bindparam("award", type_=String)  # a payment's or variation's award reference, in capitals
+INSTALMENT = bindparam("instalment", type_=Integer)  # its number
 
 
 @dataclass(frozen=True)
@@ -72,41 +82,96 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _organisations_matching(text: str) -> Any:
-    pattern = _like(text)
-    clauses: list[ColumnElement[bool]] = [Organisation.name.ilike(pattern, escape="\\")]
-    if _NUMBER.fullmatch(text):
-        number = text.upper()
+def _numbered(text: str) -> bool:
+    """Whether the search could be a charity or company number (the statements ask for those too)."""
+    return bool(_NUMBER.fullmatch(text))
+
+
+def _parameters(text: str) -> dict[str, Any]:
+    return {"pattern": _like(text), "number": text.upper()}
+
+
+def _kept(name: Any, user: Any, build: Callable[[], Select[Any]]) -> Select[Any]:
+    """A search statement, built once per person, their grants and the day in this process (building the
+    dozen statements, with every kind's visibility and conflict clauses, is much of a search's work).
+    What was typed is bound when it runs; the conflicts are subqueries read afresh by every statement,
+    and a role given or taken away is a new key. FORM_CACHES=False builds it every time."""
+    user_id = getattr(user, "id", None)
+    if not isinstance(user_id, int) or not has_app_context() or not current_app.config.get("FORM_CACHES", True):
+        return build()
+    grants = sorted(
+        (-1 if programme is None else programme, tuple(sorted(roles)))
+        for programme, roles in access.staff_grants(user).items()
+    )
+    key = (name, user_id, tuple(grants), london_today())
+    cache: dict[tuple[Any, ...], Select[Any]] = current_app.extensions.setdefault("search_statements", {})
+    with _STATEMENTS_LOCK:
+        found = cache.get(key)
+    if found is not None:
+        return found
+    statement = build()
+    with _STATEMENTS_LOCK:
+        while len(cache) >= STATEMENTS_KEPT:
+            cache.pop(next(iter(cache)))  # the oldest first
+        cache[key] = statement
+    return statement
+
+
+def _organisations_matching(numbered: bool) -> Any:
+    clauses: list[ColumnElement[bool]] = [Organisation.name.ilike(PATTERN, escape="\\")]
+    if numbered:
         clauses += [
-            func.upper(Organisation.charity_number) == number,
-            func.upper(Organisation.company_number) == number,
+            func.upper(Organisation.charity_number) == NUMBER,
+            func.upper(Organisation.company_number) == NUMBER,
         ]
     return select(Organisation.id).where(or_(*clauses))
 
 
-def _cases(kind: str, user: Any, text: str, reference: Any, title: Any, organisation: Any) -> list[Hit]:
+def _cases_query(kind: str, user: Any, numbered: bool, reference: Any, title: Any, organisation: Any) -> Select[Any]:
     model: Any = cases.case_type(kind).model
-    pattern = _like(text)
-    query = (
+    return (
         select(model)
         .where(
             *cases.visible_clauses(kind, user),
             or_(
-                reference.ilike(pattern, escape="\\"),
-                title.ilike(pattern, escape="\\"),
-                organisation.in_(_organisations_matching(text)),
+                reference.ilike(PATTERN, escape="\\"),
+                title.ilike(PATTERN, escape="\\"),
+                organisation.in_(_organisations_matching(numbered)),
             ),
         )
         .options(*cases.case_type(kind).eager())
         .order_by(model.id.desc())
         .limit(MOST)
     )
+
+
+def _cases(kind: str, user: Any, text: str, reference: Any, title: Any, organisation: Any) -> list[Hit]:
+    numbered = _numbered(text)
+    query = _kept(
+        ("cases", kind, numbered), user, lambda: _cases_query(kind, user, numbered, reference, title, organisation)
+    )
     label = cases.kind_label(kind)
     return [
         Hit(label, row.reference, str(getattr(row, "project_title", None) or getattr(row, "title", "")),
             url_for("cases.show", kind=kind, case_id=row.id), row.state.replace("_", " "))
-        for row in db.session.scalars(query)
+        for row in db.session.scalars(query, _parameters(text))
     ]  # fmt: skip
+
+
+def _derived_query(kind: str, user: Any) -> Select[Any]:
+    model: Any = Payment if kind == "payment" else Variation
+    number = Payment.instalment if model is Payment else Variation.number
+    return (
+        select(model)
+        .join(Award, Award.id == model.award_id)
+        .where(
+            *cases.visible_clauses(kind, user),
+            func.upper(Award.public_reference) == AWARD,
+            number == INSTALMENT,
+        )
+        .options(joinedload(model.award))
+        .limit(1)
+    )
 
 
 def _derived(user: Any, text: str) -> list[Hit]:
@@ -114,25 +179,14 @@ def _derived(user: Any, text: str) -> list[Hit]:
     found = _DERIVED.fullmatch(text)
     if not found:
         return []
-    kind, model = ("payment", Payment) if found["kind"].upper() == "P" else ("variation", Variation)
-    model = cast(Any, model)
-    number = Payment.instalment if model is Payment else Variation.number
-    query = (
-        select(model)
-        .join(Award, Award.id == model.award_id)
-        .where(
-            *cases.visible_clauses(kind, user),
-            func.upper(Award.public_reference) == found["award"].upper(),
-            number == int(found["number"]),
-        )
-        .options(joinedload(model.award))
-        .limit(1)
-    )
+    kind = "payment" if found["kind"].upper() == "P" else "variation"
+    query = _kept(("derived", kind), user, lambda: _derived_query(kind, user))
     label = cases.kind_label(kind)
+    parameters = {"award": found["award"].upper(), "instalment": int(found["number"])}
     return [
         Hit(label, row.reference, row.award.title, url_for("cases.show", kind=kind, case_id=row.id),
             row.state.replace("_", " "))
-        for row in db.session.scalars(query)
+        for row in db.session.scalars(query, parameters)
     ]  # fmt: skip
 
 
@@ -149,38 +203,46 @@ def visible_organisations(user: Any) -> Any:
 
 
 def _organisations(user: Any, text: str) -> list[Hit]:
-    query = (
-        select(Organisation)
-        .where(Organisation.id.in_(_organisations_matching(text)), visible_organisations(user))
-        .order_by(Organisation.name)
-        .limit(MOST)
+    numbered = _numbered(text)
+    query = _kept(
+        ("organisations", numbered),
+        user,
+        lambda: (
+            select(Organisation)
+            .where(Organisation.id.in_(_organisations_matching(numbered)), visible_organisations(user))
+            .order_by(Organisation.name)
+            .limit(MOST)
+        ),
     )
     return [
         Hit("Organisation", organisation.charity_number or organisation.company_number or "", organisation.name,
             url_for("workspace.organisation", organisation_id=organisation.id))
-        for organisation in db.session.scalars(query)
+        for organisation in db.session.scalars(query, _parameters(text))
     ]  # fmt: skip
 
 
-def _people(user: Any, text: str) -> list[Hit]:
-    """People at organisations this person may see, by name or email; a result opens the organisation.
-    Staff are not found as staff: only as members of an organisation."""
-    pattern = _like(text)
-    query = (
+def _people_query(user: Any) -> Any:
+    return (
         select(User, Organisation)
         .join(Membership, Membership.user_id == User.id)
         .join(Organisation, Organisation.id == Membership.organisation_id)
         .where(
-            or_(User.name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\")),
+            or_(User.name.ilike(PATTERN, escape="\\"), User.email.ilike(PATTERN, escape="\\")),
             visible_organisations(user),
         )
         .order_by(User.name, Organisation.name, User.id)
         .limit(MOST)
     )
+
+
+def _people(user: Any, text: str) -> list[Hit]:
+    """People at organisations this person may see, by name or email; a result opens the organisation.
+    Staff are not found as staff: only as members of an organisation."""
+    query = _kept("people", user, lambda: _people_query(user))
     return [
         Hit(f"Person at {organisation.name}", "", f"{person.name} ({person.email})",
             url_for("workspace.organisation", organisation_id=organisation.id), note=True)
-        for person, organisation in db.session.execute(query)
+        for person, organisation in db.session.execute(query, {"pattern": _like(text)})
     ]  # fmt: skip
 
 
@@ -200,13 +262,17 @@ def visible_notes(user: Any) -> ColumnElement[bool]:
 
 def _notes(user: Any, text: str) -> list[Hit]:
     """Notes and messages whose text matches, on cases the person may list; a result opens its case."""
-    query = (
-        select(CaseNote)
-        .where(CaseNote.body.ilike(_like(text), escape="\\"), visible_notes(user))
-        .order_by(CaseNote.id.desc())
-        .limit(MOST)
+    query = _kept(
+        "notes",
+        user,
+        lambda: (
+            select(CaseNote)
+            .where(CaseNote.body.ilike(PATTERN, escape="\\"), visible_notes(user))
+            .order_by(CaseNote.id.desc())
+            .limit(MOST)
+        ),
     )
-    notes = list(db.session.scalars(query))
+    notes = list(db.session.scalars(query, {"pattern": _like(text)}))
     subjects = correspondence.subjects_of(notes)
     hits = []
     for note in notes:
