@@ -28,6 +28,7 @@ from grants.models import (
     Assessment,
     AuditEvent,
     Award,
+    BackgroundJob,
     Contract,
     IncomingGrant,
     MonitoringReturn,
@@ -69,6 +70,7 @@ def _programme_of() -> ColumnElement[Any]:
         "contract": select(Contract.programme_id).where(Contract.id == subject),
         "incoming_grant": select(IncomingGrant.programme_id).where(IncomingGrant.id == subject),
         "uplift": select(Uplift.programme_id).where(Uplift.id == subject),
+        "background_job": select(BackgroundJob.programme_id).where(BackgroundJob.id == subject),
     }
     return case(
         (AuditEvent.subject_type == "programme", subject),

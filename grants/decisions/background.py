@@ -45,7 +45,14 @@ def start(user: Any, round_: Round) -> jobs.Asked:
     title = f"{round_.code} panel pack"
     if withheld:
         title += f", without the {withheld} {'bid' if withheld == 1 else 'bids'} you have a conflict of interest on"
-    return jobs.ask(user, KIND, parameters, title=title, download_name=panel_pack_filename(round_))
+    return jobs.ask(
+        user,
+        KIND,
+        parameters,
+        title=title,
+        download_name=panel_pack_filename(round_),
+        programme_id=round_.programme_id,
+    )
 
 
 def _round(code: Any) -> Round | None:

@@ -48,6 +48,7 @@ def start(user: Any, export: FinanceExport, output_format: str) -> jobs.Asked:
         parameters_of(export, output_format),
         title=f"{export.programme_code} finance {kind}, {export.period_label}",
         download_name=export.filename(output_format),
+        programme_id=export.programme_id,
     )
 
 

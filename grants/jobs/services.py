@@ -67,7 +67,15 @@ class Asked:
     already_asked: bool  # the same file was already waiting: this is that job
 
 
-def ask(user: User, kind: str, parameters: dict[str, Any], *, title: str, download_name: str) -> Asked:
+def ask(
+    user: User,
+    kind: str,
+    parameters: dict[str, Any],
+    *,
+    title: str,
+    download_name: str,
+    programme_id: int | None = None,
+) -> Asked:
     """Queue a job for this person, or find theirs that already makes the same file.
 
     Raises JobLimitReached when they have `JOB_LIMIT_PER_USER` waiting already. The person's row is
@@ -98,6 +106,7 @@ def ask(user: User, kind: str, parameters: dict[str, Any], *, title: str, downlo
         title=title[:300],
         download_name=download_name[:200],
         requested_by_id=user.id,
+        programme_id=programme_id,
         state=QUEUED,
         rows_done=0,
         attempts=0,

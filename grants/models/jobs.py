@@ -36,6 +36,8 @@ class BackgroundJob(Base):
     title: Mapped[str] = mapped_column(String(300))  # what a person sees: "MSCF finance spreadsheet, ..."
     # Who asked; None for the service's own jobs (the published 360Giving files: grants.open_data.published).
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The programme the file is about (None: no one programme): the audit log shows the job's rows to its admins.
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programmes.id"))
     state: Mapped[str] = mapped_column(String(16), default=QUEUED, index=True)
     rows_done: Mapped[int] = mapped_column(Integer, default=0)
     rows_total: Mapped[int | None] = mapped_column(Integer)

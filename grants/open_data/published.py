@@ -173,6 +173,7 @@ def ask_rebuild(programme_id: int, code: str, output_format: str, now_stamp: str
         title=f"{code} 360Giving {'JSON' if output_format == 'json' else 'spreadsheet'} (published)",
         download_name=services.download_filename(code, output_format),
         requested_by_id=None,
+        programme_id=programme_id,
         state=QUEUED,
         rows_done=0,
         attempts=0,

@@ -43,6 +43,7 @@ def start(user: Any, round_: Round, basis: str) -> jobs.Asked:
         {"round": round_.code, "basis": basis},
         title=f"{round_.code} committee report spreadsheet (basis: {BASES[basis].lower()})",
         download_name=spreadsheet_filename(round_.code, basis),
+        programme_id=round_.programme_id,
     )
 
 

@@ -129,3 +129,18 @@ def test_asking_for_a_file_already_being_made_adds_no_row(data, sign_in, client)
     assert job_id_of(client.get(SPREADSHEET)) == waiting.id
 
     assert _rows(waiting.id) == []
+
+
+def test_a_jobs_rows_show_to_the_admins_of_its_programme_and_not_to_another_programmes(data, sign_in, client, app):
+    from tests.factories import ProgrammeFactory
+
+    sign_in(data.officer)
+    job_id = job_id_of(client.get(SPREADSHEET))
+    assert job(job_id).programme_id == data.programme.id
+    address = f"/admin/audit?case=Job+{job_id}"
+
+    own = _as(app, staff_user("admin", data.programme, name="Tess Programme Admin")).get(address)
+    assert own.status_code == 200 and data.officer.email in own.get_data(as_text=True)  # the row, who asked
+
+    other = _as(app, staff_user("admin", ProgrammeFactory(code="VRU"), name="Val Other Admin")).get(address)
+    assert other.status_code == 200 and data.officer.email not in other.get_data(as_text=True)
