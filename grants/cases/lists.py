@@ -219,6 +219,39 @@ def choices(case_type: CaseType, user: Any) -> Choices:
     return Choices(programmes, rounds, districts, officers)
 
 
+@dataclass(frozen=True)
+class Row:
+    """A case as its list's row shows it: what the page used to work out in the template, attribute by
+    attribute (an attribute a kind lacks is not shown; one it has is shown even when empty)."""
+
+    case: Any
+    title: Any  # its title, project title or period (the first the kind has), or ""
+    has_organisation: bool
+    organisation: Any  # the case's organisation (None: none yet)
+    has_amount: bool
+    amount: Any  # its amount or budget in pence (the first the kind has)
+
+
+def _first(case: Any, names: tuple[str, ...]) -> tuple[bool, Any]:
+    for name in names:
+        try:
+            return True, getattr(case, name)
+        except AttributeError:
+            continue
+    return False, None
+
+
+def rows(cases: Iterable[Any]) -> list[Row]:
+    """The page's cases as its rows show them (no statements: a kind's eager loads bring the organisation)."""
+    found = []
+    for case in cases:
+        has_title, title = _first(case, ("title", "project_title", "period_label"))
+        has_organisation, organisation = _first(case, ("organisation",))
+        has_amount, amount = _first(case, ("amount_pence", "budget_pence"))
+        found.append(Row(case, title if has_title else "", has_organisation, organisation, has_amount, amount))
+    return found
+
+
 CSV_HEADER = ("Reference", "Title", "Organisation", "State", "Amount (£)", "State changed", "Officer")
 
 
