@@ -8,11 +8,13 @@ case, grants.cases.officers). Odd input is a specific message, or simply no rows
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import func, inspect, or_, select
 
 from grants import access
@@ -250,6 +252,56 @@ def rows(cases: Iterable[Any]) -> list[Row]:
         has_amount, amount = _first(case, ("amount_pence", "budget_pence"))
         found.append(Row(case, title if has_title else "", has_organisation, organisation, has_amount, amount))
     return found
+
+
+ROWS_KEPT = 10_000  # list rows' HTML kept per process (about a kilobyte each)
+_ROWS_LOCK = threading.Lock()
+
+
+def kept_row(
+    render: Callable[..., Any],
+    row: Row,
+    prefix: str,
+    batch_actions: Sequence[Any],
+    chosen_ids: Sequence[str],
+    officer_names: Mapping[int, str],
+) -> Any:
+    """A row's HTML (templates/cases/list.html's _row macro), made once for each set of what it shows and
+    kept in this process: the key holds every value the row prints or tests (the case's id, reference,
+    title, organisation's name, state, last change and amount, its officer's name, whether the batch
+    checkbox is shown and ticked, and the address of the case's page), so a changed case, officer or
+    choice is a new key. FORM_CACHES=False makes it every time."""
+    case = row.case
+    if not current_app.config.get("FORM_CACHES", True):
+        return render(row, case, prefix)
+    organisation = row.organisation
+    ticking = bool(batch_actions)
+    key = (
+        prefix,
+        ticking,
+        ticking and str(case.id) in chosen_ids,
+        officer_names.get(case.id, ""),
+        case.id,
+        case.reference,
+        row.title,
+        row.has_organisation,
+        None if organisation is None else ("named", organisation.name),
+        case.state,
+        case.state_changed_at,
+        row.has_amount,
+        row.amount,
+    )
+    cache: dict[tuple[Any, ...], Any] = current_app.extensions.setdefault("case_list_rows", {})
+    with _ROWS_LOCK:
+        found = cache.get(key)
+    if found is not None:
+        return found
+    html = render(row, case, prefix)
+    with _ROWS_LOCK:
+        while len(cache) >= ROWS_KEPT:
+            cache.pop(next(iter(cache)))  # the oldest first
+        cache[key] = html
+    return html
 
 
 CSV_HEADER = ("Reference", "Title", "Organisation", "State", "Amount (£)", "State changed", "Officer")

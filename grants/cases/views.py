@@ -100,6 +100,7 @@ def render_list(kind: str, batch_errors: list[tuple[str, str]] | None = None, st
         label=services.kind_label(kind, plural=True),
         page=page,
         rows=lists.rows(page.items),
+        kept_row=lists.kept_row,
         officer_names=lists.officer_names(kind, [case.id for case in page.items]),
         sorts=services.list_sorts(kind),
         sort=services.list_sorts(kind).read(request.args),

@@ -1,6 +1,7 @@
 """A case list builds who-may-see-what (programmes, conflicts) and its sortable columns once per person,
-grants and day: the page is the same HTML as when they are built afresh (FORM_CACHES=False), and a new
-case, a declared conflict and a role given or taken away show on the next page."""
+grants and day, and keeps each row's HTML for the values it shows: the page is the same HTML as when they
+are built afresh (FORM_CACHES=False), and a new case, a changed one, a declared conflict and a role given
+or taken away show on the next page."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from sqlalchemy import delete
 
 from grants.extensions import db
-from grants.models import Membership, RoleGrant
+from grants.models import CaseOfficer, Membership, RoleGrant
 from tests.factories import (
     PASSWORD,
     ApplicationFactory,
@@ -50,7 +51,7 @@ def held():
     )
     award = AwardFactory(programme=mscf, organisation=youth, public_reference="MSCF-R3-0001-A")
     PaymentFactory(award=award, instalment=1)
-    officer = staff_user("officer", mscf, email="olu@example.org")
+    officer = staff_user("officer", mscf, email="olu@example.org", name="Olu Adebayo")
     return locals()
 
 
@@ -79,6 +80,7 @@ def test_a_list_is_the_same_page_with_its_clauses_kept(app, client, held, url):
     off = page(False)
     app.extensions.pop("case_visible_clauses", None)
     app.extensions.pop("case_list_sorts", None)
+    app.extensions.pop("case_list_rows", None)
     assert page(True) == off  # cold
     assert page(True) == off  # warm
 
@@ -105,3 +107,28 @@ def test_new_cases_a_declared_conflict_and_roles_show_on_the_next_page(client, h
     )
     db.session.commit()
     assert _references(client, "/cases/application") == ["MSCF-R3-0002"]
+
+
+def test_a_changed_case_shows_its_new_values_on_the_next_page(client, held, kept):
+    officer = held["officer"]
+    sign_in_as(client, officer.email, PASSWORD)
+    bid = ApplicationFactory(
+        round=held["round_"], organisation=held["youth"], state="submitted", public_reference="MSCF-R3-0009",
+        project_title="Street work", amount_requested_pence=100_00,
+    )  # fmt: skip
+
+    def row() -> str:
+        html = client.get("/cases/application?sort=newest").get_data(as_text=True)
+        start = html.index(f'id="case-{bid.id}"')
+        return html[start : html.index("</tr>", start)]
+
+    first = row()
+    assert "Street work – Calder Valley Youth Trust" in first and "£100.00" in first and "Submitted" in first
+    assert officer.name not in first
+    bid.project_title, bid.state, bid.amount_requested_pence = "Night work", "eligible", 250_00
+    held["youth"].name = "Calder Youth"
+    db.session.add(CaseOfficer(case_kind="application", case_id=bid.id, officer_id=officer.id))
+    db.session.commit()
+    second = row()
+    assert "Night work – Calder Youth" in second and "£250.00" in second and "Eligible" in second
+    assert officer.name in second
