@@ -15,7 +15,7 @@ from grants.extensions import db
 from grants.jobs import queue
 from grants.jobs.services import run
 from tests.browser.conftest import Browser
-from tests.open_data.helpers import mscf
+from tests.datasets.open_data import mscf
 
 pytestmark = pytest.mark.browser
 
