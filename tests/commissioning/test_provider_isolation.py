@@ -74,11 +74,25 @@ def providers():
     return chief, own, other
 
 
+@pytest.fixture(autouse=True)
+def _own_files_kind(monkeypatch):
+    """A kind of job whose file only the person it was made for may fetch (no kind a provider asks for yet)."""
+    from grants.jobs.kinds import KINDS, JobKind
+
+    def build(parameters: dict[str, Any], target: Any, progress: Any) -> None:
+        raise AssertionError("the sweep's files are made by the test")
+
+    kind = JobKind(name="own_file", build=build, may_see=lambda user, parameters: user.id == parameters.get("owner"))
+    monkeypatch.setitem(KINDS, kind.name, kind)
+
+
 def _finished_job(user: Any) -> Any:
     """A background job's file, kept, that only the person who asked for it may fetch."""
     from grants.jobs.services import folder
 
     job = BackgroundJobFactory(
+        kind="own_file",
+        parameters={"owner": user.id},
         requested_by_id=user.id,
         state="done",
         stored_name=f"sweep-{user.id}.xlsx",
