@@ -40,6 +40,9 @@ class BaseConfig:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
     RATELIMIT_HEADERS_ENABLED = True
+    # A moving window: "5 failed sign-ins a minute" means in any 60 seconds. A fixed window begins at the first
+    # failure and starts afresh a minute later, so 5 guesses just before its end and 5 just after all got through.
+    RATELIMIT_STRATEGY = "moving-window"
     # Several deployments (or test runs) may share one Redis: each counts under its own prefix.
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "grantflow")
     # Redis down: requests go on (sign-in still works), each worker counting in its own memory until

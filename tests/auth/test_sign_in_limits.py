@@ -83,6 +83,7 @@ WORKER = textwrap.dedent(
         RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15",
         WTF_CSRF_ENABLED=False,
         SIGN_IN_ADDRESS_LIMIT="1000 per minute",
+        SIGN_IN_ACCOUNT_LIMIT="5 per hour",  # a worker slow to start (a loaded machine) still sees the other's
     )
     with app.app_context():
         db.create_all()  # a throwaway in-memory database for this worker: only the limits are shared
@@ -115,3 +116,29 @@ def test_two_workers_count_failures_together_through_redis():
     email = f"target-{uuid.uuid4().hex[:12]}@example.org"
     assert _worker(email, 3) == [200, 200, 200]
     assert _worker(email, 3) == [200, 200, 429]  # the second worker knows of the first one's three
+
+
+def test_five_failures_in_any_sixty_seconds_are_refused_however_they_are_spread(app, client, monkeypatch):
+    import limits.storage.memory
+
+    class Clock:  # the limit storage's clock
+        now = 1_800_000_000.0
+
+        @classmethod
+        def time(cls) -> float:
+            return cls.now
+
+    monkeypatch.setattr(limits.storage.memory, "time", Clock)
+    target = UserFactory()
+    assert sign_in_with(client, target.email, "not-the-password").status_code == 200
+    Clock.now += 50
+    for _ in range(4):
+        assert sign_in_with(client, target.email, "not-the-password").status_code == 200
+
+    Clock.now += 11  # the first guess is over a minute old: four in the last minute, so one more is let through
+    assert sign_in_with(client, target.email, "not-the-password").status_code == 200
+    Clock.now += 1  # five in the last minute: refused (a window begun at the first guess would have begun afresh)
+    assert sign_in_with(client, target.email, PASSWORD).status_code == 429
+
+    Clock.now += 60  # a minute after the last guess: none count
+    assert sign_in_with(client, target.email, PASSWORD).status_code == 302
