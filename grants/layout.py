@@ -63,13 +63,18 @@ def shared_part(context: Context, name: str, render: Callable[[], str], *varies_
     found = _PARTS.get(key)  # one look (another thread may empty the cache between two)
     if found is not None:
         stats["hits"] += 1
+        if len(_PARTS) >= MAX_PARTS // 2:  # filling up: keep what is used at the end, where eviction comes last
+            _PARTS[key] = _PARTS.pop(key, found)
         return found
     html = escape(render())
     if _personal(html):
         stats["fresh"] += 1  # not kept: the next request renders it afresh
         return html
     stats["misses"] += 1
-    if len(_PARTS) >= MAX_PARTS:
-        _PARTS.clear()
+    while len(_PARTS) >= MAX_PARTS:  # full: the part unused longest goes (a part found moves to the end)
+        try:
+            _PARTS.pop(next(iter(_PARTS)))
+        except (StopIteration, KeyError, RuntimeError):  # another thread emptied or changed it meanwhile
+            break
     _PARTS[key] = html
     return html

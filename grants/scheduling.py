@@ -129,9 +129,13 @@ def tend_jobs(app: Flask) -> tuple[int, int]:
 def publish_open_data(app: Flask) -> int:
     """A rebuild queued of each big programme's 360Giving files whose published grants have changed."""
     with app.app_context():
-        queued = open_data_files.refresh(datetime.now(UTC))
+        now = datetime.now(UTC)
+        queued = open_data_files.refresh(now)
         if queued:
             log.info("open data: %s files to make again", len(queued))
+        removed = open_data_files.remove_unnamed(now)
+        if removed:
+            log.info("open data: %s files no row names removed (left by a stopped worker)", removed)
         return len(queued)
 
 

@@ -44,6 +44,8 @@ KIND = "open_data_file"
 FORMATS = services.FORMATS
 # A rebuild that failed is asked for again after this long (a failing one is not retried every minute).
 RETRY_FAILED_AFTER = timedelta(minutes=15)
+# A published file no row names this long after it was written is one a killed worker left: removed.
+UNNAMED_FILE_AGE = timedelta(hours=1)
 RETRY_AFTER_SECONDS = 120  # what the "being prepared" page tells browsers and harvesters
 
 
@@ -220,6 +222,24 @@ def refresh(now: datetime) -> list[int]:
                 queued.append(job_id)
     db.session.commit()
     return queued
+
+
+def remove_unnamed(now: datetime) -> int:
+    """Remove the published files no row names, an hour after they were written: a worker killed between
+    renaming a new file into place and saving its row leaves one (temporary files start with a dot and are
+    jobs.remove_temporary_files's). Returns how many were removed."""
+    named = set(db.session.scalars(select(OpenDataFile.stored_name).where(OpenDataFile.stored_name.is_not(None))))
+    db.session.commit()
+    cutoff = (now - UNNAMED_FILE_AGE).timestamp()
+    removed = 0
+    for path in jobs.folder().glob("open-data-*"):
+        try:
+            if path.name not in named and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # another pass took it meanwhile
+            continue
+    return removed
 
 
 def open_file(code: str, output_format: str) -> Served:

@@ -204,3 +204,27 @@ def test_a_part_holding_the_nonce_or_the_persons_name_is_never_kept(app):
         assert layout._PARTS == {}  # nothing kept
         assert template.render(render=lambda: "the same for all") == "the same for all"
         assert template.render(render=lambda: "made afresh") == "the same for all"  # kept, and served
+
+
+def test_a_full_cache_lets_go_of_the_part_unused_longest_and_keeps_the_one_every_page_uses(app, monkeypatch):
+    monkeypatch.setattr(layout, "MAX_PARTS", 6)
+    layout.clear()
+    made: list[str] = []
+    template = app.jinja_env.from_string('{{ shared_part("part", render, which) }}')
+
+    def page(which: str) -> None:
+        def render() -> str:
+            made.append(which)
+            return f"<p>{which}</p>"
+
+        template.render(render=render, which=which)
+
+    with app.test_request_context("/"):
+        page("header")
+        for n in range(20):  # many one-off parts (a filter form with each date someone typed) ...
+            page(f"dates {n}")
+            page("header")  # ... between pages that all use the header
+        page("dates 0")
+    assert made.count("header") == 1  # made once, found ever after
+    assert made.count("dates 0") == 2  # long since let go, so made again
+    assert len(layout._PARTS) <= 6

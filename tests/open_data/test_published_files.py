@@ -237,3 +237,26 @@ def test_two_scheduler_passes_at_the_same_moment_queue_one_rebuild_of_each_file(
     assert len(sent) == 2
     kinds = db.session.scalars(db.select(BackgroundJob.parameters).where(BackgroundJob.kind == published.KIND)).all()
     assert sorted(p["format"] for p in kinds) == ["json", "xlsx"]
+
+
+def test_a_file_a_killed_worker_left_unnamed_is_removed_an_hour_on_the_published_ones_never(client, app, built, held):
+    import os
+    from datetime import UTC, datetime, timedelta
+
+    client.get("/open-data/MSCF.xlsx")
+    client.get("/open-data/MSCF.json")
+    work(held)
+    published_files = _files(app)
+    assert len(published_files) == 2  # the spreadsheet and the JSON
+    folder = Path(app.config["EXPORT_FOLDER"])
+    left = folder / "open-data-MSCF-0123456789abcdef.xlsx"  # renamed into place, its row never saved
+    left.write_bytes(b"PK left behind")
+    now = datetime.now(UTC)
+
+    assert published.remove_unnamed(now) == 0  # written just now: perhaps a worker is about to save its row
+    two_hours_ago = (now - timedelta(hours=2)).timestamp()
+    for path in folder.glob("open-data-*"):
+        os.utime(path, (two_hours_ago, two_hours_ago))
+    assert published.remove_unnamed(now) == 1
+    assert _files(app) == published_files
+    assert client.get("/open-data/MSCF.xlsx").status_code == 200
