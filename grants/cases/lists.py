@@ -8,19 +8,18 @@ case, grants.cases.officers). Odd input is a specific message, or simply no rows
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import func, inspect, or_, select
 
 from grants import access
 from grants.case_types import CaseType
 from grants.extensions import db
 from grants.formatting import LONDON, pounds_text
+from grants.kept import kept
 from grants.listing import Column, Sort, SortSpec, csv_lines, day_ends, day_starts, read_day, without_nul
 from grants.models import CaseOfficer, Programme, RoleGrant, Round, Term, User
 
@@ -255,7 +254,6 @@ def rows(cases: Iterable[Any]) -> list[Row]:
 
 
 ROWS_KEPT = 10_000  # list rows' HTML kept per process (about a kilobyte each)
-_ROWS_LOCK = threading.Lock()
 
 
 def kept_row(
@@ -272,8 +270,6 @@ def kept_row(
     checkbox is shown and ticked, and the address of the case's page), so a changed case, officer or
     choice is a new key. FORM_CACHES=False makes it every time."""
     case = row.case
-    if not current_app.config.get("FORM_CACHES", True):
-        return render(row, case, prefix)
     organisation = row.organisation
     ticking = bool(batch_actions)
     key = (
@@ -291,17 +287,7 @@ def kept_row(
         row.has_amount,
         row.amount,
     )
-    cache: dict[tuple[Any, ...], Any] = current_app.extensions.setdefault("case_list_rows", {})
-    with _ROWS_LOCK:
-        found = cache.get(key)
-    if found is not None:
-        return found
-    html = render(row, case, prefix)
-    with _ROWS_LOCK:
-        while len(cache) >= ROWS_KEPT:
-            cache.pop(next(iter(cache)))  # the oldest first
-        cache[key] = html
-    return html
+    return kept("case_list_rows", ROWS_KEPT, key, lambda: render(row, case, prefix))
 
 
 CSV_HEADER = ("Reference", "Title", "Organisation", "State", "Amount (£)", "State changed", "Officer")

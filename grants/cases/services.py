@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from flask import current_app, has_app_context
 from sqlalchemy import Select, func, select
 
 from grants import access, audit
@@ -16,7 +14,7 @@ from grants.cases import lists
 from grants.correspondence import services as correspondence
 from grants.errors import NotFound
 from grants.extensions import db
-from grants.formatting import london_today
+from grants.kept import access_key, kept
 from grants.listing import Sort, SortSpec, without_nul
 from grants.models import Workflowed
 from grants.pagination import Page, paginate
@@ -25,8 +23,8 @@ from grants.workflow_states import state_labels
 from workflows import Definition, Option, TransitionEvent
 from workflows.diagram import diagram
 
+SORTS_KEPT = 100  # one per kind of case
 CLAUSES_KEPT = 4000  # visibility clauses kept per process (one per kind, person, grants and day)
-_CLAUSES_LOCK = threading.Lock()
 
 
 def _case_type(kind: str) -> CaseType:
@@ -51,10 +49,6 @@ def _visible_programmes(user: Any) -> set[int] | None:
     return None if programmes is None else set(programmes)
 
 
-def _caches_on() -> bool:
-    return has_app_context() and bool(current_app.config.get("FORM_CACHES", True))
-
-
 def _visible(case_type: CaseType, user: Any) -> list[Any]:
     """The WHERE clauses of the rows of a kind this user may list: their programmes, no conflicts.
 
@@ -62,25 +56,14 @@ def _visible(case_type: CaseType, user: Any) -> list[Any]:
     them several times a page). Only the SQL expressions are kept: the conflicts are subqueries read
     afresh by every statement, and a role given or taken away is a new key. FORM_CACHES=False builds
     them every time."""
-    user_id = getattr(user, "id", None)
-    if not isinstance(user_id, int) or not _caches_on():
-        return _build_visible(case_type, user)
-    grants = sorted(
-        (-1 if programme is None else programme, tuple(sorted(roles)))
-        for programme, roles in access.staff_grants(user).items()
+    key = access_key(user)
+    found = kept(
+        "case_visible_clauses",
+        CLAUSES_KEPT,
+        None if key is None else (case_type.kind, id(case_type), *key),
+        lambda: _build_visible(case_type, user),
     )
-    key = (case_type.kind, id(case_type), user_id, tuple(grants), london_today())
-    cache: dict[tuple[Any, ...], list[Any]] = current_app.extensions.setdefault("case_visible_clauses", {})
-    with _CLAUSES_LOCK:
-        found = cache.get(key)
-    if found is not None:
-        return list(found)
-    clauses = _build_visible(case_type, user)
-    with _CLAUSES_LOCK:
-        while len(cache) >= CLAUSES_KEPT:
-            cache.pop(next(iter(cache)))  # the oldest first
-        cache[key] = clauses
-    return list(clauses)
+    return list(found)
 
 
 def _build_visible(case_type: CaseType, user: Any) -> list[Any]:
@@ -114,14 +97,9 @@ def list_sorts(kind: str) -> SortSpec:
 
 
 def _sorts(case_type: CaseType) -> SortSpec:
-    if not _caches_on():
-        return lists.sorts(case_type)
-    cache: dict[tuple[str, int], SortSpec] = current_app.extensions.setdefault("case_list_sorts", {})
+    """A kind's sortable columns, built once per kind in this process."""
     key = (case_type.kind, id(case_type))
-    found = cache.get(key)
-    if found is None:
-        found = cache[key] = lists.sorts(case_type)
-    return found
+    return kept("case_list_sorts", SORTS_KEPT, key, lambda: lists.sorts(case_type))
 
 
 def _listed(case_type: CaseType, user: Any, filters: lists.CaseFilters, sort: Sort) -> Select[Any]:

@@ -8,12 +8,11 @@ conflicted on, and organisations with such a case. A fixed number of statements,
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, has_app_context, url_for
+from flask import url_for
 from sqlalchemy import ColumnElement, Integer, Select, String, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import joinedload, load_only
 
@@ -21,7 +20,7 @@ from grants import access
 from grants.cases import services as cases
 from grants.correspondence import services as correspondence
 from grants.extensions import db
-from grants.formatting import london_today
+from grants.kept import access_key, kept
 from grants.models import (
     Application,
     Award,
@@ -40,7 +39,6 @@ LONGEST = 100  # characters of a search kept
 _DERIVED = re.compile(r"^(?P<award>.+)-(?P<kind>[PV])(?P<number>[0-9]{1,4})$", re.IGNORECASE)
 _NUMBER = re.compile(r"^[0-9A-Za-z]{6,10}$")
 STATEMENTS_KEPT = 2000  # search statements kept per process (a few per person, grants and day)
-_STATEMENTS_LOCK = threading.Lock()
 # What was typed reaches the statements as bound parameters, so one statement serves every search.
 PATTERN = bindparam("pattern", type_=String)  # the text as a LIKE pattern (_like)
 NUMBER = bindparam("number", type_=String)  # the text in capitals, for a charity or company number
@@ -96,25 +94,8 @@ def _kept(name: Any, user: Any, build: Callable[[], Select[Any]]) -> Select[Any]
     dozen statements, with every kind's visibility and conflict clauses, is much of a search's work).
     What was typed is bound when it runs; the conflicts are subqueries read afresh by every statement,
     and a role given or taken away is a new key. FORM_CACHES=False builds it every time."""
-    user_id = getattr(user, "id", None)
-    if not isinstance(user_id, int) or not has_app_context() or not current_app.config.get("FORM_CACHES", True):
-        return build()
-    grants = sorted(
-        (-1 if programme is None else programme, tuple(sorted(roles)))
-        for programme, roles in access.staff_grants(user).items()
-    )
-    key = (name, user_id, tuple(grants), london_today())
-    cache: dict[tuple[Any, ...], Select[Any]] = current_app.extensions.setdefault("search_statements", {})
-    with _STATEMENTS_LOCK:
-        found = cache.get(key)
-    if found is not None:
-        return found
-    statement = build()
-    with _STATEMENTS_LOCK:
-        while len(cache) >= STATEMENTS_KEPT:
-            cache.pop(next(iter(cache)))  # the oldest first
-        cache[key] = statement
-    return statement
+    key = access_key(user)
+    return kept("search_statements", STATEMENTS_KEPT, None if key is None else (name, *key), build)
 
 
 def _organisations_matching(numbered: bool) -> Any:

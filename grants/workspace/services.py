@@ -4,7 +4,6 @@ the counts of every queue shown taken in one statement, whatever the number of q
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,13 +15,13 @@ from grants.cases import services as cases
 from grants.decisions import budget_guard
 from grants.extensions import db
 from grants.formatting import london_today
+from grants.kept import access_key, kept
 from grants.models import Programme
 from grants.models.people import ROLE_LABELS, STAFF_ROLES
 from grants.work_queues import Queue, WorkQueues
 
 DECISION_MAKER = frozenset({"decision_maker"})
 STATEMENTS_KEPT = 1000  # counting statements kept per process (one per person, grants and day)
-_STATEMENTS_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -93,32 +92,10 @@ def _counts_statement(user: Any, roles: list[str]) -> Select[Any] | None:
     return select(*(query.scalar_subquery().label(key) for key, query in shown.items()))
 
 
-def _statement_key(user: Any) -> tuple[Any, ...]:
-    """What the counting statement is made from: the person, their grants and today (the overdue queues
-    compare with it). The counts themselves are read afresh each time: only the statement is kept."""
-    grants = sorted(
-        (-1 if programme is None else programme, tuple(sorted(roles)))
-        for programme, roles in access.staff_grants(user).items()
-    )
-    return (user.id, tuple(grants), london_today())
-
-
 def _cached_statement(user: Any, roles: list[str]) -> Select[Any] | None:
     """The counting statement, built once per person, grants and day in this process (building it is most
-    of the page's work: some thirty SQL expressions); FORM_CACHES=False builds it every time."""
-    if not current_app.config.get("FORM_CACHES", True):
-        return _counts_statement(user, roles)
-    cache: dict[tuple[Any, ...], Select[Any] | None] = current_app.extensions.setdefault("work_statements", {})
-    key = _statement_key(user)
-    with _STATEMENTS_LOCK:
-        if key in cache:
-            return cache[key]
-    statement = _counts_statement(user, roles)
-    with _STATEMENTS_LOCK:
-        while len(cache) >= STATEMENTS_KEPT:
-            cache.pop(next(iter(cache)))  # the oldest first
-        cache[key] = statement
-    return statement
+    of the page's work: some thirty SQL expressions); the counts are read afresh each time."""
+    return kept("work_statements", STATEMENTS_KEPT, access_key(user), lambda: _counts_statement(user, roles))
 
 
 def your_work(user: Any) -> list[RoleWork]:

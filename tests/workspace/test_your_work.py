@@ -28,21 +28,11 @@ from tests.factories import (
 )
 from tests.fixtures import sign_in_as
 from tests.statements import counting_selects
+from tests.workspace.helpers import queue_count, queue_row
 
 
 def _text(response) -> str:
     return response.get_data(as_text=True)
-
-
-def _row(page: str, key: str) -> str:
-    start = page.index(f'id="queue-{key}"')
-    return page[start : page.index("</tr>", start)]
-
-
-def _count(page: str, key: str) -> str:
-    row = _row(page, key)
-    cell = row[row.rindex('govuk-table__cell--numeric">') :]
-    return cell.split(">", 1)[1].replace("<strong>", "").replace("</strong>", "").split("<", 1)[0].strip()
 
 
 @pytest.fixture
@@ -65,9 +55,9 @@ def test_an_officer_lands_on_their_work_counted_on_their_programmes_without_conf
     assert signed.headers["Location"] == "/work/"
     page = _text(client.get("/work/"))
     assert "<h1" in page and "Your work" in page and "Grants officer" in page
-    assert _count(page, "applications_to_screen") == "3"
-    assert _count(page, "offers_awaiting_reply") == "None"
-    assert 'href="/cases/application?state=submitted"' in _row(page, "applications_to_screen")
+    assert queue_count(page, "applications_to_screen") == "3"
+    assert queue_count(page, "offers_awaiting_reply") == "None"
+    assert 'href="/cases/application?state=submitted"' in queue_row(page, "applications_to_screen")
 
     listed = _text(client.get("/cases/application?state=submitted"))
     assert _references(listed) == {a.reference for a in theirs}  # the same cases the count counted
@@ -93,12 +83,12 @@ def test_each_role_sees_its_own_queues(client, programmes):
     PaymentFactory(award=award, instalment=4, state="held")
     sign_in_as(client, finance.email, PASSWORD)
     page = _text(client.get("/work/"))
-    assert _count(page, "instalments_to_approve") == "2"
-    link = _row(page, "instalments_to_approve").split('href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    assert queue_count(page, "instalments_to_approve") == "2"
+    link = queue_row(page, "instalments_to_approve").split('href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
     due = _text(client.get(link))
     assert due.count('id="payment-') == 2  # the page the count links to lists the same two
     assert due.count("Overdue</strong>") == 1  # the one due three days ago; today's is not late yet
-    assert _count(page, "instalments_held") == "1"
+    assert queue_count(page, "instalments_held") == "1"
     assert "Applications to screen" not in page
 
 
@@ -110,15 +100,15 @@ def test_an_assessor_sees_the_bids_waiting_for_their_scores(client):
     AssessmentFactory(assessor=UserFactory())  # someone else's
     sign_in_as(client, assessor.email, PASSWORD)
     page = _text(client.get("/work/"))
-    assert _count(page, "bids_to_score") == "2"
-    assert 'href="/scoring/"' in _row(page, "bids_to_score")
+    assert queue_count(page, "bids_to_score") == "2"
+    assert 'href="/scoring/"' in queue_row(page, "bids_to_score")
 
 
 def test_only_an_admin_of_every_programme_is_told_of_failed_emails(app, client, programmes):
     OutboxMessageFactory.create_batch(2, status=FAILED)
     admin = staff_user("admin", email="ada@example.org")
     sign_in_as(client, admin.email, PASSWORD)
-    assert _count(_text(client.get("/work/")), "failed_emails") == "2"
+    assert queue_count(_text(client.get("/work/")), "failed_emails") == "2"
 
     scoped = staff_user("admin", programmes[0], email="mo@example.org")
     other = app.test_client()

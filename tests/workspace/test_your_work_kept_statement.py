@@ -22,15 +22,11 @@ from tests.factories import (
     staff_user,
 )
 from tests.fixtures import sign_in_as
+from tests.workspace.helpers import queue_count
 
 
 def _count(page: str, key: str) -> str | None:
-    if f'id="queue-{key}"' not in page:
-        return None
-    start = page.index(f'id="queue-{key}"')
-    row = page[start : page.index("</tr>", start)]
-    cell = row[row.rindex('govuk-table__cell--numeric">') :]
-    return cell.split(">", 1)[1].replace("<strong>", "").replace("</strong>", "").split("<", 1)[0].strip()
+    return queue_count(page, key) if f'id="queue-{key}"' in page else None
 
 
 def _work(client) -> str:
